@@ -1,0 +1,257 @@
+"""AWS network: a VPC across zones with public/private subnets, NAT egress and flow logs.
+
+Creates the VPC, one public and one private subnet per zone, an internet gateway, NAT gateways
+(one shared in dev, one per zone in staging/prod so a zone outage does not cut egress), route
+tables, VPC flow logs to an encrypted-at-rest CloudWatch log group with retention, and the
+default security group stripped of all rules (nothing may rely on it). Exposes the Network
+contract.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.contracts import NetworkContract
+from infra.naming import child
+
+# Subnet tags the AWS load balancer controller and EKS use to place load balancers.
+_PUBLIC_ELB_TAG = {"kubernetes.io/role/elb": "1"}
+_PRIVATE_ELB_TAG = {"kubernetes.io/role/internal-elb": "1"}
+
+
+@dataclass(frozen=True)
+class AwsNetworkArgs:
+    """Inputs of ``AwsNetwork``; CIDRs are already validated by the config models."""
+
+    cidr: str
+    private_subnets: list[str]
+    public_subnets: list[str]
+    nat_per_zone: bool
+    flow_log_retention_days: int
+    tags: dict[str, str]
+
+
+class AwsNetwork(pulumi.ComponentResource):
+    """A VPC spread over ``len(private_subnets)`` zones."""
+
+    vpc_id: pulumi.Output[str]
+    """The VPC's id."""
+    private_subnet_ids: list[pulumi.Output[str]]
+    """One private subnet per zone, in zone order."""
+    public_subnet_ids: list[pulumi.Output[str]]
+    """One public subnet per zone, in zone order."""
+    zones: list[pulumi.Output[str]]
+    """Availability zone names, in zone order."""
+
+    def __init__(
+        self, name: str, args: AwsNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:aws:Network", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child_opts = pulumi.ResourceOptions(parent=self)
+
+        available = aws.get_availability_zones_output(
+            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self.zones = [
+            available.names.apply(lambda names, i=i: names[i])
+            for i in range(len(args.private_subnets))
+        ]
+
+        self._vpc = aws.ec2.Vpc(
+            name,
+            cidr_block=args.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags=self._tags(name),
+            opts=self._child_opts,
+        )
+        self.vpc_id = self._vpc.id
+        self._lock_down_default_security_group()
+        self._build_public_tier()
+        self._build_private_tier()
+        self._build_flow_logs()
+
+        self.private_subnet_ids = [s.id for s in self._private_subnets]
+        self.public_subnet_ids = [s.id for s in self._public_subnets]
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "publicSubnetIds": self.public_subnet_ids,
+                "zones": self.zones,
+            }
+        )
+
+    def contract(self) -> NetworkContract:
+        """The cloud-neutral view of this network."""
+        return NetworkContract(
+            id=self.vpc_id,
+            cidr=self._vpc.cidr_block,
+            private_subnet_ids=self.private_subnet_ids,
+            zones=self.zones,
+        )
+
+    def _tags(self, name: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {**self._args.tags, "Name": name, **(extra or {})}
+
+    def _lock_down_default_security_group(self) -> None:
+        # Adopting the default SG with no rules revokes AWS's allow-all-within-SG default.
+        aws.ec2.DefaultSecurityGroup(
+            child(self._name, "default-sg"),
+            vpc_id=self._vpc.id,
+            ingress=[],
+            egress=[],
+            tags=self._tags(child(self._name, "default-sg")),
+            opts=self._child_opts,
+        )
+
+    def _build_public_tier(self) -> None:
+        igw = aws.ec2.InternetGateway(
+            child(self._name, "igw"),
+            vpc_id=self._vpc.id,
+            tags=self._tags(child(self._name, "igw")),
+            opts=self._child_opts,
+        )
+        route_table = aws.ec2.RouteTable(
+            child(self._name, "public"),
+            vpc_id=self._vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
+            tags=self._tags(child(self._name, "public")),
+            opts=self._child_opts,
+        )
+        self._public_subnets: list[aws.ec2.Subnet] = []
+        for index, cidr in enumerate(self._args.public_subnets):
+            subnet_name = child(self._name, f"public-{index}")
+            subnet = aws.ec2.Subnet(
+                subnet_name,
+                vpc_id=self._vpc.id,
+                cidr_block=cidr,
+                availability_zone=self.zones[index],
+                map_public_ip_on_launch=False,
+                tags=self._tags(subnet_name, _PUBLIC_ELB_TAG),
+                opts=self._child_opts,
+            )
+            aws.ec2.RouteTableAssociation(
+                subnet_name,
+                subnet_id=subnet.id,
+                route_table_id=route_table.id,
+                opts=self._child_opts,
+            )
+            self._public_subnets.append(subnet)
+
+    def _build_nat_gateways(self) -> list[aws.ec2.NatGateway]:
+        count = len(self._public_subnets) if self._args.nat_per_zone else 1
+        gateways = []
+        for index in range(count):
+            nat_name = child(self._name, f"nat-{index}")
+            eip = aws.ec2.Eip(
+                nat_name, domain="vpc", tags=self._tags(nat_name), opts=self._child_opts
+            )
+            gateways.append(
+                aws.ec2.NatGateway(
+                    nat_name,
+                    allocation_id=eip.id,
+                    subnet_id=self._public_subnets[index].id,
+                    connectivity_type="public",
+                    tags=self._tags(nat_name),
+                    opts=self._child_opts,
+                )
+            )
+        return gateways
+
+    def _build_private_tier(self) -> None:
+        gateways = self._build_nat_gateways()
+        self._private_subnets: list[aws.ec2.Subnet] = []
+        for index, cidr in enumerate(self._args.private_subnets):
+            subnet_name = child(self._name, f"private-{index}")
+            subnet = aws.ec2.Subnet(
+                subnet_name,
+                vpc_id=self._vpc.id,
+                cidr_block=cidr,
+                availability_zone=self.zones[index],
+                map_public_ip_on_launch=False,
+                tags=self._tags(subnet_name, _PRIVATE_ELB_TAG),
+                opts=self._child_opts,
+            )
+            nat = gateways[index % len(gateways)]
+            route_table = aws.ec2.RouteTable(
+                subnet_name,
+                vpc_id=self._vpc.id,
+                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
+                tags=self._tags(subnet_name),
+                opts=self._child_opts,
+            )
+            aws.ec2.RouteTableAssociation(
+                subnet_name,
+                subnet_id=subnet.id,
+                route_table_id=route_table.id,
+                opts=self._child_opts,
+            )
+            self._private_subnets.append(subnet)
+
+    def _build_flow_logs(self) -> None:
+        name = child(self._name, "flow-logs")
+        log_group = aws.cloudwatch.LogGroup(
+            name,
+            retention_in_days=self._args.flow_log_retention_days,
+            tags=self._tags(name),
+            opts=self._child_opts,
+        )
+        role = aws.iam.Role(
+            name,
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            tags=self._tags(name),
+            opts=self._child_opts,
+        )
+        aws.iam.RolePolicy(
+            name,
+            role=role.id,
+            policy=log_group.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                    "logs:DescribeLogGroups",
+                                    "logs:DescribeLogStreams",
+                                ],
+                                "Resource": [arn, f"{arn}:*"],
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=self._child_opts,
+        )
+        aws.ec2.FlowLog(
+            name,
+            vpc_id=self._vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=self._tags(name),
+            opts=self._child_opts,
+        )

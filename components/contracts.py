@@ -1,0 +1,69 @@
+"""Cloud-neutral contracts: what each capability exposes to the stack wiring (DESIGN §4).
+
+Every cloud's components produce these; the stack wiring and the Kubernetes layer consume only
+these, never a cloud's own resources. Secret values are secret ``Output``s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pulumi
+
+if TYPE_CHECKING:
+    import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class NetworkContract:
+    """A private network spread over zones."""
+
+    id: pulumi.Output[str]
+    cidr: pulumi.Output[str]
+    private_subnet_ids: list[pulumi.Output[str]]
+    zones: list[pulumi.Output[str]]
+
+
+@dataclass(frozen=True)
+class ClusterContract:
+    """A Kubernetes cluster and a provider that deploys onto it."""
+
+    name: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    provider: k8s.Provider
+    # Annotation key/value a ServiceAccount needs to assume a cloud identity, per workload.
+    workload_identity: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostgresContract:
+    """Connection facts for the managed PostgreSQL database."""
+
+    host: pulumi.Output[str]
+    port: pulumi.Output[int]
+    database: pulumi.Output[str]
+    username: pulumi.Output[str]
+    password: pulumi.Output[str]
+    ssl_mode: str
+
+
+@dataclass(frozen=True)
+class KafkaContract:
+    """Connection facts for the managed Kafka cluster."""
+
+    bootstrap_servers: pulumi.Output[str]
+    security_protocol: str
+    sasl_mechanism: str | None
+    username: pulumi.Output[str] | None = None
+    password: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class RedisContract:
+    """Connection facts for the managed Redis."""
+
+    host: pulumi.Output[str]
+    port: pulumi.Output[int]
+    tls: bool
+    auth_token: pulumi.Output[str] | None

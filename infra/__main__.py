@@ -1,0 +1,24 @@
+"""``python -m infra <command>``: the project's own tools (``plan``)."""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] [--render DIR] [--quiet]"
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "plan":
+        from infra.plan.cli import main as plan_main
+
+        return plan_main(rest)
+    print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,23 @@
+"""The one exception a user mistake in stack config turns into.
+
+It subclasses ``pulumi.RunError`` so that under the real CLI Pulumi prints the message without a
+Python traceback; the offline plan catches it, prints one line per problem and exits 2.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+
+class ConfigError(pulumi.RunError):
+    """Stack config is invalid: one human-readable line per problem."""
+
+    def __init__(self, stack_file: str, problems: list[str]) -> None:
+        self.stack_file = stack_file
+        self.problems = problems
+        lines = [f"{stack_file}: {problem}" for problem in problems]
+        super().__init__("invalid stack config:\n" + "\n".join(lines))
+
+    def lines(self) -> list[str]:
+        """Each problem prefixed with the stack file it is in."""
+        return [f"{self.stack_file}: {problem}" for problem in self.problems]

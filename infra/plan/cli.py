@@ -1,0 +1,165 @@
+"""``python -m infra plan``: the offline plan of one stack or all of them (DESIGN §6).
+
+Exit codes: 0 ok, 1 mandatory policy violations, 2 bad config or program error. Each stack is
+planned in its own process when several are asked for (``--all``), in parallel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+EXIT_OK, EXIT_POLICY, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class Outcome:
+    """What planning one stack produced, small enough to cross a process boundary."""
+
+    stack: str
+    environment: str = ""
+    plan: dict[str, Any] | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors or self.plan is None:
+            return EXIT_ERROR
+        if any(v["level"] == "mandatory" for v in self.plan["policy"]["violations"]):
+            return EXIT_POLICY
+        return EXIT_OK
+
+
+def plan_stack_file(path: Path, project_root: Path) -> Outcome:
+    """Plan one stack file in this process; never raises for a user or program error."""
+    from infra.config.errors import ConfigError
+    from infra.plan.runner import PlanError, run_program
+    from infra.plan.stackfile import StackFileError, read_stack_file, stack_name_from_path
+
+    try:
+        stack_name = stack_name_from_path(path)
+    except StackFileError as exc:
+        return Outcome(stack=path.name, errors=[str(exc)])
+    try:
+        stack_file = read_stack_file(path, project_root)
+        result = run_program(stack_file, project_root)
+    except StackFileError as exc:
+        return Outcome(stack=stack_name, errors=[str(exc)])
+    except ConfigError as exc:
+        return Outcome(stack=stack_name, errors=exc.lines())
+    except PlanError as exc:
+        return Outcome(stack=stack_name, errors=[f"{path.name}: {line}" for line in exc.lines])
+    except Exception as exc:  # a bug in the program: say where, traceback only on request
+        lines = [f"{path.name}: program error: {type(exc).__name__}: {exc}"]
+        if os.environ.get("PLATFORM_DEBUG"):
+            lines.append(traceback.format_exc())
+        return Outcome(stack=stack_name, errors=lines)
+    return Outcome(stack=stack_name, environment=result.environment, plan=result.to_json())
+
+
+def _plan_in_child(args: tuple[str, str]) -> Outcome:
+    return plan_stack_file(Path(args[0]), Path(args[1]))
+
+
+def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
+    """Plan each stack file in a fresh process (DESIGN §8), ``workers`` at a time."""
+    if len(paths) == 1:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with context.Pool(1, maxtasksperchild=1) as pool:
+            return pool.map(_plan_in_child, [(str(paths[0]), str(project_root))])
+    # Imported once here so that forked children start with them loaded.
+    import pulumi  # noqa: F401
+    import pulumi_policy  # noqa: F401
+
+    import infra.config  # noqa: F401
+
+    count = workers or min(len(paths), os.cpu_count() or 1)
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(count, maxtasksperchild=1) as pool:
+        return pool.map(_plan_in_child, [(str(p), str(project_root)) for p in paths], chunksize=1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m infra plan", description=__doc__)
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--stack", help="stack name: plans Pulumi.<NAME>.yaml (default: dev)")
+    target.add_argument("--config-file", type=Path, help="plan this stack file")
+    target.add_argument("--all", action="store_true", help="plan every Pulumi.*.yaml")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the plan as JSON")
+    parser.add_argument(
+        "--render", type=Path, metavar="DIR", help="write Kubernetes objects as YAML"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only errors and violations")
+    parser.add_argument("--workers", type=int, help="parallel processes for --all")
+    return parser
+
+
+def _targets(options: argparse.Namespace, root: Path) -> list[Path]:
+    from infra.plan.stackfile import list_stack_files
+
+    if options.all:
+        return list_stack_files(root)
+    if options.config_file:
+        return [options.config_file.resolve()]
+    return [root / f"Pulumi.{options.stack or 'dev'}.yaml"]
+
+
+def main(argv: list[str]) -> int:
+    """Entry point of ``python -m infra plan``; returns the exit code."""
+    from infra.plan.report import print_plan, print_violations
+    from infra.plan.stackfile import StackFileError, find_project_root
+
+    options = _parser().parse_args(argv)
+    console = Console(stderr=False)
+    errors = Console(stderr=True)
+    try:
+        root = find_project_root(Path.cwd())
+    except StackFileError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        return EXIT_ERROR
+    targets = _targets(options, root)
+    if options.all and not targets:
+        errors.print("[red]error:[/red] no Pulumi.<stack>.yaml files found", highlight=False)
+        return EXIT_ERROR
+    if len(targets) == 1 and not options.all:
+        outcomes = [plan_stack_file(targets[0], root)]
+    else:
+        outcomes = plan_many(targets, root, options.workers)
+
+    for outcome in outcomes:
+        if outcome.errors:
+            for line in outcome.errors:
+                errors.print(
+                    f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True
+                )
+            continue
+        assert outcome.plan is not None
+        if options.quiet:
+            print_violations(console, outcome.plan["policy"]["violations"]) if outcome.plan[
+                "policy"
+            ]["violations"] else None
+        else:
+            print_plan(console, outcome.plan, outcome.environment)
+        if options.render:
+            from infra.plan.render import render
+
+            directory = options.render / outcome.stack if options.all else options.render
+            render(outcome.plan["resources"], directory)
+
+    plans = [o.plan for o in outcomes if o.plan is not None]
+    if options.json:
+        options.json.parent.mkdir(parents=True, exist_ok=True)
+        document: Any = plans if options.all else (plans[0] if plans else None)
+        options.json.write_text(
+            json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    return max((o.exit_code for o in outcomes), default=EXIT_OK)

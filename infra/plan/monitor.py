@@ -1,0 +1,91 @@
+"""A mock resource monitor that records what the engine would: options, parents, providers.
+
+``MockResourceArgs`` carries no resource options (DESIGN §8), so this monitor reads them off
+each register request and keeps the inputs exactly as serialized (secret markers included).
+It also applies ``additionalSecretOutputs`` the way the engine does, so a provider-declared
+secret (a generated password) stays secret in the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import get_project, get_stack
+from pulumi.runtime.proto import resource_pb2
+
+from infra.plan.values import SECRET_SIG, SIG_KEY, struct_to_dict
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class RecordedResource:
+    """One registered resource as the plan reports it (inputs still carry markers)."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    provider: str
+    custom: bool
+    protect: bool
+    inputs: dict[str, Any]
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RecordingMonitor(MockMonitor):
+    """``MockMonitor`` plus a record of every registration, in order."""
+
+    def __init__(self, mocks: Any) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine builds them: the whole parent type chain, minus the root Stack."""
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            return response
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                custom=bool(request.custom),
+                protect=bool(request.protect),
+                inputs=struct_to_dict(request.object),
+                dependencies=sorted(set(request.dependencies)),
+                property_dependencies={
+                    key: sorted(set(deps.urns))
+                    for key, deps in request.propertyDependencies.items()
+                },
+            )
+        )
+        secret_outputs = list(request.additionalSecretOutputs)
+        if secret_outputs:
+            return self._with_secret_outputs(response, secret_outputs)
+        return response
+
+    @staticmethod
+    def _with_secret_outputs(response: Any, keys: list[str]) -> Any:
+        for key in keys:
+            if key in response.object.fields:
+                value = response.object.fields[key]
+                if value.HasField("struct_value") and value.struct_value.fields.get(SIG_KEY):
+                    continue
+                wrapped = resource_pb2.RegisterResourceResponse().object
+                wrapped.update({SIG_KEY: SECRET_SIG})
+                wrapped.fields["value"].CopyFrom(value)
+                response.object.fields[key].struct_value.CopyFrom(wrapped)
+        return response

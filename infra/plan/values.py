@@ -1,0 +1,64 @@
+"""Turns property values as the engine sees them into plain JSON, redacting secrets.
+
+Engine values carry markers (DESIGN §8): a secret is ``{SIG: SECRET_SIG, "value": v}``, a
+resource reference is ``{SIG: RESOURCE_SIG, "urn": ...}``, an unknown is a sentinel string,
+and every number is a float. ``plain(..., redact=True)`` is what reaches JSON and the terminal;
+``redact=False`` is for policies, which must see real values, and stays in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17", "0def7320c3a5731c473e5ecbe6d01bc7"}
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+REDACTED = "[secret]"
+UNKNOWN_SHOWN = "[unknown]"
+
+
+def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """A protobuf Struct as a Python dict, markers kept."""
+    return json_format.MessageToDict(struct)
+
+
+def plain(value: Any, *, redact: bool) -> Any:
+    """``value`` without engine markers; secrets become ``[secret]`` when ``redact``."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, str):
+        return UNKNOWN_SHOWN if value == UNKNOWN else value
+    if isinstance(value, list):
+        return [plain(item, redact=redact) for item in value]
+    if isinstance(value, dict):
+        signature = value.get(SIG_KEY)
+        if signature == SECRET_SIG:
+            return REDACTED if redact else plain(value.get("value"), redact=redact)
+        if signature == RESOURCE_SIG:
+            return value.get("urn", "")
+        if signature == OUTPUT_SIG:
+            if value.get("secret"):
+                return REDACTED if redact else plain(value.get("value"), redact=redact)
+            return plain(value.get("value", UNKNOWN), redact=redact)
+        if signature in ASSET_SIGS:
+            return {k: v for k, v in value.items() if k != SIG_KEY}
+        return {key: plain(item, redact=redact) for key, item in value.items()}
+    return value
+
+
+def contains_secret(value: Any) -> bool:
+    """True when a secret marker appears anywhere inside ``value``."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG or (
+            value.get(SIG_KEY) == OUTPUT_SIG and value.get("secret")
+        ):
+            return True
+        return any(contains_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_secret(v) for v in value)
+    return False
