@@ -177,7 +177,7 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     region = raw.get(REGION_KEYS[cloud]) if cloud else None
     if cloud and not region:
         problems.append(f"{REGION_KEYS[cloud]}: required when platform:cloud is {cloud}")
-    if problems or cloud is None or environment is None:
+    if cloud is None or environment is None or not region:
         raise ConfigError(stack_file, problems)
 
     document: dict[str, Any] = deep_merge(profile(environment, cloud), overrides)  # type: ignore[arg-type]
@@ -186,9 +186,12 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
         project=raw.get("gcp:project"),
     )  # fmt: skip
     try:
-        return PlatformConfig.model_validate(document, by_alias=True)
+        config = PlatformConfig.model_validate(document, by_alias=True)
     except ValidationError as exc:
-        raise ConfigError(stack_file, format_validation_error(exc)) from None
+        raise ConfigError(stack_file, problems + format_validation_error(exc)) from None
+    if problems:
+        raise ConfigError(stack_file, problems)
+    return config
 
 
 def load_platform_config() -> PlatformConfig:

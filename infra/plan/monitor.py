@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
 
 from infra.plan.values import SECRET_SIG, SIG_KEY, struct_to_dict
 

@@ -38,17 +38,30 @@ def plain(value: Any, *, redact: bool) -> Any:
     if isinstance(value, dict):
         signature = value.get(SIG_KEY)
         if signature == SECRET_SIG:
-            return REDACTED if redact else plain(value.get("value"), redact=redact)
+            return (
+                _redacted(value.get("value")) if redact else plain(value.get("value"), redact=False)
+            )
         if signature == RESOURCE_SIG:
             return value.get("urn", "")
         if signature == OUTPUT_SIG:
             if value.get("secret"):
-                return REDACTED if redact else plain(value.get("value"), redact=redact)
+                return (
+                    _redacted(value.get("value"))
+                    if redact
+                    else plain(value.get("value"), redact=False)
+                )
             return plain(value.get("value", UNKNOWN), redact=redact)
         if signature in ASSET_SIGS:
             return {k: v for k, v in value.items() if k != SIG_KEY}
         return {key: plain(item, redact=redact) for key, item in value.items()}
     return value
+
+
+def _redacted(value: Any) -> Any:
+    """A secret map keeps its keys (which say what is there) with every value hidden."""
+    if isinstance(value, dict) and SIG_KEY not in value:
+        return dict.fromkeys(value, REDACTED)
+    return REDACTED
 
 
 def contains_secret(value: Any) -> bool:

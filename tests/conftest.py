@@ -1,0 +1,73 @@
+"""Shared test setup: the repo root, every shipped stack's plan (computed once), and helpers
+that plan a stack file or a throwaway program in a fresh process, as the CLI does."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.plan.cli import Outcome, plan_many
+from infra.plan.stackfile import list_stack_files
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_plans() -> dict[str, Outcome]:
+    """Every shipped ``Pulumi.<stack>.yaml`` planned once, in parallel processes."""
+    outcomes = plan_many(list_stack_files(ROOT), ROOT)
+    return {outcome.stack: outcome for outcome in outcomes}
+
+
+def write_stack(directory: Path, stack: str, config: dict[str, Any]) -> Path:
+    """Write ``Pulumi.<stack>.yaml`` with ``config`` under ``directory``."""
+    path = directory / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def plan_config(directory: Path, stack: str, config: dict[str, Any]) -> Outcome:
+    """Plan the real program with a stack file holding ``config``."""
+    return plan_many([write_stack(directory, stack, config)], ROOT)[0]
+
+
+def make_project(
+    directory: Path, program: str, config: dict[str, Any], stack: str = "test"
+) -> Path:
+    """A throwaway Pulumi project whose ``__main__.py`` is ``program``; returns its stack file."""
+    (directory / "Pulumi.yaml").write_text("name: scratch\nruntime: python\n", encoding="utf-8")
+    (directory / "__main__.py").write_text(textwrap.dedent(program), encoding="utf-8")
+    return write_stack(directory, stack, config)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``python -m infra ...`` as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "infra", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        check=False,
+    )
+
+
+def resources_of(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    """The plan's resources of one type."""
+    return [r for r in plan["resources"] if r["type"] == type_]
+
+
+def dump(plan: dict[str, Any]) -> str:
+    return json.dumps(plan, sort_keys=True)

@@ -1,0 +1,78 @@
+"""The AWS network component, as planned in the shipped stacks (dev vs prod)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.naming import REQUIRED_TAG_KEYS
+from infra.plan.cli import Outcome
+from tests.conftest import resources_of
+
+pytestmark = pytest.mark.xdist_group("shipped-plans")
+
+
+def _plan(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
+    plan = plans[stack].plan
+    assert plan is not None, plans[stack].errors
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("stack", "zones", "nats"), [("dev", 2, 1), ("staging", 3, 3), ("prod", 3, 3)]
+)
+def test_zones_and_nat_layout(
+    shipped_plans: dict[str, Outcome], stack: str, zones: int, nats: int
+) -> None:
+    plan = _plan(shipped_plans, stack)
+    subnets = resources_of(plan, "aws:ec2/subnet:Subnet")
+    private = [s for s in subnets if "kubernetes.io/role/internal-elb" in s["inputs"]["tags"]]
+    public = [s for s in subnets if "kubernetes.io/role/elb" in s["inputs"]["tags"]]
+    assert len(private) == len(public) == zones
+    assert {s["inputs"]["availabilityZone"] for s in private} == {
+        f"eu-west-1{c}" for c in "abc"[:zones]
+    }
+    assert not any(s["inputs"]["mapPublicIpOnLaunch"] for s in subnets)
+    assert len(resources_of(plan, "aws:ec2/natGateway:NatGateway")) == nats
+    private_routes = [
+        rt
+        for rt in resources_of(plan, "aws:ec2/routeTable:RouteTable")
+        if "natGatewayId" in rt["inputs"]["routes"][0]
+    ]
+    assert len(private_routes) == zones
+    assert len({rt["inputs"]["routes"][0]["natGatewayId"] for rt in private_routes}) == nats
+
+
+@pytest.mark.parametrize(("stack", "retention"), [("dev", 7), ("prod", 365)])
+def test_flow_logs_to_cloudwatch_with_retention(
+    shipped_plans: dict[str, Outcome], stack: str, retention: int
+) -> None:
+    plan = _plan(shipped_plans, stack)
+    (flow_log,) = resources_of(plan, "aws:ec2/flowLog:FlowLog")
+    (vpc,) = resources_of(plan, "aws:ec2/vpc:Vpc")
+    (log_group,) = resources_of(plan, "aws:cloudwatch/logGroup:LogGroup")
+    assert flow_log["inputs"]["trafficType"] == "ALL"
+    assert flow_log["inputs"]["logDestinationType"] == "cloud-watch-logs"
+    assert flow_log["inputs"]["vpcId"].startswith("vpc-")
+    assert flow_log["inputs"]["logDestination"].startswith("arn:aws:logs:eu-west-1:")
+    assert log_group["inputs"]["retentionInDays"] == retention
+    assert vpc["inputs"]["cidrBlock"] == "10.0.0.0/16"
+    assert vpc["inputs"]["enableDnsHostnames"] is True
+
+
+def test_default_security_group_is_stripped(shipped_plans: dict[str, Outcome]) -> None:
+    (sg,) = resources_of(
+        _plan(shipped_plans, "prod"), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+    )
+    assert sg["inputs"]["ingress"] == [] and sg["inputs"]["egress"] == []
+
+
+def test_everything_taggable_is_tagged(shipped_plans: dict[str, Outcome]) -> None:
+    plan = _plan(shipped_plans, "prod")
+    tagged = [r for r in plan["resources"] if "tags" in r["inputs"]]
+    assert len(tagged) >= 20
+    for resource in tagged:
+        tags = resource["inputs"]["tags"]
+        assert set(REQUIRED_TAG_KEYS) <= set(tags), resource["name"]
+        assert tags["environment"] == "prod" and tags["stack"] == "prod"

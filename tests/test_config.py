@@ -1,0 +1,145 @@
+"""Config models and validators: good stacks parse; every kind of mistake gets one clear line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra.config import ConfigError, build_platform_config
+
+BASE = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
+
+
+def build(overrides: dict[str, Any], **scalars: str):
+    raw: dict[str, Any] = {**BASE, **scalars}
+    for key, value in overrides.items():
+        raw[f"platform:{key}"] = json.dumps(value)
+    return build_platform_config(raw, "dev", "Pulumi.dev.yaml")
+
+
+def problems(overrides: dict[str, Any], **scalars: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        build(overrides, **scalars)
+    return info.value.lines()
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_profiles_are_valid_on_their_own(environment: str) -> None:
+    config = build({}, **{"platform:environment": environment})
+    assert config.environment == environment
+
+
+def test_profiles_differ_where_prod_must_be_safe() -> None:
+    dev = build({})
+    prod = build({}, **{"platform:environment": "prod"})
+    assert (dev.network.zones, prod.network.zones) == (2, 3)
+    assert (dev.network.nat_gateways, prod.network.nat_gateways) == ("single", "perZone")
+    assert prod.postgres.backup_retention_days >= 14 and prod.postgres.high_availability
+    assert prod.protect and not dev.protect
+    assert (prod.redis.shards, prod.redis.replicas_per_shard) == (3, 1)
+
+
+def test_overrides_merge_over_the_profile() -> None:
+    config = build({"network": {"cidr": "10.20.0.0/16"}, "apps": {"backend": {"replicas": 2}}})
+    assert str(config.network.cidr) == "10.20.0.0/16"
+    assert config.network.zones == 2  # still from the profile
+    assert config.apps["backend"].replicas == 2
+    assert config.apps["backend"].kind == "StatefulSet"
+
+
+def test_subnets_are_carved_without_overlap() -> None:
+    config = build({}, **{"platform:environment": "prod"})
+    subnets = config.network.private_subnets() + config.network.public_subnets()
+    assert len(subnets) == 6
+    for i, a in enumerate(subnets):
+        assert a.subnet_of(config.network.cidr)
+        assert not any(a.overlaps(b) for b in subnets[i + 1 :])
+
+
+BAD_CASES: list[tuple[str, dict[str, Any], dict[str, str], str]] = [
+    ("unknown cloud", {}, {"platform:cloud": "awz"}, "platform:cloud: 'awz' (did you mean aws?); allowed: aws, gcp, azure"),
+    ("unknown environment", {}, {"platform:environment": "qa"}, "platform:environment: 'qa'; allowed: dev, staging, prod"),
+    ("missing environment", {}, {"platform:environment": None}, "platform:environment: missing; allowed"),  # type: ignore[dict-item]
+    ("unknown top-level key", {"postgress": {}}, {}, "platform:postgress: unknown key (did you mean platform:postgres?)"),
+    ("unknown nested key", {"network": {"zonez": 3}}, {}, "platform:network.zonez: unknown key (did you mean zones?); allowed: cidr, zones"),
+    ("malformed CIDR", {"network": {"cidr": "10.0.0.0/33"}}, {}, "platform:network.cidr: '10.0.0.0/33' is not a valid IPv4 CIDR block"),
+    ("CIDR with host bits", {"network": {"cidr": "10.0.0.1/16"}}, {}, "platform:network.cidr: '10.0.0.1/16' is not a valid IPv4 CIDR block"),
+    ("overlapping CIDRs", {"network": {"podCidr": "10.0.128.0/17"}}, {}, "platform:network: podCidr 10.0.128.0/17 overlaps cidr 10.0.0.0/16"),
+    ("too many zones", {"network": {"zones": 7}}, {}, "platform:network.zones: Input should be less than or equal to 6 (got 7)"),
+    ("zero zones", {"network": {"zones": 0}}, {}, "platform:network.zones: Input should be greater than or equal to 1 (got 0)"),
+    ("subnets do not fit", {"network": {"cidr": "10.0.0.0/20"}}, {}, "platform:network: privateSubnetPrefix /19 must be longer than the cidr's /20"),
+    ("wrong type", {"network": {"zones": "2"}}, {}, "platform:network.zones: Input should be a valid integer (got '2')"),
+    ("zero size", {"postgres": {"storageGb": 0}}, {}, "platform:postgres.storageGb: Input should be greater than or equal to 20 (got 0)"),
+    ("negative size", {"kafka": {"storageGb": -5}}, {}, "platform:kafka.storageGb: Input should be greater than or equal to 1 (got -5)"),
+    ("zero shards", {"redis": {"shards": 0}}, {}, "platform:redis.shards: Input should be greater than 0 (got 0)"),
+    ("section not an object", {"network": ["10.0.0.0/16"]}, {}, "platform:network: must be an object (key: value pairs)"),
+    ("node counts inverted", {"cluster": {"nodeMin": 4, "nodeMax": 2}}, {}, "platform:cluster: node counts must satisfy nodeMin <= nodeDesired <= nodeMax"),
+    ("open API endpoint", {"cluster": {"authorizedNetworks": ["0.0.0.0/0"]}}, {}, "platform:cluster: authorizedNetworks must not contain 0.0.0.0/0"),
+    ("latest image", {"apps": {"backend": {"image": "ghcr.io/x/backend:latest"}}}, {}, "platform:apps.backend.image: image 'ghcr.io/x/backend:latest' uses 'latest'"),
+    ("unpinned image", {"apps": {"backend": {"image": "ghcr.io/x/backend"}}}, {}, "platform:apps.backend.image: image 'ghcr.io/x/backend' must be pinned by tag or digest"),
+    ("unknown workload kind", {"apps": {"worker": {"kind": "Job", "image": "x:1", "resources": {}}}}, {}, "platform:apps.worker.kind: Input should be 'Deployment', 'StatefulSet' or 'DaemonSet' (got 'Job')"),
+    ("wrong instance family", {"postgres": {"instanceSize": "m5.large"}}, {}, "platform:postgres.instanceSize: 'm5.large' is not valid on aws; expected an RDS class like db.m6g.large"),
+    ("brokers not a multiple of zones", {"kafka": {"brokers": 3}}, {}, "platform:kafka.brokers: 3 is not a multiple of network.zones (2)"),
+    ("replication above brokers", {"kafka": {"replicationFactor": 3}}, {}, "platform:kafka: replicationFactor (3) exceeds brokers (2)"),
+    ("bad retention period", {"network": {"flowLogRetentionDays": 10}}, {}, "platform:network.flowLogRetentionDays: 10 is not a retention period; allowed: 1, 3, 5, 7"),
+    ("missing region", {}, {"aws:region": ""}, "aws:region: required when platform:cloud is aws"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("overrides", "scalars", "expected"), [c[1:] for c in BAD_CASES], ids=[c[0] for c in BAD_CASES]
+)
+def test_bad_config_names_file_key_and_what_is_allowed(
+    overrides: dict[str, Any], scalars: dict[str, str], expected: str
+) -> None:
+    lines = problems(overrides, **scalars)
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+PROD_FLOOR_CASES = [
+    ({"network": {"zones": 2}}, "platform:network.zones: 2 is below the prod floor 3"),
+    (
+        {"postgres": {"backupRetentionDays": 7}},
+        "platform:postgres.backupRetentionDays: 7 is below the prod floor 14",
+    ),
+    (
+        {"postgres": {"highAvailability": False}},
+        "platform:postgres.highAvailability: must be true in prod",
+    ),
+    (
+        {"kafka": {"minInsyncReplicas": 1}},
+        "platform:kafka.minInsyncReplicas: 1 is below the prod floor 2",
+    ),
+    ({"redis": {"shards": 1}}, "platform:redis.shards: 1 is below the prod floor 3"),
+    (
+        {"cluster": {"publicEndpoint": True}},
+        "platform:cluster.publicEndpoint: must be false in prod",
+    ),
+    (
+        {"apps": {"backend": {"minReplicas": 2, "replicas": 3}}},
+        "platform:apps.backend.minReplicas: 2 is below the prod floor 3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), PROD_FLOOR_CASES)
+def test_prod_values_below_the_floor_are_rejected(overrides: dict[str, Any], expected: str) -> None:
+    lines = problems(overrides, **{"platform:environment": "prod"})
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+def test_every_mistake_is_reported_at_once() -> None:
+    lines = problems({"network": {"zonez": 3, "cidr": "nope"}, "redis": {"shards": 0}})
+    assert len(lines) == 3, lines
+
+
+def test_the_same_values_are_fine_outside_prod() -> None:
+    config = build({"network": {"zones": 2}, "postgres": {"backupRetentionDays": 1}})
+    assert config.postgres.backup_retention_days == 1
+
+
+def test_gcp_needs_a_project() -> None:
+    lines = problems({}, **{"platform:cloud": "gcp", "gcp:region": "europe-west1"})
+    assert any("gcp:project: required when platform:cloud is gcp" in line for line in lines), lines

@@ -1,0 +1,229 @@
+"""The offline plan tool end to end: exit codes, JSON, render, redaction, loud failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from infra.plan.cli import EXIT_ERROR, EXIT_OK, EXIT_POLICY, plan_many
+from infra.plan.render import render
+from tests.conftest import ROOT, make_project, plan_config, run_cli
+
+DEV = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
+
+
+def test_default_stack_prints_a_summary() -> None:
+    result = run_cli("plan")
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "offline plan" in result.stdout and "stack dev" in result.stdout
+    assert "platform-dev-network" in result.stdout and "aws:ec2/vpc:Vpc" in result.stdout
+    assert "networkId" in result.stdout and "policy: no violations" in result.stdout
+
+
+def test_all_writes_one_plan_per_stack(tmp_path: Path) -> None:
+    out = tmp_path / "plans.json"
+    result = run_cli("plan", "--all", "--json", str(out), "--quiet")
+    assert result.returncode == EXIT_OK, result.stderr
+    plans = json.loads(out.read_text())
+    assert {p["stack"] for p in plans} >= {"dev", "staging", "prod"}
+    assert result.stdout.strip() == ""
+
+
+def test_bad_stack_file_exits_2_with_one_line_per_mistake(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.broken.yaml"
+    stack.write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    **DEV,
+                    "platform:postgress": {"version": "16"},
+                    "platform:network": {"cidr": "10.0.0.0/33", "zones": "two"},
+                }
+            }
+        )
+    )
+    result = run_cli("plan", "--config-file", str(stack))
+    assert result.returncode == EXIT_ERROR
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 3, result.stderr
+    assert all(line.startswith("error: Pulumi.broken.yaml: platform:") for line in lines)
+    assert "did you mean platform:postgres?" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_missing_stack_file_is_a_clear_error() -> None:
+    result = run_cli("plan", "--stack", "nope")
+    assert result.returncode == EXIT_ERROR
+    assert "Pulumi.nope.yaml: file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cloud", "region_key"), [("gcp", "gcp:region"), ("azure", "azure-native:location")]
+)
+def test_clouds_not_built_yet_say_so(tmp_path: Path, cloud: str, region_key: str) -> None:
+    outcome = plan_config(
+        tmp_path,
+        "later",
+        {
+            "platform:cloud": cloud,
+            "platform:environment": "dev",
+            region_key: "europe-west1",
+            "gcp:project": "p",
+        },
+    )
+    assert outcome.exit_code == EXIT_ERROR
+    assert any(
+        f"platform:cloud: '{cloud}' is not implemented yet" in line for line in outcome.errors
+    ), outcome.errors
+
+
+def test_only_the_selected_cloud_sdk_is_imported() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from infra.plan.cli import plan_stack_file;"
+        "o = plan_stack_file(Path('Pulumi.dev.yaml').resolve(), Path('.').resolve()); assert not o.errors, o.errors;"
+        "print(sorted(m for m in ('pulumi_aws', 'pulumi_gcp', 'pulumi_azure_native') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "['pulumi_aws']", result.stderr
+
+
+SECRET_PROGRAM = """
+import pulumi, pulumi_random as random, pulumi_aws as aws
+password = random.RandomPassword("db", length=24)
+config = pulumi.Config("platform")
+aws.ssm.Parameter("param", type="SecureString", value=password.result)
+aws.ssm.Parameter("token", type="SecureString", value=config.require_secret("token"))
+pulumi.export("password", password.result)
+pulumi.export("nested", {"inner": password.result, "plain": "visible"})
+"""
+
+
+def test_secrets_never_reach_json_or_terminal(tmp_path: Path) -> None:
+    stack = make_project(
+        tmp_path,
+        SECRET_PROGRAM,
+        {"aws:region": "eu-west-1", "platform:token": {"secure": "v1:AAAA"}},
+    )
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.plan is not None, outcome.errors
+    text = json.dumps(outcome.plan)
+    mocked_password = outcome.plan["outputs"]["password"]
+    assert mocked_password == "[secret]"
+    assert outcome.plan["outputs"]["nested"] == {"inner": "[secret]", "plain": "visible"}
+    params = [r for r in outcome.plan["resources"] if r["type"] == "aws:ssm/parameter:Parameter"]
+    assert [p["inputs"]["value"] for p in params] == ["[secret]", "[secret]"]
+    assert "offline-plan-secret-placeholder" not in text and "v1:AAAA" not in text
+    # the mocked password itself (deterministic) appears nowhere
+    from infra.plan.mocks.common import digest
+
+    assert digest("test", "db", length=64)[:24] not in text
+
+    result = run_cli("plan", "--stack", "test", "--json", str(tmp_path / "o.json"), cwd=tmp_path)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert (
+        digest("test", "db", length=64)[:24]
+        not in result.stdout + (tmp_path / "o.json").read_text()
+    )
+
+
+def test_unmocked_invokes_fail_loudly(tmp_path: Path) -> None:
+    program = """
+import pulumi, pulumi_aws as aws
+vpc = aws.ec2.get_vpc_output(default=True)
+aws.ec2.Subnet("s", vpc_id=vpc.id, cidr_block="10.0.0.0/24")
+"""
+    stack = make_project(tmp_path, program, {"aws:region": "eu-west-1"})
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.exit_code == EXIT_ERROR
+    assert any("no mock for invoke aws:ec2/getVpc:getVpc" in line for line in outcome.errors), (
+        outcome.errors
+    )
+
+
+def test_program_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    stack = make_project(tmp_path, "raise ValueError('boom')\n", {})
+    result = run_cli("plan", "--config-file", str(stack), cwd=tmp_path)
+    assert result.returncode == EXIT_ERROR
+    assert "program error: ValueError: boom" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_mandatory_violation_exits_1(tmp_path: Path) -> None:
+    program = """
+import pulumi_aws as aws
+aws.cloudwatch.LogGroup("forever", tags={"project": "x"})
+"""
+    stack = make_project(
+        tmp_path, program, {"aws:region": "eu-west-1", "platform:environment": "prod"}
+    )
+    (tmp_path / "policies" / "config").mkdir(parents=True)
+    (tmp_path / "policies" / "config" / "prod.json").write_text('{"all": "mandatory"}')
+    result = run_cli(
+        "plan", "--config-file", str(stack), "--json", str(tmp_path / "plan.json"), cwd=tmp_path
+    )
+    assert result.returncode == EXIT_POLICY, result.stderr
+    violations = json.loads((tmp_path / "plan.json").read_text())["policy"]["violations"]
+    policies = {v["policy"] for v in violations}
+    assert {"aws-log-group-retention", "required-tags"} <= policies
+    assert all(v["level"] == "mandatory" and v["urn"].endswith("::forever") for v in violations)
+    assert "aws-log-group-retention" in result.stdout
+
+
+def test_advisory_violations_do_not_fail(tmp_path: Path) -> None:
+    stack = make_project(
+        tmp_path,
+        "import pulumi_aws as aws\naws.cloudwatch.LogGroup('forever')\n",
+        {"aws:region": "eu-west-1"},
+    )
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.exit_code == EXIT_OK
+    assert outcome.plan and {v["level"] for v in outcome.plan["policy"]["violations"]} == {
+        "advisory"
+    }
+
+
+K8S_PROGRAM = """
+import pulumi_kubernetes as k8s
+provider = k8s.Provider("k8s", kubeconfig="{}")
+from pulumi import ResourceOptions
+opts = ResourceOptions(provider=provider)
+ns = k8s.core.v1.Namespace("apps", metadata={"name": "apps"}, opts=opts)
+k8s.core.v1.ConfigMap("settings", metadata={"name": "settings", "namespace": "apps"}, data={"LOG_LEVEL": "info"}, opts=opts)
+k8s.core.v1.Secret("creds", metadata={"name": "creds", "namespace": "apps"}, string_data={"DATABASE_URL": "postgres://u:p@h/db"}, opts=opts)
+"""
+
+
+def test_render_writes_valid_manifests_with_secrets_redacted(tmp_path: Path) -> None:
+    stack = make_project(tmp_path, K8S_PROGRAM, {})
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.plan is not None, outcome.errors
+    written = render(outcome.plan["resources"], tmp_path / "out")
+    assert sorted(p.name for p in written) == ["_cluster.yaml", "apps.yaml"]
+    documents = [d for p in written for d in yaml.safe_load_all(p.read_text())]
+    assert {d["kind"] for d in documents} == {"Namespace", "ConfigMap", "Secret"}
+    for document in documents:
+        kubernetes_validate.validate(document, "1.33", strict=True)
+    assert "postgres://" not in (tmp_path / "out" / "apps.yaml").read_text()
+
+
+def test_render_flag_writes_per_stack_directories(tmp_path: Path) -> None:
+    stack = make_project(tmp_path, K8S_PROGRAM, {})
+    result = run_cli(
+        "plan",
+        "--config-file",
+        str(stack),
+        "--render",
+        str(tmp_path / "r"),
+        "--quiet",
+        cwd=tmp_path,
+    )
+    assert result.returncode == EXIT_OK, result.stderr
+    assert (tmp_path / "r" / "apps.yaml").is_file()
