@@ -76,10 +76,19 @@ def main() -> int:
         seconds = _time_plan(["--stack", stack], ROOT, options.repeat)
         ratio = seconds / floor
         worst = max(worst, ratio)
-        table.add_row(stack, f"{seconds:.2f}", f"{floor:.2f}", f"{ratio:.2f}", "yes" if ratio <= TARGET_RATIO else "NO")
+        table.add_row(
+            stack,
+            f"{seconds:.2f}",
+            f"{floor:.2f}",
+            f"{ratio:.2f}",
+            "yes" if ratio <= TARGET_RATIO else "NO",
+        )
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--all", "--quiet"], cwd=ROOT, capture_output=True, check=False
+        [sys.executable, "-m", "infra", "plan", "--all", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
     )
     table.caption = f"--all (parallel): {time.perf_counter() - start:.2f}s; worst ratio {worst:.2f}"
     Console().print(table)
