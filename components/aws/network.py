@@ -125,25 +125,37 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=self._tags(child(self._name, "public")),
             opts=self._child_opts,
         )
-        self._public_subnets: list[aws.ec2.Subnet] = []
-        for index, cidr in enumerate(self._args.public_subnets):
-            subnet_name = child(self._name, f"public-{index}")
-            subnet = aws.ec2.Subnet(
-                subnet_name,
-                vpc_id=self._vpc.id,
-                cidr_block=cidr,
-                availability_zone=self.zones[index],
-                map_public_ip_on_launch=False,
-                tags=self._tags(subnet_name, _PUBLIC_ELB_TAG),
-                opts=self._child_opts,
-            )
-            aws.ec2.RouteTableAssociation(
-                subnet_name,
-                subnet_id=subnet.id,
-                route_table_id=route_table.id,
-                opts=self._child_opts,
-            )
-            self._public_subnets.append(subnet)
+        self._public_subnets = [
+            self._subnet(f"public-{index}", cidr, index, _PUBLIC_ELB_TAG, route_table)
+            for index, cidr in enumerate(self._args.public_subnets)
+        ]
+
+    def _subnet(
+        self,
+        suffix: str,
+        cidr: str,
+        index: int,
+        elb_tag: dict[str, str],
+        route_table: aws.ec2.RouteTable,
+    ) -> aws.ec2.Subnet:
+        """A subnet in zone ``index`` associated with ``route_table``."""
+        subnet_name = child(self._name, suffix)
+        subnet = aws.ec2.Subnet(
+            subnet_name,
+            vpc_id=self._vpc.id,
+            cidr_block=cidr,
+            availability_zone=self.zones[index],
+            map_public_ip_on_launch=False,
+            tags=self._tags(subnet_name, elb_tag),
+            opts=self._child_opts,
+        )
+        aws.ec2.RouteTableAssociation(
+            subnet_name,
+            subnet_id=subnet.id,
+            route_table_id=route_table.id,
+            opts=self._child_opts,
+        )
+        return subnet
 
     def _build_nat_gateways(self) -> list[aws.ec2.NatGateway]:
         count = len(self._public_subnets) if self._args.nat_per_zone else 1
@@ -167,33 +179,23 @@ class AwsNetwork(pulumi.ComponentResource):
 
     def _build_private_tier(self) -> None:
         gateways = self._build_nat_gateways()
-        self._private_subnets: list[aws.ec2.Subnet] = []
+        self._private_subnets = []
         for index, cidr in enumerate(self._args.private_subnets):
-            subnet_name = child(self._name, f"private-{index}")
-            subnet = aws.ec2.Subnet(
-                subnet_name,
-                vpc_id=self._vpc.id,
-                cidr_block=cidr,
-                availability_zone=self.zones[index],
-                map_public_ip_on_launch=False,
-                tags=self._tags(subnet_name, _PRIVATE_ELB_TAG),
-                opts=self._child_opts,
-            )
-            nat = gateways[index % len(gateways)]
+            # one route table per private subnet: each zone egresses through its own NAT
             route_table = aws.ec2.RouteTable(
-                subnet_name,
+                child(self._name, f"private-{index}"),
                 vpc_id=self._vpc.id,
-                routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)],
-                tags=self._tags(subnet_name),
+                routes=[
+                    aws.ec2.RouteTableRouteArgs(
+                        cidr_block="0.0.0.0/0", nat_gateway_id=gateways[index % len(gateways)].id
+                    )
+                ],
+                tags=self._tags(child(self._name, f"private-{index}")),
                 opts=self._child_opts,
             )
-            aws.ec2.RouteTableAssociation(
-                subnet_name,
-                subnet_id=subnet.id,
-                route_table_id=route_table.id,
-                opts=self._child_opts,
+            self._private_subnets.append(
+                self._subnet(f"private-{index}", cidr, index, _PRIVATE_ELB_TAG, route_table)
             )
-            self._private_subnets.append(subnet)
 
     def _build_flow_logs(self) -> None:
         name = child(self._name, "flow-logs")
