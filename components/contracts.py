@@ -32,8 +32,8 @@ class ClusterContract:
     name: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     provider: k8s.Provider
-    # Annotation key/value a ServiceAccount needs to assume a cloud identity, per workload.
-    workload_identity: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+    # Per workload (app name): the ServiceAccount annotations that bind it to a cloud identity.
+    workload_identity: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

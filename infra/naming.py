@@ -25,3 +25,8 @@ def tags(config: PlatformConfig, component: str) -> dict[str, str]:
 def child(name: str, suffix: str) -> str:
     """Logical name of a child resource: the component's name plus a suffix."""
     return f"{name}-{suffix}"
+
+
+# Namespace of the application workloads (the Kubernetes layer creates it; cloud identities
+# trust service accounts in it).
+APP_NAMESPACE = "analytics"

@@ -1,21 +1,129 @@
-"""AWS wiring: the provider, then each capability's AWS component, returning the contracts."""
+"""AWS wiring: the provider, then each capability's AWS component, returning the contracts.
+
+Order follows the dependencies: network, then the cluster (whose security group is the only
+source the data services admit), then Postgres, Kafka and Redis, then one IRSA role per
+application workload.
+"""
 
 from __future__ import annotations
 
 import pulumi
 
+from components.aws.eks import AwsCluster, AwsClusterArgs
+from components.aws.elasticache import AwsRedis, AwsRedisArgs
+from components.aws.msk import AwsKafka, AwsKafkaArgs, KafkaTopicSpec
 from components.aws.network import AwsNetwork, AwsNetworkArgs
+from components.aws.rds import AwsPostgres, AwsPostgresArgs
+from components.aws.shared import PrivatePlacement
+from components.aws.workload_identity import (
+    AwsWorkloadRole,
+    AwsWorkloadRoleArgs,
+    msk_client_statements,
+)
+from components.contracts import ClusterContract
 from infra.config.models import PlatformConfig
-from infra.naming import tags
+from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
 from stacks.platform import PlatformContracts
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
     """Declare the AWS stack for ``config``."""
-    provider = aws_provider(config)
-    opts = pulumi.ResourceOptions(providers=[provider])
-    network = AwsNetwork(
+    opts = pulumi.ResourceOptions(providers=[aws_provider(config)])
+    prefix = config.name_prefix
+    network = _network(config, opts)
+    cluster = _cluster(config, network, opts)
+    placement = PrivatePlacement(
+        vpc_id=network.vpc_id,
+        subnet_ids=list(network.private_subnet_ids),
+        client_security_group_id=cluster.cluster_security_group_id,
+    )
+    postgres = AwsPostgres(
+        f"{prefix}-postgres",
+        AwsPostgresArgs(
+            major_version=config.postgres.version,
+            instance_class=config.postgres.instance_size,
+            storage_gb=config.postgres.storage_gb,
+            max_storage_gb=config.postgres.max_storage_gb,
+            multi_az=config.postgres.high_availability,
+            backup_retention_days=config.postgres.backup_retention_days,
+            deletion_protection=config.postgres.deletion_protection,
+            database_name=config.postgres.database_name,
+            username=config.postgres.username,
+            extensions=config.postgres.extensions,
+            placement=placement,
+            final_snapshot=config.environment == "prod",
+            protect=config.protect,
+            tags=tags(config, "postgres"),
+        ),
+        opts,
+    )
+    kafka = AwsKafka(
+        f"{prefix}-kafka",
+        AwsKafkaArgs(
+            kafka_version=config.kafka.version,
+            brokers=config.kafka.brokers,
+            broker_instance_type=config.kafka.broker_size,
+            storage_gb=config.kafka.storage_gb,
+            max_storage_gb=config.kafka.max_storage_gb,
+            replication_factor=config.kafka.replication_factor,
+            min_insync_replicas=config.kafka.min_insync_replicas,
+            topics=[
+                KafkaTopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
+            ],
+            placement=placement,
+            log_retention_days=config.cluster.log_retention_days,
+            protect=config.protect,
+            tags=tags(config, "kafka"),
+        ),
+        opts,
+    )
+    redis = AwsRedis(
+        f"{prefix}-redis",
+        AwsRedisArgs(
+            engine_version=config.redis.version,
+            node_type=config.redis.node_size,
+            shards=config.redis.shards,
+            replicas_per_shard=config.redis.replicas_per_shard,
+            snapshot_retention_days=config.redis.snapshot_retention_days,
+            placement=placement,
+            log_retention_days=config.cluster.log_retention_days,
+            protect=config.protect,
+            tags=tags(config, "redis"),
+        ),
+        opts,
+    )
+    identities = {
+        app: AwsWorkloadRole(
+            f"{prefix}-{app}",
+            AwsWorkloadRoleArgs(
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer,
+                namespace=APP_NAMESPACE,
+                service_account=app,
+                policy_statements=kafka.cluster_arn.apply(msk_client_statements),
+                tags=tags(config, f"app-{app}"),
+            ),
+            opts,
+        ).annotations()
+        for app in config.apps
+    }
+    return PlatformContracts(
+        network=network.contract(),
+        cluster=ClusterContract(
+            name=cluster.cluster_name,
+            kubeconfig=cluster.kubeconfig,
+            provider=cluster.provider,
+            workload_identity=identities,
+        ),
+        postgres=postgres.contract(),
+        kafka=kafka.contract(),
+        redis=redis.contract(),
+    )
+
+
+def _network(config: PlatformConfig, opts: pulumi.ResourceOptions) -> AwsNetwork:
+    return AwsNetwork(
         f"{config.name_prefix}-network",
         AwsNetworkArgs(
             cidr=str(config.network.cidr),
@@ -27,4 +135,33 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
-    return PlatformContracts(network=network.contract())
+
+
+def _cluster(
+    config: PlatformConfig, network: AwsNetwork, opts: pulumi.ResourceOptions
+) -> AwsCluster:
+    cluster = config.cluster
+    return AwsCluster(
+        f"{config.name_prefix}-cluster",
+        AwsClusterArgs(
+            cluster_name=f"{config.name_prefix}-eks",
+            kubernetes_version=cluster.kubernetes_version,
+            region=config.region,
+            vpc_id=network.vpc_id,
+            subnet_ids=list(network.private_subnet_ids),
+            service_cidr=str(config.network.service_cidr),
+            public_endpoint=cluster.public_endpoint,
+            public_access_cidrs=[str(n) for n in cluster.authorized_networks],
+            admin_role_arns=cluster.admin_principals,
+            node_instance_type=cluster.node_size,
+            node_min=cluster.node_min,
+            node_desired=cluster.node_desired,
+            node_max=cluster.node_max,
+            node_disk_gb=cluster.node_disk_gb,
+            log_retention_days=cluster.log_retention_days,
+            deletion_protection=config.environment == "prod",
+            protect=config.protect,
+            tags=tags(config, "cluster"),
+        ),
+        opts,
+    )

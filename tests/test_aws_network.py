@@ -51,7 +51,11 @@ def test_flow_logs_to_cloudwatch_with_retention(
     plan = _plan(shipped_plans, stack)
     (flow_log,) = resources_of(plan, "aws:ec2/flowLog:FlowLog")
     (vpc,) = resources_of(plan, "aws:ec2/vpc:Vpc")
-    (log_group,) = resources_of(plan, "aws:cloudwatch/logGroup:LogGroup")
+    (log_group,) = [
+        r
+        for r in resources_of(plan, "aws:cloudwatch/logGroup:LogGroup")
+        if r["name"].endswith("-network-flow-logs")
+    ]
     assert flow_log["inputs"]["trafficType"] == "ALL"
     assert flow_log["inputs"]["logDestinationType"] == "cloud-watch-logs"
     assert flow_log["inputs"]["vpcId"].startswith("vpc-")

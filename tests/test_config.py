@@ -8,13 +8,18 @@ from typing import Any
 import pytest
 
 from infra.config import ConfigError, build_platform_config
+from stacks.profiles import deep_merge
 
 BASE = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
 
 
+# dev's API endpoint is public, so it needs authorized networks (tested on its own below)
+DEFAULTS = {"cluster": {"authorizedNetworks": ["203.0.113.0/24"]}}
+
+
 def build(overrides: dict[str, Any], **scalars: str):
     raw: dict[str, Any] = {**BASE, **scalars}
-    for key, value in overrides.items():
+    for key, value in deep_merge(DEFAULTS, overrides).items():
         raw[f"platform:{key}"] = json.dumps(value)
     return build_platform_config(raw, "dev", "Pulumi.dev.yaml")
 
@@ -143,3 +148,32 @@ def test_the_same_values_are_fine_outside_prod() -> None:
 def test_gcp_needs_a_project() -> None:
     lines = problems({}, **{"platform:cloud": "gcp", "gcp:region": "europe-west1"})
     assert any("gcp:project: required when platform:cloud is gcp" in line for line in lines), lines
+
+
+AWS_CASES = [
+    ({"postgres": {"extensions": ["pg_stat_statements", "timescaledb"]}}, "platform:postgres.extensions: 'timescaledb' is not available: RDS for PostgreSQL does not offer TimescaleDB"),
+    ({"cluster": {"kubernetesVersion": "1.28"}}, "platform:cluster.kubernetesVersion: 1.28 is not supported on aws; allowed: 1.32, 1.33"),
+    ({"cluster": {"adminPrincipals": ["alice"]}}, "platform:cluster.adminPrincipals: 'alice' is not an IAM role ARN"),
+    ({"cluster": {"authorizedNetworks": []}}, "platform:cluster.authorizedNetworks: required when cluster.publicEndpoint is true"),
+    ({"kafka": {"brokerSize": "m5.large"}}, "platform:kafka.brokerSize: 'm5.large' is not valid on aws; expected an MSK type like kafka.m5.large"),
+    ({"redis": {"nodeSize": "r7g.large"}}, "platform:redis.nodeSize: 'r7g.large' is not valid on aws; expected an ElastiCache type like cache.r7g.large"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), AWS_CASES)
+def test_aws_specific_mistakes(overrides: dict[str, Any], expected: str) -> None:
+    lines = problems(overrides)
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+def test_timescaledb_is_fine_where_the_cloud_offers_it() -> None:
+    from infra.config.models import UNSUPPORTED_EXTENSIONS
+
+    assert "timescaledb" not in UNSUPPORTED_EXTENSIONS["azure"]
+
+
+def test_pinned_eks_addons_cover_every_supported_version() -> None:
+    from components.aws.eks_versions import ADDON_VERSIONS
+    from infra.config.models import SUPPORTED_KUBERNETES_VERSIONS
+
+    assert set(ADDON_VERSIONS) == set(SUPPORTED_KUBERNETES_VERSIONS["aws"])

@@ -73,6 +73,7 @@ def test_clouds_not_built_yet_say_so(tmp_path: Path, cloud: str, region_key: str
             "platform:environment": "dev",
             region_key: "europe-west1",
             "gcp:project": "p",
+            "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
         },
     )
     assert outcome.exit_code == EXIT_ERROR

@@ -380,6 +380,12 @@ class PlatformConfig(StrictModel):
             )
         if self.cloud == "gcp" and not self.project:
             problems.append("gcp:project: required when platform:cloud is gcp")
+        problems += _cloud_support_problems(self)
+        if self.cluster.public_endpoint and not self.cluster.authorized_networks:
+            problems.append(
+                "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "
+                "(list the CIDRs allowed to reach the API; the endpoint is never open to 0.0.0.0/0)"
+            )
         if self.environment == "prod" and self.cluster.public_endpoint:
             problems.append("cluster.publicEndpoint: must be false in prod (private API endpoint)")
         if self.environment == "prod":
@@ -406,6 +412,47 @@ def _instance_family_problems(config: PlatformConfig) -> list[str]:
         value = _lookup(config, path)
         if not isinstance(value, str) or not pattern.match(value):
             problems.append(f"{path}: {value!r} is not valid on {config.cloud}; expected {example}")
+    return problems
+
+
+# What each cloud can run; the wiring pins add-on and engine versions for exactly these.
+SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
+    "aws": ("1.32", "1.33"),
+    "gcp": ("1.32", "1.33"),
+    "azure": ("1.32", "1.33"),
+}
+# Extensions the managed service cannot load, with the reason shown to the user.
+UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
+    "aws": {
+        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+    },
+    "gcp": {
+        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+    },
+    "azure": {},
+}
+_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def _cloud_support_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    versions = SUPPORTED_KUBERNETES_VERSIONS[config.cloud]
+    if config.cluster.kubernetes_version not in versions:
+        problems.append(
+            f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
+            f"{config.cloud}; allowed: {', '.join(versions)}"
+        )
+    for extension in config.postgres.extensions:
+        reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
+        if reason:
+            problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
+    if config.cloud == "aws":
+        for principal in config.cluster.admin_principals:
+            if not _IAM_ROLE_ARN.match(principal):
+                problems.append(
+                    f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
+                    "(arn:aws:iam::<account>:role/<name>)"
+                )
     return problems
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 EXIT_OK, EXIT_POLICY, EXIT_ERROR = 0, 1, 2
 
@@ -124,7 +125,7 @@ def main(argv: list[str]) -> int:
     try:
         root = find_project_root(Path.cwd())
     except StackFileError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return EXIT_ERROR
     targets = _targets(options, root)
     if options.all and not targets:

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 def _top_component(resource: dict[str, Any], by_urn: dict[str, dict[str, Any]]) -> str:
@@ -48,7 +49,7 @@ def print_plan(console: Console, plan: dict[str, Any], environment: str) -> None
     outputs.add_column("value", overflow="fold")
     for name, value in sorted(plan["outputs"].items()):
         shown = value if isinstance(value, str) else json.dumps(value)
-        outputs.add_row(name, shown)
+        outputs.add_row(name, Text(shown))
     console.print(outputs)
     print_violations(console, plan["policy"]["violations"])
 

@@ -33,6 +33,10 @@ _ARN_PATHS = {
     "aws:iam/role:Role": ("iam", "role/{name}"),
     "aws:iam/policy:Policy": ("iam", "policy/{name}"),
     "aws:kms/key:Key": ("kms", "key/{id}"),
+    "aws:eks/cluster:Cluster": ("eks", "cluster/{name}"),
+    "aws:eks/nodeGroup:NodeGroup": ("eks", "nodegroup/{name}"),
+    "aws:rds/instance:Instance": ("rds", "db:{name}"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("elasticache", "replicationgroup:{name}"),
 }
 
 
@@ -52,7 +56,7 @@ def fallback(args: Any, context: MockContext) -> dict[str, Any]:
     account = ACCOUNT_ID
     resource = path.format(id=resource_id, name=_physical_name(args))
     outputs["arn"] = f"arn:aws:{service}:{region}:{account}:{resource}"
-    if "name" not in args.inputs and args.typ in _ARN_PATHS and "{name}" in path:
+    if "name" not in args.inputs:
         outputs["name"] = _physical_name(args)
     return outputs
 
@@ -67,10 +71,109 @@ def _availability_zones(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _uuid(*parts: str) -> str:
+    h = digest(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_FAKE_CA = (
+    "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk9GRkxJTkUtUExBTgotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg=="
+)
+
+
+def _eks_cluster(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _physical_name(args)
+    token = digest(context.stack, name, length=32).upper()
+    vpc_config = dict(args.inputs.get("vpcConfig") or {})
+    vpc_config.update(
+        clusterSecurityGroupId=f"sg-{digest(context.stack, name, 'cluster-sg')}",
+        vpcId=f"vpc-{digest(context.stack, 'vpc')}",
+    )
+    return {
+        "name": name,
+        "endpoint": f"https://{token}.gr7.{context.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": _FAKE_CA},
+        "identities": [
+            {"oidcs": [{"issuer": f"https://oidc.eks.{context.region}.amazonaws.com/id/{token}"}]}
+        ],
+        "vpcConfig": vpc_config,
+        "status": "ACTIVE",
+        "platformVersion": "eks.1",
+    }
+
+
+def _oidc_provider(args: Any, context: MockContext) -> dict[str, Any]:
+    url = str(args.inputs.get("url", "")).removeprefix("https://")
+    return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{url}", "url": url}
+
+
+def _kms_key(args: Any, context: MockContext) -> dict[str, Any]:
+    key_id = _uuid(context.stack, args.name)
+    arn = f"arn:aws:kms:{context.region}:{ACCOUNT_ID}:key/{key_id}"
+    return {"id": key_id, "keyId": key_id, "arn": arn}
+
+
+def _rds_instance(args: Any, context: MockContext) -> dict[str, Any]:
+    identifier = _physical_name(args)
+    address = f"{identifier}.c{digest(context.stack, length=10)}.{context.region}.rds.amazonaws.com"
+    port = int(args.inputs.get("port", 5432))
+    return {
+        "identifier": identifier,
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        "resourceId": f"db-{digest(context.stack, identifier, length=26).upper()}",
+    }
+
+
+def _msk_cluster(args: Any, context: MockContext) -> dict[str, Any]:
+    name = str(args.inputs.get("clusterName") or _physical_name(args))
+    host = f"{name}.{digest(context.stack, name, length=6)}.c2.kafka.{context.region}.amazonaws.com"
+    brokers = int(args.inputs.get("numberOfBrokerNodes", 3))
+    arn_id = f"{name}/{_uuid(context.stack, name)}-2"
+    return {
+        "clusterName": name,
+        "arn": f"arn:aws:kafka:{context.region}:{ACCOUNT_ID}:cluster/{arn_id}",
+        "bootstrapBrokersSaslIam": ",".join(f"b-{i + 1}.{host}:9098" for i in range(brokers)),
+        "currentVersion": "K3AEGXETSR30VB",
+    }
+
+
+def _msk_configuration(args: Any, context: MockContext) -> dict[str, Any]:
+    arn_id = f"{_physical_name(args)}/{_uuid(context.stack, args.name)}-2"
+    return {
+        "arn": f"arn:aws:kafka:{context.region}:{ACCOUNT_ID}:configuration/{arn_id}",
+        "latestRevision": 1,
+    }
+
+
+def _replication_group(args: Any, context: MockContext) -> dict[str, Any]:
+    group_id = str(args.inputs.get("replicationGroupId") or _physical_name(args))[:40]
+    domain = f"{digest(context.stack, group_id, length=6)}.{context.region}.cache.amazonaws.com"
+    return {
+        "id": group_id,
+        "replicationGroupId": group_id,
+        "configurationEndpointAddress": f"clustercfg.{group_id}.{domain}",
+        "arn": f"arn:aws:elasticache:{context.region}:{ACCOUNT_ID}:replicationgroup:{group_id}",
+    }
+
+
+def _public_ip(args: Any, context: MockContext) -> dict[str, Any]:
+    return {
+        "publicIp": f"198.51.100.{int(digest(context.stack, args.name, length=2), 16) % 250 + 1}"
+    }
+
+
 RESOURCES: dict[str, OutputFn] = {
-    "aws:ec2/eip:Eip": lambda a, c: {
-        "publicIp": f"198.51.100.{int(digest(a.name, length=2), 16) % 250 + 1}"
-    },
+    "aws:ec2/eip:Eip": _public_ip,
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda a, c: {"latestVersion": 1, "defaultVersion": 1},
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:kms/key:Key": _kms_key,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:msk/cluster:Cluster": _msk_cluster,
+    "aws:msk/configuration:Configuration": _msk_configuration,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
 }
 
 INVOKES: dict[str, OutputFn] = {

@@ -1,0 +1,369 @@
+"""AWS EKS cluster: the Cluster contract on AWS.
+
+Creates the cluster and node IAM roles (only the AWS-managed policies each needs), a KMS key
+that envelope-encrypts Kubernetes secrets, the control-plane log group (all five log types,
+with retention) created before the cluster so retention applies from the first line, access
+entries for admin roles (authentication mode API: no aws-auth ConfigMap), a managed node group
+on a launch template (encrypted gp3 root volume, IMDSv2 required), the OIDC provider for IRSA,
+the core add-ons at pinned versions (EBS CSI with its own role through EKS Pod Identity), and
+a kubeconfig (``aws eks get-token``) with a Kubernetes provider for the layer above.
+
+IMDS hop limit is 1: pods must not borrow the node's role; every workload that talks to AWS
+does so through IRSA or Pod Identity, while host-network daemons (vpc-cni, kube-proxy) still
+reach the metadata service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.aws.eks_versions import ADDON_VERSIONS
+from components.aws.shared import kms_key, managed_policy, service_role
+from infra.naming import child
+
+LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
+IMDS_HOP_LIMIT = 1
+
+
+@dataclass(frozen=True)
+class AwsClusterArgs:
+    """Inputs of ``AwsCluster``."""
+
+    cluster_name: str
+    kubernetes_version: str
+    region: str
+    vpc_id: pulumi.Input[str]
+    subnet_ids: list[pulumi.Input[str]]
+    service_cidr: str
+    public_endpoint: bool
+    public_access_cidrs: list[str]
+    admin_role_arns: list[str]
+    node_instance_type: str
+    node_min: int
+    node_desired: int
+    node_max: int
+    node_disk_gb: int
+    log_retention_days: int
+    deletion_protection: bool
+    protect: bool
+    tags: dict[str, str]
+
+
+def ami_type_for(instance_type: str) -> str:
+    """AL2023 AMI matching the instance's CPU architecture (Graviton families end in g)."""
+    family = instance_type.split(".", 1)[0]
+    return (
+        "AL2023_ARM_64_STANDARD" if re.match(r"^[a-z]+\d+g", family) else "AL2023_x86_64_STANDARD"
+    )
+
+
+def _oidc_issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
+    oidcs = identities[0].oidcs or []
+    if not oidcs or not oidcs[0].issuer:
+        raise ValueError("EKS cluster reports no OIDC issuer")
+    return oidcs[0].issuer
+
+
+class AwsCluster(pulumi.ComponentResource):
+    """An EKS cluster with a managed node group, ready for the Kubernetes layer."""
+
+    cluster_name: pulumi.Output[str]
+    """The EKS cluster name."""
+    cluster_security_group_id: pulumi.Output[str]
+    """Security group EKS attaches to the control plane and the managed nodes."""
+    oidc_provider_arn: pulumi.Output[str]
+    """IAM OIDC provider for IRSA roles."""
+    oidc_issuer: pulumi.Output[str]
+    """OIDC issuer URL without the scheme (the condition key prefix in trust policies)."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (secret) that authenticates with ``aws eks get-token``."""
+    provider: k8s.Provider
+    """A Kubernetes provider for this cluster."""
+
+    def __init__(
+        self, name: str, args: AwsClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:aws:Cluster", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+
+        cluster_role = service_role(
+            child(name, "cluster"),
+            {"Service": "eks.amazonaws.com"},
+            [managed_policy("AmazonEKSClusterPolicy")],
+            args.tags,
+            self,
+            actions=("sts:AssumeRole", "sts:TagSession"),
+        )
+        self._cluster = self._build_cluster(cluster_role)
+        self.cluster_name = self._cluster.name
+        self.cluster_security_group_id = self._cluster.vpc_config.cluster_security_group_id
+        self._build_access_entries()
+        versions = ADDON_VERSIONS[args.kubernetes_version]
+        # Without bootstrap add-ons, nodes only become Ready once the CNI and kube-proxy run.
+        node_addons = [
+            self._addon(addon, versions[addon], [])
+            for addon in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+        ]
+        node_group = self._build_node_group(node_addons)
+        self._build_oidc_provider()
+        self._build_workload_addons(versions, node_group)
+        self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
+        self.provider = k8s.Provider(
+            child(name, "k8s"),
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[node_group]),
+        )
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "clusterSecurityGroupId": self.cluster_security_group_id,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    def _build_cluster(self, role: aws.iam.Role) -> aws.eks.Cluster:
+        args = self._args
+        secrets_key = kms_key(
+            child(self._name, "secrets"),
+            f"Envelope encryption of Kubernetes secrets in {args.cluster_name}",
+            args.tags,
+            self,
+            args.protect,
+        )
+        # EKS writes to this exact name; creating it first lets us own its retention.
+        log_group = aws.cloudwatch.LogGroup(
+            child(self._name, "control-plane"),
+            name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        return aws.eks.Cluster(
+            self._name,
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            role_arn=role.arn,
+            vpc_config=aws.eks.ClusterVpcConfigArgs(
+                subnet_ids=args.subnet_ids,
+                endpoint_private_access=True,
+                endpoint_public_access=args.public_endpoint,
+                public_access_cidrs=args.public_access_cidrs if args.public_endpoint else None,
+            ),
+            kubernetes_network_config=aws.eks.ClusterKubernetesNetworkConfigArgs(
+                service_ipv4_cidr=args.service_cidr, ip_family="ipv4"
+            ),
+            encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=secrets_key.arn),
+                resources=["secrets"],
+            ),
+            enabled_cluster_log_types=LOG_TYPES,
+            access_config=aws.eks.ClusterAccessConfigArgs(
+                authentication_mode="API",
+                bootstrap_cluster_creator_admin_permissions=False,
+            ),
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            # Add-ons are managed below at pinned versions, not bootstrapped unmanaged.
+            bootstrap_self_managed_addons=False,
+            deletion_protection=args.deletion_protection,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group]),
+        )
+
+    def _build_access_entries(self) -> None:
+        for index, role_arn in enumerate(self._args.admin_role_arns):
+            entry_name = child(self._name, f"admin-{index}")
+            entry = aws.eks.AccessEntry(
+                entry_name,
+                cluster_name=self._cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                tags=self._args.tags,
+                opts=self._opts,
+            )
+            aws.eks.AccessPolicyAssociation(
+                entry_name,
+                cluster_name=self._cluster.name,
+                principal_arn=role_arn,
+                policy_arn=CLUSTER_ADMIN_POLICY,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            )
+
+    def _build_node_group(self, node_addons: list[aws.eks.Addon]) -> aws.eks.NodeGroup:
+        args = self._args
+        node_role = service_role(
+            child(self._name, "nodes"),
+            {"Service": "ec2.amazonaws.com"},
+            [
+                managed_policy("AmazonEKSWorkerNodePolicy"),
+                managed_policy("AmazonEKS_CNI_Policy"),
+                managed_policy("AmazonEC2ContainerRegistryReadOnly"),
+            ],
+            args.tags,
+            self,
+        )
+        launch_template = aws.ec2.LaunchTemplate(
+            child(self._name, "nodes"),
+            description=f"{args.cluster_name} managed nodes",
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=args.node_disk_gb,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                instance_metadata_tags="disabled",
+            ),
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=args.tags)
+                for kind in ("instance", "volume")
+            ],
+            update_default_version=True,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        return aws.eks.NodeGroup(
+            child(self._name, "default"),
+            cluster_name=self._cluster.name,
+            node_role_arn=node_role.arn,
+            subnet_ids=args.subnet_ids,
+            instance_types=[args.node_instance_type],
+            ami_type=ami_type_for(args.node_instance_type),
+            capacity_type="ON_DEMAND",
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=args.node_min, desired_size=args.node_desired, max_size=args.node_max
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=launch_template.id, version=launch_template.latest_version.apply(str)
+            ),
+            node_repair_config=aws.eks.NodeGroupNodeRepairConfigArgs(enabled=True),
+            tags=args.tags,
+            # the autoscaler owns desired size after creation
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+
+    def _build_oidc_provider(self) -> None:
+        issuer_url = self._cluster.identities.apply(_oidc_issuer)
+        provider = aws.iam.OpenIdConnectProvider(
+            child(self._name, "oidc"),
+            url=issuer_url,
+            client_id_lists=["sts.amazonaws.com"],
+            tags=self._args.tags,
+            opts=self._opts,
+        )
+        self.oidc_provider_arn = provider.arn
+        self.oidc_issuer = provider.url.apply(lambda url: url.removeprefix("https://"))
+
+    def _build_workload_addons(
+        self, versions: dict[str, str], node_group: aws.eks.NodeGroup
+    ) -> None:
+        """Add-ons that run as Deployments: they need nodes to schedule on."""
+        ebs_role = service_role(
+            child(self._name, "ebs-csi"),
+            {"Service": "pods.eks.amazonaws.com"},
+            [managed_policy("service-role/AmazonEBSCSIDriverPolicy")],
+            self._args.tags,
+            self,
+            actions=("sts:AssumeRole", "sts:TagSession"),
+        )
+        self._addon("coredns", versions["coredns"], [], depends_on=[node_group])
+        self._addon(
+            "aws-ebs-csi-driver",
+            versions["aws-ebs-csi-driver"],
+            [
+                aws.eks.AddonPodIdentityAssociationArgs(
+                    role_arn=ebs_role.arn, service_account=EBS_CSI_SERVICE_ACCOUNT
+                )
+            ],
+            depends_on=[node_group],
+        )
+
+    def _addon(
+        self,
+        addon_name: str,
+        version: str,
+        associations: list[aws.eks.AddonPodIdentityAssociationArgs],
+        depends_on: list[pulumi.Resource] | None = None,
+    ) -> aws.eks.Addon:
+        return aws.eks.Addon(
+            child(self._name, addon_name),
+            cluster_name=self._cluster.name,
+            addon_name=addon_name,
+            addon_version=version,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            pod_identity_associations=associations or None,
+            tags=self._args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
+        )
+
+    def _kubeconfig(self) -> pulumi.Output[str]:
+        region = self._args.region
+        return pulumi.Output.all(
+            self._cluster.name,
+            self._cluster.endpoint,
+            self._cluster.certificate_authority.apply(lambda ca: ca.data),
+        ).apply(
+            lambda values: json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [
+                        {
+                            "name": values[0],
+                            "cluster": {
+                                "server": values[1],
+                                "certificate-authority-data": values[2],
+                            },
+                        }
+                    ],
+                    "contexts": [
+                        {"name": values[0], "context": {"cluster": values[0], "user": values[0]}}
+                    ],
+                    "current-context": values[0],
+                    "users": [
+                        {
+                            "name": values[0],
+                            "user": {
+                                "exec": {
+                                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                    "command": "aws",
+                                    "args": [
+                                        "eks",
+                                        "get-token",
+                                        "--cluster-name",
+                                        values[0],
+                                        "--region",
+                                        region,
+                                        "--output",
+                                        "json",
+                                    ],
+                                    "interactiveMode": "Never",
+                                }
+                            },
+                        }
+                    ],
+                }
+            )
+        )

@@ -1,0 +1,222 @@
+"""AWS MSK (provisioned): the Kafka contract on AWS.
+
+Creates a security group admitting the SASL/IAM TLS port only from the cluster's nodes, a
+customer-managed KMS key for data at rest, a server configuration (no topic auto-creation,
+replication and min.insync from the profile), a broker log group, the cluster (brokers spread
+evenly over the private subnets, TLS only between clients and brokers and inside the cluster,
+IAM authentication, open monitoring for Prometheus), EBS storage autoscaling through
+Application Auto Scaling, and the service's topics.
+
+Authentication is SASL/IAM only: workloads get Kafka permissions through their IAM role (IRSA),
+so there is no password to store or rotate. SCRAM is not added; it would need Secrets Manager
+secrets and a second credential path for no gain inside AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.shared import PrivatePlacement, kms_key
+from components.contracts import KafkaContract
+from infra.naming import child
+
+SASL_IAM_PORT = 9098
+STORAGE_TARGET_UTILIZATION = 60.0
+
+
+@dataclass(frozen=True)
+class KafkaTopicSpec:
+    """A topic to create on the cluster."""
+
+    name: str
+    partitions: int
+    retention_hours: int
+
+
+@dataclass(frozen=True)
+class AwsKafkaArgs:
+    """Inputs of ``AwsKafka``."""
+
+    kafka_version: str
+    brokers: int
+    broker_instance_type: str
+    storage_gb: int
+    max_storage_gb: int
+    replication_factor: int
+    min_insync_replicas: int
+    topics: list[KafkaTopicSpec]
+    placement: PrivatePlacement
+    log_retention_days: int
+    protect: bool
+    tags: dict[str, str]
+
+
+def server_properties(replication_factor: int, min_insync_replicas: int) -> str:
+    """The broker configuration: explicit topics, durable defaults."""
+    lines = {
+        "auto.create.topics.enable": "false",
+        "default.replication.factor": str(replication_factor),
+        "min.insync.replicas": str(min_insync_replicas),
+        "num.partitions": "6",
+        "unclean.leader.election.enable": "false",
+        "allow.everyone.if.no.acl.found": "false",
+    }
+    return "".join(f"{key}={value}\n" for key, value in lines.items())
+
+
+class AwsKafka(pulumi.ComponentResource):
+    """A private, encrypted, IAM-authenticated MSK cluster."""
+
+    bootstrap_servers: pulumi.Output[str]
+    """Bootstrap brokers for SASL/IAM over TLS."""
+    cluster_arn: pulumi.Output[str]
+    """The cluster's ARN (for IAM policies granting Kafka access)."""
+
+    def __init__(
+        self, name: str, args: AwsKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:aws:Kafka", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+        self._cluster = self._build_cluster()
+        self._build_storage_autoscaling()
+        self._build_topics()
+        self.bootstrap_servers = self._cluster.bootstrap_brokers_sasl_iam
+        self.cluster_arn = self._cluster.arn
+        self.register_outputs(
+            {"bootstrapServers": self.bootstrap_servers, "clusterArn": self.cluster_arn}
+        )
+
+    def contract(self) -> KafkaContract:
+        """The cloud-neutral view of this cluster."""
+        return KafkaContract(
+            bootstrap_servers=self.bootstrap_servers,
+            security_protocol="SASL_SSL",
+            sasl_mechanism="AWS_MSK_IAM",
+        )
+
+    def _build_cluster(self) -> aws.msk.Cluster:
+        args = self._args
+        key = kms_key(
+            child(self._name, "data"), f"{self._name} data at rest", args.tags, self, args.protect
+        )
+        security_group = args.placement.security_group(
+            child(self._name, "brokers"),
+            "Kafka (SASL/IAM over TLS) from the cluster's nodes only",
+            SASL_IAM_PORT,
+            args.tags,
+            self,
+        )
+        configuration = aws.msk.Configuration(
+            self._name,
+            kafka_versions=[args.kafka_version],
+            description=f"{self._name} broker defaults",
+            server_properties=server_properties(args.replication_factor, args.min_insync_replicas),
+            opts=self._opts,
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            child(self._name, "brokers"),
+            retention_in_days=args.log_retention_days,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        return aws.msk.Cluster(
+            self._name,
+            kafka_version=args.kafka_version,
+            number_of_broker_nodes=args.brokers,
+            broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
+                instance_type=args.broker_instance_type,
+                client_subnets=args.placement.subnet_ids,
+                security_groups=[security_group.id],
+                az_distribution="DEFAULT",
+                storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
+                    ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
+                        volume_size=args.storage_gb
+                    )
+                ),
+            ),
+            encryption_info=aws.msk.ClusterEncryptionInfoArgs(
+                encryption_at_rest_kms_key_arn=key.arn,
+                encryption_in_transit=aws.msk.ClusterEncryptionInfoEncryptionInTransitArgs(
+                    client_broker="TLS", in_cluster=True
+                ),
+            ),
+            client_authentication=aws.msk.ClusterClientAuthenticationArgs(
+                sasl=aws.msk.ClusterClientAuthenticationSaslArgs(iam=True, scram=False),
+                unauthenticated=False,
+            ),
+            configuration_info=aws.msk.ClusterConfigurationInfoArgs(
+                arn=configuration.arn, revision=configuration.latest_revision
+            ),
+            logging_info=aws.msk.ClusterLoggingInfoArgs(
+                broker_logs=aws.msk.ClusterLoggingInfoBrokerLogsArgs(
+                    cloudwatch_logs=aws.msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
+                        enabled=True, log_group=log_group.name
+                    )
+                )
+            ),
+            open_monitoring=aws.msk.ClusterOpenMonitoringArgs(
+                prometheus=aws.msk.ClusterOpenMonitoringPrometheusArgs(
+                    jmx_exporter=aws.msk.ClusterOpenMonitoringPrometheusJmxExporterArgs(
+                        enabled_in_broker=True
+                    ),
+                    node_exporter=aws.msk.ClusterOpenMonitoringPrometheusNodeExporterArgs(
+                        enabled_in_broker=True
+                    ),
+                )
+            ),
+            enhanced_monitoring="PER_TOPIC_PER_BROKER",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+
+    def _build_storage_autoscaling(self) -> None:
+        target = aws.appautoscaling.Target(
+            child(self._name, "storage"),
+            service_namespace="kafka",
+            scalable_dimension="kafka:broker-storage:VolumeSize",
+            resource_id=self._cluster.arn,
+            min_capacity=1,
+            max_capacity=self._args.max_storage_gb,
+            tags=self._args.tags,
+            opts=self._opts,
+        )
+        aws.appautoscaling.Policy(
+            child(self._name, "storage"),
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=STORAGE_TARGET_UTILIZATION,
+                predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="KafkaBrokerStorageUtilization"
+                ),
+                # MSK storage can only grow: never scale in.
+                disable_scale_in=True,
+            ),
+            opts=self._opts,
+        )
+
+    def _build_topics(self) -> None:
+        for topic in self._args.topics:
+            aws.msk.Topic(
+                child(self._name, topic.name),
+                name=topic.name,
+                cluster_arn=self._cluster.arn,
+                partition_count=topic.partitions,
+                replication_factor=self._args.replication_factor,
+                configs=json.dumps(
+                    {
+                        "retention.ms": str(topic.retention_hours * 3600 * 1000),
+                        "min.insync.replicas": str(self._args.min_insync_replicas),
+                        "cleanup.policy": "delete",
+                    }
+                ),
+                opts=self._opts,
+            )

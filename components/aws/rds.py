@@ -1,0 +1,193 @@
+"""AWS RDS for PostgreSQL: the Postgres contract on AWS.
+
+Creates a subnet group over the private subnets, a security group admitting 5432 only from the
+cluster's nodes, a parameter group that forces TLS and logs what an operator needs, a
+customer-managed KMS key for storage and Performance Insights, the enhanced-monitoring role, a
+pulumi-random master password (secret), and the instance: gp3 with storage autoscaling,
+Multi-AZ outside dev, backups with PITR, IAM authentication, log exports, deletion protection
+and a final snapshot (plus ``protect=True``) in prod.
+
+Master password: pulumi-random rather than the RDS-managed (Secrets Manager) password, because
+the Postgres contract hands the password to a Kubernetes Secret at deploy time; a rotating
+RDS-managed secret would need an in-cluster secrets operator to stay in sync. Rotation is a
+``pulumi up`` with a new ``keepers`` value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from components.aws.shared import PrivatePlacement, kms_key, managed_policy, service_role
+from components.contracts import PostgresContract
+from infra.naming import child
+
+# Pinned minor versions per major: upgrades are deliberate.
+ENGINE_VERSIONS = {"15": "15.12", "16": "16.8", "17": "17.4"}
+PORT = 5432
+BACKUP_WINDOW = "02:00-03:00"
+MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
+
+
+@dataclass(frozen=True)
+class AwsPostgresArgs:
+    """Inputs of ``AwsPostgres``."""
+
+    major_version: str
+    instance_class: str
+    storage_gb: int
+    max_storage_gb: int
+    multi_az: bool
+    backup_retention_days: int
+    deletion_protection: bool
+    database_name: str
+    username: str
+    extensions: list[str]
+    placement: PrivatePlacement
+    final_snapshot: bool
+    protect: bool
+    tags: dict[str, str]
+
+
+class AwsPostgres(pulumi.ComponentResource):
+    """A private, encrypted RDS PostgreSQL instance."""
+
+    address: pulumi.Output[str]
+    """DNS name of the instance."""
+    port: pulumi.Output[int]
+    """TCP port."""
+    password: pulumi.Output[str]
+    """Master password (secret)."""
+    instance: aws.rds.Instance
+    """The instance resource (for wiring alarms or read replicas)."""
+
+    def __init__(
+        self, name: str, args: AwsPostgresArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:aws:Postgres", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+        key = kms_key(child(name, "storage"), f"{name} storage", args.tags, self, args.protect)
+        password = random.RandomPassword(
+            child(name, "master"),
+            length=32,
+            special=True,
+            # RDS rejects '/', '@', '"' and spaces in master passwords.
+            override_special="!#$%&*()-_=+[]{}<>:?",
+            opts=self._opts,
+        )
+        self.password = pulumi.Output.secret(password.result)
+        self.instance = self._build_instance(key, password)
+        self.address = self.instance.address
+        self.port = self.instance.port
+        self.register_outputs(
+            {"address": self.address, "port": self.port, "password": self.password}
+        )
+
+    def contract(self) -> PostgresContract:
+        """The cloud-neutral view of this database."""
+        return PostgresContract(
+            host=self.address,
+            port=self.port,
+            database=pulumi.Output.from_input(self._args.database_name),
+            username=pulumi.Output.from_input(self._args.username),
+            password=self.password,
+            ssl_mode="verify-full",
+        )
+
+    def _parameter_group(self) -> aws.rds.ParameterGroup:
+        preload = sorted(
+            {"pg_stat_statements", *self._args.extensions}
+            & {"pg_stat_statements", "pg_cron", "auto_explain"}
+        )
+        parameters = {
+            "rds.force_ssl": ("1", "immediate"),
+            "log_min_duration_statement": ("1000", "immediate"),
+            "log_connections": ("1", "immediate"),
+            "log_disconnections": ("1", "immediate"),
+            "log_lock_waits": ("1", "immediate"),
+            "log_temp_files": ("0", "immediate"),
+            "shared_preload_libraries": (",".join(preload), "pending-reboot"),
+        }
+        return aws.rds.ParameterGroup(
+            self._name,
+            family=f"postgres{self._args.major_version}",
+            description=f"{self._name}: TLS only, operational logging",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name=key, value=value, apply_method=method)
+                for key, (value, method) in parameters.items()
+            ],
+            tags=self._args.tags,
+            opts=self._opts,
+        )
+
+    def _build_instance(
+        self, key: aws.kms.Key, password: random.RandomPassword
+    ) -> aws.rds.Instance:
+        args = self._args
+        subnet_group = aws.rds.SubnetGroup(
+            self._name,
+            description=f"{self._name} private subnets",
+            subnet_ids=args.placement.subnet_ids,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        security_group = args.placement.security_group(
+            child(self._name, "db"),
+            "PostgreSQL from the cluster's nodes only",
+            PORT,
+            args.tags,
+            self,
+        )
+        monitoring_role = service_role(
+            child(self._name, "monitoring"),
+            {"Service": "monitoring.rds.amazonaws.com"},
+            [managed_policy("service-role/AmazonRDSEnhancedMonitoringRole")],
+            args.tags,
+            self,
+        )
+        return aws.rds.Instance(
+            self._name,
+            engine="postgres",
+            engine_version=ENGINE_VERSIONS[args.major_version],
+            instance_class=args.instance_class,
+            allocated_storage=args.storage_gb,
+            max_allocated_storage=args.max_storage_gb,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=key.arn,
+            db_name=args.database_name,
+            username=args.username,
+            password=password.result,
+            port=PORT,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            publicly_accessible=False,
+            multi_az=args.multi_az,
+            parameter_group_name=self._parameter_group().name,
+            backup_retention_period=args.backup_retention_days,
+            backup_window=BACKUP_WINDOW,
+            maintenance_window=MAINTENANCE_WINDOW,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=not args.deletion_protection,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=not args.final_snapshot,
+            final_snapshot_identifier=f"{self._name}-final" if args.final_snapshot else None,
+            iam_database_authentication_enabled=True,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=key.arn,
+            performance_insights_retention_period=7,
+            monitoring_interval=60,
+            monitoring_role_arn=monitoring_role.arn,
+            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            auto_minor_version_upgrade=False,
+            allow_major_version_upgrade=False,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            apply_immediately=False,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
