@@ -34,6 +34,12 @@ class ClusterContract:
     provider: k8s.Provider
     # Per workload (app name): the ServiceAccount annotations that bind it to a cloud identity.
     workload_identity: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+    # StorageClass (encrypted, expandable) for PersistentVolumeClaims.
+    storage_class: str = "standard"
+    # Annotations for the ingress controller's LoadBalancer Service on this cloud.
+    ingress_service_annotations: dict[str, str] = field(default_factory=dict)
+    # Whether the cloud runs metrics-server itself (GKE, AKS) or the platform must (EKS).
+    ships_metrics_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class KafkaContract:
     """Connection facts for the managed Kafka cluster."""
 
     bootstrap_servers: pulumi.Output[str]
+    port: int
     security_protocol: str
     sasl_mechanism: str | None
     username: pulumi.Output[str] | None = None

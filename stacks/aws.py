@@ -26,6 +26,13 @@ from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
 from stacks.platform import PlatformContracts
 
+# The ingress controller's Service becomes an internet-facing Network Load Balancer.
+NLB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+}
+
 
 def build(config: PlatformConfig) -> PlatformContracts:
     """Declare the AWS stack for ``config``."""
@@ -115,6 +122,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             kubeconfig=cluster.kubeconfig,
             provider=cluster.provider,
             workload_identity=identities,
+            storage_class=cluster.storage_class,
+            ingress_service_annotations=NLB_ANNOTATIONS,
+            ships_metrics_server=False,
         ),
         postgres=postgres.contract(),
         kafka=kafka.contract(),

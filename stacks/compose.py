@@ -11,6 +11,7 @@ import importlib
 from infra.config.errors import ConfigError
 from infra.config.loader import stack_file_name
 from infra.config.models import PlatformConfig
+from stacks.kubernetes import build as build_kubernetes_layer
 from stacks.platform import PlatformContracts, export_outputs
 
 # cloud -> module with ``build(config) -> PlatformContracts``; absent means not implemented yet.
@@ -31,5 +32,6 @@ def compose(config: PlatformConfig) -> PlatformContracts:
             ],
         )
     contracts: PlatformContracts = importlib.import_module(module_name).build(config)
+    build_kubernetes_layer(config, contracts)
     export_outputs(config, contracts)
     return contracts

@@ -32,7 +32,7 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 1, "replicasPerShard": 0, "snapshotRetentionDays": 1},
         "addons": {"prometheusRetentionDays": 3, "prometheusStorageGb": 10, "argoCd": False},
-        "apps": {"backend": {"replicas": 1, "minReplicas": 1, "maxReplicas": 3}},
+        "apps": {"backend": {"replicas": 1, "minReplicas": 1, "maxReplicas": 3, "host": "api.dev.analytics.example.com"}},
     },
     "staging": {
         "network": {"zones": 3, "natGateways": "perZone", "flowLogRetentionDays": 30},
@@ -50,7 +50,7 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 2, "replicasPerShard": 1, "snapshotRetentionDays": 3},
         "addons": {"prometheusRetentionDays": 7, "prometheusStorageGb": 50, "argoCd": False},
-        "apps": {"backend": {"replicas": 2, "minReplicas": 2, "maxReplicas": 6}},
+        "apps": {"backend": {"replicas": 2, "minReplicas": 2, "maxReplicas": 6, "host": "api.staging.analytics.example.com"}},
     },
     "prod": {
         "network": {"zones": 3, "natGateways": "perZone", "flowLogRetentionDays": 365},
@@ -68,7 +68,7 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 3, "replicasPerShard": 1, "snapshotRetentionDays": 7},
         "addons": {"prometheusRetentionDays": 15, "prometheusStorageGb": 100, "argoCd": False},
-        "apps": {"backend": {"replicas": 3, "minReplicas": 3, "maxReplicas": 10}},
+        "apps": {"backend": {"replicas": 3, "minReplicas": 3, "maxReplicas": 10, "host": "api.analytics.example.com"}},
     },
 }  # fmt: skip
 
@@ -176,11 +176,17 @@ _COMMON: Profile = {
                 "cpuRequest": "250m", "memoryRequest": "512Mi",
                 "cpuLimit": "1", "memoryLimit": "1Gi",
             },
+            "metricsPort": 9090,
             "migrationsCommand": ["/app/backend", "migrate", "up"],
+            "storageGb": 20,
+            "env": {"LOG_LEVEL": "info", "HTTP_PORT": "8080"},
         },
         "collector": {
             "kind": "DaemonSet",
             "image": "ghcr.io/analytics-platform/collector:1.8.2",
+            "port": 4318,
+            "metricsPort": 8888,
+            "env": {"LOG_LEVEL": "info"},
             "resources": {
                 "cpuRequest": "100m", "memoryRequest": "128Mi",
                 "cpuLimit": "500m", "memoryLimit": "256Mi",

@@ -177,3 +177,33 @@ def test_pinned_eks_addons_cover_every_supported_version() -> None:
     from infra.config.models import SUPPORTED_KUBERNETES_VERSIONS
 
     assert set(ADDON_VERSIONS) == set(SUPPORTED_KUBERNETES_VERSIONS["aws"])
+
+
+APP_CASES = [
+    ({"backend": {"minReplicas": 5, "maxReplicas": 3}}, "platform:apps.backend: minReplicas 5 is above maxReplicas 3"),
+    ({"backend": {"resources": {"cpuRequest": "lots"}}}, "platform:apps.backend.resources.cpuRequest: 'lots' is not a CPU quantity (examples: 250m, 1, 1.5)"),
+    ({"backend": {"resources": {"memoryLimit": "1GB"}}}, "platform:apps.backend.resources.memoryLimit: '1GB' is not a memory quantity"),
+    ({"backend": {"resources": {"cpuRequest": "2", "cpuLimit": "1"}}}, "platform:apps.backend.resources: cpuRequest 2 exceeds cpuLimit 1"),
+    ({"backend": {"image": "backend"}}, "platform:apps.backend.image: image 'backend' must be pinned by tag or digest"),
+    ({"backend": {"metricsPort": 8080}}, "platform:apps.backend: port 8080 collides with metricsPort 8080"),
+    ({"api": {"kind": "Deployment", "image": "x/api:1.0", "port": 80, "host": "api.dev.analytics.example.com",
+              "resources": {"cpuRequest": "1", "memoryRequest": "1Gi", "cpuLimit": "1", "memoryLimit": "1Gi"}}},
+     "platform:apps.api.host: api.dev.analytics.example.com is already routed to apps.backend"),
+    ({"backend": {"env": {"DB_PASSWORD": "x"}}}, "platform:apps.backend.env: 'DB_PASSWORD' looks like a secret"),
+    ({"collector": {"storageGb": 5}}, "platform:apps.collector: storageGb needs a StatefulSet"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("apps", "expected"), APP_CASES)
+def test_bad_app_config(apps: dict[str, Any], expected: str) -> None:
+    lines = problems({"apps": apps})
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+def test_a_new_app_merges_beside_the_defaults() -> None:
+    config = build(
+        {"apps": {"worker": {"kind": "Deployment", "image": "ghcr.io/x/worker:2.0.1", "replicas": 2, "maxReplicas": 4,
+                             "resources": {"cpuRequest": "100m", "memoryRequest": "128Mi", "cpuLimit": "500m", "memoryLimit": "256Mi"}}}}
+    )  # fmt: skip
+    assert set(config.apps) == {"backend", "collector", "worker"}
+    assert config.apps["worker"].port is None

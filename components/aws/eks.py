@@ -88,6 +88,8 @@ class AwsCluster(pulumi.ComponentResource):
     """Kubeconfig (secret) that authenticates with ``aws eks get-token``."""
     provider: k8s.Provider
     """A Kubernetes provider for this cluster."""
+    storage_class: str
+    """Name of the encrypted gp3 StorageClass for PersistentVolumeClaims."""
 
     def __init__(
         self, name: str, args: AwsClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -124,6 +126,7 @@ class AwsCluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[node_group]),
         )
+        self.storage_class = self._build_storage_class()
         self.register_outputs(
             {
                 "clusterName": self.cluster_name,
@@ -317,6 +320,21 @@ class AwsCluster(pulumi.ComponentResource):
             tags=self._args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
         )
+
+    def _build_storage_class(self) -> str:
+        """Encrypted, expandable gp3 volumes from the EBS CSI driver; kept on delete in prod."""
+        name = "gp3-encrypted"
+        k8s.storage.v1.StorageClass(
+            child(self._name, name),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=name),
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true", "fsType": "ext4"},
+            reclaim_policy="Retain" if self._args.protect else "Delete",
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
+        return name
 
     def _kubeconfig(self) -> pulumi.Output[str]:
         region = self._args.region

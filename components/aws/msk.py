@@ -96,6 +96,7 @@ class AwsKafka(pulumi.ComponentResource):
         """The cloud-neutral view of this cluster."""
         return KafkaContract(
             bootstrap_servers=self.bootstrap_servers,
+            port=SASL_IAM_PORT,
             security_protocol="SASL_SSL",
             sasl_mechanism="AWS_MSK_IAM",
         )

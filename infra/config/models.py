@@ -24,6 +24,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from infra.config.quantities import cpu_millicores, memory_bytes
+
 Cloud = Literal["aws", "gcp", "azure"]
 Environment = Literal["dev", "staging", "prod"]
 
@@ -250,12 +252,40 @@ class AddonsConfig(StrictModel):
 
 
 class Resources(StrictModel):
-    """Container requests and limits."""
+    """Container requests and limits (Kubernetes quantities)."""
 
-    cpu_request: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]
-    memory_request: Annotated[str, StringConstraints(pattern=r"^\d+(Mi|Gi)$")]
-    cpu_limit: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?m?$")]
-    memory_limit: Annotated[str, StringConstraints(pattern=r"^\d+(Mi|Gi)$")]
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+    @field_validator("cpu_request", "cpu_limit")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        cpu_millicores(value)
+        return value
+
+    @field_validator("memory_request", "memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        memory_bytes(value)
+        return value
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        if cpu_millicores(self.cpu_request) > cpu_millicores(self.cpu_limit):
+            raise ValueError(f"cpuRequest {self.cpu_request} exceeds cpuLimit {self.cpu_limit}")
+        if memory_bytes(self.memory_request) > memory_bytes(self.memory_limit):
+            raise ValueError(
+                f"memoryRequest {self.memory_request} exceeds memoryLimit {self.memory_limit}"
+            )
+        return self
+
+
+# Names that suggest a secret; such settings belong in the Secret built from the contracts.
+_SECRET_LOOKING = re.compile(
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
+)
 
 
 class AppConfig(StrictModel):
@@ -265,12 +295,16 @@ class AppConfig(StrictModel):
     image: str = Field(min_length=1)
     replicas: PositiveInt = 1
     port: int | None = Field(default=None, ge=1, le=65535)
-    host: str | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    host: str | None = Field(default=None, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
+    health_path: str = Field(default="/healthz", pattern=r"^/")
+    ready_path: str = Field(default="/readyz", pattern=r"^/")
     resources: Resources
     min_replicas: PositiveInt = 1
     max_replicas: PositiveInt = 1
     migrations_command: list[str] | None = None
     storage_gb: int | None = Field(default=None, ge=1)
+    env: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("image")
     @classmethod
@@ -284,10 +318,35 @@ class AppConfig(StrictModel):
             raise ValueError(f"image {value!r} uses 'latest'; pin a version tag or a digest")
         return value
 
+    @field_validator("env")
+    @classmethod
+    def _no_secrets_in_env(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key):
+                raise ValueError(f"{key!r} is not an environment variable name (A-Z, 0-9, _)")
+            if _SECRET_LOOKING.search(key):
+                raise ValueError(
+                    f"{key!r} looks like a secret; env goes into a ConfigMap, so secrets are "
+                    "never allowed here (credentials come from the data-service contracts)"
+                )
+        return value
+
     @model_validator(mode="after")
     def _replicas(self) -> AppConfig:
+        if self.port is not None and self.port == self.metrics_port:
+            raise ValueError(f"port {self.port} collides with metricsPort {self.metrics_port}")
+        if self.host and self.port is None:
+            raise ValueError("host needs a port to route to")
         if self.kind == "DaemonSet":
+            if self.storage_gb is not None:
+                raise ValueError("storageGb needs a StatefulSet (volumeClaimTemplates)")
             return self
+        if self.storage_gb is not None and self.kind != "StatefulSet":
+            raise ValueError("storageGb needs a StatefulSet (volumeClaimTemplates)")
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}"
+            )
         if not self.min_replicas <= self.replicas <= self.max_replicas:
             raise ValueError(
                 f"replicas must satisfy minReplicas <= replicas <= maxReplicas "
@@ -388,6 +447,7 @@ class PlatformConfig(StrictModel):
             )
         if self.environment == "prod" and self.cluster.public_endpoint:
             problems.append("cluster.publicEndpoint: must be false in prod (private API endpoint)")
+        problems += _app_collision_problems(self)
         if self.environment == "prod":
             for name, app in self.apps.items():
                 if app.kind != "DaemonSet" and app.min_replicas < 3:
@@ -453,6 +513,19 @@ def _cloud_support_problems(config: PlatformConfig) -> list[str]:
                     f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
                     "(arn:aws:iam::<account>:role/<name>)"
                 )
+    return problems
+
+
+def _app_collision_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    hosts: dict[str, str] = {}
+    for name, app in config.apps.items():
+        if app.host and app.host in hosts:
+            problems.append(
+                f"apps.{name}.host: {app.host} is already routed to apps.{hosts[app.host]}"
+            )
+        elif app.host:
+            hosts[app.host] = name
     return problems
 
 

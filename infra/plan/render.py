@@ -62,6 +62,6 @@ def render(resources: list[dict[str, Any]], directory: Path) -> list[Path]:
     written = []
     for filename, documents in sorted(by_file.items()):
         path = directory / filename
-        path.write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
+        path.write_text(yaml.safe_dump_all(documents, sort_keys=True), encoding="utf-8")
         written.append(path)
     return written

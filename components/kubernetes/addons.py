@@ -1,0 +1,322 @@
+"""Cluster add-ons as Helm releases at pinned chart versions, each in its own guarded namespace.
+
+ingress-nginx (two or more replicas with a PDB where HA is wanted), cert-manager with its CRDs
+and Let's Encrypt ClusterIssuers (staging and production), kube-prometheus-stack with retention
+and persistent storage, metrics-server where the cloud ships none, the vertical-pod-autoscaler,
+and argo-cd when enabled. ``helm.v3.Release`` (not ``helm.v4.Chart``) because the new cluster's
+kubeconfig is unknown at preview time and v4 renders client-side (pulumi/pulumi#16331).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes import charts
+from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace, PodSecurityLevel
+from components.kubernetes.network_policy import Allow, default_deny, namespace_allow_list
+from infra.naming import APP_NAMESPACE, child
+
+INGRESS_NAMESPACE = "ingress-nginx"
+MONITORING_NAMESPACE = "monitoring"
+ISSUERS = {
+    "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+    "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
+}
+
+
+@dataclass(frozen=True)
+class AddonsArgs:
+    """Inputs of ``ClusterAddons``."""
+
+    ingress_nginx: bool
+    cert_manager: bool
+    acme_email: str
+    kube_prometheus_stack: bool
+    prometheus_retention_days: int
+    prometheus_storage_gb: int
+    metrics_server: bool
+    vertical_pod_autoscaler: bool
+    argo_cd: bool
+    highly_available: bool
+    storage_class: str
+    ingress_service_annotations: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+API_PORTS = [443, 6443]  # the API server, as seen from pods (managed control planes use both)
+
+
+@dataclass(frozen=True)
+class AddonNamespace:
+    """How an add-on's namespace is guarded: PSA level, quota, and its traffic allow-list."""
+
+    pod_security: PodSecurityLevel
+    cpu: str
+    memory: str
+    ingress: list[Allow]
+    egress: list[Allow]
+
+
+_NAMESPACES: dict[str, AddonNamespace] = {
+    INGRESS_NAMESPACE: AddonNamespace(
+        "baseline", "8", "8Gi",
+        # clients from the internet; admission webhook from the API server; metrics scraping
+        ingress=[Allow("anywhere", [80, 443, 8443]), Allow(MONITORING_NAMESPACE, [10254])],
+        egress=[Allow("anywhere", API_PORTS), Allow(APP_NAMESPACE)],
+    ),
+    "cert-manager": AddonNamespace(
+        "restricted", "2", "2Gi",
+        ingress=[Allow("anywhere", [10250]), Allow(MONITORING_NAMESPACE, [9402])],
+        # API server, ACME directory (HTTPS) and the HTTP-01 self check
+        egress=[Allow("anywhere", [*API_PORTS, 80])],
+    ),
+    # node-exporter needs host networking, PID namespace and host paths
+    MONITORING_NAMESPACE: AddonNamespace(
+        "privileged", "16", "32Gi",
+        ingress=[Allow("same"), Allow("anywhere", [8443, 10250])],
+        egress=[Allow("anywhere")],  # scrapes every pod and node, calls the API server
+    ),
+    "vpa": AddonNamespace(
+        "restricted", "2", "4Gi",
+        ingress=[Allow("anywhere", [8000]), Allow(MONITORING_NAMESPACE, [8942, 8943, 8944])],
+        egress=[Allow("anywhere", API_PORTS)],
+    ),
+    "argocd": AddonNamespace(
+        "baseline", "8", "8Gi",
+        ingress=[Allow("same"), Allow(INGRESS_NAMESPACE, [8080])],
+        egress=[Allow("same"), Allow("anywhere", [*API_PORTS, 22])],
+    ),
+}  # fmt: skip
+
+
+def _resources(cpu: str, memory: str) -> charts.ResourceValues:
+    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
+
+
+class ClusterAddons(pulumi.ComponentResource):
+    """The platform's cluster-wide services."""
+
+    cluster_issuer: str | None
+    """ClusterIssuer that Ingresses should request certificates from (None without cert-manager)."""
+    ingress_namespace: str | None
+    """Namespace of the ingress controller (None without it)."""
+    monitoring_namespace: str | None
+    """Namespace of Prometheus (None without it)."""
+    vpa_enabled: bool
+    """Whether VerticalPodAutoscaler objects can be created."""
+
+    def __init__(
+        self, name: str, args: AddonsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:kubernetes:Addons", name, None, opts)
+        self._name = name
+        self._args = args
+        self.ingress_namespace = self._ingress_nginx() if args.ingress_nginx else None
+        self.cluster_issuer = self._cert_manager() if args.cert_manager else None
+        self.monitoring_namespace = self._monitoring() if args.kube_prometheus_stack else None
+        if args.metrics_server:
+            self._metrics_server()
+        self.vpa_enabled = args.vertical_pod_autoscaler
+        if args.vertical_pod_autoscaler:
+            self._vpa()
+        if args.argo_cd:
+            self._argo_cd()
+        self.register_outputs({})
+
+    def _namespace(self, namespace: str) -> PlatformNamespace:
+        spec = _NAMESPACES[namespace]
+        guarded = PlatformNamespace(
+            child(self._name, namespace),
+            NamespaceArgs(
+                name=namespace,
+                pod_security=spec.pod_security,
+                quota={
+                    "requests.cpu": spec.cpu,
+                    "requests.memory": spec.memory,
+                    "limits.memory": spec.memory,
+                    "pods": "100",
+                    "persistentvolumeclaims": "10",
+                },
+                default_request={"cpu": "50m", "memory": "64Mi"},
+                default_limit={"memory": "256Mi"},
+                labels=self._args.labels,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[guarded])
+        default_deny(child(self._name, namespace), namespace, in_namespace)
+        namespace_allow_list(
+            child(self._name, namespace), namespace, spec.ingress, spec.egress, in_namespace
+        )
+        return guarded
+
+    def _release(
+        self,
+        chart: charts.Chart,
+        namespace: str,
+        values: Mapping[str, object],
+        depends_on: list[pulumi.Resource],
+    ) -> k8s.helm.v3.Release:
+        return k8s.helm.v3.Release(
+            child(self._name, chart.name),
+            name=chart.name,
+            chart=chart.name,
+            version=chart.version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
+            namespace=namespace,
+            create_namespace=False,
+            values=values,
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=900,
+            max_history=10,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )
+
+    def _ingress_nginx(self) -> str:
+        namespace = self._namespace(INGRESS_NAMESPACE)
+        replicas = 3 if self._args.highly_available else 1
+        values: charts.IngressNginxValues = {
+            "controller": {
+                "replicaCount": replicas,
+                "minAvailable": max(1, replicas - 1),
+                "allowSnippetAnnotations": False,
+                "config": {
+                    "ssl-redirect": "true",
+                    "hsts": "true",
+                    "use-forwarded-headers": "false",
+                },
+                "service": {
+                    "type": "LoadBalancer",
+                    "externalTrafficPolicy": "Local",
+                    "annotations": self._args.ingress_service_annotations,
+                },
+                "metrics": {
+                    "enabled": True,
+                    "serviceMonitor": {"enabled": self._args.kube_prometheus_stack},
+                },
+                "resources": _resources("100m", "256Mi"),
+                "topologySpreadConstraints": [
+                    {
+                        "maxSkew": 1,
+                        "topologyKey": "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable": "ScheduleAnyway",
+                        "labelSelector": {
+                            "matchLabels": {"app.kubernetes.io/component": "controller"}
+                        },
+                    }
+                ],
+            }
+        }
+        self._release(charts.INGRESS_NGINX, INGRESS_NAMESPACE, values, [namespace])
+        return INGRESS_NAMESPACE
+
+    def _cert_manager(self) -> str:
+        namespace = self._namespace("cert-manager")
+        replicas = 2 if self._args.highly_available else 1
+        values: charts.CertManagerValues = {
+            "crds": {"enabled": True, "keep": True},
+            "replicaCount": replicas,
+            "podDisruptionBudget": {"enabled": replicas > 1, "minAvailable": 1},
+            "prometheus": {
+                "enabled": True,
+                "servicemonitor": {"enabled": self._args.kube_prometheus_stack},
+            },
+            "resources": _resources("50m", "128Mi"),
+        }
+        release = self._release(charts.CERT_MANAGER, "cert-manager", values, [namespace])
+        for issuer, server in ISSUERS.items():
+            k8s.apiextensions.CustomResource(
+                child(self._name, issuer),
+                api_version="cert-manager.io/v1",
+                kind="ClusterIssuer",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=issuer),
+                spec={
+                    "acme": {
+                        "server": server,
+                        "email": self._args.acme_email,
+                        "privateKeySecretRef": {"name": f"{issuer}-account-key"},
+                        "solvers": [{"http01": {"ingress": {"ingressClassName": "nginx"}}}],
+                    }
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+            )
+        return "letsencrypt-prod" if self._args.highly_available else "letsencrypt-staging"
+
+    def _monitoring(self) -> str:
+        namespace = self._namespace(MONITORING_NAMESPACE)
+        args = self._args
+
+        def claim(size_gb: int) -> charts.StorageSpec:
+            return {
+                "volumeClaimTemplate": {
+                    "spec": {
+                        "storageClassName": args.storage_class,
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": f"{size_gb}Gi"}},
+                    }
+                }
+            }
+
+        values: charts.KubePrometheusStackValues = {
+            "prometheus": {
+                "prometheusSpec": {
+                    "retention": f"{args.prometheus_retention_days}d",
+                    "replicas": 2 if args.highly_available else 1,
+                    "storageSpec": claim(args.prometheus_storage_gb),
+                    "resources": _resources("500m", "2Gi"),
+                    # pick up rules and monitors from every namespace, not just the release's
+                    "ruleSelectorNilUsesHelmValues": False,
+                    "serviceMonitorSelectorNilUsesHelmValues": False,
+                    "podMonitorSelectorNilUsesHelmValues": False,
+                }
+            },
+            "alertmanager": {
+                "alertmanagerSpec": {
+                    "replicas": 2 if args.highly_available else 1,
+                    "storage": claim(5),
+                }
+            },
+            "grafana": {
+                "enabled": True,
+                "sidecar": {
+                    "dashboards": {
+                        "enabled": True,
+                        "label": "grafana_dashboard",
+                        "labelValue": "1",
+                        "searchNamespace": "ALL",
+                    }
+                },
+            },
+        }
+        self.prometheus_release = self._release(
+            charts.KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, values, [namespace]
+        )
+        return MONITORING_NAMESPACE
+
+    def _metrics_server(self) -> None:
+        values: charts.MetricsServerValues = {
+            "replicas": 2 if self._args.highly_available else 1,
+            "podDisruptionBudget": {"enabled": self._args.highly_available, "minAvailable": 1},
+            "args": ["--kubelet-preferred-address-types=InternalIP"],
+            "resources": _resources("100m", "200Mi"),
+        }
+        self._release(charts.METRICS_SERVER, "kube-system", values, [])
+
+    def _vpa(self) -> None:
+        namespace = self._namespace("vpa")
+        values: charts.VpaValues = {
+            "recommender": {"enabled": True},
+            "updater": {"enabled": True},
+            "admissionController": {"enabled": True},
+        }
+        self._release(charts.VERTICAL_POD_AUTOSCALER, "vpa", values, [namespace])
+
+    def _argo_cd(self) -> None:
+        namespace = self._namespace("argocd")
+        values: charts.ArgoCdValues = {"configs": {"params": {"server.insecure": False}}}
+        self._release(charts.ARGO_CD, "argocd", values, [namespace])

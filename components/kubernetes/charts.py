@@ -1,0 +1,191 @@
+"""Pinned Helm charts and the typed subset of their values this platform sets.
+
+Values are TypedDicts rather than YAML blobs: basedpyright checks every key we write against
+these declarations, and each declaration mirrors the chart's own ``values.yaml`` at the pinned
+version. Bump a version only together with a look at that chart's values and upgrade notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart at a pinned version in its upstream repository."""
+
+    name: str
+    version: str
+    repo: str
+
+
+INGRESS_NGINX = Chart("ingress-nginx", "4.12.3", "https://kubernetes.github.io/ingress-nginx")
+CERT_MANAGER = Chart("cert-manager", "v1.17.2", "https://charts.jetstack.io")
+KUBE_PROMETHEUS_STACK = Chart(
+    "kube-prometheus-stack", "72.9.1", "https://prometheus-community.github.io/helm-charts"
+)
+METRICS_SERVER = Chart(
+    "metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"
+)
+VERTICAL_POD_AUTOSCALER = Chart("vpa", "4.7.2", "https://charts.fairwinds.com/stable")
+ARGO_CD = Chart("argo-cd", "8.0.17", "https://argoproj.github.io/argo-helm")
+
+
+class Quantities(TypedDict, total=False):
+    cpu: str
+    memory: str
+
+
+class ResourceValues(TypedDict, total=False):
+    requests: Quantities
+    limits: Quantities
+
+
+class ServiceMonitorToggle(TypedDict, total=False):
+    enabled: bool
+
+
+# --- ingress-nginx -----------------------------------------------------------------------
+
+
+class IngressNginxMetrics(TypedDict, total=False):
+    enabled: bool
+    serviceMonitor: ServiceMonitorToggle
+
+
+class IngressNginxService(TypedDict, total=False):
+    type: str
+    externalTrafficPolicy: str
+    annotations: dict[str, str]
+
+
+class IngressNginxController(TypedDict, total=False):
+    replicaCount: int
+    minAvailable: int
+    config: dict[str, str]
+    service: IngressNginxService
+    metrics: IngressNginxMetrics
+    resources: ResourceValues
+    topologySpreadConstraints: list[dict[str, object]]
+    allowSnippetAnnotations: bool
+
+
+class IngressNginxValues(TypedDict, total=False):
+    controller: IngressNginxController
+
+
+# --- cert-manager ------------------------------------------------------------------------
+
+
+class CertManagerCrds(TypedDict, total=False):
+    enabled: bool
+    keep: bool
+
+
+class CertManagerPrometheus(TypedDict, total=False):
+    enabled: bool
+    servicemonitor: ServiceMonitorToggle
+
+
+class PodDisruptionBudgetToggle(TypedDict, total=False):
+    enabled: bool
+    minAvailable: int
+
+
+class CertManagerValues(TypedDict, total=False):
+    crds: CertManagerCrds
+    replicaCount: int
+    podDisruptionBudget: PodDisruptionBudgetToggle
+    prometheus: CertManagerPrometheus
+    resources: ResourceValues
+
+
+# --- kube-prometheus-stack ---------------------------------------------------------------
+
+
+class VolumeClaimSpec(TypedDict, total=False):
+    storageClassName: str
+    accessModes: list[str]
+    resources: dict[str, dict[str, str]]
+
+
+class VolumeClaimTemplate(TypedDict, total=False):
+    spec: VolumeClaimSpec
+
+
+class StorageSpec(TypedDict, total=False):
+    volumeClaimTemplate: VolumeClaimTemplate
+
+
+class PrometheusSpec(TypedDict, total=False):
+    retention: str
+    replicas: int
+    storageSpec: StorageSpec
+    resources: ResourceValues
+    ruleSelectorNilUsesHelmValues: bool
+    serviceMonitorSelectorNilUsesHelmValues: bool
+    podMonitorSelectorNilUsesHelmValues: bool
+
+
+class PrometheusValues(TypedDict, total=False):
+    prometheusSpec: PrometheusSpec
+
+
+class AlertmanagerSpec(TypedDict, total=False):
+    replicas: int
+    storage: StorageSpec
+
+
+class AlertmanagerValues(TypedDict, total=False):
+    alertmanagerSpec: AlertmanagerSpec
+
+
+class GrafanaDashboardsSidecar(TypedDict, total=False):
+    enabled: bool
+    label: str
+    labelValue: str
+    searchNamespace: str
+
+
+class GrafanaSidecar(TypedDict, total=False):
+    dashboards: GrafanaDashboardsSidecar
+
+
+class GrafanaValues(TypedDict, total=False):
+    enabled: bool
+    sidecar: GrafanaSidecar
+
+
+class KubePrometheusStackValues(TypedDict, total=False):
+    prometheus: PrometheusValues
+    alertmanager: AlertmanagerValues
+    grafana: GrafanaValues
+
+
+# --- metrics-server, vpa, argo-cd ----------------------------------------------------------
+
+
+class MetricsServerValues(TypedDict, total=False):
+    replicas: int
+    args: list[str]
+    podDisruptionBudget: PodDisruptionBudgetToggle
+    resources: ResourceValues
+
+
+class VpaComponent(TypedDict, total=False):
+    enabled: bool
+
+
+class VpaValues(TypedDict, total=False):
+    recommender: VpaComponent
+    updater: VpaComponent
+    admissionController: VpaComponent
+
+
+class ArgoCdConfigs(TypedDict, total=False):
+    params: dict[str, str | bool]
+
+
+class ArgoCdValues(TypedDict, total=False):
+    configs: ArgoCdConfigs

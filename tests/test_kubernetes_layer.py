@@ -1,0 +1,312 @@
+"""The Kubernetes layer as rendered from every shipped stack: schema-valid manifests, hardened
+workloads, and in prod a PDB, an HPA and a NetworkPolicy for every replicated workload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from infra.plan.cli import Outcome
+from infra.plan.render import helm_releases, kubernetes_objects, render
+from stacks.kubernetes import namespace_quota
+
+pytestmark = pytest.mark.xdist_group("shipped-plans")
+
+# Custom resources the layer declares: their CRDs come with the charts, so the Kubernetes
+# OpenAPI schemas do not cover them; each is checked for its required shape below instead.
+CUSTOM_KINDS = {
+    ("cert-manager.io/v1", "ClusterIssuer"),
+    ("monitoring.coreos.com/v1", "PrometheusRule"),
+    ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"),
+}
+
+
+def _objects(outcome: Outcome) -> list[dict[str, Any]]:
+    assert outcome.plan is not None, outcome.errors
+    return kubernetes_objects(outcome.plan["resources"])
+
+
+def _by_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+def _selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    wanted = policy["spec"].get("podSelector", {}).get("matchLabels", {})
+    return all(labels.get(k) == v for k, v in wanted.items())
+
+
+def test_render_writes_schema_valid_manifests_for_every_stack(
+    shipped_plans: dict[str, Outcome], tmp_path: Path
+) -> None:
+    for stack, outcome in shipped_plans.items():
+        assert outcome.plan is not None, outcome.errors
+        written = render(outcome.plan["resources"], tmp_path / stack)
+        documents = [
+            d
+            for p in written
+            if not p.name.startswith("_helm")
+            for d in yaml.safe_load_all(p.read_text())
+        ]
+        assert len(documents) > 40, stack
+        invalid = []
+        for document in documents:
+            key = (document["apiVersion"], document["kind"])
+            if key in CUSTOM_KINDS:
+                assert document["metadata"]["name"] and document["spec"], key
+                continue
+            try:
+                kubernetes_validate.validate(document, "1.33", strict=True)
+            except kubernetes_validate.ValidationError as exc:
+                invalid.append(
+                    f"{document['kind']}/{document['metadata'].get('name')}: {exc.message}"
+                )
+        assert invalid == [], (stack, invalid)
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_namespace_has_psa_quota_limits_and_default_deny(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    objects = _objects(shipped_plans[stack])
+    namespaces = {n["metadata"]["name"]: n for n in _by_kind(objects, "Namespace")}
+    assert {"analytics", "ingress-nginx", "cert-manager", "monitoring", "vpa"} <= set(namespaces)
+    assert (
+        namespaces["analytics"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        == "restricted"
+    )
+    for name in namespaces:
+        in_ns = [o for o in objects if o["metadata"].get("namespace") == name]
+        assert _by_kind(in_ns, "ResourceQuota") and _by_kind(in_ns, "LimitRange"), name
+        deny = [
+            p for p in _by_kind(in_ns, "NetworkPolicy")
+            if p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+            and not p["spec"].get("ingress") and not p["spec"].get("egress")
+        ]  # fmt: skip
+        assert len(deny) == 1, name
+
+
+def test_in_prod_every_replicated_workload_has_pdb_hpa_and_network_policy(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    objects = _objects(shipped_plans["prod"])
+    workloads = _by_kind(objects, "Deployment") + _by_kind(objects, "StatefulSet")
+    assert workloads
+    for workload in workloads:
+        labels = workload["spec"]["template"]["metadata"]["labels"]
+        namespace, name = workload["metadata"]["namespace"], workload["metadata"]["name"]
+        in_ns = [o for o in objects if o["metadata"].get("namespace") == namespace]
+        pdbs = [p for p in _by_kind(in_ns, "PodDisruptionBudget") if _selects_pdb(p, labels)]
+        assert len(pdbs) == 1 and pdbs[0]["spec"]["minAvailable"] >= 2, name
+        hpas = [
+            h
+            for h in _by_kind(in_ns, "HorizontalPodAutoscaler")
+            if h["spec"]["scaleTargetRef"]["name"] == name
+        ]
+        assert len(hpas) == 1 and hpas[0]["spec"]["minReplicas"] >= 3, name
+        policies = [
+            p
+            for p in _by_kind(in_ns, "NetworkPolicy")
+            if p["spec"]["podSelector"].get("matchLabels") and _selects(p, labels)
+        ]
+        assert policies, name
+    (daemon_pdb,) = [
+        p for p in _by_kind(objects, "PodDisruptionBudget") if "maxUnavailable" in p["spec"]
+    ]
+    assert daemon_pdb["metadata"]["name"] == "collector"
+
+
+def _selects_pdb(pdb: dict[str, Any], labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in pdb["spec"]["selector"]["matchLabels"].items())
+
+
+def test_containers_are_hardened_pinned_and_sized(shipped_plans: dict[str, Outcome]) -> None:
+    for stack, outcome in shipped_plans.items():
+        for workload in [
+            o for o in _objects(outcome) if o["kind"] in ("Deployment", "StatefulSet", "DaemonSet")
+        ]:
+            pod = workload["spec"]["template"]["spec"]
+            assert pod["automountServiceAccountToken"] is False
+            for container in pod["containers"] + pod.get("initContainers", []):
+                context = container["securityContext"]
+                assert context["runAsNonRoot"] and context["readOnlyRootFilesystem"], (
+                    stack,
+                    container["name"],
+                )
+                assert context["allowPrivilegeEscalation"] is False
+                assert context["capabilities"]["drop"] == ["ALL"]
+                assert context["seccompProfile"]["type"] == "RuntimeDefault"
+                assert set(container["resources"]) == {"requests", "limits"}
+                assert ":" in container["image"] and not container["image"].endswith(":latest")
+            main = pod["containers"][0]
+            assert {"livenessProbe", "readinessProbe", "startupProbe"} <= set(main), (
+                stack,
+                main["name"],
+            )
+
+
+def test_backend_statefulset_shape(shipped_plans: dict[str, Outcome]) -> None:
+    objects = _objects(shipped_plans["prod"])
+    (backend,) = [o for o in _by_kind(objects, "StatefulSet") if o["metadata"]["name"] == "backend"]
+    spec = backend["spec"]
+    assert spec["replicas"] == 3
+    (migrations,) = spec["template"]["spec"]["initContainers"]
+    assert migrations["command"] == ["/app/backend", "migrate", "up"]
+    (claim,) = spec["volumeClaimTemplates"]
+    assert claim["spec"]["storageClassName"] == "gp3-encrypted"
+    assert claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    zone = spec["template"]["spec"]["topologySpreadConstraints"][0]
+    assert (
+        zone["topologyKey"] == "topology.kubernetes.io/zone"
+        and zone["whenUnsatisfiable"] == "DoNotSchedule"
+    )
+    (collector,) = _by_kind(objects, "DaemonSet")
+    assert collector["metadata"]["name"] == "collector"
+
+
+def test_service_accounts_carry_the_cloud_identity(shipped_plans: dict[str, Outcome]) -> None:
+    objects = _objects(shipped_plans["prod"])
+    accounts = {a["metadata"]["name"]: a for a in _by_kind(objects, "ServiceAccount")}
+    assert set(accounts) == {"backend", "collector"}
+    for account in accounts.values():
+        assert account["automountServiceAccountToken"] is False
+        assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith(
+            "arn:aws:iam::"
+        )
+
+
+def test_settings_split_between_configmap_and_secret(shipped_plans: dict[str, Outcome]) -> None:
+    objects = _objects(shipped_plans["prod"])
+    (config_map,) = [
+        c for c in _by_kind(objects, "ConfigMap") if c["metadata"]["name"] == "app-settings"
+    ]
+    (secret,) = _by_kind(objects, "Secret")
+    assert config_map["data"]["POSTGRES_HOST"].endswith(".rds.amazonaws.com")
+    assert config_map["data"]["KAFKA_SASL_MECHANISM"] == "AWS_MSK_IAM"
+    assert not any(
+        word in key for key in config_map["data"] for word in ("PASSWORD", "TOKEN", "URL")
+    )
+    assert set(secret["stringData"]) == {
+        "DATABASE_URL",
+        "POSTGRES_USER",
+        "POSTGRES_PASSWORD",
+        "REDIS_URL",
+        "REDIS_AUTH_TOKEN",
+    }
+    assert set(secret["stringData"].values()) == {"[secret]"}
+
+
+def test_ingress_tls_redirect_and_issuer(shipped_plans: dict[str, Outcome]) -> None:
+    for stack, issuer in (("dev", "letsencrypt-staging"), ("prod", "letsencrypt-prod")):
+        (ingress,) = _by_kind(_objects(shipped_plans[stack]), "Ingress")
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["cert-manager.io/cluster-issuer"] == issuer
+        assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+        assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+    issuers = {
+        i["metadata"]["name"]: i for i in _by_kind(_objects(shipped_plans["prod"]), "ClusterIssuer")
+    }
+    assert set(issuers) == {"letsencrypt-staging", "letsencrypt-prod"}
+    assert issuers["letsencrypt-prod"]["spec"]["acme"]["email"] == "platform-team@example.com"
+
+
+@pytest.mark.parametrize(("stack", "mode"), [("dev", "Auto"), ("prod", "Off")])
+def test_hpa_behaviour_and_vpa_mode(
+    shipped_plans: dict[str, Outcome], stack: str, mode: str
+) -> None:
+    objects = _objects(shipped_plans[stack])
+    (hpa,) = _by_kind(objects, "HorizontalPodAutoscaler")
+    names = {m["resource"]["name"] for m in hpa["spec"]["metrics"]}
+    assert names == {"cpu", "memory"}
+    assert hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+    vpas = _by_kind(objects, "VerticalPodAutoscaler")
+    assert {v["spec"]["updatePolicy"]["updateMode"] for v in vpas} == {mode}
+
+
+def test_network_policies_allow_only_what_the_service_needs(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    objects = [
+        o for o in _objects(shipped_plans["prod"]) if o["metadata"].get("namespace") == "analytics"
+    ]
+    policies = {p["metadata"]["name"]: p["spec"] for p in _by_kind(objects, "NetworkPolicy")}
+    dns = policies["allow-dns"]["egress"][0]
+    assert {p["port"] for p in dns["ports"]} == {53}
+    backend = policies["backend-allow"]
+    sources = [
+        rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for rule in backend["ingress"]
+    ]
+    assert sources == ["ingress-nginx", "monitoring"]
+    egress_ports = sorted(rule["ports"][0]["port"] for rule in backend["egress"])
+    assert egress_ports == [443, 5432, 6379, 9098]
+    for rule in backend["egress"]:
+        block = rule["to"][0]["ipBlock"]
+        assert block["cidr"] in ("10.0.0.0/16", "0.0.0.0/0")
+        if block["cidr"] == "0.0.0.0/0":
+            assert block["except"] == ["10.0.0.0/16"] and rule["ports"][0]["port"] == 443
+
+
+def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcome]) -> None:
+    for stack, replicas in (("dev", 1), ("prod", 3)):
+        plan = shipped_plans[stack].plan
+        assert plan is not None
+        releases = {r["name"]: r for r in helm_releases(plan["resources"])}
+        assert set(releases) == {
+            "ingress-nginx",
+            "cert-manager",
+            "kube-prometheus-stack",
+            "metrics-server",
+            "vpa",
+        }
+        for release in releases.values():
+            assert release["version"] and release["repositoryOpts"]["repo"].startswith("https://")
+        controller = releases["ingress-nginx"]["values"]["controller"]
+        assert controller["replicaCount"] == replicas
+        if stack == "prod":
+            assert controller["minAvailable"] >= 2
+        assert releases["cert-manager"]["values"]["crds"]["enabled"] is True
+        prometheus = releases["kube-prometheus-stack"]["values"]["prometheus"]["prometheusSpec"]
+        assert prometheus["retention"] == ("3d" if stack == "dev" else "15d")
+        storage = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]["resources"]["requests"][
+            "storage"
+        ]
+        assert storage == ("10Gi" if stack == "dev" else "100Gi")
+
+
+def test_alert_rules_and_dashboard(shipped_plans: dict[str, Outcome]) -> None:
+    objects = _objects(shipped_plans["prod"])
+    (rule,) = _by_kind(objects, "PrometheusRule")
+    alerts = {r["alert"] for r in rule["spec"]["groups"][0]["rules"]}
+    assert alerts == {
+        "AppHighErrorRate",
+        "AppHighLatency",
+        "AppPodRestarting",
+        "AppHpaAtMaximum",
+        "AppVolumeFillingUp",
+    }
+    (dashboard,) = [
+        c
+        for c in _by_kind(objects, "ConfigMap")
+        if c["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+    ]
+    assert len(json.loads(dashboard["data"]["analytics-service.json"])["panels"]) == 4
+
+
+def test_quota_fits_every_workload_at_its_maximum() -> None:
+    from infra.config import build_platform_config
+
+    config = build_platform_config(
+        {"platform:cloud": "aws", "platform:environment": "prod", "aws:region": "eu-west-1"},
+        "prod",
+        "Pulumi.prod.yaml",
+    )
+    quota = namespace_quota(config)
+    # backend 10 x 250m + collector 12 nodes x 100m = 3700m, times 1.5 headroom
+    assert quota["requests.cpu"] == "5550m"
+    assert quota["persistentvolumeclaims"] == "10"
+    assert quota["services.loadbalancers"] == "0"
