@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] [--render DIR] [--quiet]"
+USAGE = (
+    "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] "
+    "[--render DIR] [--quiet]\n       python -m infra policy-docs"
+)
 
 
 def main(argv: list[str]) -> int:
@@ -16,6 +19,10 @@ def main(argv: list[str]) -> int:
         from infra.plan.cli import main as plan_main
 
         return plan_main(rest)
+    if command == "policy-docs":
+        from infra.plan.policy_docs import main as docs_main
+
+        return docs_main()
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.policy import _NotApplicableError  # the SDK's "not applicable" signal
 
 from infra.plan.monitor import RecordedResource
 from infra.plan.values import plain
@@ -103,9 +105,14 @@ def policy_resources(records: list[RecordedResource]) -> list[PolicyResource]:
     return list(by_urn.values())
 
 
-def _run(result: Any) -> None:
-    if inspect.isawaitable(result):
-        _sync_await(result)
+def _run(validation: Callable[[], Any]) -> None:
+    """Run (and await) one validation; "not applicable" (unknown values) reports nothing."""
+    try:
+        result = validation()
+        if inspect.isawaitable(result):
+            _sync_await(result)
+    except _NotApplicableError:
+        return
 
 
 def evaluate(
@@ -142,10 +149,11 @@ def evaluate(
                     resource.opts, None, config, stack_tags,
                 )  # fmt: skip
                 _run(
-                    policy.validate(
-                        args, lambda m, u=None, r=resource: report(m, u, _default_urn=r.urn)
+                    lambda p=policy, a=args, r=resource: p.validate(
+                        a, lambda m, u=None: report(m, u, _default_urn=r.urn)
                     )
                 )
         elif isinstance(policy, StackValidationPolicy):
-            _run(policy.validate(StackValidationArgs(resources, config, stack_tags), report))
+            stack_args = StackValidationArgs(resources, config, stack_tags)
+            _run(lambda p=policy, a=stack_args: p.validate(a, report))
     return violations

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import aws_network, stack
+from policies.rules import aws_data, aws_eks, aws_network, azure, gcp, kubernetes, stack
 
 ALL_POLICIES: list[Policy] = [
     *aws_network.POLICIES,
+    *aws_data.POLICIES,
+    *aws_eks.POLICIES,
+    *gcp.POLICIES,
+    *azure.POLICIES,
+    *kubernetes.POLICIES,
     *stack.POLICIES,
 ]

@@ -22,6 +22,12 @@ from pulumi_policy import (
 )
 
 ResourceCheck = Callable[[ResourceValidationArgs, ReportViolation], None]
+# A predicate over (props, policy config): True compliant, False violation, None not applicable.
+Predicate = Callable[[Mapping[str, Any], Mapping[str, Any]], "bool | None"]
+
+# How an unknown value (not computed until deployment) reaches a policy: the engine's sentinel,
+# or the offline plan's rendering of it.
+UNKNOWN_VALUES = frozenset({"04da6b54-80e4-46f7-96ec-b56ff0331ba9", "[unknown]"})
 StackCheck = Callable[[StackValidationArgs, ReportViolation], None]
 
 
@@ -52,6 +58,57 @@ def resource_rule(
         severity=severity,
         remediation_steps=remediation,
     )
+
+
+def property_rule(
+    name: str,
+    description: str,
+    remediation: str,
+    severity: Severity,
+    types: Iterable[str],
+    predicate: Predicate,
+    message: str,
+    *,
+    config_schema: PolicyConfigSchema | None = None,
+) -> ResourceValidationPolicy:
+    """A rule that judges one resource's props with a named ``predicate``.
+
+    Unknown values (``None`` from the predicate) are skipped, never reported: at preview time
+    many properties are computed later.
+    """
+
+    def check(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        verdict = predicate(args.props, args.get_config())
+        if verdict is False:
+            report(message.format(**{k: v for k, v in args.get_config().items()}), None)
+
+    check.__name__ = predicate.__name__
+    return resource_rule(
+        name, description, remediation, severity, check, types=types, config_schema=config_schema
+    )
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value only known after deployment."""
+    return isinstance(value, str) and value in UNKNOWN_VALUES
+
+
+def truthy(props: Mapping[str, Any], *path: str | int) -> bool | None:
+    """``props[path]`` is true (None when unknown)."""
+    value = dig(props, *path)
+    if is_unknown(value):
+        return None
+    return bool(value)
+
+
+def equals(
+    props: Mapping[str, Any], expected: Any, *path: str | int, default: Any = None
+) -> bool | None:
+    """``props[path] == expected`` (None when unknown)."""
+    value = dig(props, *path, default=default)
+    if is_unknown(value):
+        return None
+    return value == expected
 
 
 def stack_rule(

@@ -1,0 +1,249 @@
+"""Kubernetes rules: container resources, images, probes and security context; PDBs for
+replicated workloads, default-deny per namespace, no stray LoadBalancers, no secrets in
+ConfigMaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import (
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+)
+
+from policies.rules.base import dig, resource_rule, stack_rule
+
+WORKLOADS = {
+    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
+    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
+    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
+    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
+    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "kubernetes:core/v1:Pod": ("spec",),
+}
+REPLICATED = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
+NAMESPACE = "kubernetes:core/v1:Namespace"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+SERVICE = "kubernetes:core/v1:Service"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+SECRET_LOOKING_KEY = re.compile(
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
+)
+
+Props = Mapping[str, Any]
+
+
+def containers(
+    props: Props, type_: str, *, include_init: bool = True
+) -> Iterator[Mapping[str, Any]]:
+    """Every container (and init container) of a workload's pod template."""
+    pod = dig(props, *WORKLOADS[type_], default={})
+    yield from dig(pod, "containers", default=[])
+    if include_init:
+        yield from dig(pod, "initContainers", default=[])
+
+
+def _context(container: Mapping[str, Any], pod: Mapping[str, Any], key: str) -> Any:
+    value = dig(container, "securityContext", key)
+    return value if value is not None else dig(pod, "securityContext", key)
+
+
+def _each_container(check_one: Any) -> Any:
+    def check(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        pod = dig(args.props, *WORKLOADS[args.resource_type], default={})
+        for container in containers(args.props, args.resource_type):
+            problem = check_one(container, pod)
+            if problem:
+                report(f"container {dig(container, 'name', default='?')}: {problem}", None)
+
+    check.__name__ = check_one.__name__
+    return check
+
+
+def requests_and_limits(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    resources = dig(container, "resources", default={})
+    missing = [
+        f"{kind}.{name}" for kind in ("requests", "limits") for name in ("cpu", "memory")
+        if not dig(resources, kind, name)
+    ]  # fmt: skip
+    return f"missing {', '.join(missing)}" if missing else None
+
+
+def pinned_image(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    image = str(dig(container, "image", default=""))
+    if "@sha256:" in image:
+        return None
+    tag = image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
+    return (
+        None if tag and tag != "latest" else f"image {image!r} is not pinned (no tag or 'latest')"
+    )
+
+
+def non_root(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    return None if _context(container, pod, "runAsNonRoot") is True else "runAsNonRoot is not true"
+
+
+def no_privilege_escalation(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    if dig(container, "securityContext", "allowPrivilegeEscalation") is False:
+        return None
+    return "allowPrivilegeEscalation is not false"
+
+
+def read_only_root(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    if dig(container, "securityContext", "readOnlyRootFilesystem") is True:
+        return None
+    return "readOnlyRootFilesystem is not true"
+
+
+def capabilities_dropped(container: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+    dropped = dig(container, "securityContext", "capabilities", "drop", default=[])
+    return None if "ALL" in dropped else "capabilities are not all dropped"
+
+
+def check_probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Serving containers have liveness and readiness probes (init containers excluded)."""
+    for container in containers(args.props, args.resource_type, include_init=False):
+        if not dig(container, "ports"):
+            continue  # nothing to probe over the network; the kubelet restarts it on exit
+        missing = [p for p in ("livenessProbe", "readinessProbe") if not dig(container, p)]
+        if missing:
+            report(
+                f"container {dig(container, 'name', default='?')}: no {' or '.join(missing)}", None
+            )
+
+
+def _labels_match(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    wanted = dig(selector, "matchLabels", default={})
+    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+
+
+def check_pdb_for_replicated(args: StackValidationArgs, report: ReportViolation) -> None:
+    """Every Deployment/StatefulSet with two or more replicas is covered by a PDB."""
+    budgets = [r for r in args.resources if r.resource_type == PDB]
+    for resource in args.resources:
+        if resource.resource_type not in REPLICATED:
+            continue
+        replicas = dig(resource.props, "spec", "replicas", default=1)
+        if not isinstance(replicas, int | float) or replicas < 2:
+            continue
+        namespace = dig(resource.props, "metadata", "namespace")
+        labels = dig(resource.props, "spec", "template", "metadata", "labels", default={})
+        covered = any(
+            dig(b.props, "metadata", "namespace") == namespace
+            and _labels_match(dig(b.props, "spec", "selector", default={}), labels)
+            for b in budgets
+        )
+        if not covered:
+            report(
+                f"{resource.name} has {replicas} replicas and no PodDisruptionBudget", resource.urn
+            )
+
+
+def _is_default_deny(props: Mapping[str, Any]) -> bool:
+    spec = dig(props, "spec", default={})
+    return (
+        not dig(spec, "podSelector", default={})
+        and {"Ingress", "Egress"} <= set(dig(spec, "policyTypes", default=[]))
+        and not dig(spec, "ingress")
+        and not dig(spec, "egress")
+    )
+
+
+def check_namespace_default_deny(args: StackValidationArgs, report: ReportViolation) -> None:
+    """Every namespace the stack creates has a default-deny NetworkPolicy."""
+    denied = {
+        dig(r.props, "metadata", "namespace")
+        for r in args.resources
+        if r.resource_type == NETWORK_POLICY and _is_default_deny(r.props)
+    }
+    for resource in args.resources:
+        if resource.resource_type == NAMESPACE:
+            name = dig(resource.props, "metadata", "name", default=resource.name)
+            if name not in denied:
+                report(f"namespace {name} has no default-deny NetworkPolicy", resource.urn)
+
+
+def check_no_load_balancers(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Only the ingress controller's namespace may expose a LoadBalancer Service."""
+    if dig(args.props, "spec", "type") != "LoadBalancer":
+        return
+    namespace = dig(args.props, "metadata", "namespace", default="default")
+    if namespace not in args.get_config().get("allowedNamespaces", ["ingress-nginx"]):
+        report(
+            f"LoadBalancer Service in {namespace}: route traffic through the ingress controller",
+            None,
+        )
+
+
+def check_configmap_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """ConfigMaps carry no secret-looking keys."""
+    keys = [*dig(args.props, "data", default={}), *dig(args.props, "binaryData", default={})]
+    suspicious = sorted(k for k in keys if SECRET_LOOKING_KEY.search(k))
+    if suspicious:
+        report(f"secret-looking keys in a ConfigMap: {', '.join(suspicious)}", None)
+
+
+def _container_rule(name: str, why: str, fix: str, severity: Severity, check_one: Any) -> Any:
+    return resource_rule(name, why, fix, severity, _each_container(check_one), types=WORKLOADS)
+
+
+POLICIES = [
+    _container_rule(
+        "k8s-requests-and-limits", "Without requests the scheduler overcommits; without limits one pod starves a node.",
+        "Set resources.requests and resources.limits for cpu and memory.", Severity.MEDIUM, requests_and_limits,
+    ),
+    _container_rule(
+        "k8s-no-latest-tag", "A floating tag makes deployments unreproducible and rollbacks impossible.",
+        "Pin the image by version tag or digest.", Severity.MEDIUM, pinned_image,
+    ),
+    resource_rule(
+        "k8s-probes", "Without probes Kubernetes routes traffic to pods that cannot serve it.",
+        "Add livenessProbe and readinessProbe (and a startupProbe for slow starts).", Severity.MEDIUM,
+        check_probes, types=WORKLOADS,
+    ),
+    _container_rule(
+        "k8s-run-as-non-root", "A root process that escapes its container is root on the node.",
+        "Set securityContext.runAsNonRoot=true.", Severity.HIGH, non_root,
+    ),
+    _container_rule(
+        "k8s-no-privilege-escalation", "setuid binaries can otherwise regain privileges.",
+        "Set securityContext.allowPrivilegeEscalation=false.", Severity.HIGH, no_privilege_escalation,
+    ),
+    _container_rule(
+        "k8s-read-only-root-filesystem", "A writable root lets an intruder plant tools and persist.",
+        "Set securityContext.readOnlyRootFilesystem=true; mount an emptyDir where writes are needed.",
+        Severity.MEDIUM, read_only_root,
+    ),
+    _container_rule(
+        "k8s-capabilities-dropped", "Default capabilities (NET_RAW and others) widen the attack surface.",
+        "Set securityContext.capabilities.drop=['ALL'].", Severity.MEDIUM, capabilities_dropped,
+    ),
+    stack_rule(
+        "k8s-pdb-for-replicated-workloads", "Without a PDB a node drain may take every replica at once.",
+        "Add a PodDisruptionBudget selecting the workload's pods (Workload does for minReplicas >= 2).",
+        Severity.MEDIUM, check_pdb_for_replicated,
+    ),
+    stack_rule(
+        "k8s-namespace-default-deny", "Without default deny every pod can reach every other pod.",
+        "Add a NetworkPolicy with an empty podSelector and both policy types, then allow-lists.",
+        Severity.HIGH, check_namespace_default_deny,
+    ),
+    resource_rule(
+        "k8s-no-loadbalancer-services", "Each LoadBalancer Service is a new internet-facing entry point.",
+        "Use a ClusterIP Service and an Ingress through the ingress controller.", Severity.HIGH,
+        check_no_load_balancers, types=[SERVICE],
+        config_schema=PolicyConfigSchema(properties={
+            "allowedNamespaces": {"type": "array", "items": {"type": "string"}, "default": ["ingress-nginx"]}
+        }),
+    ),
+    resource_rule(
+        "k8s-no-secrets-in-configmaps", "ConfigMaps are readable by anyone who can read the namespace's config.",
+        "Move the value into a Secret.", Severity.HIGH, check_configmap_secrets, types=[CONFIG_MAP],
+    ),
+]  # fmt: skip

@@ -1,0 +1,236 @@
+"""Every rule of the pack with a compliant and a non-compliant case, called directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.plan.cli import EXIT_POLICY, plan_many
+from policies.rules import ALL_POLICIES
+from tests.conftest import ROOT, make_project
+from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
+
+RDS = "aws:rds/instance:Instance"
+MSK = "aws:msk/cluster:Cluster"
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+EKS = "aws:eks/cluster:Cluster"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+GKE = "gcp:container/cluster:Cluster"
+POOL = "gcp:container/nodePool:NodePool"
+AZ_PG = "azure-native:dbforpostgresql:Server"
+AKS = "azure-native:containerservice:ManagedCluster"
+AZ_REDIS = "azure-native:redis:Redis"
+EVH = "azure-native:eventhub:Namespace"
+DEPLOY = "kubernetes:apps/v1:Deployment"
+
+GOOD_CONTAINER = {
+    "name": "app", "image": "ghcr.io/x/app:1.2.3", "ports": [{"containerPort": 8080}],
+    "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+    "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+    "readinessProbe": {"httpGet": {"path": "/readyz", "port": 8080}},
+    "securityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False,
+                        "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}},
+}  # fmt: skip
+
+
+def deployment(**container_changes: Any) -> dict[str, Any]:
+    container = {**GOOD_CONTAINER, **container_changes}
+    container = {k: v for k, v in container.items() if v is not None}
+    return {"spec": {"replicas": 3, "template": {"spec": {"containers": [container]}}}}
+
+
+# (rule, resource type, compliant props, non-compliant props)
+PROPERTY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("aws-rds-storage-encrypted", RDS, {"storageEncrypted": True}, {"storageEncrypted": False}),
+    ("aws-rds-not-publicly-accessible", RDS, {"publiclyAccessible": False}, {"publiclyAccessible": True}),
+    ("aws-rds-multi-az", RDS, {"multiAz": True}, {"multiAz": False}),
+    ("aws-rds-backup-retention", RDS, {"backupRetentionPeriod": 14}, {"backupRetentionPeriod": 3}),
+    ("aws-rds-deletion-protection", RDS, {"deletionProtection": True}, {}),
+    ("aws-rds-iam-auth", RDS, {"iamDatabaseAuthenticationEnabled": True}, {}),
+    ("aws-msk-tls-only", MSK, {"encryptionInfo": {"encryptionInTransit": {"clientBroker": "TLS", "inCluster": True}}},
+     {"encryptionInfo": {"encryptionInTransit": {"clientBroker": "TLS_PLAINTEXT"}}}),
+    ("aws-msk-at-rest-cmk", MSK, {"encryptionInfo": {"encryptionAtRestKmsKeyArn": "arn:aws:kms:x"}}, {"encryptionInfo": {}}),
+    ("aws-msk-broker-logging", MSK, {"loggingInfo": {"brokerLogs": {"cloudwatchLogs": {"enabled": True}}}}, {}),
+    ("aws-msk-authenticated-clients", MSK, {"clientAuthentication": {"sasl": {"iam": True}, "unauthenticated": False}},
+     {"clientAuthentication": {"sasl": {"iam": True}, "unauthenticated": True}}),
+    ("aws-elasticache-transit-encryption", CACHE, {"transitEncryptionEnabled": True},
+     {"transitEncryptionEnabled": True, "transitEncryptionMode": "preferred"}),
+    ("aws-elasticache-at-rest-encryption", CACHE, {"atRestEncryptionEnabled": True}, {"atRestEncryptionEnabled": False}),
+    ("aws-elasticache-auth", CACHE, {"authToken": "s3cret"}, {}),
+    ("aws-elasticache-automatic-failover", CACHE, {"automaticFailoverEnabled": True}, {"automaticFailoverEnabled": False}),
+    ("aws-kms-key-rotation", "aws:kms/key:Key", {"enableKeyRotation": True}, {}),
+    ("aws-eks-secrets-encryption", EKS, {"encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": "k"}}}, {}),
+    ("aws-eks-control-plane-logs", EKS, {"enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"]},
+     {"enabledClusterLogTypes": ["api"]}),
+    ("aws-eks-endpoint-restricted", EKS, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}},
+     {"vpcConfig": {"endpointPublicAccess": True}}),
+    ("aws-eks-node-imdsv2", LT, {"metadataOptions": {"httpTokens": "required"}}, {"metadataOptions": {"httpTokens": "optional"}}),
+    ("aws-eks-node-volumes-encrypted", LT, {"blockDeviceMappings": [{"ebs": {"encrypted": "true"}}]},
+     {"blockDeviceMappings": [{"ebs": {"volumeSize": 50}}]}),
+    ("gcp-cloudsql-no-public-ip", SQL, {"settings": {"ipConfiguration": {"ipv4Enabled": False}}}, {"settings": {}}),
+    ("gcp-cloudsql-ssl-enforced", SQL, {"settings": {"ipConfiguration": {"sslMode": "ENCRYPTED_ONLY"}}},
+     {"settings": {"ipConfiguration": {"sslMode": "ALLOW_UNENCRYPTED_AND_ENCRYPTED"}}}),
+    ("gcp-cloudsql-backups-pitr", SQL, {"settings": {"backupConfiguration": {"enabled": True, "pointInTimeRecoveryEnabled": True}}},
+     {"settings": {"backupConfiguration": {"enabled": True}}}),
+    ("gcp-cloudsql-high-availability", SQL, {"settings": {"availabilityType": "REGIONAL"}}, {"settings": {"availabilityType": "ZONAL"}}),
+    ("gcp-cloudsql-deletion-protection", SQL, {"deletionProtection": True, "settings": {"deletionProtectionEnabled": True}},
+     {"deletionProtection": False, "settings": {"deletionProtectionEnabled": True}}),
+    ("gcp-gke-private-nodes", GKE, {"privateClusterConfig": {"enablePrivateNodes": True}}, {}),
+    ("gcp-gke-restricted-endpoint", GKE, {"masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "10.0.0.0/8"}]}},
+     {"masterAuthorizedNetworksConfig": {"cidrBlocks": [{"cidrBlock": "0.0.0.0/0"}]}}),
+    ("gcp-gke-workload-identity", GKE, {"workloadIdentityConfig": {"workloadPool": "p.svc.id.goog"}}, {}),
+    ("gcp-gke-network-policy", GKE, {"datapathProvider": "ADVANCED_DATAPATH"}, {"datapathProvider": "LEGACY_DATAPATH"}),
+    ("gcp-gke-shielded-nodes", GKE, {}, {"enableShieldedNodes": False}),
+    ("gcp-gke-release-channel", GKE, {"releaseChannel": {"channel": "REGULAR"}}, {"releaseChannel": {"channel": "UNSPECIFIED"}}),
+    ("gcp-gke-no-default-service-account", POOL, {"nodeConfig": {"serviceAccount": "nodes@p.iam.gserviceaccount.com"}},
+     {"nodeConfig": {"serviceAccount": "123-compute@developer.gserviceaccount.com"}}),
+    ("gcp-gke-secrets-encryption", GKE, {"databaseEncryption": {"state": "ENCRYPTED", "keyName": "k"}}, {"databaseEncryption": {"state": "DECRYPTED"}}),
+    ("gcp-memorystore-auth-tls", "gcp:redis/instance:Instance", {"authEnabled": True, "transitEncryptionMode": "SERVER_AUTHENTICATION"},
+     {"authEnabled": True, "transitEncryptionMode": "DISABLED"}),
+    ("gcp-subnet-flow-logs", "gcp:compute/subnetwork:Subnetwork", {"logConfig": {"flowSampling": 0.5}}, {}),
+    ("azure-postgres-no-public-access", AZ_PG, {"network": {"publicNetworkAccess": "Disabled"}}, {"network": {"publicNetworkAccess": "Enabled"}}),
+    ("azure-postgres-zone-redundant-ha", AZ_PG, {"highAvailability": {"mode": "ZoneRedundant"}}, {"highAvailability": {"mode": "Disabled"}}),
+    ("azure-postgres-geo-redundant-backup", AZ_PG, {"backup": {"geoRedundantBackup": "Enabled"}}, {"backup": {"geoRedundantBackup": "Disabled"}}),
+    ("azure-aks-private-or-authorized", AKS, {"apiServerAccessProfile": {"enablePrivateCluster": True}}, {"apiServerAccessProfile": {}}),
+    ("azure-aks-network-policy", AKS, {"networkProfile": {"networkPolicy": "cilium"}}, {"networkProfile": {}}),
+    ("azure-aks-local-accounts-disabled", AKS, {"disableLocalAccounts": True}, {"disableLocalAccounts": False}),
+    ("azure-aks-azure-rbac", AKS, {"aadProfile": {"enableAzureRBAC": True, "managed": True}}, {"aadProfile": {"managed": True}}),
+    ("azure-redis-no-plain-port", AZ_REDIS, {"enableNonSslPort": False}, {"enableNonSslPort": True}),
+    ("azure-redis-min-tls", AZ_REDIS, {"minimumTlsVersion": "1.2"}, {"minimumTlsVersion": "1.0"}),
+    ("azure-eventhubs-min-tls", EVH, {"minimumTlsVersion": "1.2"}, {"minimumTlsVersion": "1.1"}),
+    ("azure-eventhubs-local-auth-disabled", EVH, {"disableLocalAuth": True}, {}),
+    ("k8s-requests-and-limits", DEPLOY, deployment(), deployment(resources={"requests": {"cpu": "1"}})),
+    ("k8s-no-latest-tag", DEPLOY, deployment(), deployment(image="ghcr.io/x/app:latest")),
+    ("k8s-probes", DEPLOY, deployment(), deployment(readinessProbe=None)),
+    ("k8s-run-as-non-root", DEPLOY, deployment(), deployment(securityContext={**GOOD_CONTAINER["securityContext"], "runAsNonRoot": False})),
+    ("k8s-no-privilege-escalation", DEPLOY, deployment(), deployment(securityContext={"runAsNonRoot": True})),
+    ("k8s-read-only-root-filesystem", DEPLOY, deployment(), deployment(securityContext={"runAsNonRoot": True})),
+    ("k8s-capabilities-dropped", DEPLOY, deployment(), deployment(securityContext={"capabilities": {"drop": ["NET_RAW"]}})),
+    ("k8s-no-loadbalancer-services", "kubernetes:core/v1:Service", {"metadata": {"namespace": "analytics"}, "spec": {"type": "ClusterIP"}},
+     {"metadata": {"namespace": "analytics"}, "spec": {"type": "LoadBalancer"}}),
+    ("k8s-no-secrets-in-configmaps", "kubernetes:core/v1:ConfigMap", {"data": {"LOG_LEVEL": "info"}}, {"data": {"DB_PASSWORD": "x"}}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "type_", "good", "bad"), PROPERTY_CASES, ids=[c[0] for c in PROPERTY_CASES]
+)
+def test_resource_rule(rule: str, type_: str, good: dict[str, Any], bad: dict[str, Any]) -> None:
+    policy = find(ALL_POLICIES, rule)
+    assert violations_of_resource(policy, type_, good) == []
+    assert len(violations_of_resource(policy, type_, bad)) >= 1
+    # other resource types are none of its business
+    assert violations_of_resource(policy, "random:index/randomId:RandomId", bad) == []
+
+
+def test_unknown_values_are_skipped_not_reported() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert (
+        violations_of_resource(find(ALL_POLICIES, "aws-rds-multi-az"), RDS, {"multiAz": unknown})
+        == []
+    )
+    assert violations_of_resource(find(ALL_POLICIES, "gcp-cloudsql-ssl-enforced"), SQL,
+                                  {"settings": {"ipConfiguration": {"sslMode": "[unknown]"}}}) == []  # fmt: skip
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {c[0] for c in PROPERTY_CASES} | STACK_RULES | {
+        "aws-vpc-flow-logs", "aws-security-group-no-public-sensitive-ingress",
+        "aws-default-security-group-closed", "aws-log-group-retention", "required-tags",
+        "protect-stateful-resources",
+    }  # fmt: skip
+    assert {p.name for p in ALL_POLICIES} == covered
+    assert len(ALL_POLICIES) >= 40
+
+
+STACK_RULES = {
+    "aws-rds-force-ssl",
+    "k8s-pdb-for-replicated-workloads",
+    "k8s-namespace-default-deny",
+}
+
+
+def test_rds_force_ssl() -> None:
+    policy = find(ALL_POLICIES, "aws-rds-force-ssl")
+    group = resource(
+        "aws:rds/parameterGroup:ParameterGroup",
+        "pg",
+        {"parameters": [{"name": "rds.force_ssl", "value": "1"}]},
+    )
+    weak = resource("aws:rds/parameterGroup:ParameterGroup", "weak", {"parameters": []})
+    db = resource(RDS, "db", {"engine": "postgres"})
+    db.property_dependencies = {"parameterGroupName": [group]}
+    assert violations_of_stack(policy, [group, db]) == []
+    db.property_dependencies = {"parameterGroupName": [weak]}
+    assert violations_of_stack(policy, [weak, db]) == [
+        "db does not use a parameter group with rds.force_ssl=1"
+    ]
+
+
+def test_pdb_for_replicated_workloads() -> None:
+    policy = find(ALL_POLICIES, "k8s-pdb-for-replicated-workloads")
+    labels = {"app.kubernetes.io/name": "api"}
+    workload = resource(DEPLOY, "api", {"metadata": {"namespace": "a"},
+                                        "spec": {"replicas": 3, "template": {"metadata": {"labels": labels}}}})  # fmt: skip
+    pdb = resource("kubernetes:policy/v1:PodDisruptionBudget", "api",
+                   {"metadata": {"namespace": "a"}, "spec": {"selector": {"matchLabels": labels}}})  # fmt: skip
+    other_ns = resource("kubernetes:policy/v1:PodDisruptionBudget", "api2",
+                        {"metadata": {"namespace": "b"}, "spec": {"selector": {"matchLabels": labels}}})  # fmt: skip
+    assert violations_of_stack(policy, [workload, pdb]) == []
+    assert violations_of_stack(policy, [workload, other_ns]) == [
+        "api has 3 replicas and no PodDisruptionBudget"
+    ]
+
+
+def test_namespace_default_deny() -> None:
+    policy = find(ALL_POLICIES, "k8s-namespace-default-deny")
+    namespace = resource("kubernetes:core/v1:Namespace", "ns", {"metadata": {"name": "apps"}})
+    deny = resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "deny",
+                    {"metadata": {"namespace": "apps"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}})  # fmt: skip
+    allow_all = resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "allow",
+                         {"metadata": {"namespace": "apps"},
+                          "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}]}})  # fmt: skip
+    assert violations_of_stack(policy, [namespace, deny]) == []
+    assert violations_of_stack(policy, [namespace, allow_all]) == [
+        "namespace apps has no default-deny NetworkPolicy"
+    ]
+
+
+def test_weakened_prod_config_fails_the_gate_naming_the_rule(tmp_path: Path) -> None:
+    stack = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    stack["config"]["platform:network"] = {
+        "flowLogRetentionDays": 7
+    }  # allowed by config, not by policy
+    path = tmp_path / "Pulumi.weak-prod.yaml"
+    path.write_text(yaml.safe_dump(stack))
+    (outcome,) = plan_many([path], ROOT)
+    assert outcome.exit_code == EXIT_POLICY, outcome.errors
+    assert outcome.plan is not None
+    (violation,) = outcome.plan["policy"]["violations"]
+    assert violation["policy"] == "aws-log-group-retention" and violation["level"] == "mandatory"
+    assert "below the minimum 30" in violation["message"]
+
+
+def test_an_insecure_program_fails_the_prod_gate(tmp_path: Path) -> None:
+    program = """
+import pulumi_aws as aws
+aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                 publicly_accessible=True, tags={"project": "x", "environment": "prod", "stack": "x",
+                 "managed-by": "pulumi", "component": "db"})
+"""
+    stack = make_project(
+        tmp_path, program, {"aws:region": "eu-west-1", "platform:environment": "prod"}
+    )
+    (tmp_path / "policies").symlink_to(ROOT / "policies")
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.exit_code == EXIT_POLICY
+    assert outcome.plan is not None
+    failed = {
+        v["policy"] for v in outcome.plan["policy"]["violations"] if v["level"] == "mandatory"
+    }
+    assert {"aws-rds-not-publicly-accessible", "aws-rds-storage-encrypted", "aws-rds-multi-az",
+            "aws-rds-force-ssl", "protect-stateful-resources"} <= failed  # fmt: skip
