@@ -6,7 +6,8 @@ import sys
 
 USAGE = (
     "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] "
-    "[--render DIR] [--quiet]\n       python -m infra policy-docs"
+    "[--render DIR] [--quiet]\n       python -m infra diff --base REF [--stack NAME | --all] "
+    "[--markdown OUT] [--json OUT]\n       python -m infra policy-docs"
 )
 
 
@@ -19,6 +20,10 @@ def main(argv: list[str]) -> int:
         from infra.plan.cli import main as plan_main
 
         return plan_main(rest)
+    if command == "diff":
+        from infra.diff.cli import main as diff_main
+
+        return diff_main(rest)
     if command == "policy-docs":
         from infra.plan.policy_docs import main as docs_main
 

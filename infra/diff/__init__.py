@@ -1,0 +1,1 @@
+"""The offline structural diff: two offline plans compared resource by resource."""
