@@ -23,6 +23,8 @@ class NetworkContract:
     cidr: pulumi.Output[str]
     private_subnet_ids: list[pulumi.Output[str]]
     zones: list[pulumi.Output[str]]
+    # Where the managed data services get their addresses (egress NetworkPolicies allow these).
+    service_cidrs: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -126,14 +126,14 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
 
-    vpc_cidr = contracts.network.cidr
+    service_cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
     egress = [
-        EgressTarget("postgres", vpc_cidr, [postgres.port]),
-        EgressTarget("kafka", vpc_cidr, [kafka.port]),
-        EgressTarget("redis", vpc_cidr, [redis.port]),
+        EgressTarget("postgres", service_cidrs, [postgres.port]),
+        EgressTarget("kafka", service_cidrs, [kafka.port]),
+        EgressTarget("redis", service_cidrs, [redis.port]),
         # cloud APIs (token exchange for workload identity) over HTTPS, never the private range
         EgressTarget(
-            "cloud-apis", "0.0.0.0/0", [HTTPS_PORT], except_cidrs=[str(config.network.cidr)]
+            "cloud-apis", ["0.0.0.0/0"], [HTTPS_PORT], except_cidrs=[str(config.network.cidr)]
         ),
     ]
     workload_opts = pulumi.ResourceOptions(

@@ -143,6 +143,7 @@ _COMMON: Profile = {
         "publicSubnetPrefix": 24,
         "podCidr": "100.64.0.0/14",
         "serviceCidr": "172.20.0.0/16",
+        "privateServicesCidr": "10.200.0.0/16",
     },
     "cluster": {"kubernetesVersion": "1.33", "authorizedNetworks": [], "adminPrincipals": []},
     "postgres": {

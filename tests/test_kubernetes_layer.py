@@ -244,11 +244,13 @@ def test_network_policies_allow_only_what_the_service_needs(
     assert sources == ["ingress-nginx", "monitoring"]
     egress_ports = sorted(rule["ports"][0]["port"] for rule in backend["egress"])
     assert egress_ports == [443, 5432, 6379, 9098]
+    private_subnets = {"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"}
     for rule in backend["egress"]:
-        block = rule["to"][0]["ipBlock"]
-        assert block["cidr"] in ("10.0.0.0/16", "0.0.0.0/0")
-        if block["cidr"] == "0.0.0.0/0":
-            assert block["except"] == ["10.0.0.0/16"] and rule["ports"][0]["port"] == 443
+        blocks = [peer["ipBlock"] for peer in rule["to"]]
+        if rule["ports"][0]["port"] == 443:
+            assert blocks == [{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/16"]}]
+        else:  # data services: only the private subnets they live in
+            assert {b["cidr"] for b in blocks} == private_subnets
 
 
 def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcome]) -> None:

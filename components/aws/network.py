@@ -95,6 +95,7 @@ class AwsNetwork(pulumi.ComponentResource):
             cidr=self._vpc.cidr_block,
             private_subnet_ids=self.private_subnet_ids,
             zones=self.zones,
+            service_cidrs=list(self._args.private_subnets),
         )
 
     def _tags(self, name: str, extra: dict[str, str] | None = None) -> dict[str, str]:

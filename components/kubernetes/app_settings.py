@@ -71,6 +71,8 @@ class AppSettings(pulumi.ComponentResource):
             "REDIS_HOST": redis.host,
             "REDIS_PORT": redis.port.apply(str),
             "REDIS_TLS": "true" if redis.tls else "false",
+            # "iam": the client authenticates with its workload identity (GCP Redis Cluster)
+            "REDIS_AUTH_MODE": "token" if redis.auth_token is not None else "iam",
         }
         if kafka.sasl_mechanism:
             data["KAFKA_SASL_MECHANISM"] = kafka.sasl_mechanism
@@ -108,8 +110,9 @@ class AppSettings(pulumi.ComponentResource):
             "POSTGRES_USER": pg.username,
             "POSTGRES_PASSWORD": pg.password,
             "REDIS_URL": cache_url,
-            "REDIS_AUTH_TOKEN": token,
         }
+        if redis.auth_token is not None:
+            values["REDIS_AUTH_TOKEN"] = redis.auth_token
         if kafka.username is not None and kafka.password is not None:
             values["KAFKA_USERNAME"] = kafka.username
             values["KAFKA_PASSWORD"] = kafka.password

@@ -21,7 +21,7 @@ class EgressTarget:
     """Where a workload may connect to: a CIDR and TCP ports (a data service)."""
 
     name: str
-    cidr: pulumi.Input[str]
+    cidrs: list[str]
     ports: list[pulumi.Input[int]]
     except_cidrs: list[str] | None = None
 
@@ -116,10 +116,9 @@ def workload_policy(
         k8s.networking.v1.NetworkPolicyEgressRuleArgs(
             to=[
                 k8s.networking.v1.NetworkPolicyPeerArgs(
-                    ip_block=k8s.networking.v1.IPBlockArgs(
-                        cidr=target.cidr, except_=target.except_cidrs
-                    )
+                    ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=target.except_cidrs)
                 )
+                for cidr in target.cidrs
             ],
             ports=[_tcp(port) for port in target.ports],
         )

@@ -63,9 +63,12 @@ class NetworkConfig(StrictModel):
     public_subnet_prefix: int = Field(ge=16, le=28, description="prefix length of public subnets")
     pod_cidr: ipaddress.IPv4Network = Field(description="pod range (GKE secondary, AKS overlay)")
     service_cidr: ipaddress.IPv4Network = Field(description="Kubernetes service range")
+    private_services_cidr: ipaddress.IPv4Network = Field(
+        description="range peered to managed services (GCP Private Service Access: Cloud SQL)"
+    )
     flow_log_retention_days: int = Field(description="flow log retention (days)")
 
-    @field_validator("cidr", "pod_cidr", "service_cidr", mode="before")
+    @field_validator("cidr", "pod_cidr", "service_cidr", "private_services_cidr", mode="before")
     @classmethod
     def _parse_network(cls, value: object) -> ipaddress.IPv4Network:
         if not isinstance(value, str):
@@ -85,11 +88,16 @@ class NetworkConfig(StrictModel):
 
     @model_validator(mode="after")
     def _address_plan_fits(self) -> NetworkConfig:
-        for key, net in (("podCidr", self.pod_cidr), ("serviceCidr", self.service_cidr)):
-            if net.overlaps(self.cidr):
-                raise ValueError(f"{key} {net} overlaps cidr {self.cidr}")
-        if self.pod_cidr.overlaps(self.service_cidr):
-            raise ValueError(f"podCidr {self.pod_cidr} overlaps serviceCidr {self.service_cidr}")
+        ranges = [
+            ("cidr", self.cidr),
+            ("podCidr", self.pod_cidr),
+            ("serviceCidr", self.service_cidr),
+            ("privateServicesCidr", self.private_services_cidr),
+        ]
+        for index, (key, net) in enumerate(ranges):
+            for other_key, other in ranges[:index]:
+                if net.overlaps(other):
+                    raise ValueError(f"{key} {net} overlaps {other_key} {other}")
         for key, prefix in (
             ("privateSubnetPrefix", self.private_subnet_prefix),
             ("publicSubnetPrefix", self.public_subnet_prefix),

@@ -12,12 +12,16 @@ from typing import Any
 
 import pulumi
 
-from infra.plan.mocks import aws, common, kubernetes, random
+from infra.plan.mocks import aws, common, gcp, kubernetes, random
 from infra.plan.mocks.common import MockContext, OutputFn
 
-_RESOURCES: dict[str, OutputFn] = {**aws.RESOURCES, **kubernetes.RESOURCES, **random.RESOURCES}
-_INVOKES: dict[str, OutputFn] = {**aws.INVOKES}
-_FALLBACKS: dict[str, OutputFn] = {"aws": aws.fallback, "kubernetes": kubernetes.fallback}
+_RESOURCES: dict[str, OutputFn] = {
+    **aws.RESOURCES, **gcp.RESOURCES, **kubernetes.RESOURCES, **random.RESOURCES,
+}  # fmt: skip
+_INVOKES: dict[str, OutputFn] = {**aws.INVOKES, **gcp.INVOKES}
+_FALLBACKS: dict[str, OutputFn] = {
+    "aws": aws.fallback, "gcp": gcp.fallback, "kubernetes": kubernetes.fallback,
+}  # fmt: skip
 
 
 class UnmockedInvokeError(Exception):

@@ -1,0 +1,156 @@
+"""GCP Cloud SQL for PostgreSQL: the Postgres contract on GCP.
+
+Creates the instance on private IP only (through Private Service Access, no public IPv4), TLS
+enforced (``ssl_mode ENCRYPTED_ONLY``), REGIONAL availability in staging and prod, backups with
+point-in-time recovery and transaction-log retention, disk autoresize up to a limit, a
+maintenance window, Query Insights, logging flags, and deletion protection (Pulumi-side and
+API-side) plus ``protect=True`` in prod; then the database and a user whose password comes from
+pulumi-random (secret). TimescaleDB is not offered on Cloud SQL: the config rejects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_random as random
+
+from components.contracts import PostgresContract
+from infra.naming import child
+
+PORT = 5432
+# Cloud SQL keeps at most 7 days of transaction logs on the Enterprise edition.
+MAX_LOG_RETENTION_DAYS = 7
+FLAGS = {
+    "log_min_duration_statement": "1000",
+    "log_connections": "on",
+    "log_disconnections": "on",
+    "log_lock_waits": "on",
+    "log_temp_files": "0",
+}
+
+
+@dataclass(frozen=True)
+class GcpPostgresArgs:
+    """Inputs of ``GcpPostgres``."""
+
+    project: str
+    region: str
+    major_version: str
+    tier: str
+    storage_gb: int
+    max_storage_gb: int
+    high_availability: bool
+    backup_retention_days: int
+    deletion_protection: bool
+    database_name: str
+    username: str
+    network_id: pulumi.Input[str]
+    private_services: pulumi.Resource
+    protect: bool
+    labels: dict[str, str]
+
+
+class GcpPostgres(pulumi.ComponentResource):
+    """A private, TLS-only Cloud SQL PostgreSQL instance with a database and a user."""
+
+    host: pulumi.Output[str]
+    """The instance's private IP address."""
+    password: pulumi.Output[str]
+    """The application user's password (secret)."""
+
+    def __init__(
+        self, name: str, args: GcpPostgresArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:gcp:Postgres", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+        instance = self._build_instance()
+        gcp.sql.Database(
+            child(name, "db"),
+            project=args.project,
+            instance=instance.name,
+            name=args.database_name,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        password = random.RandomPassword(
+            child(name, "user"), length=32, special=False, opts=self._opts
+        )
+        gcp.sql.User(
+            child(name, "user"),
+            project=args.project,
+            instance=instance.name,
+            name=args.username,
+            password=password.result,
+            opts=self._opts,
+        )
+        self.host = instance.private_ip_address
+        self.password = pulumi.Output.secret(password.result)
+        self.register_outputs({"host": self.host, "password": self.password})
+
+    def contract(self) -> PostgresContract:
+        """The cloud-neutral view of this database."""
+        return PostgresContract(
+            host=self.host,
+            port=pulumi.Output.from_input(PORT),
+            database=pulumi.Output.from_input(self._args.database_name),
+            username=pulumi.Output.from_input(self._args.username),
+            password=self.password,
+            ssl_mode="require",
+        )
+
+    def _build_instance(self) -> gcp.sql.DatabaseInstance:
+        args = self._args
+        return gcp.sql.DatabaseInstance(
+            self._name,
+            project=args.project,
+            region=args.region,
+            database_version=f"POSTGRES_{args.major_version}",
+            deletion_protection=args.deletion_protection,
+            settings=gcp.sql.DatabaseInstanceSettingsArgs(
+                tier=args.tier,
+                edition="ENTERPRISE",
+                availability_type="REGIONAL" if args.high_availability else "ZONAL",
+                disk_type="PD_SSD",
+                disk_size=args.storage_gb,
+                disk_autoresize=True,
+                disk_autoresize_limit=args.max_storage_gb,
+                deletion_protection_enabled=args.deletion_protection,
+                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
+                    ipv4_enabled=False,
+                    private_network=args.network_id,
+                    ssl_mode="ENCRYPTED_ONLY",
+                    enable_private_path_for_google_cloud_services=True,
+                ),
+                backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
+                    enabled=True,
+                    point_in_time_recovery_enabled=True,
+                    start_time="02:00",
+                    transaction_log_retention_days=min(
+                        args.backup_retention_days, MAX_LOG_RETENTION_DAYS
+                    ),
+                    backup_retention_settings=gcp.sql.DatabaseInstanceSettingsBackupConfigurationBackupRetentionSettingsArgs(
+                        retained_backups=args.backup_retention_days, retention_unit="COUNT"
+                    ),
+                ),
+                maintenance_window=gcp.sql.DatabaseInstanceSettingsMaintenanceWindowArgs(
+                    day=7, hour=3, update_track="stable"
+                ),
+                insights_config=gcp.sql.DatabaseInstanceSettingsInsightsConfigArgs(
+                    query_insights_enabled=True,
+                    record_application_tags=True,
+                    record_client_address=False,
+                    query_string_length=1024,
+                ),
+                database_flags=[
+                    gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
+                    for flag, value in FLAGS.items()
+                ],
+                user_labels=args.labels,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=[args.private_services]
+            ),
+        )

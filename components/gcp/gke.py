@@ -1,0 +1,277 @@
+"""GCP GKE: the Cluster contract on GCP.
+
+Creates a dedicated least-privilege node service account (never the default compute one), a
+Cloud KMS key (rotating every 90 days) for application-layer Secrets encryption with the GKE
+service agent allowed to use it, and the cluster: regional in staging and prod (zonal in dev),
+default node pool removed, VPC-native on the subnet's secondary ranges, private nodes (private
+endpoint in prod, master authorized networks from config), release channel, Workload Identity,
+Dataplane V2 (which enforces NetworkPolicies), shielded nodes, a weekend maintenance window,
+system/workload/API-server logging and managed Prometheus, deletion protection in prod. A node
+pool with autoscaling, auto-repair and auto-upgrade on COS_CONTAINERD with Shielded VM secure
+boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from infra.naming import child
+
+NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
+KEY_ROTATION = "7776000s"  # 90 days
+STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
+
+
+@dataclass(frozen=True)
+class GcpClusterArgs:
+    """Inputs of ``GcpCluster``."""
+
+    project: str
+    project_number: pulumi.Input[str]
+    region: str
+    location: pulumi.Input[str]
+    network_id: pulumi.Input[str]
+    subnet_id: pulumi.Input[str]
+    pods_range: str
+    services_range: str
+    control_plane_cidr: str
+    private_endpoint: bool
+    authorized_networks: list[str]
+    machine_type: str
+    node_min: int
+    node_max: int
+    node_disk_gb: int
+    deletion_protection: bool
+    protect: bool
+    labels: dict[str, str]
+
+
+class GcpCluster(pulumi.ComponentResource):
+    """A private GKE cluster with one autoscaled node pool."""
+
+    cluster_name: pulumi.Output[str]
+    """The GKE cluster's name."""
+    workload_pool: str
+    """The Workload Identity pool (``<project>.svc.id.goog``)."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (secret) that authenticates with gke-gcloud-auth-plugin."""
+    provider: k8s.Provider
+    """A Kubernetes provider for this cluster."""
+
+    def __init__(
+        self, name: str, args: GcpClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:gcp:Cluster", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+        self.workload_pool = f"{args.project}.svc.id.goog"
+        node_account = self._build_node_service_account()
+        key = self._build_secrets_key()
+        self._cluster = self._build_cluster(key)
+        pool = self._build_node_pool(node_account)
+        self.cluster_name = self._cluster.name
+        self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
+        self.provider = k8s.Provider(
+            child(name, "k8s"),
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]),
+        )
+        self.register_outputs({"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig})
+
+    def _build_node_service_account(self) -> gcp.serviceaccount.Account:
+        account = gcp.serviceaccount.Account(
+            child(self._name, "nodes"),
+            project=self._args.project,
+            account_id=f"{self._name[:22]}-nodes".replace("--", "-"),
+            display_name=f"{self._name} GKE nodes (least privilege)",
+            opts=self._opts,
+        )
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(
+                child(self._name, f"nodes-{role.rsplit('.', 1)[-1]}"),
+                project=self._args.project,
+                role=role,
+                member=account.email.apply(lambda email: f"serviceAccount:{email}"),
+                opts=self._opts,
+            )
+        return account
+
+    def _build_secrets_key(self) -> gcp.kms.CryptoKey:
+        ring = gcp.kms.KeyRing(
+            child(self._name, "keys"),
+            project=self._args.project,
+            location=self._args.region,
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+        )
+        key = gcp.kms.CryptoKey(
+            child(self._name, "secrets"),
+            key_ring=ring.id,
+            purpose="ENCRYPT_DECRYPT",
+            rotation_period=KEY_ROTATION,
+            labels=self._args.labels,
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+        )
+        # GKE's service agent wraps and unwraps the data keys with it.
+        self._key_access = gcp.kms.CryptoKeyIAMMember(
+            child(self._name, "secrets-gke-agent"),
+            crypto_key_id=key.id,
+            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member=pulumi.Output.from_input(self._args.project_number).apply(
+                lambda number: (
+                    f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
+                )
+            ),
+            opts=self._opts,
+        )
+        return key
+
+    def _build_cluster(self, key: gcp.kms.CryptoKey) -> gcp.container.Cluster:
+        args = self._args
+        return gcp.container.Cluster(
+            self._name,
+            project=args.project,
+            location=args.location,
+            network=args.network_id,
+            subnetwork=args.subnet_id,
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
+                cluster_secondary_range_name=args.pods_range,
+                services_secondary_range_name=args.services_range,
+            ),
+            private_cluster_config=gcp.container.ClusterPrivateClusterConfigArgs(
+                enable_private_nodes=True,
+                enable_private_endpoint=args.private_endpoint,
+                master_ipv4_cidr_block=args.control_plane_cidr,
+            ),
+            master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
+                cidr_blocks=[
+                    gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
+                        cidr_block=cidr, display_name=f"authorized-{index}"
+                    )
+                    for index, cidr in enumerate(args.authorized_networks)
+                ],
+                gcp_public_cidrs_access_enabled=False,
+            ),
+            release_channel=gcp.container.ClusterReleaseChannelArgs(channel="REGULAR"),
+            workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
+                workload_pool=self.workload_pool
+            ),
+            datapath_provider="ADVANCED_DATAPATH",
+            database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(
+                state="ENCRYPTED", key_name=key.id
+            ),
+            enable_shielded_nodes=True,
+            maintenance_policy=gcp.container.ClusterMaintenancePolicyArgs(
+                recurring_window=gcp.container.ClusterMaintenancePolicyRecurringWindowArgs(
+                    start_time="2025-01-04T02:00:00Z",
+                    end_time="2025-01-04T08:00:00Z",
+                    recurrence="FREQ=WEEKLY;BYDAY=SA,SU",
+                )
+            ),
+            logging_config=gcp.container.ClusterLoggingConfigArgs(
+                enable_components=["SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER"]
+            ),
+            monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
+                enable_components=[
+                    "SYSTEM_COMPONENTS",
+                    "APISERVER",
+                    "STORAGE",
+                    "POD",
+                    "DEPLOYMENT",
+                ],
+                managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(
+                    enabled=True
+                ),
+            ),
+            deletion_protection=args.deletion_protection,
+            resource_labels=args.labels,
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=[self._key_access]
+            ),
+        )
+
+    def _build_node_pool(self, account: gcp.serviceaccount.Account) -> gcp.container.NodePool:
+        args = self._args
+        return gcp.container.NodePool(
+            child(self._name, "default"),
+            project=args.project,
+            cluster=self._cluster.id,
+            location=args.location,
+            autoscaling=gcp.container.NodePoolAutoscalingArgs(
+                total_min_node_count=args.node_min,
+                total_max_node_count=args.node_max,
+                location_policy="BALANCED",
+            ),
+            management=gcp.container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
+            upgrade_settings=gcp.container.NodePoolUpgradeSettingsArgs(
+                max_surge=1, max_unavailable=0, strategy="SURGE"
+            ),
+            node_config=gcp.container.NodePoolNodeConfigArgs(
+                machine_type=args.machine_type,
+                image_type="COS_CONTAINERD",
+                disk_type="pd-balanced",
+                disk_size_gb=args.node_disk_gb,
+                service_account=account.email,
+                oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+                shielded_instance_config=gcp.container.NodePoolNodeConfigShieldedInstanceConfigArgs(
+                    enable_secure_boot=True, enable_integrity_monitoring=True
+                ),
+                workload_metadata_config=gcp.container.NodePoolNodeConfigWorkloadMetadataConfigArgs(
+                    mode="GKE_METADATA"
+                ),
+                metadata={"disable-legacy-endpoints": "true"},
+                resource_labels=args.labels,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]),
+        )
+
+    def _kubeconfig(self) -> pulumi.Output[str]:
+        endpoint = (
+            self._cluster.private_cluster_config.apply(lambda c: c.private_endpoint if c else None)
+            if self._args.private_endpoint
+            else self._cluster.endpoint
+        )
+        return pulumi.Output.all(
+            self._cluster.name,
+            endpoint,
+            self._cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate),
+        ).apply(
+            lambda v: json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [
+                        {
+                            "name": v[0],
+                            "cluster": {
+                                "server": f"https://{v[1]}",
+                                "certificate-authority-data": v[2],
+                            },
+                        }
+                    ],
+                    "contexts": [{"name": v[0], "context": {"cluster": v[0], "user": v[0]}}],
+                    "current-context": v[0],
+                    "users": [
+                        {
+                            "name": v[0],
+                            "user": {
+                                "exec": {
+                                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                    "command": "gke-gcloud-auth-plugin",
+                                    "provideClusterInfo": True,
+                                    "interactiveMode": "Never",
+                                }
+                            },
+                        }
+                    ],
+                }
+            )
+        )

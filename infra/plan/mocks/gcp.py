@@ -1,0 +1,135 @@
+"""Mocked outputs and invokes of pulumi-gcp: resource names and ids in GCP's formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.plan.mocks.common import MockContext, OutputFn, digest
+
+PROJECT_NUMBER = "123456789012"
+
+
+def _name(args: Any) -> str:
+    return str(args.inputs.get("name") or f"{args.name}-{digest(args.name, length=7)}")
+
+
+def _project(args: Any, context: MockContext) -> str:
+    return str(args.inputs.get("project") or context.gcp_project)
+
+
+def _ip(context: MockContext, *parts: str) -> str:
+    return f"10.{int(digest(context.stack, *parts, length=2), 16) % 200 + 20}.0.{int(digest(*parts, length=2), 16) % 250 + 2}"
+
+
+def fallback(args: Any, context: MockContext) -> dict[str, Any]:
+    """Every GCP resource: a name, and an id/self link under the project."""
+    name = _name(args)
+    kind = args.typ.split(":")[-1].lower()
+    resource_id = f"projects/{_project(args, context)}/{kind}s/{name}"
+    return {
+        "id": resource_id,
+        "name": name,
+        "selfLink": f"https://www.googleapis.com/{resource_id}",
+        "effectiveLabels": args.inputs.get("labels", {}),
+    }
+
+
+def _network(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _name(args)
+    resource_id = f"projects/{_project(args, context)}/global/networks/{name}"
+    return {"id": resource_id, "selfLink": f"https://www.googleapis.com/compute/v1/{resource_id}"}
+
+
+def _subnetwork(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _name(args)
+    region = args.inputs.get("region", context.region)
+    resource_id = f"projects/{_project(args, context)}/regions/{region}/subnetworks/{name}"
+    return {"id": resource_id, "selfLink": f"https://www.googleapis.com/compute/v1/{resource_id}"}
+
+
+def _service_account(args: Any, context: MockContext) -> dict[str, Any]:
+    project = _project(args, context)
+    email = f"{args.inputs.get('accountId', args.name)}@{project}.iam.gserviceaccount.com"
+    return {"id": f"projects/{project}/serviceAccounts/{email}", "email": email,
+            "name": f"projects/{project}/serviceAccounts/{email}", "member": f"serviceAccount:{email}"}  # fmt: skip
+
+
+def _key_ring(args: Any, context: MockContext) -> dict[str, Any]:
+    location = args.inputs.get("location", context.region)
+    return {"id": f"projects/{_project(args, context)}/locations/{location}/keyRings/{_name(args)}"}
+
+
+def _crypto_key(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"id": f"{args.inputs.get('keyRing', 'keyring')}/cryptoKeys/{_name(args)}"}
+
+
+def _gke(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _name(args)
+    private = dict(args.inputs.get("privateClusterConfig") or {})
+    private.update(privateEndpoint="172.16.0.2", publicEndpoint="203.0.113.10")
+    return {
+        "id": f"projects/{_project(args, context)}/locations/{args.inputs.get('location')}/clusters/{name}",
+        "endpoint": "203.0.113.10",
+        "masterAuth": {"clusterCaCertificate": "T0ZGTElORS1QTEFOLUNB"},
+        "privateClusterConfig": private,
+    }
+
+
+def _sql_instance(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _name(args)
+    return {
+        "privateIpAddress": _ip(context, "sql", name),
+        "connectionName": f"{_project(args, context)}:{args.inputs.get('region', context.region)}:{name}",
+        "serverCaCerts": [{"cert": "OFFLINE-PLAN-CA"}],
+    }
+
+
+def _kafka(args: Any, context: MockContext) -> dict[str, Any]:
+    cluster_id = args.inputs.get("clusterId", args.name)
+    location = args.inputs.get("location", context.region)
+    project = _project(args, context)
+    return {
+        "id": f"projects/{project}/locations/{location}/clusters/{cluster_id}",
+        "bootstrapAddress": f"bootstrap.{cluster_id}.{location}.managedkafka.{project}.cloud.goog:9092",
+    }
+
+
+def _redis_cluster(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"discoveryEndpoints": [{"address": _ip(context, "redis", args.name), "port": 6379}]}
+
+
+def _zones(args: Any, context: MockContext) -> dict[str, Any]:
+    region = args.args.get("region", context.region)
+    return {
+        "names": [f"{region}-{letter}" for letter in "bcd"],
+        "id": region,
+        "project": context.gcp_project,
+    }
+
+
+def _project_info(args: Any, context: MockContext) -> dict[str, Any]:
+    project = args.args.get("projectId", context.gcp_project)
+    return {
+        "projectId": project,
+        "number": PROJECT_NUMBER,
+        "name": project,
+        "id": f"projects/{project}",
+    }
+
+
+RESOURCES: dict[str, OutputFn] = {
+    "gcp:compute/network:Network": _network,
+    "gcp:compute/subnetwork:Subnetwork": _subnetwork,
+    "gcp:serviceaccount/account:Account": _service_account,
+    "gcp:kms/keyRing:KeyRing": _key_ring,
+    "gcp:kms/cryptoKey:CryptoKey": _crypto_key,
+    "gcp:container/cluster:Cluster": _gke,
+    "gcp:sql/databaseInstance:DatabaseInstance": _sql_instance,
+    "gcp:managedkafka/cluster:Cluster": _kafka,
+    "gcp:redis/cluster:Cluster": _redis_cluster,
+}
+
+INVOKES: dict[str, OutputFn] = {
+    "gcp:compute/getZones:getZones": _zones,
+    "gcp:organizations/getProject:getProject": _project_info,
+}

@@ -1,0 +1,162 @@
+"""GCP wiring: the provider, then network, GKE, Cloud SQL, Managed Kafka, Memorystore and one
+Workload Identity per application workload, returning the contracts."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.contracts import ClusterContract
+from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
+from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
+from components.gcp.kafka import GcpKafka, GcpKafkaArgs, GcpKafkaTopic, capacity
+from components.gcp.memorystore import GcpRedis, GcpRedisArgs
+from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
+from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
+from infra.config.models import PlatformConfig
+from infra.naming import APP_NAMESPACE, tags
+from stacks.platform import PlatformContracts
+
+CONTROL_PLANE_CIDR = "172.16.0.0/28"
+
+
+def build(config: PlatformConfig) -> PlatformContracts:
+    """Declare the GCP stack for ``config``."""
+    assert config.project is not None  # the config models require gcp:project on gcp
+    project = config.project
+    provider = gcp.Provider(f"{config.name_prefix}-gcp", project=project, region=config.region)
+    opts = pulumi.ResourceOptions(providers=[provider])
+    invoke = pulumi.InvokeOutputOptions(provider=provider)
+    prefix = config.name_prefix
+    zones = gcp.compute.get_zones_output(
+        project=project, region=config.region, status="UP", opts=invoke
+    )
+    project_number = gcp.organizations.get_project_output(project_id=project, opts=invoke).number
+
+    network = GcpNetwork(
+        f"{prefix}-network",
+        GcpNetworkArgs(
+            project=project,
+            region=config.region,
+            subnet_cidr=str(config.network.private_subnets()[0]),
+            pod_cidr=str(config.network.pod_cidr),
+            service_cidr=str(config.network.service_cidr),
+            control_plane_cidr=CONTROL_PLANE_CIDR,
+            private_services_cidr=str(config.network.private_services_cidr),
+            flow_log_sampling=0.5 if config.environment == "prod" else 0.1,
+            labels=tags(config, "network"),
+        ),
+        opts,
+    )
+    regional = config.environment != "dev"
+    cluster = GcpCluster(
+        f"{prefix}-gke",
+        GcpClusterArgs(
+            project=project,
+            project_number=project_number,
+            region=config.region,
+            location=config.region if regional else zones.names.apply(lambda names: names[0]),
+            network_id=network.network_id,
+            subnet_id=network.subnet_id,
+            pods_range=PODS_RANGE,
+            services_range=SERVICES_RANGE,
+            control_plane_cidr=CONTROL_PLANE_CIDR,
+            private_endpoint=not config.cluster.public_endpoint,
+            authorized_networks=[str(n) for n in config.cluster.authorized_networks]
+            + [str(config.network.cidr)],
+            machine_type=config.cluster.node_size,
+            node_min=config.cluster.node_min,
+            node_max=config.cluster.node_max,
+            node_disk_gb=config.cluster.node_disk_gb,
+            deletion_protection=config.environment == "prod",
+            protect=config.protect,
+            labels=tags(config, "cluster"),
+        ),
+        opts,
+    )
+    postgres = GcpPostgres(
+        f"{prefix}-postgres",
+        GcpPostgresArgs(
+            project=project,
+            region=config.region,
+            major_version=config.postgres.version,
+            tier=config.postgres.instance_size,
+            storage_gb=config.postgres.storage_gb,
+            max_storage_gb=config.postgres.max_storage_gb,
+            high_availability=config.postgres.high_availability,
+            backup_retention_days=config.postgres.backup_retention_days,
+            deletion_protection=config.postgres.deletion_protection,
+            database_name=config.postgres.database_name,
+            username=config.postgres.username,
+            network_id=network.network_id,
+            private_services=network.private_services,
+            protect=config.protect,
+            labels=tags(config, "postgres"),
+        ),
+        opts,
+    )
+    vcpus, memory = capacity(config.kafka.broker_size)
+    kafka = GcpKafka(
+        f"{prefix}-kafka",
+        GcpKafkaArgs(
+            project=project,
+            region=config.region,
+            vcpus=vcpus,
+            memory_gib=memory,
+            replication_factor=config.kafka.replication_factor,
+            topics=[
+                GcpKafkaTopic(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
+            ],
+            subnet_id=network.subnet_id,
+            protect=config.protect,
+            labels=tags(config, "kafka"),
+        ),
+        opts,
+    )
+    redis = GcpRedis(
+        f"{prefix}-redis",
+        GcpRedisArgs(
+            project=project,
+            region=config.region,
+            node_type=config.redis.node_size,
+            shards=config.redis.shards,
+            replicas_per_shard=config.redis.replicas_per_shard,
+            network_id=network.network_id,
+            psc_policy=network.redis_psc_policy,
+            deletion_protection=config.environment == "prod",
+            protect=config.protect,
+            labels=tags(config, "redis"),
+        ),
+        opts,
+    )
+    identities = {
+        app: GcpWorkloadIdentity(
+            f"{prefix}-{app}",
+            GcpWorkloadIdentityArgs(
+                project=project,
+                account_id=f"{app}-{config.stack}"[:30],
+                workload_pool=cluster.workload_pool,
+                namespace=APP_NAMESPACE,
+                service_account=app,
+            ),
+            opts,
+        ).annotations()
+        for app in config.apps
+    }
+    return PlatformContracts(
+        network=network.contract(
+            str(config.network.cidr),
+            [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
+        ),
+        cluster=ClusterContract(
+            name=cluster.cluster_name,
+            kubeconfig=cluster.kubeconfig,
+            provider=cluster.provider,
+            workload_identity=identities,
+            storage_class=STORAGE_CLASS,
+            ships_metrics_server=True,
+        ),
+        postgres=postgres.contract(),
+        kafka=kafka.contract(),
+        redis=redis.contract(),
+    )
