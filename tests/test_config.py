@@ -207,3 +207,19 @@ def test_a_new_app_merges_beside_the_defaults() -> None:
     )  # fmt: skip
     assert set(config.apps) == {"backend", "collector", "worker"}
     assert config.apps["worker"].port is None
+
+
+GCP = {"platform:cloud": "gcp", "gcp:region": "europe-west1", "gcp:project": "p"}
+GCP_CASES = [
+    ({"postgres": {"extensions": ["timescaledb"]}}, "platform:postgres.extensions: 'timescaledb' is not available: Cloud SQL for PostgreSQL does not offer TimescaleDB"),
+    ({"kafka": {"brokerSize": "2x4"}}, "platform:kafka.brokerSize: 2x4 is not a Managed Kafka capacity"),
+    ({"kafka": {"brokerSize": "3x40"}}, "platform:kafka.brokerSize: 3x40 is not a Managed Kafka capacity"),
+    ({"postgres": {"instanceSize": "db.m6g.large"}}, "platform:postgres.instanceSize: 'db.m6g.large' is not valid on gcp; expected a Cloud SQL tier"),
+    ({"network": {"privateServicesCidr": "10.0.0.0/16"}}, "platform:network: privateServicesCidr 10.0.0.0/16 overlaps cidr 10.0.0.0/16"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), GCP_CASES)
+def test_gcp_specific_mistakes(overrides: dict[str, Any], expected: str) -> None:
+    lines = problems(overrides, **GCP)
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines

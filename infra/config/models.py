@@ -514,6 +514,8 @@ def _cloud_support_problems(config: PlatformConfig) -> list[str]:
         reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
         if reason:
             problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
+    if config.cloud == "gcp":
+        problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
     if config.cloud == "aws":
         for principal in config.cluster.admin_principals:
             if not _IAM_ROLE_ARN.match(principal):
@@ -535,6 +537,19 @@ def _app_collision_problems(config: PlatformConfig) -> list[str]:
         elif app.host:
             hosts[app.host] = name
     return problems
+
+
+def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
+    match = re.fullmatch(r"(\d+)x(\d+)", broker_size)
+    if not match:
+        return []  # the instance-family check already reported it
+    vcpus, memory = int(match.group(1)), int(match.group(2))
+    if vcpus < 3 or not vcpus <= memory <= 8 * vcpus:
+        return [
+            f"kafka.brokerSize: {broker_size} is not a Managed Kafka capacity; needs at least 3 "
+            "vCPUs and 1 to 8 GiB of memory per vCPU (e.g. 3x12)"
+        ]
+    return []
 
 
 def _prod_floor_problems(config: PlatformConfig) -> list[str]:
