@@ -36,6 +36,8 @@ class ClusterContract:
     provider: k8s.Provider
     # Per workload (app name): the ServiceAccount annotations that bind it to a cloud identity.
     workload_identity: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+    # Labels pods need for the cloud's identity webhook (AKS: azure.workload.identity/use).
+    workload_pod_labels: dict[str, str] = field(default_factory=dict)
     # StorageClass (encrypted, expandable) for PersistentVolumeClaims.
     storage_class: str = "standard"
     # Annotations for the ingress controller's LoadBalancer Service on this cloud.

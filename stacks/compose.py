@@ -15,8 +15,8 @@ from stacks.kubernetes import build as build_kubernetes_layer
 from stacks.platform import PlatformContracts, export_outputs
 
 # cloud -> module with ``build(config) -> PlatformContracts``; absent means not implemented yet.
-CLOUD_MODULES: dict[str, str] = {"aws": "stacks.aws", "gcp": "stacks.gcp"}
-TRACKING_ISSUES: dict[str, str] = {"azure": "issue 7"}
+CLOUD_MODULES: dict[str, str] = {"aws": "stacks.aws", "gcp": "stacks.gcp", "azure": "stacks.azure"}
+TRACKING_ISSUES: dict[str, str] = {}
 
 
 def compose(config: PlatformConfig) -> PlatformContracts:

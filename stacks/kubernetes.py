@@ -174,6 +174,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
                 vpa_mode=_vpa_mode(config) if addons.vpa_enabled else None,
                 strict_zone_spread=config.environment == "prod",
                 labels=labels,
+                pod_labels=cluster.workload_pod_labels
+                if app_name in cluster.workload_identity
+                else {},
             ),
             workload_opts,
         )

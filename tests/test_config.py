@@ -223,3 +223,23 @@ GCP_CASES = [
 def test_gcp_specific_mistakes(overrides: dict[str, Any], expected: str) -> None:
     lines = problems(overrides, **GCP)
     assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+AZURE = {"platform:cloud": "azure", "azure-native:location": "westeurope"}
+AZURE_CASES = [
+    ({"cluster": {"adminPrincipals": ["platform-admins"]}}, "platform:cluster.adminPrincipals: 'platform-admins' is not an Entra ID group object id"),
+    ({"redis": {"shards": 2}}, "platform:redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU"),
+    ({"postgres": {"highAvailability": True}}, "platform:postgres.highAvailability: zone-redundant HA is not available on Burstable Standard_B2s"),
+    ({"kafka": {"brokerSize": "Basic"}}, "platform:kafka.brokerSize: 'Basic' is not valid on azure; expected an Event Hubs tier: Standard or Premium"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), AZURE_CASES)
+def test_azure_specific_mistakes(overrides: dict[str, Any], expected: str) -> None:
+    lines = problems(overrides, **AZURE)
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+def test_timescaledb_is_accepted_on_azure() -> None:
+    config = build({"postgres": {"extensions": ["timescaledb"]}}, **AZURE)
+    assert config.postgres.extensions == ["timescaledb"]

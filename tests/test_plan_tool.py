@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import kubernetes_validate
-import pytest
 import yaml
 
 from infra.plan.cli import EXIT_ERROR, EXIT_OK, EXIT_POLICY, plan_many
 from infra.plan.render import render
-from tests.conftest import ROOT, make_project, plan_config, run_cli
+from tests.conftest import ROOT, make_project, run_cli
 
 DEV = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
 
@@ -30,7 +29,9 @@ def test_all_writes_one_plan_per_stack(tmp_path: Path) -> None:
     assert result.returncode == EXIT_OK, result.stderr
     plans = json.loads(out.read_text())
     assert {p["stack"] for p in plans} >= {"dev", "staging", "prod"}
-    assert result.stdout.strip() == ""
+    # --quiet: no summaries, only violations (the Azure stacks carry one advisory finding)
+    assert "Resources by component" not in result.stdout and "Stack outputs" not in result.stdout
+    assert "azure-eventhubs-local-auth-disabled" in result.stdout
 
 
 def test_bad_stack_file_exits_2_with_one_line_per_mistake(tmp_path: Path) -> None:
@@ -59,25 +60,6 @@ def test_missing_stack_file_is_a_clear_error() -> None:
     result = run_cli("plan", "--stack", "nope")
     assert result.returncode == EXIT_ERROR
     assert "Pulumi.nope.yaml: file not found" in result.stderr and "Traceback" not in result.stderr
-
-
-@pytest.mark.parametrize(("cloud", "region_key"), [("azure", "azure-native:location")])
-def test_clouds_not_built_yet_say_so(tmp_path: Path, cloud: str, region_key: str) -> None:
-    outcome = plan_config(
-        tmp_path,
-        "later",
-        {
-            "platform:cloud": cloud,
-            "platform:environment": "dev",
-            region_key: "europe-west1",
-            "gcp:project": "p",
-            "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
-        },
-    )
-    assert outcome.exit_code == EXIT_ERROR
-    assert any(
-        f"platform:cloud: '{cloud}' is not implemented yet" in line for line in outcome.errors
-    ), outcome.errors
 
 
 def test_only_the_selected_cloud_sdk_is_imported() -> None:

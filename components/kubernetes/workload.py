@@ -56,6 +56,7 @@ class WorkloadArgs:
     vpa_mode: Literal["Off", "Initial", "Auto"] | None = None
     strict_zone_spread: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    pod_labels: dict[str, str] = field(default_factory=dict)
 
 
 class Workload(pulumi.ComponentResource):
@@ -225,7 +226,9 @@ class Workload(pulumi.ComponentResource):
                 "prometheus.io/port": str(self._args.metrics_port),
             }
         return k8s.core.v1.PodTemplateSpecArgs(
-            metadata=k8s.meta.v1.ObjectMetaArgs(labels=self._labels, annotations=annotations),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                labels={**self._labels, **self._args.pod_labels}, annotations=annotations
+            ),
             spec=k8s.core.v1.PodSpecArgs(
                 service_account_name=service_account.metadata.apply(lambda m: m.name or ""),
                 automount_service_account_token=False,

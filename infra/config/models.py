@@ -516,6 +516,8 @@ def _cloud_support_problems(config: PlatformConfig) -> list[str]:
             problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
     if config.cloud == "gcp":
         problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
+    if config.cloud == "azure":
+        problems += _azure_problems(config)
     if config.cloud == "aws":
         for principal in config.cluster.admin_principals:
             if not _IAM_ROLE_ARN.match(principal):
@@ -536,6 +538,30 @@ def _app_collision_problems(config: PlatformConfig) -> list[str]:
             )
         elif app.host:
             hosts[app.host] = name
+    return problems
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _azure_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    for principal in config.cluster.admin_principals:
+        if not _UUID.match(principal):
+            problems.append(
+                f"cluster.adminPrincipals: {principal!r} is not an Entra ID group object id (a UUID)"
+            )
+    premium = config.redis.node_size.startswith("Premium_")
+    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
+        problems.append(
+            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
+            f"(got {config.redis.node_size})"
+        )
+    if config.postgres.high_availability and config.postgres.instance_size.startswith("Standard_B"):
+        problems.append(
+            f"postgres.highAvailability: zone-redundant HA is not available on Burstable "
+            f"{config.postgres.instance_size}; use a General Purpose SKU such as Standard_D2ds_v5"
+        )
     return problems
 
 

@@ -12,15 +12,15 @@ from typing import Any
 
 import pulumi
 
-from infra.plan.mocks import aws, common, gcp, kubernetes, random
+from infra.plan.mocks import aws, azure, common, gcp, kubernetes, random
 from infra.plan.mocks.common import MockContext, OutputFn
 
 _RESOURCES: dict[str, OutputFn] = {
-    **aws.RESOURCES, **gcp.RESOURCES, **kubernetes.RESOURCES, **random.RESOURCES,
+    **aws.RESOURCES, **azure.RESOURCES, **gcp.RESOURCES, **kubernetes.RESOURCES, **random.RESOURCES,
 }  # fmt: skip
-_INVOKES: dict[str, OutputFn] = {**aws.INVOKES, **gcp.INVOKES}
+_INVOKES: dict[str, OutputFn] = {**aws.INVOKES, **azure.INVOKES, **gcp.INVOKES}
 _FALLBACKS: dict[str, OutputFn] = {
-    "aws": aws.fallback, "gcp": gcp.fallback, "kubernetes": kubernetes.fallback,
+    "aws": aws.fallback, "azure-native": azure.fallback, "gcp": gcp.fallback, "kubernetes": kubernetes.fallback,
 }  # fmt: skip
 
 

@@ -1,0 +1,133 @@
+"""Azure Event Hubs as Kafka: the Kafka contract on Azure.
+
+Creates a namespace of a tier with the Kafka endpoint (Standard or Premium; Basic has none),
+zone redundant in prod, TLS 1.2 minimum, public network access off in prod with a private
+endpoint in the endpoints subnet (and its record in the servicebus private DNS zone), auto-inflate
+on Standard; one event hub per topic with partitions and retention; and a send/listen
+authorization rule whose connection string is the Kafka SASL/PLAIN password (secret). The
+Kafka contract exposes ``<namespace>.servicebus.windows.net:9093``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure
+
+from components.azure.network import private_endpoint
+from components.contracts import KafkaContract
+from infra.naming import child
+
+KAFKA_PORT = 9093
+
+
+@dataclass(frozen=True)
+class EventHubSpec:
+    """One event hub (Kafka topic)."""
+
+    name: str
+    partitions: int
+    retention_hours: int
+
+
+@dataclass(frozen=True)
+class AzureKafkaArgs:
+    """Inputs of ``AzureKafka``."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tier: str
+    capacity: int
+    max_throughput_units: int
+    zone_redundant: bool
+    public_access: bool
+    topics: list[EventHubSpec]
+    endpoints_subnet_id: pulumi.Input[str]
+    dns_zone_id: pulumi.Input[str]
+    protect: bool
+    tags: dict[str, str]
+
+
+class AzureKafka(pulumi.ComponentResource):
+    """An Event Hubs namespace reached as Kafka over a private endpoint."""
+
+    bootstrap_servers: pulumi.Output[str]
+    """``<namespace>.servicebus.windows.net:9093``."""
+    connection_string: pulumi.Output[str]
+    """SAS connection string (secret): the SASL/PLAIN password."""
+
+    def __init__(
+        self, name: str, args: AzureKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:azure:Kafka", name, None, opts)
+        child_opts = pulumi.ResourceOptions(parent=self)
+        standard = args.tier == "Standard"
+        namespace = azure.eventhub.Namespace(
+            name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=azure.eventhub.SkuArgs(name=args.tier, tier=args.tier, capacity=args.capacity),
+            zone_redundant=args.zone_redundant,
+            minimum_tls_version="1.2",
+            public_network_access="Enabled" if args.public_access else "Disabled",
+            # Kafka clients authenticate with the SAS connection string (SASL/PLAIN).
+            disable_local_auth=False,
+            is_auto_inflate_enabled=standard,
+            maximum_throughput_units=args.max_throughput_units if standard else None,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        for topic in args.topics:
+            azure.eventhub.EventHub(
+                child(name, topic.name),
+                resource_group_name=args.resource_group_name,
+                namespace_name=namespace.name,
+                event_hub_name=topic.name,
+                partition_count=topic.partitions,
+                retention_description=azure.eventhub.RetentionDescriptionArgs(
+                    cleanup_policy="Delete", retention_time_in_hours=topic.retention_hours
+                ),
+                opts=child_opts,
+            )
+        rule = azure.eventhub.NamespaceAuthorizationRule(
+            child(name, "app"),
+            resource_group_name=args.resource_group_name,
+            namespace_name=namespace.name,
+            authorization_rule_name="app",
+            rights=["Listen", "Send"],
+            opts=child_opts,
+        )
+        private_endpoint(
+            child(name, "pe"),
+            args.resource_group_name,
+            args.location,
+            args.endpoints_subnet_id,
+            namespace.id,
+            "namespace",
+            args.dns_zone_id,
+            args.tags,
+            self,
+        )
+        keys = azure.eventhub.list_namespace_keys_output(
+            resource_group_name=args.resource_group_name,
+            namespace_name=namespace.name,
+            authorization_rule_name=rule.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.connection_string = pulumi.Output.secret(keys.primary_connection_string)
+        self.bootstrap_servers = namespace.name.apply(
+            lambda n: f"{n}.servicebus.windows.net:{KAFKA_PORT}"
+        )
+        self.register_outputs({"bootstrapServers": self.bootstrap_servers})
+
+    def contract(self) -> KafkaContract:
+        """The cloud-neutral view: SASL/PLAIN with ``$ConnectionString`` as the user."""
+        return KafkaContract(
+            bootstrap_servers=self.bootstrap_servers,
+            port=KAFKA_PORT,
+            security_protocol="SASL_SSL",
+            sasl_mechanism="PLAIN",
+            username=pulumi.Output.from_input("$ConnectionString"),
+            password=self.connection_string,
+        )

@@ -1,0 +1,151 @@
+"""Azure Cache for Redis: the Redis contract on Azure.
+
+Premium with clustering in prod (shards, replicas per primary, spread over zones) and a
+smaller Standard/Basic cache in dev; the non-TLS port off, TLS 1.2 minimum, public network
+access off with a private endpoint (and its record in the redis private DNS zone); RDB
+persistence to a dedicated storage account where the tier allows it (Premium); a weekly patch
+schedule. The access key is the AUTH token (secret).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_azure_native as azure
+
+from components.azure.network import field, private_endpoint
+from components.contracts import RedisContract
+from infra.naming import child
+
+TLS_PORT = 6380
+
+
+@dataclass(frozen=True)
+class AzureRedisArgs:
+    """Inputs of ``AzureRedis``."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    sku: str  # e.g. Premium_P1, Standard_C1
+    shards: int
+    replicas_per_primary: int
+    zones: list[str]
+    endpoints_subnet_id: pulumi.Input[str]
+    dns_zone_id: pulumi.Input[str]
+    protect: bool
+    tags: dict[str, str]
+
+
+def parse_sku(sku: str) -> tuple[str, str, int]:
+    """``Premium_P2`` -> ("Premium", "P", 2)."""
+    name, size = sku.split("_")
+    return name, size[0], int(size[1:])
+
+
+class AzureRedis(pulumi.ComponentResource):
+    """A private, TLS-only Azure Cache for Redis."""
+
+    host: pulumi.Output[str]
+    """The cache's host name."""
+    port: pulumi.Output[int]
+    """The TLS port."""
+    auth_token: pulumi.Output[str]
+    """The primary access key (secret)."""
+
+    def __init__(
+        self, name: str, args: AzureRedisArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:azure:Redis", name, None, opts)
+        self._name = name
+        self._args = args
+        self._opts = pulumi.ResourceOptions(parent=self)
+        tier, family, capacity = parse_sku(args.sku)
+        premium = tier == "Premium"
+        cache = azure.redis.Redis(
+            name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=azure.redis.SkuArgs(name=tier, family=family, capacity=capacity),
+            redis_version="6",
+            enable_non_ssl_port=False,
+            minimum_tls_version="1.2",
+            public_network_access="Disabled",
+            shard_count=args.shards if premium and args.shards > 1 else None,
+            replicas_per_primary=args.replicas_per_primary if premium else None,
+            zones=args.zones if premium else None,
+            redis_configuration=self._configuration() if premium else None,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        azure.redis.PatchSchedule(
+            child(name, "patching"),
+            resource_group_name=args.resource_group_name,
+            name=cache.name,
+            default="default",
+            schedule_entries=[
+                azure.redis.ScheduleEntryArgs(
+                    day_of_week=azure.redis.DayOfWeek.SUNDAY,
+                    start_hour_utc=5,
+                    maintenance_window="PT5H",
+                )
+            ],
+            opts=self._opts,
+        )
+        private_endpoint(
+            child(name, "pe"),
+            args.resource_group_name,
+            args.location,
+            args.endpoints_subnet_id,
+            cache.id,
+            "redisCache",
+            args.dns_zone_id,
+            args.tags,
+            self,
+        )
+        keys = azure.redis.list_redis_keys_output(
+            resource_group_name=args.resource_group_name,
+            name=cache.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.auth_token = pulumi.Output.secret(keys.primary_key)
+        self.host = cache.host_name
+        self.port = cache.ssl_port
+        self.register_outputs({"host": self.host, "port": self.port, "authToken": self.auth_token})
+
+    def contract(self) -> RedisContract:
+        """The cloud-neutral view of this cache."""
+        return RedisContract(host=self.host, port=self.port, tls=True, auth_token=self.auth_token)
+
+    def _configuration(self) -> azure.redis.RedisCommonPropertiesRedisConfigurationArgs:
+        args = self._args
+        account = azure.storage.StorageAccount(
+            child(self._name, "rdb"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            kind="StorageV2",
+            sku=azure.storage.SkuArgs(name="Standard_ZRS"),
+            minimum_tls_version="TLS1_2",
+            enable_https_traffic_only=True,
+            allow_blob_public_access=False,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        keys = azure.storage.list_storage_account_keys_output(
+            resource_group_name=args.resource_group_name,
+            account_name=account.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        connection = pulumi.Output.all(account.name, keys.keys).apply(
+            lambda v: (
+                "DefaultEndpointsProtocol=https;"
+                f"AccountName={v[0]};AccountKey={field(v[1][0], 'value')};EndpointSuffix=core.windows.net"
+            )
+        )
+        return azure.redis.RedisCommonPropertiesRedisConfigurationArgs(
+            rdb_backup_enabled="true",
+            rdb_backup_frequency="60",
+            rdb_backup_max_snapshot_count="1",
+            rdb_storage_connection_string=pulumi.Output.secret(connection),
+            maxmemory_policy="volatile-lru",
+        )

@@ -1,0 +1,142 @@
+"""Mocked outputs and invokes of pulumi-azure-native: ARM ids, FQDNs, keys."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from infra.plan.mocks.common import MockContext, OutputFn, digest
+
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+TENANT = "11111111-1111-1111-1111-111111111111"
+
+# The property that names the resource, by type (ARM names are often user-chosen).
+_NAME_KEYS = ("resourceGroupName", "serverName", "namespaceName", "eventHubName", "name",
+              "privateZoneName", "virtualNetworkName", "subnetName", "networkSecurityGroupName",
+              "natGatewayName", "publicIpAddressName", "privateEndpointName", "workspaceName",
+              "resourceName", "accountName", "databaseName", "configurationName",
+              "authorizationRuleName", "configName", "virtualNetworkLinkName",
+              "privateDnsZoneGroupName")  # fmt: skip
+_OWN_NAME = {
+    "azure-native:resources:ResourceGroup": "resourceGroupName",
+    "azure-native:dbforpostgresql:Server": "serverName",
+    "azure-native:eventhub:Namespace": "namespaceName",
+    "azure-native:eventhub:EventHub": "eventHubName",
+    "azure-native:privatedns:PrivateZone": "privateZoneName",
+    "azure-native:redis:Redis": "name",
+    "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:eventhub:NamespaceAuthorizationRule": "authorizationRuleName",
+    "azure-native:dbforpostgresql:Database": "databaseName",
+    "azure-native:dbforpostgresql:Configuration": "configurationName",
+}
+
+
+def _uuid(*parts: str) -> str:
+    h = digest(*parts, length=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _name(args: Any) -> str:
+    key = _OWN_NAME.get(args.typ)
+    given = args.inputs.get(key) if key else None
+    if given:
+        return str(given)
+    # ARM names: alphanumerics and dashes; storage accounts want 3-24 lowercase alphanumerics
+    if args.typ == "azure-native:storage:StorageAccount":
+        return ("st" + digest(args.name, length=22))[:24]
+    return f"{args.name}{digest(args.name, length=8)}"
+
+
+def fallback(args: Any, context: MockContext) -> dict[str, Any]:
+    """Every Azure resource: its name and an ARM id in its resource group."""
+    name = _name(args)
+    group = args.inputs.get("resourceGroupName", name)
+    provider = args.typ.split(":")[1]
+    kind = args.typ.split(":")[-1]
+    resource_id = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.{provider}/{kind}/{name}"
+    outputs: dict[str, Any] = {"id": resource_id, "name": name, "azureApiVersion": "mock"}
+    own_key = _OWN_NAME.get(args.typ)
+    if own_key:
+        outputs[own_key] = name
+    return outputs
+
+
+def _aks(args: Any, context: MockContext) -> dict[str, Any]:
+    name = _name(args)
+    return {
+        "fqdn": f"{name}-{digest(name, length=8)}.hcp.{context.region}.azmk8s.io",
+        "oidcIssuerProfile": {
+            "enabled": True,
+            "issuerUrl": f"https://{context.region}.oic.prod-aks.azure.com/{TENANT}/{_uuid(name)}/",
+        },
+    }
+
+
+def _identity(args: Any, context: MockContext) -> dict[str, Any]:
+    return {
+        "clientId": _uuid(context.stack, args.name, "client"),
+        "principalId": _uuid(context.stack, args.name),
+    }
+
+
+def _postgres(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"fullyQualifiedDomainName": f"{_name(args)}.postgres.database.azure.com"}
+
+
+def _namespace(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"serviceBusEndpoint": f"https://{_name(args)}.servicebus.windows.net:443/"}
+
+
+def _redis(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"hostName": f"{_name(args)}.redis.cache.windows.net", "sslPort": 6380, "port": 6379}
+
+
+def _credentials(args: Any, context: MockContext) -> dict[str, Any]:
+    name = args.args.get("resourceName", "cluster")
+    kubeconfig = {
+        "apiVersion": "v1", "kind": "Config", "current-context": name,
+        "clusters": [{"name": name, "cluster": {"server": f"https://{name}.hcp.{context.region}.azmk8s.io:443"}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": "clusterUser"}}],
+        "users": [{"name": "clusterUser", "user": {"exec": {"command": "kubelogin", "args": ["get-token"]}}}],
+    }  # fmt: skip
+    value = base64.b64encode(json.dumps(kubeconfig).encode()).decode()
+    return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}
+
+
+def _namespace_keys(args: Any, context: MockContext) -> dict[str, Any]:
+    namespace = args.args.get("namespaceName", "ns")
+    key = digest(context.stack, namespace, "sas", length=44)
+    return {
+        "primaryConnectionString": f"Endpoint=sb://{namespace}.servicebus.windows.net/;"
+        f"SharedAccessKeyName={args.args.get('authorizationRuleName')};SharedAccessKey={key}",
+        "primaryKey": key,
+        "keyName": args.args.get("authorizationRuleName", "app"),
+    }
+
+
+def _redis_keys(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"primaryKey": digest(context.stack, str(args.args.get("name")), length=44),
+            "secondaryKey": digest(str(args.args.get("name")), "2", length=44)}  # fmt: skip
+
+
+def _storage_keys(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"keys": [{"keyName": "key1", "permissions": "FULL",
+                      "value": digest(context.stack, str(args.args.get("accountName")), length=64)}]}  # fmt: skip
+
+
+RESOURCES: dict[str, OutputFn] = {
+    "azure-native:containerservice:ManagedCluster": _aks,
+    "azure-native:managedidentity:UserAssignedIdentity": _identity,
+    "azure-native:dbforpostgresql:Server": _postgres,
+    "azure-native:eventhub:Namespace": _namespace,
+    "azure-native:redis:Redis": _redis,
+}
+
+INVOKES: dict[str, OutputFn] = {
+    "azure-native:containerservice:listManagedClusterUserCredentials": _credentials,
+    "azure-native:eventhub:listNamespaceKeys": _namespace_keys,
+    "azure-native:redis:listRedisKeys": _redis_keys,
+    "azure-native:storage:listStorageAccountKeys": _storage_keys,
+}

@@ -1,0 +1,199 @@
+"""The Azure stacks as planned offline: every hardening property, dev vs prod."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.plan.cli import Outcome
+from infra.plan.render import kubernetes_objects
+from tests.conftest import resources_of
+
+pytestmark = pytest.mark.xdist_group("shipped-plans")
+STACKS = ["dev-azure", "staging-azure", "prod-azure"]
+
+
+def plan_of(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
+    plan = plans[stack].plan
+    assert plan is not None, plans[stack].errors
+    return plan
+
+
+def one(plan: dict[str, Any], type_: str, suffix: str = "") -> dict[str, Any]:
+    found = [r for r in resources_of(plan, type_) if r["name"].endswith(suffix)]
+    assert len(found) == 1, [r["name"] for r in found]
+    return found[0]
+
+
+def test_azure_stacks_plan_with_no_mandatory_violations(shipped_plans: dict[str, Outcome]) -> None:
+    for stack in STACKS:
+        outcome = shipped_plans[stack]
+        assert outcome.errors == [] and outcome.exit_code == 0
+        assert outcome.plan is not None
+        levels = {(v["policy"], v["level"]) for v in outcome.plan["policy"]["violations"]}
+        assert levels == {("azure-eventhubs-local-auth-disabled", "advisory")}
+
+
+def test_network(shipped_plans: dict[str, Outcome]) -> None:
+    plan = plan_of(shipped_plans, "prod-azure")
+    subnets = {
+        r["name"].rsplit("-", 1)[-1]: r["inputs"]
+        for r in resources_of(plan, "azure-native:network:Subnet")
+    }
+    assert set(subnets) == {"nodes", "postgres", "endpoints"}
+    assert all("networkSecurityGroup" in s for s in subnets.values())
+    assert "natGateway" in subnets["nodes"]
+    assert (
+        subnets["postgres"]["delegations"][0]["serviceName"]
+        == "Microsoft.DBforPostgreSQL/flexibleServers"
+    )
+    nsg = resources_of(plan, "azure-native:network:NetworkSecurityGroup")[0]["inputs"]
+    assert any(
+        r["access"] == "Deny" and r["sourceAddressPrefix"] == "Internet"
+        for r in nsg["securityRules"]
+    )
+    zones = {
+        r["inputs"]["privateZoneName"]
+        for r in resources_of(plan, "azure-native:privatedns:PrivateZone")
+    }
+    assert zones == {"privatelink.postgres.database.azure.com", "privatelink.redis.cache.windows.net",
+                     "privatelink.servicebus.windows.net"}  # fmt: skip
+    assert len(resources_of(plan, "azure-native:privatedns:VirtualNetworkLink")) == 3
+
+
+@pytest.mark.parametrize(
+    ("stack", "private", "tier"), [("dev-azure", False, "Free"), ("prod-azure", True, "Standard")]
+)
+def test_aks(shipped_plans: dict[str, Outcome], stack: str, private: bool, tier: str) -> None:
+    plan = plan_of(shipped_plans, stack)
+    cluster = one(plan, "azure-native:containerservice:ManagedCluster")
+    inputs = cluster["inputs"]
+    system, user = inputs["agentPoolProfiles"]
+    assert (system["mode"], user["mode"]) == ("System", "User")
+    assert all(p["enableAutoScaling"] and p["availabilityZones"] for p in (system, user))
+    network = inputs["networkProfile"]
+    assert (network["networkPlugin"], network["networkPluginMode"], network["networkPolicy"]) == (
+        "azure",
+        "overlay",
+        "cilium",
+    )
+    assert network["outboundType"] == "userAssignedNATGateway"
+    access = inputs["apiServerAccessProfile"]
+    assert access["enablePrivateCluster"] is private
+    assert access.get("authorizedIPRanges", []) == ([] if private else ["203.0.113.0/24"])
+    assert inputs["aadProfile"]["managed"] and inputs["aadProfile"]["enableAzureRBAC"]
+    assert inputs["disableLocalAccounts"] is True
+    assert (
+        inputs["oidcIssuerProfile"]["enabled"]
+        and inputs["securityProfile"]["workloadIdentity"]["enabled"]
+    )
+    assert inputs["addonProfiles"]["azureKeyvaultSecretsProvider"]["enabled"] is True
+    assert inputs["addonProfiles"]["omsagent"]["config"][
+        "logAnalyticsWorkspaceResourceID"
+    ].startswith("/subscriptions/")
+    assert inputs["autoUpgradeProfile"]["upgradeChannel"] == "stable"
+    assert inputs["sku"]["tier"] == tier
+    assert cluster["protect"] is private
+    assert len(resources_of(plan, "azure-native:containerservice:MaintenanceConfiguration")) == 2
+    assert plan["outputs"]["kubeconfig"] == "[secret]"
+
+
+@pytest.mark.parametrize(
+    ("stack", "ha", "geo", "retention"),
+    [("dev-azure", "Disabled", "Disabled", 1), ("prod-azure", "ZoneRedundant", "Enabled", 14)],
+)
+def test_postgres(
+    shipped_plans: dict[str, Outcome], stack: str, ha: str, geo: str, retention: int
+) -> None:
+    plan = plan_of(shipped_plans, stack)
+    server = one(plan, "azure-native:dbforpostgresql:Server")
+    inputs = server["inputs"]
+    assert inputs["version"] == "16"
+    assert inputs["network"]["publicNetworkAccess"] == "Disabled"
+    assert "/Subnet/platform-" in inputs["network"]["delegatedSubnetResourceId"]
+    assert "-network-postgres" in inputs["network"]["delegatedSubnetResourceId"]
+    assert "/PrivateZone/" in inputs["network"]["privateDnsZoneArmResourceId"]
+    assert inputs["highAvailability"]["mode"] == ha
+    assert inputs["backup"] == {"backupRetentionDays": retention, "geoRedundantBackup": geo}
+    assert inputs["storage"]["autoGrow"] == "Enabled"
+    assert inputs["maintenanceWindow"]["customWindow"] == "Enabled"
+    assert inputs["administratorLoginPassword"] == "[secret]"
+    assert server["protect"] is (stack == "prod-azure")
+    parameters = {
+        r["inputs"]["configurationName"]: r["inputs"]["value"]
+        for r in resources_of(plan, "azure-native:dbforpostgresql:Configuration")
+    }
+    assert parameters["require_secure_transport"] == "on"
+    assert "TIMESCALEDB" in parameters["azure.extensions"].split(",")
+    assert "timescaledb" in parameters["shared_preload_libraries"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "tier", "zone_redundant", "public"),
+    [("dev-azure", "Standard", False, "Enabled"), ("prod-azure", "Premium", True, "Disabled")],
+)
+def test_event_hubs(
+    shipped_plans: dict[str, Outcome], stack: str, tier: str, zone_redundant: bool, public: str
+) -> None:
+    plan = plan_of(shipped_plans, stack)
+    namespace = one(plan, "azure-native:eventhub:Namespace")["inputs"]
+    assert namespace["sku"]["name"] == tier
+    assert namespace["zoneRedundant"] is zone_redundant
+    assert namespace["minimumTlsVersion"] == "1.2"
+    assert namespace["publicNetworkAccess"] == public
+    hubs = {
+        r["inputs"]["eventHubName"]: r["inputs"]
+        for r in resources_of(plan, "azure-native:eventhub:EventHub")
+    }
+    assert hubs["events"]["partitionCount"] == 12
+    dlq_hours = hubs["events-dlq"]["retentionDescription"]["retentionTimeInHours"]
+    assert dlq_hours == (168 if tier == "Standard" else 336)  # Standard keeps 7 days at most
+    endpoints = [
+        r
+        for r in resources_of(plan, "azure-native:network:PrivateEndpoint")
+        if "kafka" in r["name"]
+    ]
+    assert endpoints[0]["inputs"]["privateLinkServiceConnections"][0]["groupIds"] == ["namespace"]
+    assert plan["outputs"]["kafkaBootstrapServers"].endswith(".servicebus.windows.net:9093")
+
+
+@pytest.mark.parametrize(
+    ("stack", "sku", "shards"), [("dev-azure", "Standard", None), ("prod-azure", "Premium", 3)]
+)
+def test_redis(shipped_plans: dict[str, Outcome], stack: str, sku: str, shards: int | None) -> None:
+    plan = plan_of(shipped_plans, stack)
+    cache = one(plan, "azure-native:redis:Redis")["inputs"]
+    assert cache["sku"]["name"] == sku
+    assert cache["enableNonSslPort"] is False and cache["minimumTlsVersion"] == "1.2"
+    assert cache["publicNetworkAccess"] == "Disabled"
+    assert cache.get("shardCount") == shards
+    if sku == "Premium":
+        assert cache["zones"] == ["1", "2", "3"] and cache["replicasPerPrimary"] == 1
+        assert cache["redisConfiguration"]["rdbBackupEnabled"] == "true"
+        assert cache["redisConfiguration"]["rdbStorageConnectionString"] == "[secret]"
+    schedule = one(plan, "azure-native:redis:PatchSchedule")["inputs"]
+    assert schedule["scheduleEntries"][0]["dayOfWeek"] == "Sunday"
+    assert plan["outputs"]["redisAuthToken"] == "[secret]" and plan["outputs"]["redisPort"] == 6380
+
+
+def test_kubernetes_layer_on_aks(shipped_plans: dict[str, Outcome]) -> None:
+    plan = plan_of(shipped_plans, "prod-azure")
+    objects = kubernetes_objects(plan["resources"])
+    accounts = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ServiceAccount"}
+    assert "azure.workload.identity/client-id" in accounts["backend"]["metadata"]["annotations"]
+    (backend,) = [o for o in objects if o["kind"] == "StatefulSet"]
+    assert (
+        backend["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+    )
+    credentials = [
+        r for r in resources_of(plan, "azure-native:managedidentity:FederatedIdentityCredential")
+    ]
+    assert {c["inputs"]["subject"] for c in credentials} == {
+        "system:serviceaccount:analytics:backend",
+        "system:serviceaccount:analytics:collector",
+    }
+    (secret,) = [o for o in objects if o["kind"] == "Secret"]
+    assert {"KAFKA_USERNAME", "KAFKA_PASSWORD", "REDIS_AUTH_TOKEN"} <= set(secret["stringData"])
+    releases = {r["name"] for r in resources_of(plan, "kubernetes:helm.sh/v3:Release")}
+    assert "metrics-server" not in releases  # AKS ships its own
