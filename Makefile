@@ -41,7 +41,7 @@ format: setup
 	@$(RUN) ruff check --fix .
 
 test: lint typecheck
-	@$(RUN) pytest -n 2 --dist loadgroup
+	@$(RUN) pytest -n 2
 
 bench: setup
 	@$(RUN) python benchmarks/plan_speed.py

@@ -3,7 +3,9 @@ that plan a stack file or a throwaway program in a fresh process, as the CLI doe
 
 from __future__ import annotations
 
+import fcntl
 import json
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -25,10 +27,22 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_plans() -> dict[str, Outcome]:
-    """Every shipped ``Pulumi.<stack>.yaml`` planned once, in parallel processes."""
-    outcomes = plan_many(list_stack_files(ROOT), ROOT)
-    return {outcome.stack: outcome for outcome in outcomes}
+def shipped_plans(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[str, Outcome]:
+    """Every shipped ``Pulumi.<stack>.yaml`` planned once per test run, in parallel processes.
+
+    xdist workers share the result through a file under the run's temporary directory: the
+    first worker to need it plans (holding a lock), the others wait and read it.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    cache = shared / "shipped-plans.pickle"
+    with (shared / "shipped-plans.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cache.exists():
+            outcomes = plan_many(list_stack_files(ROOT), ROOT)
+            cache.write_bytes(pickle.dumps({outcome.stack: outcome for outcome in outcomes}))
+        plans: dict[str, Outcome] = pickle.loads(cache.read_bytes())
+    return plans
 
 
 def write_stack(directory: Path, stack: str, config: dict[str, Any]) -> Path:

@@ -10,8 +10,6 @@ from infra.naming import REQUIRED_TAG_KEYS
 from infra.plan.cli import Outcome
 from tests.conftest import resources_of
 
-pytestmark = pytest.mark.xdist_group("shipped-plans")
-
 
 def _plan(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
     plan = plans[stack].plan

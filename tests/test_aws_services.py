@@ -10,8 +10,6 @@ import pytest
 from infra.plan.cli import Outcome
 from tests.conftest import resources_of
 
-pytestmark = pytest.mark.xdist_group("shipped-plans")
-
 
 @pytest.fixture(scope="module")
 def dev(shipped_plans: dict[str, Outcome]) -> dict[str, Any]:

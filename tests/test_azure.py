@@ -10,7 +10,6 @@ from infra.plan.cli import Outcome
 from infra.plan.render import kubernetes_objects
 from tests.conftest import resources_of
 
-pytestmark = pytest.mark.xdist_group("shipped-plans")
 STACKS = ["dev-azure", "staging-azure", "prod-azure"]
 
 

@@ -15,8 +15,6 @@ from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, kubernetes_objects, render
 from stacks.kubernetes import namespace_quota
 
-pytestmark = pytest.mark.xdist_group("shipped-plans")
-
 # Custom resources the layer declares: their CRDs come with the charts, so the Kubernetes
 # OpenAPI schemas do not cover them; each is checked for its required shape below instead.
 CUSTOM_KINDS = {

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from infra.plan.cli import EXIT_OK, Outcome
-
-pytestmark = pytest.mark.xdist_group("shipped-plans")
 
 PLAN_KEYS = {"stack", "resources", "outputs", "policy"}
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "custom", "protect", "inputs"}

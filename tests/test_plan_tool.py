@@ -23,15 +23,30 @@ def test_default_stack_prints_a_summary() -> None:
     assert "networkId" in result.stdout and "policy: no violations" in result.stdout
 
 
+def _project_copy(directory: Path, stacks: list[str]) -> Path:
+    """The real program with only some stack files beside it (``--all`` plans what it finds)."""
+    directory.mkdir()
+    for entry in ("Pulumi.yaml", "__main__.py", "infra", "components", "stacks", "policies"):
+        (directory / entry).symlink_to(ROOT / entry)
+    for stack in stacks:
+        (directory / f"Pulumi.{stack}.yaml").write_text((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return directory
+
+
 def test_all_writes_one_plan_per_stack(tmp_path: Path) -> None:
+    project = _project_copy(tmp_path / "project", ["dev", "dev-azure"])
     out = tmp_path / "plans.json"
-    result = run_cli("plan", "--all", "--json", str(out), "--quiet")
+    result = run_cli(
+        "plan", "--all", "--json", str(out), "--quiet", "--render", str(tmp_path / "r"), cwd=project
+    )
     assert result.returncode == EXIT_OK, result.stderr
     plans = json.loads(out.read_text())
-    assert {p["stack"] for p in plans} >= {"dev", "staging", "prod"}
-    # --quiet: no summaries, only violations (the Azure stacks carry one advisory finding)
+    assert sorted(p["stack"] for p in plans) == ["dev", "dev-azure"]
+    # --quiet: no summaries, only violations (the Azure stack carries one advisory finding)
     assert "Resources by component" not in result.stdout and "Stack outputs" not in result.stdout
     assert "azure-eventhubs-local-auth-disabled" in result.stdout
+    assert (tmp_path / "r" / "dev" / "analytics.yaml").is_file()
+    assert (tmp_path / "r" / "dev-azure" / "analytics.yaml").is_file()
 
 
 def test_bad_stack_file_exits_2_with_one_line_per_mistake(tmp_path: Path) -> None:

@@ -67,6 +67,22 @@ def plan_stack_file(path: Path, project_root: Path) -> Outcome:
     return Outcome(stack=stack_name, environment=result.environment, plan=result.to_json())
 
 
+def _clouds_of(paths: list[Path]) -> set[str]:
+    """The ``platform:cloud`` values of the stack files (unreadable files are skipped)."""
+    import yaml
+
+    clouds = set()
+    for path in paths:
+        try:
+            config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        cloud = config.get("platform:cloud") if isinstance(config, dict) else None
+        if isinstance(cloud, str):
+            clouds.add(cloud)
+    return clouds
+
+
 def _plan_in_child(args: tuple[str, str]) -> Outcome:
     return plan_stack_file(Path(args[0]), Path(args[1]))
 
@@ -82,6 +98,10 @@ def plan_many(paths: list[Path], project_root: Path, workers: int | None = None)
     import pulumi_policy  # noqa: F401
 
     import infra.config  # noqa: F401
+    from infra.plan.preload import preload
+
+    if sys.platform == "linux":
+        preload(_clouds_of(paths))
 
     count = workers or min(len(paths), os.cpu_count() or 1)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")

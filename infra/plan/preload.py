@@ -1,0 +1,50 @@
+"""Provider SDK modules the program uses, per cloud, imported once before forking.
+
+Importing a provider submodule builds thousands of typed classes (seconds for pulumi_aws.ec2 or
+pulumi_kubernetes.core.v1). When several stacks are planned, the parent imports what their
+clouds need once and every forked child (one stack each) inherits it instead of importing
+again. Only ``plan_many`` uses this; a single ``plan`` imports lazily as the CLI would.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+KUBERNETES = [
+    "pulumi_kubernetes.core.v1", "pulumi_kubernetes.apps.v1", "pulumi_kubernetes.networking.v1",
+    "pulumi_kubernetes.policy.v1", "pulumi_kubernetes.autoscaling.v2", "pulumi_kubernetes.storage.v1",
+    "pulumi_kubernetes.helm.v3", "pulumi_kubernetes.apiextensions", "pulumi_kubernetes.meta.v1",
+    "pulumi_random",
+]  # fmt: skip
+CLOUD_MODULES: dict[str, list[str]] = {
+    "aws": [
+        "pulumi_aws.ec2", "pulumi_aws.eks", "pulumi_aws.iam", "pulumi_aws.rds", "pulumi_aws.msk",
+        "pulumi_aws.elasticache", "pulumi_aws.kms", "pulumi_aws.cloudwatch",
+        "pulumi_aws.appautoscaling", "pulumi_aws.vpc", "stacks.aws",
+    ],
+    "gcp": [
+        "pulumi_gcp.compute", "pulumi_gcp.container", "pulumi_gcp.sql", "pulumi_gcp.kms",
+        "pulumi_gcp.serviceaccount", "pulumi_gcp.projects", "pulumi_gcp.managedkafka",
+        "pulumi_gcp.redis", "pulumi_gcp.servicenetworking", "pulumi_gcp.networkconnectivity",
+        "pulumi_gcp.organizations", "stacks.gcp",
+    ],
+    "azure": [
+        "pulumi_azure_native.resources", "pulumi_azure_native.network",
+        "pulumi_azure_native.privatedns", "pulumi_azure_native.containerservice",
+        "pulumi_azure_native.operationalinsights", "pulumi_azure_native.managedidentity",
+        "pulumi_azure_native.dbforpostgresql", "pulumi_azure_native.eventhub",
+        "pulumi_azure_native.redis", "pulumi_azure_native.storage", "stacks.azure",
+    ],
+}  # fmt: skip
+
+
+def preload(clouds: Iterable[str]) -> None:
+    """Import the SDK modules of ``clouds`` (and the Kubernetes layer's) in this process."""
+    wanted = [m for cloud in sorted(set(clouds)) for m in CLOUD_MODULES.get(cloud, [])]
+    for module in [*KUBERNETES, "stacks.kubernetes", *wanted]:
+        try:
+            # SDK subpackages are lazy modules: touching an attribute executes them.
+            getattr(importlib.import_module(module), "__all__", None)
+        except ImportError:  # a stale list must not break planning; the child imports lazily
+            continue
