@@ -161,7 +161,11 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
                 traffic=WorkloadTraffic(
                     serving_port=app.port,
                     metrics_port=app.metrics_port,
-                    serving_from=addons.ingress_namespace if app.host else APP_NAMESPACE,
+                    serving_from=(
+                        addons.ingress_namespace
+                        if app.host and addons.ingress_namespace
+                        else APP_NAMESPACE
+                    ),
                     monitoring_namespace=addons.monitoring_namespace,
                     egress=egress,
                 ),

@@ -310,3 +310,33 @@ def test_quota_fits_every_workload_at_its_maximum() -> None:
     assert quota["requests.cpu"] == "5550m"
     assert quota["persistentvolumeclaims"] == "10"
     assert quota["services.loadbalancers"] == "0"
+
+
+def test_addon_toggles_change_the_layer(tmp_path: Path) -> None:
+    from tests.conftest import plan_config
+
+    config = yaml.safe_load((Path(__file__).parent.parent / "Pulumi.dev.yaml").read_text())[
+        "config"
+    ]
+    config["platform:addons"] = {
+        "ingressNginx": False,
+        "argoCd": True,
+        "verticalPodAutoscaler": False,
+    }
+    outcome = plan_config(tmp_path, "toggles", config)
+    assert outcome.plan is not None, outcome.errors
+    releases = {r["name"] for r in helm_releases(outcome.plan["resources"])}
+    assert "argo-cd" in releases and "ingress-nginx" not in releases and "vpa" not in releases
+    objects = _objects(outcome)
+    assert _by_kind(objects, "Ingress") == [] and _by_kind(objects, "VerticalPodAutoscaler") == []
+    (policy,) = [
+        p for p in _by_kind(objects, "NetworkPolicy") if p["metadata"]["name"] == "backend-allow"
+    ]
+    sources = [
+        r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for r in policy["spec"]["ingress"]
+    ]
+    assert sources == [
+        "analytics",
+        "monitoring",
+    ]  # no ingress controller: only in-namespace callers

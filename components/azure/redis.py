@@ -129,7 +129,7 @@ class AzureRedis(pulumi.ComponentResource):
             enable_https_traffic_only=True,
             allow_blob_public_access=False,
             tags=args.tags,
-            opts=self._opts,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         keys = azure.storage.list_storage_account_keys_output(
             resource_group_name=args.resource_group_name,
