@@ -78,3 +78,12 @@ class RedisContract:
     port: pulumi.Output[int]
     tls: bool
     auth_token: pulumi.Output[str] | None
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A Kafka topic the service needs (every cloud's Kafka component creates these)."""
+
+    name: str
+    partitions: int
+    retention_hours: int

@@ -11,7 +11,7 @@ import pulumi
 
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
-from components.aws.msk import AwsKafka, AwsKafkaArgs, KafkaTopicSpec
+from components.aws.msk import AwsKafka, AwsKafkaArgs
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.rds import AwsPostgres, AwsPostgresArgs
 from components.aws.shared import PrivatePlacement
@@ -20,7 +20,7 @@ from components.aws.workload_identity import (
     AwsWorkloadRoleArgs,
     msk_client_statements,
 )
-from components.contracts import ClusterContract
+from components.contracts import ClusterContract, TopicSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
@@ -76,7 +76,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             replication_factor=config.kafka.replication_factor,
             min_insync_replicas=config.kafka.min_insync_replicas,
             topics=[
-                KafkaTopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
+                TopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
             ],
             placement=placement,
             log_retention_days=config.cluster.log_retention_days,

@@ -7,7 +7,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
-from components.azure.eventhubs import AzureKafka, AzureKafkaArgs, EventHubSpec
+from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
 from components.azure.network import AzureNetwork, AzureNetworkArgs
 from components.azure.postgres import AzurePostgres, AzurePostgresArgs
 from components.azure.redis import AzureRedis, AzureRedisArgs
@@ -16,7 +16,7 @@ from components.azure.workload_identity import (
     AzureWorkloadIdentity,
     AzureWorkloadIdentityArgs,
 )
-from components.contracts import ClusterContract
+from components.contracts import ClusterContract, TopicSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from stacks.platform import PlatformContracts
@@ -117,7 +117,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             zone_redundant=prod,
             public_access=not prod,
             topics=[
-                EventHubSpec(
+                TopicSpec(
                     t.name,
                     t.partitions,
                     min(t.retention_hours, STANDARD_MAX_RETENTION_HOURS)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import ClusterContract
+from components.contracts import ClusterContract, TopicSpec
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
-from components.gcp.kafka import GcpKafka, GcpKafkaArgs, GcpKafkaTopic, capacity
+from components.gcp.kafka import GcpKafka, GcpKafkaArgs, capacity
 from components.gcp.memorystore import GcpRedis, GcpRedisArgs
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
@@ -105,7 +105,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             memory_gib=memory,
             replication_factor=config.kafka.replication_factor,
             topics=[
-                GcpKafkaTopic(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
+                TopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
             ],
             subnet_id=network.subnet_id,
             protect=config.protect,

@@ -85,3 +85,17 @@ def resources_of(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
 
 def dump(plan: dict[str, Any]) -> str:
     return json.dumps(plan, sort_keys=True)
+
+
+def plan_of(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
+    """A shipped stack's plan, failing with its errors when it did not plan."""
+    plan = plans[stack].plan
+    assert plan is not None, plans[stack].errors
+    return plan
+
+
+def one(plan: dict[str, Any], type_: str, suffix: str = "") -> dict[str, Any]:
+    """The single resource of ``type_`` whose name ends with ``suffix``."""
+    found = [r for r in resources_of(plan, type_) if r["name"].endswith(suffix)]
+    assert len(found) == 1, [r["name"] for r in found]
+    return found[0]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.plan.cli import Outcome
-from tests.conftest import resources_of
+from tests.conftest import one, resources_of
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,6 @@ def staging(shipped_plans: dict[str, Outcome]) -> dict[str, Any]:
 def prod(shipped_plans: dict[str, Outcome]) -> dict[str, Any]:
     assert shipped_plans["prod"].plan is not None, shipped_plans["prod"].errors
     return shipped_plans["prod"].plan
-
-
-def one(plan: dict[str, Any], type_: str, name_suffix: str = "") -> dict[str, Any]:
-    found = [r for r in resources_of(plan, type_) if r["name"].endswith(name_suffix)]
-    assert len(found) == 1, [r["name"] for r in found]
-    return found[0]
 
 
 def attached_policies(plan: dict[str, Any], role_name: str) -> set[str]:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from infra.plan.cli import Outcome
 from infra.plan.render import kubernetes_objects
-from tests.conftest import resources_of
+from tests.conftest import one, plan_of, resources_of
 
 STACKS = ["dev-gcp", "staging-gcp", "prod-gcp"]
-
-
-def plan_of(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
-    plan = plans[stack].plan
-    assert plan is not None, plans[stack].errors
-    return plan
-
-
-def one(plan: dict[str, Any], type_: str, suffix: str = "") -> dict[str, Any]:
-    found = [r for r in resources_of(plan, type_) if r["name"].endswith(suffix)]
-    assert len(found) == 1, [r["name"] for r in found]
-    return found[0]
 
 
 def test_gcp_stacks_plan_cleanly(shipped_plans: dict[str, Outcome]) -> None:

@@ -21,20 +21,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.shared import PrivatePlacement, kms_key
-from components.contracts import KafkaContract
+from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
 SASL_IAM_PORT = 9098
 STORAGE_TARGET_UTILIZATION = 60.0
-
-
-@dataclass(frozen=True)
-class KafkaTopicSpec:
-    """A topic to create on the cluster."""
-
-    name: str
-    partitions: int
-    retention_hours: int
 
 
 @dataclass(frozen=True)
@@ -48,7 +39,7 @@ class AwsKafkaArgs:
     max_storage_gb: int
     replication_factor: int
     min_insync_replicas: int
-    topics: list[KafkaTopicSpec]
+    topics: list[TopicSpec]
     placement: PrivatePlacement
     log_retention_days: int
     protect: bool

@@ -16,19 +16,10 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.network import private_endpoint
-from components.contracts import KafkaContract
+from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
 KAFKA_PORT = 9093
-
-
-@dataclass(frozen=True)
-class EventHubSpec:
-    """One event hub (Kafka topic)."""
-
-    name: str
-    partitions: int
-    retention_hours: int
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,7 @@ class AzureKafkaArgs:
     max_throughput_units: int
     zone_redundant: bool
     public_access: bool
-    topics: list[EventHubSpec]
+    topics: list[TopicSpec]
     endpoints_subnet_id: pulumi.Input[str]
     dns_zone_id: pulumi.Input[str]
     protect: bool

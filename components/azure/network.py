@@ -35,6 +35,23 @@ class AzureNetworkArgs:
     tags: dict[str, str]
 
 
+def _inbound(
+    name: str, priority: int, access: str, source: str, destination: str = "*"
+) -> azure.network.SecurityRuleArgs:
+    """An inbound NSG rule over every protocol and port from a service tag."""
+    return azure.network.SecurityRuleArgs(
+        name=name,
+        priority=priority,
+        direction="Inbound",
+        access=access,
+        protocol="*",
+        source_address_prefix=source,
+        source_port_range="*",
+        destination_address_prefix=destination,
+        destination_port_range="*",
+    )
+
+
 class AzureNetwork(pulumi.ComponentResource):
     """A resource group and a private VNet."""
 
@@ -128,39 +145,9 @@ class AzureNetwork(pulumi.ComponentResource):
             resource_group_name=self.resource_group_name,
             location=self._args.location,
             security_rules=[
-                azure.network.SecurityRuleArgs(
-                    name="allow-vnet-inbound",
-                    priority=4000,
-                    direction="Inbound",
-                    access="Allow",
-                    protocol="*",
-                    source_address_prefix="VirtualNetwork",
-                    source_port_range="*",
-                    destination_address_prefix="VirtualNetwork",
-                    destination_port_range="*",
-                ),
-                azure.network.SecurityRuleArgs(
-                    name="allow-load-balancer-inbound",
-                    priority=4010,
-                    direction="Inbound",
-                    access="Allow",
-                    protocol="*",
-                    source_address_prefix="AzureLoadBalancer",
-                    source_port_range="*",
-                    destination_address_prefix="*",
-                    destination_port_range="*",
-                ),
-                azure.network.SecurityRuleArgs(
-                    name="deny-internet-inbound",
-                    priority=4096,
-                    direction="Inbound",
-                    access="Deny",
-                    protocol="*",
-                    source_address_prefix="Internet",
-                    source_port_range="*",
-                    destination_address_prefix="*",
-                    destination_port_range="*",
-                ),
+                _inbound("allow-vnet-inbound", 4000, "Allow", "VirtualNetwork", "VirtualNetwork"),
+                _inbound("allow-load-balancer-inbound", 4010, "Allow", "AzureLoadBalancer"),
+                _inbound("deny-internet-inbound", 4096, "Deny", "Internet"),
             ],
             tags=self._args.tags,
             opts=self._opts,

@@ -16,19 +16,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import KafkaContract
+from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
 PORT = 9092
-
-
-@dataclass(frozen=True)
-class GcpKafkaTopic:
-    """A topic to create."""
-
-    name: str
-    partitions: int
-    retention_hours: int
 
 
 @dataclass(frozen=True)
@@ -40,7 +31,7 @@ class GcpKafkaArgs:
     vcpus: int
     memory_gib: int
     replication_factor: int
-    topics: list[GcpKafkaTopic]
+    topics: list[TopicSpec]
     subnet_id: pulumi.Input[str]
     protect: bool
     labels: dict[str, str]

@@ -159,46 +159,38 @@ class GcpNetwork(pulumi.ComponentResource):
         )
 
     def _build_firewall(self, network: gcp.compute.Network) -> None:
-        project = self._args.project
+        args = self._args
+        self._firewall(network, "deny-all-ingress", 65534, ["0.0.0.0/0"],
+                       denies=[gcp.compute.FirewallDenyArgs(protocol="all")])  # fmt: skip
+        self._firewall(network, "allow-health-checks", 1000, HEALTH_CHECK_RANGES,
+                       allows=[gcp.compute.FirewallAllowArgs(protocol="tcp")])  # fmt: skip
+        self._firewall(network, "allow-control-plane", 1000, [args.control_plane_cidr],
+                       allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=CONTROL_PLANE_PORTS)])  # fmt: skip
+        self._firewall(network, "allow-internal", 1000, [args.subnet_cidr, args.pod_cidr],
+                       allows=[gcp.compute.FirewallAllowArgs(protocol="all")])  # fmt: skip
+
+    def _firewall(
+        self,
+        network: gcp.compute.Network,
+        suffix: str,
+        priority: int,
+        sources: list[str],
+        allows: list[gcp.compute.FirewallAllowArgs] | None = None,
+        denies: list[gcp.compute.FirewallDenyArgs] | None = None,
+    ) -> None:
+        """An ingress rule; the deny-all one is logged."""
         gcp.compute.Firewall(
-            child(self._name, "deny-all-ingress"),
-            project=project,
+            child(self._name, suffix),
+            project=self._args.project,
             network=network.id,
             direction="INGRESS",
-            priority=65534,
-            source_ranges=["0.0.0.0/0"],
-            denies=[gcp.compute.FirewallDenyArgs(protocol="all")],
-            log_config=gcp.compute.FirewallLogConfigArgs(metadata="INCLUDE_ALL_METADATA"),
-            opts=self._opts,
-        )
-        gcp.compute.Firewall(
-            child(self._name, "allow-health-checks"),
-            project=project,
-            network=network.id,
-            direction="INGRESS",
-            priority=1000,
-            source_ranges=HEALTH_CHECK_RANGES,
-            allows=[gcp.compute.FirewallAllowArgs(protocol="tcp")],
-            opts=self._opts,
-        )
-        gcp.compute.Firewall(
-            child(self._name, "allow-control-plane"),
-            project=project,
-            network=network.id,
-            direction="INGRESS",
-            priority=1000,
-            source_ranges=[self._args.control_plane_cidr],
-            allows=[gcp.compute.FirewallAllowArgs(protocol="tcp", ports=CONTROL_PLANE_PORTS)],
-            opts=self._opts,
-        )
-        gcp.compute.Firewall(
-            child(self._name, "allow-internal"),
-            project=project,
-            network=network.id,
-            direction="INGRESS",
-            priority=1000,
-            source_ranges=[self._args.subnet_cidr, self._args.pod_cidr],
-            allows=[gcp.compute.FirewallAllowArgs(protocol="all")],
+            priority=priority,
+            source_ranges=sources,
+            allows=allows,
+            denies=denies,
+            log_config=gcp.compute.FirewallLogConfigArgs(metadata="INCLUDE_ALL_METADATA")
+            if denies
+            else None,
             opts=self._opts,
         )
 
