@@ -56,6 +56,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             project_number=project_number,
             region=config.region,
             location=config.region if regional else zones.names.apply(lambda names: names[0]),
+            kubernetes_version=config.cluster.kubernetes_version,
             network_id=network.network_id,
             subnet_id=network.subnet_id,
             pods_range=PODS_RANGE,

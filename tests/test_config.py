@@ -243,3 +243,15 @@ def test_azure_specific_mistakes(overrides: dict[str, Any], expected: str) -> No
 def test_timescaledb_is_accepted_on_azure() -> None:
     config = build({"postgres": {"extensions": ["timescaledb"]}}, **AZURE)
     assert config.postgres.extensions == ["timescaledb"]
+
+
+def test_config_errors_print_without_a_traceback_under_the_real_cli() -> None:
+    import pulumi
+
+    with pytest.raises(ConfigError) as info:
+        build({"network": {"zones": 0}})
+    # Pulumi's language host prints a RunError's message alone, no Python traceback
+    assert isinstance(info.value, pulumi.RunError)
+    assert str(info.value).startswith(
+        "invalid stack config:\nPulumi.dev.yaml: platform:network.zones"
+    )

@@ -35,6 +35,7 @@ class GcpClusterArgs:
     project_number: pulumi.Input[str]
     region: str
     location: pulumi.Input[str]
+    kubernetes_version: str
     network_id: pulumi.Input[str]
     subnet_id: pulumi.Input[str]
     pods_range: str
@@ -141,6 +142,8 @@ class GcpCluster(pulumi.ComponentResource):
             subnetwork=args.subnet_id,
             remove_default_node_pool=True,
             initial_node_count=1,
+            # the release channel upgrades from here; never below the version the stack pins
+            min_master_version=args.kubernetes_version,
             networking_mode="VPC_NATIVE",
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_secondary_range_name=args.pods_range,
