@@ -180,7 +180,9 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     if cloud is None or environment is None or not region:
         raise ConfigError(stack_file, problems)
 
-    document: dict[str, Any] = deep_merge(profile(environment, cloud), overrides)  # type: ignore[arg-type]
+    # _choice only returns members of the Literal types
+    base = profile(cast(Environment, environment), cast(Cloud, cloud))
+    document: dict[str, Any] = deep_merge(base, overrides)
     document.update(
         cloud=cloud, environment=environment, stack=stack, region=region,
         project=raw.get("gcp:project"),
