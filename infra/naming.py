@@ -6,9 +6,17 @@ GCP's label rules accept them unchanged.
 
 from __future__ import annotations
 
-from infra.config.models import PlatformConfig
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infra.config.models import PlatformConfig
 
 REQUIRED_TAG_KEYS = ("project", "environment", "stack", "managed-by", "component")
+# Setting names that suggest a secret: never allowed in a ConfigMap (config and policy agree).
+SECRET_LOOKING_NAME = re.compile(
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
+)
 
 
 def tags(config: PlatformConfig, component: str) -> dict[str, str]:

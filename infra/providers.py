@@ -7,20 +7,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pulumi
-
 from infra.config.models import PlatformConfig
 
 if TYPE_CHECKING:
     import pulumi_aws as aws
+    import pulumi_azure_native as azure
+    import pulumi_gcp as gcp
 
 
 def aws_provider(config: PlatformConfig) -> aws.Provider:
     """The AWS provider for the stack's region; credentials come from the usual AWS chain."""
     import pulumi_aws as aws
 
-    return aws.Provider(
-        f"{config.name_prefix}-aws",
-        region=config.region,
-        opts=pulumi.ResourceOptions(),
-    )
+    return aws.Provider(f"{config.name_prefix}-aws", region=config.region)
+
+
+def gcp_provider(config: PlatformConfig, project: str) -> gcp.Provider:
+    """The GCP provider for the stack's project and region (Application Default Credentials)."""
+    import pulumi_gcp as gcp
+
+    return gcp.Provider(f"{config.name_prefix}-gcp", project=project, region=config.region)
+
+
+def azure_provider(config: PlatformConfig) -> azure.Provider:
+    """The Azure provider for the stack's location (credentials from ``az login`` or OIDC)."""
+    import pulumi_azure_native as azure
+
+    return azure.Provider(f"{config.name_prefix}-azure", location=config.region)

@@ -4,7 +4,6 @@ Azure Cache for Redis and one workload identity per application workload."""
 from __future__ import annotations
 
 import pulumi
-import pulumi_azure_native as azure
 
 from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
@@ -19,6 +18,7 @@ from components.azure.workload_identity import (
 from components.contracts import ClusterContract, TopicSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
+from infra.providers import azure_provider
 from stacks.platform import PlatformContracts
 
 # Standard-tier event hubs keep events at most 7 days; Premium up to 90.
@@ -39,7 +39,7 @@ def subnet_plan(config: PlatformConfig) -> tuple[str, str, str]:
 
 def build(config: PlatformConfig) -> PlatformContracts:
     """Declare the Azure stack for ``config``."""
-    provider = azure.Provider(f"{config.name_prefix}-azure", location=config.region)
+    provider = azure_provider(config)
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
     prod = config.environment == "prod"

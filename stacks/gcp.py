@@ -15,6 +15,7 @@ from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNe
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
+from infra.providers import gcp_provider
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
@@ -24,7 +25,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     """Declare the GCP stack for ``config``."""
     assert config.project is not None  # the config models require gcp:project on gcp
     project = config.project
-    provider = gcp.Provider(f"{config.name_prefix}-gcp", project=project, region=config.region)
+    provider = gcp_provider(config, project)
     opts = pulumi.ResourceOptions(providers=[provider])
     invoke = pulumi.InvokeOutputOptions(provider=provider)
     prefix = config.name_prefix

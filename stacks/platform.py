@@ -1,14 +1,13 @@
 """What every cloud's stack wiring returns, and how it becomes stack outputs.
 
-``CloudStack`` is the per-cloud seam: each cloud module builds its resources from the config
-and returns the contracts it implemented. ``export_outputs`` turns contracts into stack outputs,
+Each cloud module (``stacks/<cloud>.py``) has ``build(config) -> PlatformContracts``: it
+declares its resources and returns the contracts it implemented. ``export_outputs`` turns contracts into stack outputs,
 secrets staying secret.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import pulumi
 
@@ -31,12 +30,6 @@ class PlatformContracts:
     postgres: PostgresContract | None = None
     kafka: KafkaContract | None = None
     redis: RedisContract | None = None
-
-
-class CloudStack(Protocol):
-    """A cloud's wiring: declares the stack's cloud resources and returns their contracts."""
-
-    def __call__(self, config: PlatformConfig) -> PlatformContracts: ...
 
 
 def export_outputs(config: PlatformConfig, contracts: PlatformContracts) -> None:

@@ -223,3 +223,12 @@ def test_render_flag_writes_per_stack_directories(tmp_path: Path) -> None:
     )
     assert result.returncode == EXIT_OK, result.stderr
     assert (tmp_path / "r" / "apps.yaml").is_file()
+
+
+def test_error_lines_are_printed_verbatim(tmp_path: Path) -> None:
+    # a key that looks like terminal markup must be shown as typed, not interpreted
+    stack = tmp_path / "Pulumi.brackets.yaml"
+    stack.write_text(yaml.safe_dump({"config": {**DEV, "platform:network": {"[bold]zones": 3}}}))
+    result = run_cli("plan", "--config-file", str(stack))
+    assert result.returncode == EXIT_ERROR
+    assert "platform:network.[bold]zones: unknown key" in result.stderr, result.stderr

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from infra.config.quantities import cpu_millicores, memory_bytes
+from infra.naming import SECRET_LOOKING_NAME
 
 Cloud = Literal["aws", "gcp", "azure"]
 Environment = Literal["dev", "staging", "prod"]
@@ -290,12 +291,6 @@ class Resources(StrictModel):
         return self
 
 
-# Names that suggest a secret; such settings belong in the Secret built from the contracts.
-_SECRET_LOOKING = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
-)
-
-
 class AppConfig(StrictModel):
     """One application workload in ``platform:apps``."""
 
@@ -332,7 +327,7 @@ class AppConfig(StrictModel):
         for key in value:
             if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key):
                 raise ValueError(f"{key!r} is not an environment variable name (A-Z, 0-9, _)")
-            if _SECRET_LOOKING.search(key):
+            if SECRET_LOOKING_NAME.search(key):
                 raise ValueError(
                     f"{key!r} looks like a secret; env goes into a ConfigMap, so secrets are "
                     "never allowed here (credentials come from the data-service contracts)"

@@ -89,22 +89,14 @@ def _plan_in_child(args: tuple[str, str]) -> Outcome:
 
 def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
     """Plan each stack file in a fresh process (DESIGN §8), ``workers`` at a time."""
-    if len(paths) == 1:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        with context.Pool(1, maxtasksperchild=1) as pool:
-            return pool.map(_plan_in_child, [(str(paths[0]), str(project_root))])
-    # Imported once here so that forked children start with them loaded.
-    import pulumi  # noqa: F401
-    import pulumi_policy  # noqa: F401
+    forking = sys.platform == "linux"
+    if forking and len(paths) > 1:
+        # Imported once here so that forked children start with them loaded.
+        from infra.plan.preload import preload
 
-    import infra.config  # noqa: F401
-    from infra.plan.preload import preload
-
-    if sys.platform == "linux":
         preload(_clouds_of(paths))
-
     count = workers or min(len(paths), os.cpu_count() or 1)
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    context = multiprocessing.get_context("fork" if forking else "spawn")
     with context.Pool(count, maxtasksperchild=1) as pool:
         return pool.map(_plan_in_child, [(str(p), str(project_root)) for p in paths], chunksize=1)
 
@@ -159,15 +151,12 @@ def main(argv: list[str]) -> int:
     for outcome in outcomes:
         if outcome.errors:
             for line in outcome.errors:
-                errors.print(
-                    f"[red]error:[/red] {line}", highlight=False, markup=True, soft_wrap=True
-                )
+                errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
             continue
         assert outcome.plan is not None
         if options.quiet:
-            print_violations(console, outcome.plan["policy"]["violations"]) if outcome.plan[
-                "policy"
-            ]["violations"] else None
+            if outcome.plan["policy"]["violations"]:
+                print_violations(console, outcome.plan["policy"]["violations"])
         else:
             print_plan(console, outcome.plan, outcome.environment)
         if options.render:

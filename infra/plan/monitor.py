@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.protobuf import struct_pb2
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
 from infra.plan.values import SECRET_SIG, SIG_KEY, struct_to_dict
@@ -84,7 +84,7 @@ class RecordingMonitor(MockMonitor):
                 value = response.object.fields[key]
                 if value.HasField("struct_value") and value.struct_value.fields.get(SIG_KEY):
                     continue
-                wrapped = resource_pb2.RegisterResourceResponse().object
+                wrapped = struct_pb2.Struct()
                 wrapped.update({SIG_KEY: SECRET_SIG})
                 wrapped.fields["value"].CopyFrom(value)
                 response.object.fields[key].struct_value.CopyFrom(wrapped)

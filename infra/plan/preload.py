@@ -42,7 +42,14 @@ CLOUD_MODULES: dict[str, list[str]] = {
 def preload(clouds: Iterable[str]) -> None:
     """Import the SDK modules of ``clouds`` (and the Kubernetes layer's) in this process."""
     wanted = [m for cloud in sorted(set(clouds)) for m in CLOUD_MODULES.get(cloud, [])]
-    for module in [*KUBERNETES, "stacks.kubernetes", *wanted]:
+    for module in [
+        "pulumi",
+        "pulumi_policy",
+        "infra.config",
+        *KUBERNETES,
+        "stacks.kubernetes",
+        *wanted,
+    ]:
         try:
             # SDK subpackages are lazy modules: touching an attribute executes them.
             getattr(importlib.import_module(module), "__all__", None)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.plan.monitor import RecordedResource
 from infra.plan.stackfile import StackFile
 
 
@@ -39,8 +38,6 @@ class PlanResult:
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
     violations: list[dict[str, str]] = field(default_factory=list)
-    # Unredacted registrations: for policies and in-process tests only, never written out.
-    records: list[RecordedResource] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The plan JSON of DESIGN §6, secrets redacted."""
@@ -150,7 +147,6 @@ def run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
         environment=environment,
         resources=resources,
         outputs=plain(output_values, redact=True),
-        records=monitor.recorded,
     )
     result.violations = evaluate(monitor.recorded, stack_file.stack, environment, project_root)
     return result

@@ -62,16 +62,3 @@ def _redacted(value: Any) -> Any:
     if isinstance(value, dict) and SIG_KEY not in value:
         return dict.fromkeys(value, REDACTED)
     return REDACTED
-
-
-def contains_secret(value: Any) -> bool:
-    """True when a secret marker appears anywhere inside ``value``."""
-    if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG or (
-            value.get(SIG_KEY) == OUTPUT_SIG and value.get("secret")
-        ):
-            return True
-        return any(contains_secret(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secret(v) for v in value)
-    return False

@@ -4,7 +4,6 @@ ConfigMaps."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from infra.naming import SECRET_LOOKING_NAME
 from policies.rules.base import dig, resource_rule, stack_rule
 
 WORKLOADS = {
@@ -32,10 +32,6 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 SERVICE = "kubernetes:core/v1:Service"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET_LOOKING_KEY = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
-)
-
 Props = Mapping[str, Any]
 
 
@@ -184,7 +180,7 @@ def check_no_load_balancers(args: ResourceValidationArgs, report: ReportViolatio
 def check_configmap_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """ConfigMaps carry no secret-looking keys."""
     keys = [*dig(args.props, "data", default={}), *dig(args.props, "binaryData", default={})]
-    suspicious = sorted(k for k in keys if SECRET_LOOKING_KEY.search(k))
+    suspicious = sorted(k for k in keys if SECRET_LOOKING_NAME.search(k))
     if suspicious:
         report(f"secret-looking keys in a ConfigMap: {', '.join(suspicious)}", None)
 

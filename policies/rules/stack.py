@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs
 
+from infra.naming import REQUIRED_TAG_KEYS
 from policies.rules.base import dig, stack_rule
-
-REQUIRED_TAG_KEYS = ("project", "environment", "stack", "managed-by", "component")
 
 # Types that take tags/labels even when a program forgets to pass them.
 TAGGABLE_TYPES = frozenset(

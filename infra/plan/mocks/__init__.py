@@ -16,7 +16,7 @@ from infra.plan.mocks import aws, azure, common, gcp, kubernetes, random
 from infra.plan.mocks.common import MockContext, OutputFn
 
 _RESOURCES: dict[str, OutputFn] = {
-    **aws.RESOURCES, **azure.RESOURCES, **gcp.RESOURCES, **kubernetes.RESOURCES, **random.RESOURCES,
+    **aws.RESOURCES, **azure.RESOURCES, **gcp.RESOURCES, **random.RESOURCES,
 }  # fmt: skip
 _INVOKES: dict[str, OutputFn] = {**aws.INVOKES, **azure.INVOKES, **gcp.INVOKES}
 _FALLBACKS: dict[str, OutputFn] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.plan.mocks.common import MockContext, OutputFn, digest
+from infra.plan.mocks.common import MockContext, digest
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -29,6 +29,3 @@ def fallback(args: Any, context: MockContext) -> dict[str, Any]:
     metadata.setdefault("name", args.name)
     metadata["uid"] = digest(context.stack, args.typ, args.name, length=32)
     return {"metadata": metadata}
-
-
-RESOURCES: dict[str, OutputFn] = {}
