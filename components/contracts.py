@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     import pulumi_kubernetes as k8s
 
 
+# An inclusive TCP port range (first, last); a single port is (port, port).
+PortRange = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class EgressDestination:
+    """Somewhere outside the cluster every workload must reach, besides the data services.
+
+    Example: GKE's metadata server (Workload Identity tokens). The Kubernetes layer turns each
+    into an egress NetworkPolicy rule (ipBlock is right here: these are not pods or nodes).
+    """
+
+    name: str
+    cidrs: list[str]
+    ports: list[PortRange]
+
+
 @dataclass(frozen=True)
 class NetworkContract:
     """A private network spread over zones."""
@@ -44,6 +61,8 @@ class ClusterContract:
     ingress_service_annotations: dict[str, str] = field(default_factory=dict)
     # Whether the cloud runs metrics-server itself (GKE, AKS) or the platform must (EKS).
     ships_metrics_server: bool = False
+    # Further destinations every workload must reach on this cloud (metadata server, ...).
+    workload_egress: list[EgressDestination] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,8 @@ class PostgresContract:
     username: pulumi.Output[str]
     password: pulumi.Output[str]
     ssl_mode: str
+    # PEM bundle that verifies the server's certificate (verify-full needs it); None: system CAs.
+    ca_certificate: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,10 @@ class RedisContract:
     port: pulumi.Output[int]
     tls: bool
     auth_token: pulumi.Output[str] | None
+    # Further TCP ports clients connect to besides ``port`` (cluster shard/node ports).
+    extra_ports: list[PortRange] = field(default_factory=list)
+    # PEM bundle that verifies the server's certificate; None: system CAs suffice.
+    ca_certificate: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,28 @@ def test_error_lines_are_printed_verbatim(tmp_path: Path) -> None:
     result = run_cli("plan", "--config-file", str(stack))
     assert result.returncode == EXIT_ERROR
     assert "platform:network.[bold]zones: unknown key" in result.stderr, result.stderr
+
+
+DEPENDENCY_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+role = aws.iam.Role("role", assume_role_policy="{}")
+attachment = aws.iam.RolePolicyAttachment("attach", role=role.name, policy_arn="arn:aws:iam::aws:policy/x")
+key = aws.kms.Key("key")
+user = aws.iam.InstanceProfile(
+    "profile", role=role.name, opts=pulumi.ResourceOptions(depends_on=[attachment])
+)
+"""
+
+
+def test_plan_json_lists_what_each_resource_waits_for(tmp_path: Path) -> None:
+    stack = make_project(tmp_path, DEPENDENCY_PROGRAM, {"aws:region": "eu-west-1"})
+    (outcome,) = plan_many([stack], tmp_path)
+    assert outcome.plan is not None, outcome.errors
+    by_name = {r["name"]: r for r in outcome.plan["resources"]}
+    urn = {name: r["urn"] for name, r in by_name.items()}
+    # explicit depends_on and the property dependency (role.name) both count
+    assert by_name["profile"]["dependencies"] == sorted([urn["attach"], urn["role"]])
+    assert by_name["attach"]["dependencies"] == [urn["role"]]
+    assert by_name["key"]["dependencies"] == []

@@ -144,3 +144,33 @@ def test_docs_list_every_rule_with_its_levels(root: Path) -> None:
     assert rules_section(root) in (root / "docs" / "policies.md").read_text(), (
         "docs/policies.md is stale: regenerate the table with `python -m infra policy-docs`"
     )
+
+
+def test_deployability_rules_are_mandatory_in_every_environment(root: Path) -> None:
+    from infra.plan.policy import enforcement_level, load_policy_config
+    from policies.rules.base import DEPLOYABILITY_PREFIX
+    from policies.rules.deployability import NAMES, POLICIES
+
+    assert {p.name for p in ALL_POLICIES if p.name.startswith(DEPLOYABILITY_PREFIX)} == NAMES
+    for environment in ("dev", "staging", "prod"):
+        config = load_policy_config(root, environment)
+        for policy in POLICIES:
+            assert enforcement_level(policy, config).value == "mandatory", (
+                environment,
+                policy.name,
+            )
+
+
+def test_a_config_that_demotes_a_deployability_rule_is_caught() -> None:
+    from pulumi_policy import EnforcementLevel, Severity
+
+    from infra.plan.policy import enforcement_level
+    from policies.rules.base import deployable, resource_rule
+
+    rule = deployable(
+        resource_rule("deploy-test-rule", "why", "fix", Severity.HIGH, lambda a, r: None)
+    )
+    assert enforcement_level(rule, {}) == EnforcementLevel.MANDATORY
+    assert enforcement_level(rule, {"all": "advisory"}) == EnforcementLevel.ADVISORY
+    with pytest.raises(ValueError, match="deploy-"):
+        deployable(resource_rule("no-prefix", "why", "fix", Severity.HIGH, lambda a, r: None))

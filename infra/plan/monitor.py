@@ -35,6 +35,14 @@ class RecordedResource:
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
+    @property
+    def all_dependencies(self) -> list[str]:
+        """Every URN this resource waits for: explicit ``depends_on`` and property dependencies."""
+        urns = set(self.dependencies)
+        for deps in self.property_dependencies.values():
+            urns.update(deps)
+        return sorted(urns)
+
 
 class RecordingMonitor(MockMonitor):
     """``MockMonitor`` plus a record of every registration, in order."""

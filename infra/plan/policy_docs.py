@@ -18,13 +18,14 @@ END = "<!-- rules:end -->"
 
 
 def rules_table(project_root: Path) -> str:
-    """A markdown table: rule, scope, severity, level and config per environment, why, fix."""
+    """A markdown table: rule, category, scope, severity, level and config per environment, why, fix."""
     from policies.rules import ALL_POLICIES
+    from policies.rules.deployability import NAMES as DEPLOYABILITY
 
     configs = {env: load_policy_config(project_root, env) for env in ENVIRONMENTS}
     lines = [
-        "| rule | scope | severity | dev | staging | prod | why | remediation |",
-        "|---|---|---|---|---|---|---|---|",
+        "| rule | category | scope | severity | dev | staging | prod | why | remediation |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for policy in ALL_POLICIES:
         levels = []
@@ -35,8 +36,9 @@ def rules_table(project_root: Path) -> str:
             levels.append(f"{level} ({shown})" if shown else level)
         scope = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
         severity = policy.severity.value if policy.severity else ""
+        category = "deployability" if policy.name in DEPLOYABILITY else "hardening"
         lines.append(
-            f"| `{policy.name}` | {scope} | {severity} | {' | '.join(levels)} | "
+            f"| `{policy.name}` | {category} | {scope} | {severity} | {' | '.join(levels)} | "
             f"{policy.description} | {policy.remediation_steps or ''} |"
         )
     return "\n".join(lines)

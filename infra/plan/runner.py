@@ -138,6 +138,7 @@ def run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
                 "provider": record.provider,
                 "custom": record.custom,
                 "protect": record.protect,
+                "dependencies": record.all_dependencies,
                 "inputs": plain(record.inputs, redact=True),
             }
         )

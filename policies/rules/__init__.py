@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.rules import aws_data, aws_eks, aws_network, azure, gcp, kubernetes, stack
+from policies.rules import (
+    aws_data,
+    aws_eks,
+    aws_network,
+    azure,
+    deployability,
+    gcp,
+    kubernetes,
+    stack,
+)
 
 ALL_POLICIES: list[Policy] = [
     *aws_network.POLICIES,
@@ -14,4 +23,5 @@ ALL_POLICIES: list[Policy] = [
     *azure.POLICIES,
     *kubernetes.POLICIES,
     *stack.POLICIES,
+    *deployability.POLICIES,
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -29,6 +30,9 @@ Predicate = Callable[[Mapping[str, Any], Mapping[str, Any]], "bool | None"]
 # or the offline plan's rendering of it.
 UNKNOWN_VALUES = frozenset({"04da6b54-80e4-46f7-96ec-b56ff0331ba9", "[unknown]"})
 StackCheck = Callable[[StackValidationArgs, ReportViolation], None]
+
+# Every deployability rule's name starts with this (see ``policies/rules/deployability``).
+DEPLOYABILITY_PREFIX = "deploy-"
 
 
 def resource_rule(
@@ -145,3 +149,17 @@ def dig(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
                 return default
             current = current[step]
     return current if current is not None else default
+
+
+def deployable(policy: ResourceValidationPolicy | StackValidationPolicy) -> Policy:
+    """Mark ``policy`` as a deployability rule: mandatory by default, in every environment.
+
+    Name it ``deploy-<cloud>-<what>``; add it to its cloud's list in
+    ``policies/rules/deployability/``. Config files must not demote it (a test checks).
+    """
+    if not policy.name.startswith(DEPLOYABILITY_PREFIX):
+        raise ValueError(
+            f"deployability rule {policy.name!r} must start with {DEPLOYABILITY_PREFIX!r}"
+        )
+    policy.enforcement_level = EnforcementLevel.MANDATORY
+    return policy
