@@ -1,4 +1,4 @@
-"""Cloud-neutral contracts: what each capability exposes to the stack wiring (DESIGN §4).
+"""Cloud-neutral contracts: what each capability exposes to the stack wiring (see docs/architecture.md).
 
 Every cloud's components produce these; the stack wiring and the Kubernetes layer consume only
 these, never a cloud's own resources. Secret values are secret ``Output``s.

@@ -1,4 +1,4 @@
-"""Explicit provider factories: built once at stack level and passed down (DESIGN §9).
+"""Explicit provider factories: built once at stack level and passed down.
 
 Each cloud's SDK is imported inside its factory, so a stack only pays for the cloud it uses.
 """

@@ -1,6 +1,6 @@
 """Environment profiles: what dev, staging and prod look like before a stack overrides anything.
 
-dev is cheap, staging has prod's shape at smaller sizes, prod is safe (DESIGN §5). Sizes are
+dev is cheap, staging has prod's shape at smaller sizes, prod is safe. Sizes are
 cloud-specific, so they live in a separate table keyed by cloud. A stack file's
 ``platform:<section>`` object is deep-merged over ``profile(environment, cloud)`` and the result
 is validated by ``infra.config.models.PlatformConfig``.

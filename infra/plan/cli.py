@@ -1,4 +1,4 @@
-"""``python -m infra plan``: the offline plan of one stack or all of them (DESIGN §6).
+"""``python -m infra plan``: the offline plan of one stack or all of them.
 
 Exit codes: 0 ok, 1 mandatory policy violations, 2 bad config or program error. Each stack is
 planned in its own process when several are asked for (``--all``), in parallel.
@@ -88,7 +88,7 @@ def _plan_in_child(args: tuple[str, str]) -> Outcome:
 
 
 def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
-    """Plan each stack file in a fresh process (DESIGN §8), ``workers`` at a time."""
+    """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root Stack), ``workers`` at a time."""
     forking = sys.platform == "linux"
     if forking and len(paths) > 1:
         # Imported once here so that forked children start with them loaded.

@@ -1,6 +1,6 @@
 """A mock resource monitor that records what the engine would: options, parents, providers.
 
-``MockResourceArgs`` carries no resource options (DESIGN §8), so this monitor reads them off
+``MockResourceArgs`` carries no resource options, so this monitor reads them off
 each register request and keeps the inputs exactly as serialized (secret markers included).
 It also applies ``additionalSecretOutputs`` the way the engine does, so a provider-declared
 secret (a generated password) stays secret in the plan.

@@ -5,7 +5,7 @@ The program is the very ``__main__.py`` the CLI runs. Config comes from the stac
 the root Stack resource and serialized with the SDK's own serializer (so secrets keep their
 markers until redaction). Policies then run over the recorded resources.
 
-One stack per process: ``set_mocks`` keeps the first root Stack resource (DESIGN §8).
+One stack per process: ``set_mocks`` keeps the first root Stack resource.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class PlanResult:
     violations: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The plan JSON of DESIGN §6, secrets redacted."""
+        """The plan JSON documented in README.md, secrets redacted."""
         return {
             "stack": self.stack,
             "resources": self.resources,

@@ -1,6 +1,6 @@
 """Turns property values as the engine sees them into plain JSON, redacting secrets.
 
-Engine values carry markers (DESIGN §8): a secret is ``{SIG: SECRET_SIG, "value": v}``, a
+Engine values carry markers: a secret is ``{SIG: SECRET_SIG, "value": v}``, a
 resource reference is ``{SIG: RESOURCE_SIG, "urn": ...}``, an unknown is a sentinel string,
 and every number is a float. ``plain(..., redact=True)`` is what reaches JSON and the terminal;
 ``redact=False`` is for policies, which must see real values, and stays in memory.
