@@ -1,0 +1,34 @@
+"""The repository stands alone: its code and docs cite only its own documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SKIPPED_DIRS = {".venv", ".bootstrap", ".git", "__pycache__", ".cache", ".pytest_cache"}
+OUTSIDE_DESIGN_DOC = re.compile(r"DESIGN(\.md| §)")
+
+
+def _project_files(root: Path) -> list[Path]:
+    return [
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix in {".py", ".md", ".yaml", ".yml", ".json"}
+        and not SKIPPED_DIRS.intersection(path.relative_to(root).parts)
+    ]
+
+
+def test_no_file_cites_a_design_document_outside_the_repository(root: Path) -> None:
+    offenders = [
+        str(path.relative_to(root))
+        for path in _project_files(root)
+        if path.name != "test_repository.py" and OUTSIDE_DESIGN_DOC.search(path.read_text())
+    ]
+    assert offenders == [], f"cite docs/architecture.md instead: {offenders}"
+
+
+def test_architecture_doc_links_exist(root: Path) -> None:
+    text = (root / "docs" / "architecture.md").read_text()
+    for doc in re.findall(r"`(docs/[a-z-]+\.md)`", text):
+        assert (root / doc).is_file(), doc
