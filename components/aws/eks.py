@@ -26,7 +26,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.eks_versions import ADDON_VERSIONS
-from components.aws.shared import kms_key, managed_policy, service_role
+from components.aws.shared import ServiceRole, kms_key, managed_policy, service_role
 from infra.naming import child
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -154,7 +154,7 @@ class AwsCluster(pulumi.ComponentResource):
             }
         )
 
-    def _build_cluster(self, role: aws.iam.Role) -> aws.eks.Cluster:
+    def _build_cluster(self, role: ServiceRole) -> aws.eks.Cluster:
         args = self._args
         secrets_key = kms_key(
             child(self._name, "secrets"),

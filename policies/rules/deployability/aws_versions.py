@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 WARNING_DAYS = 90
 
@@ -127,7 +128,7 @@ def verdict(service: str, version: str, today: date) -> Verdict:
 
 
 @cache
-def _rds_data(name: str) -> dict[str, object]:
+def _rds_data(name: str) -> dict[str, Any]:
     import cfnlint
 
     path = (
@@ -140,12 +141,12 @@ def _rds_data(name: str) -> dict[str, object]:
 
 def rds_postgres_versions(name: str) -> frozenset[str]:
     """Postgres engine versions in cfn-lint's RDS data file ``name`` (offered / deprecated)."""
-    for branch in _rds_data(name).get("allOf", []):  # type: ignore[union-attr]
-        condition = branch.get("if", {}).get("properties", {})  # type: ignore[union-attr]
+    for branch in _rds_data(name).get("allOf", []):
+        condition = branch.get("if", {}).get("properties", {})
         if condition.get("Engine", {}).get("const") != "postgres":
             continue
         listed = condition.get("EngineVersion", {}).get("enum") or (
-            branch.get("then", {}).get("properties", {}).get("EngineVersion", {}).get("enum")  # type: ignore[union-attr]
+            branch.get("then", {}).get("properties", {}).get("EngineVersion", {}).get("enum")
         )
         return frozenset(str(v) for v in listed or [])
     return frozenset()
