@@ -361,3 +361,28 @@ def test_rds_ca_bundle_verifies_the_instance_ca(shipped_plans: dict[str, Outcome
     certs: list[Any] = context.get_ca_certs()
     subjects = {dict(pair[0] for pair in cert["subject"])["commonName"] for cert in certs}
     assert "Amazon RDS eu-west-1 Root CA RSA2048 G1" in subjects
+
+
+# --- config keys of the deployer's access -------------------------------------------------
+
+
+def test_deployer_principal_must_be_an_iam_arn() -> None:
+    from tests.test_config import problems
+
+    sts = "arn:aws:sts::123456789012:assumed-role/deployer/session"
+    lines = problems({"cluster": {"deployerPrincipal": sts}})
+    assert any(
+        line.endswith("cluster.deployerPrincipal: "
+                      f"'{sts}' is not an IAM role or user ARN "
+                      "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)")
+        for line in lines
+    ), lines  # fmt: skip
+
+
+def test_configured_deployer_replaces_the_caller_identity() -> None:
+    from tests.test_config import build
+
+    role = "arn:aws:iam::123456789012:role/ci/deployer"
+    config = build({"cluster": {"deployerPrincipal": role, "privateAccessCidrs": ["10.9.0.0/24"]}})
+    assert config.cluster.deployer_principal == role
+    assert [str(n) for n in config.cluster.private_access_cidrs] == ["10.9.0.0/24"]
