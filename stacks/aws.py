@@ -7,7 +7,11 @@ application workload.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
@@ -34,12 +38,49 @@ NLB_ANNOTATIONS = {
 }
 
 
+_ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")
+
+
+def iam_principal_arn(caller_arn: str) -> str:
+    """The IAM ARN an EKS access entry accepts for the identity STS reports.
+
+    STS names an assumed role ``arn:aws:sts::<acct>:assumed-role/<role>/<session>``; access
+    entries take the role itself, ``arn:aws:iam::<acct>:role/<role>``. The STS form carries no
+    role path: a role with a path (``role/ci/deployer``) must be set explicitly in
+    ``platform:cluster.deployerPrincipal`` (docs/aws.md).
+    """
+    match = _ASSUMED_ROLE.match(caller_arn)
+    if not match:
+        return caller_arn
+    partition, account, role = match.groups()
+    return f"arn:{partition}:iam::{account}:role/{role}"
+
+
+@dataclass(frozen=True)
+class _Account:
+    """Where the stack deploys and as whom, read once from STS."""
+
+    account_id: str
+    partition: str
+    deployer_arn: str
+
+
+def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
+    invoke = pulumi.InvokeOptions(provider=provider)
+    identity = aws.get_caller_identity(opts=invoke)
+    partition = aws.get_partition(opts=invoke)
+    deployer = config.cluster.deployer_principal or iam_principal_arn(identity.arn)
+    return _Account(identity.account_id, partition.partition, deployer)
+
+
 def build(config: PlatformConfig) -> PlatformContracts:
     """Declare the AWS stack for ``config``."""
-    opts = pulumi.ResourceOptions(providers=[aws_provider(config)])
+    provider = aws_provider(config)
+    opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
-    network = _network(config, opts)
-    cluster = _cluster(config, network, opts)
+    account = _account(config, provider)
+    network = _network(config, account, opts)
+    cluster = _cluster(config, network, account, opts)
     placement = PrivatePlacement(
         vpc_id=network.vpc_id,
         subnet_ids=list(network.private_subnet_ids),
@@ -60,6 +101,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             extensions=config.postgres.extensions,
             placement=placement,
             final_snapshot=config.environment == "prod",
+            log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "postgres"),
         ),
@@ -132,7 +174,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
 
 
-def _network(config: PlatformConfig, opts: pulumi.ResourceOptions) -> AwsNetwork:
+def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOptions) -> AwsNetwork:
     return AwsNetwork(
         f"{config.name_prefix}-network",
         AwsNetworkArgs(
@@ -141,6 +183,9 @@ def _network(config: PlatformConfig, opts: pulumi.ResourceOptions) -> AwsNetwork
             public_subnets=[str(s) for s in config.network.public_subnets()],
             nat_per_zone=config.network.nat_gateways == "perZone",
             flow_log_retention_days=config.network.flow_log_retention_days,
+            account_id=account.account_id,
+            partition=account.partition,
+            region=config.region,
             tags=tags(config, "network"),
         ),
         opts,
@@ -148,7 +193,7 @@ def _network(config: PlatformConfig, opts: pulumi.ResourceOptions) -> AwsNetwork
 
 
 def _cluster(
-    config: PlatformConfig, network: AwsNetwork, opts: pulumi.ResourceOptions
+    config: PlatformConfig, network: AwsNetwork, account: _Account, opts: pulumi.ResourceOptions
 ) -> AwsCluster:
     cluster = config.cluster
     return AwsCluster(
@@ -162,7 +207,9 @@ def _cluster(
             service_cidr=str(config.network.service_cidr),
             public_endpoint=cluster.public_endpoint,
             public_access_cidrs=[str(n) for n in cluster.authorized_networks],
+            private_access_cidrs=[str(n) for n in cluster.private_access_cidrs],
             admin_role_arns=cluster.admin_principals,
+            deployer_principal_arn=account.deployer_arn,
             node_instance_type=cluster.node_size,
             node_min=cluster.node_min,
             node_desired=cluster.node_desired,

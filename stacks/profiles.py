@@ -75,19 +75,19 @@ _SHAPES: dict[Environment, Profile] = {
 _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     "aws": {
         "dev": {
-            "cluster": {"nodeSize": "t3.large"},
+            "cluster": {"nodeSize": "t3.large", "kubernetesVersion": "1.35"},
             "postgres": {"instanceSize": "db.t4g.medium"},
             "kafka": {"brokerSize": "kafka.t3.small"},
             "redis": {"nodeSize": "cache.t4g.small"},
         },
         "staging": {
-            "cluster": {"nodeSize": "m6i.large"},
+            "cluster": {"nodeSize": "m6i.large", "kubernetesVersion": "1.35"},
             "postgres": {"instanceSize": "db.m6g.large"},
             "kafka": {"brokerSize": "kafka.m5.large"},
             "redis": {"nodeSize": "cache.r7g.large"},
         },
         "prod": {
-            "cluster": {"nodeSize": "m6i.xlarge"},
+            "cluster": {"nodeSize": "m6i.xlarge", "kubernetesVersion": "1.35"},
             "postgres": {"instanceSize": "db.r6g.xlarge"},
             "kafka": {"brokerSize": "kafka.m5.xlarge"},
             "redis": {"nodeSize": "cache.r7g.large"},
@@ -153,7 +153,8 @@ _COMMON: Profile = {
         "extensions": ["pg_stat_statements"],
     },
     "kafka": {
-        "version": "3.7.x",
+        # The version AWS marks "Recommended" for MSK (docs/aws.md, version table).
+        "version": "3.8.x",
         "topics": [
             {"name": "events", "partitions": 12, "retentionHours": 168},
             {"name": "events-dlq", "partitions": 3, "retentionHours": 336},

@@ -152,7 +152,7 @@ def test_gcp_needs_a_project() -> None:
 
 AWS_CASES = [
     ({"postgres": {"extensions": ["pg_stat_statements", "timescaledb"]}}, "platform:postgres.extensions: 'timescaledb' is not available: RDS for PostgreSQL does not offer TimescaleDB"),
-    ({"cluster": {"kubernetesVersion": "1.28"}}, "platform:cluster.kubernetesVersion: 1.28 is not supported on aws; allowed: 1.32, 1.33"),
+    ({"cluster": {"kubernetesVersion": "1.28"}}, "platform:cluster.kubernetesVersion: 1.28 is not supported on aws; allowed: 1.35"),
     ({"cluster": {"adminPrincipals": ["alice"]}}, "platform:cluster.adminPrincipals: 'alice' is not an IAM role ARN"),
     ({"cluster": {"authorizedNetworks": []}}, "platform:cluster.authorizedNetworks: required when cluster.publicEndpoint is true"),
     ({"kafka": {"brokerSize": "m5.large"}}, "platform:kafka.brokerSize: 'm5.large' is not valid on aws; expected an MSK type like kafka.m5.large"),

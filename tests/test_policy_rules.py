@@ -143,6 +143,11 @@ def test_every_rule_has_a_case() -> None:
         "aws-default-security-group-closed", "aws-log-group-retention", "required-tags",
         "protect-stateful-resources",
     }  # fmt: skip
+    # AWS deployability and version rules: cases in tests/test_deployability_aws.py
+    covered |= {
+        "deploy-aws-cfn-schema", "deploy-aws-engine-version", "deploy-aws-eks-reachable",
+        "deploy-aws-elasticache-cluster-failover", "aws-version-support-ending",
+    }  # fmt: skip
     assert {p.name for p in ALL_POLICIES} == covered
     assert len(ALL_POLICIES) >= 40
 

@@ -3,7 +3,8 @@
 Creates the cluster and node IAM roles (only the AWS-managed policies each needs), a KMS key
 that envelope-encrypts Kubernetes secrets, the control-plane log group (all five log types,
 with retention) created before the cluster so retention applies from the first line, access
-entries for admin roles (authentication mode API: no aws-auth ConfigMap), a managed node group
+entries with cluster-admin for the deployer and admin roles (authentication mode API: no
+aws-auth ConfigMap), HTTPS from configured networks to a private endpoint, a managed node group
 on a launch template (encrypted gp3 root volume, IMDSv2 required), the OIDC provider for IRSA,
 the core add-ons at pinned versions (EBS CSI with its own role through EKS Pod Identity), and
 a kubeconfig (``aws eks get-token``) with a Kubernetes provider for the layer above.
@@ -25,13 +26,17 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.eks_versions import ADDON_VERSIONS
-from components.aws.shared import kms_key, managed_policy, service_role
+from components.aws.shared import ServiceRole, kms_key, managed_policy, service_role
 from infra.naming import child
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 IMDS_HOP_LIMIT = 1
+# vpc-cni enforces NetworkPolicies only when asked to (its node agent); the value is a JSON
+# string per the add-on's configuration schema
+# (``aws eks describe-addon-configuration --addon-name vpc-cni``).
+NODE_ADDON_CONFIG = {"vpc-cni": json.dumps({"enableNetworkPolicy": "true"})}
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,12 @@ class AwsClusterArgs:
     service_cidr: str
     public_endpoint: bool
     public_access_cidrs: list[str]
+    private_access_cidrs: list[str]
+    """Networks (a runner inside the VPC, or routed into it) admitted on 443 of the cluster
+    security group: the way in when the endpoint is private."""
     admin_role_arns: list[str]
+    deployer_principal_arn: str
+    """The IAM principal running ``pulumi up``: needs cluster-admin to deploy the layer above."""
     node_instance_type: str
     node_min: int
     node_desired: int
@@ -110,21 +120,29 @@ class AwsCluster(pulumi.ComponentResource):
         self._cluster = self._build_cluster(cluster_role)
         self.cluster_name = self._cluster.name
         self.cluster_security_group_id = self._cluster.vpc_config.cluster_security_group_id
-        self._build_access_entries()
+        api_access = [*self._build_access_entries(), *self._build_private_api_access()]
         versions = ADDON_VERSIONS[args.kubernetes_version]
         # Without bootstrap add-ons, nodes only become Ready once the CNI and kube-proxy run.
-        node_addons = [
-            self._addon(addon, versions[addon], [])
+        node_addons = {
+            addon: self._addon(
+                addon, versions[addon], [], configuration=NODE_ADDON_CONFIG.get(addon)
+            )
             for addon in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
-        ]
-        node_group = self._build_node_group(node_addons)
+        }
+        node_group = self._build_node_group(list(node_addons.values()))
         self._build_oidc_provider()
-        self._build_workload_addons(versions, node_group)
+        coredns = self._build_workload_addons(versions, node_group)
         self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
+        # The provider's first call must find: the deployer authorized (access entry and
+        # policy association), a network path to the endpoint, nodes that are Ready (CNI) and
+        # cluster DNS for the workloads it creates.
         self.provider = k8s.Provider(
             child(name, "k8s"),
             kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[node_group]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[node_group, *api_access, node_addons["vpc-cni"], coredns],
+            ),
         )
         self.storage_class = self._build_storage_class()
         self.register_outputs(
@@ -136,7 +154,7 @@ class AwsCluster(pulumi.ComponentResource):
             }
         )
 
-    def _build_cluster(self, role: aws.iam.Role) -> aws.eks.Cluster:
+    def _build_cluster(self, role: ServiceRole) -> aws.eks.Cluster:
         args = self._args
         secrets_key = kms_key(
             child(self._name, "secrets"),
@@ -181,28 +199,64 @@ class AwsCluster(pulumi.ComponentResource):
             bootstrap_self_managed_addons=False,
             deletion_protection=args.deletion_protection,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[log_group]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                # EKS assumes the role while creating the cluster: its policy must be attached.
+                depends_on=[log_group, *role.attachments],
+            ),
         )
 
-    def _build_access_entries(self) -> None:
-        for index, role_arn in enumerate(self._args.admin_role_arns):
-            entry_name = child(self._name, f"admin-{index}")
+    def _build_access_entries(self) -> list[aws.eks.AccessPolicyAssociation]:
+        """Cluster-admin for the deployer and every admin role (no duplicate entries)."""
+        args = self._args
+        principals = {"deployer": args.deployer_principal_arn}
+        for index, role_arn in enumerate(args.admin_role_arns):
+            if role_arn != args.deployer_principal_arn:
+                principals[f"admin-{index}"] = role_arn
+        associations = []
+        for suffix, principal_arn in principals.items():
+            entry_name = child(self._name, suffix)
             entry = aws.eks.AccessEntry(
                 entry_name,
                 cluster_name=self._cluster.name,
-                principal_arn=role_arn,
+                principal_arn=principal_arn,
                 type="STANDARD",
+                tags=args.tags,
+                opts=self._opts,
+            )
+            associations.append(
+                aws.eks.AccessPolicyAssociation(
+                    entry_name,
+                    cluster_name=self._cluster.name,
+                    principal_arn=principal_arn,
+                    policy_arn=CLUSTER_ADMIN_POLICY,
+                    access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+                )
+            )
+        return associations
+
+    def _build_private_api_access(self) -> list[aws.vpc.SecurityGroupIngressRule]:
+        """HTTPS to the private endpoint from each configured network.
+
+        The cluster security group admits only itself (nodes and control plane); whoever runs
+        ``pulumi up`` against a private endpoint needs one of these rules.
+        """
+        return [
+            aws.vpc.SecurityGroupIngressRule(
+                child(self._name, f"api-{index}"),
+                security_group_id=self.cluster_security_group_id,
+                cidr_ipv4=cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="Kubernetes API from the deployer network",
                 tags=self._args.tags,
                 opts=self._opts,
             )
-            aws.eks.AccessPolicyAssociation(
-                entry_name,
-                cluster_name=self._cluster.name,
-                principal_arn=role_arn,
-                policy_arn=CLUSTER_ADMIN_POLICY,
-                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
-            )
+            for index, cidr in enumerate(self._args.private_access_cidrs)
+        ]
 
     def _build_node_group(self, node_addons: list[aws.eks.Addon]) -> aws.eks.NodeGroup:
         args = self._args
@@ -262,8 +316,15 @@ class AwsCluster(pulumi.ComponentResource):
             ),
             node_repair_config=aws.eks.NodeGroupNodeRepairConfigArgs(enabled=True),
             tags=args.tags,
-            # the autoscaler owns desired size after creation
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # Desired size is set at creation; scaling by hand (console/CLI) between
+                # nodeMin and nodeMax is not reverted. Nothing scales it automatically.
+                ignore_changes=["scalingConfig.desiredSize"],
+                # Nodes join with the node role's policies and turn Ready only once the CNI
+                # and kube-proxy run (bootstrap_self_managed_addons=False).
+                depends_on=[*node_role.attachments, *node_addons],
+            ),
         )
 
     def _build_oidc_provider(self) -> None:
@@ -280,7 +341,7 @@ class AwsCluster(pulumi.ComponentResource):
 
     def _build_workload_addons(
         self, versions: dict[str, str], node_group: aws.eks.NodeGroup
-    ) -> None:
+    ) -> aws.eks.Addon:
         """Add-ons that run as Deployments: they need nodes to schedule on."""
         ebs_role = service_role(
             child(self._name, "ebs-csi"),
@@ -290,7 +351,7 @@ class AwsCluster(pulumi.ComponentResource):
             self,
             actions=("sts:AssumeRole", "sts:TagSession"),
         )
-        self._addon("coredns", versions["coredns"], [], depends_on=[node_group])
+        coredns = self._addon("coredns", versions["coredns"], [], depends_on=[node_group])
         self._addon(
             "aws-ebs-csi-driver",
             versions["aws-ebs-csi-driver"],
@@ -299,8 +360,9 @@ class AwsCluster(pulumi.ComponentResource):
                     role_arn=ebs_role.arn, service_account=EBS_CSI_SERVICE_ACCOUNT
                 )
             ],
-            depends_on=[node_group],
+            depends_on=[node_group, *ebs_role.attachments],
         )
+        return coredns
 
     def _addon(
         self,
@@ -308,6 +370,7 @@ class AwsCluster(pulumi.ComponentResource):
         version: str,
         associations: list[aws.eks.AddonPodIdentityAssociationArgs],
         depends_on: list[pulumi.Resource] | None = None,
+        configuration: str | None = None,
     ) -> aws.eks.Addon:
         return aws.eks.Addon(
             child(self._name, addon_name),
@@ -317,6 +380,7 @@ class AwsCluster(pulumi.ComponentResource):
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             pod_identity_associations=associations or None,
+            configuration_values=configuration,
             tags=self._args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
         )

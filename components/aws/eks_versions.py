@@ -8,19 +8,13 @@ Pinned explicitly so that a plan never changes under us; bump them together with
 from __future__ import annotations
 
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
-    "1.32": {
-        "vpc-cni": "v1.19.5-eksbuild.1",
-        "coredns": "v1.11.4-eksbuild.2",
-        "kube-proxy": "v1.32.3-eksbuild.7",
-        "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
-    },
-    "1.33": {
-        "vpc-cni": "v1.19.5-eksbuild.1",
-        "coredns": "v1.12.1-eksbuild.2",
-        "kube-proxy": "v1.33.0-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+    # EKS 1.35 (released 2026-01-28, standard support until 2027-03-27).
+    "1.35": {
+        "vpc-cni": "v1.21.1-eksbuild.3",
+        "coredns": "v1.13.2-eksbuild.1",
+        "kube-proxy": "v1.35.0-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     },
 }
 SUPPORTED_VERSIONS = tuple(ADDON_VERSIONS)

@@ -3,7 +3,8 @@
 Creates a subnet group over the private subnets, a security group admitting 6379 only from the
 cluster's nodes, a cluster-mode parameter group, a customer-managed KMS key, a pulumi-random
 AUTH token (secret), slow and engine log groups, and a replication group with TLS required,
-encryption at rest, automatic failover and Multi-AZ wherever there are replicas, snapshots and
+encryption at rest, automatic failover (required in cluster mode), Multi-AZ wherever there are
+replicas, snapshots and
 a maintenance window. Prod runs 3 shards with 1 replica each; dev 1 shard without replicas.
 """
 
@@ -15,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.shared import PrivatePlacement, kms_key
+from components.aws.shared import PortRange, PrivatePlacement, kms_key
 from components.contracts import RedisContract
 from infra.naming import child
 
@@ -116,8 +117,8 @@ class AwsRedis(pulumi.ComponentResource):
         )
         security_group = args.placement.security_group(
             child(self._name, "cache"),
-            "Redis from the cluster's nodes only",
-            PORT,
+            "Redis from the cluster nodes only",
+            [PortRange(PORT, PORT, "Redis TLS from the cluster nodes")],
             args.tags,
             self,
         )
@@ -144,7 +145,9 @@ class AwsRedis(pulumi.ComponentResource):
             cluster_mode="enabled",
             num_node_groups=args.shards,
             replicas_per_node_group=args.replicas_per_shard,
-            automatic_failover_enabled=has_replicas,
+            # ElastiCache refuses a cluster-mode group without automatic failover, even with
+            # no replicas; Multi-AZ needs a replica to fail over to.
+            automatic_failover_enabled=True,
             multi_az_enabled=has_replicas,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",

@@ -4,7 +4,8 @@ Creates a security group admitting the SASL/IAM TLS port only from the cluster's
 customer-managed KMS key for data at rest, a server configuration (no topic auto-creation,
 replication and min.insync from the profile), a broker log group, the cluster (brokers spread
 evenly over the private subnets, TLS only between clients and brokers and inside the cluster,
-IAM authentication, open monitoring for Prometheus), EBS storage autoscaling through
+IAM authentication, open monitoring for Prometheus on 11001/11002, admitted from the cluster
+security group like 9098), EBS storage autoscaling through
 Application Auto Scaling, and the service's topics.
 
 Authentication is SASL/IAM only: workloads get Kafka permissions through their IAM role (IRSA),
@@ -20,11 +21,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.shared import PrivatePlacement, kms_key
+from components.aws.shared import PortRange, PrivatePlacement, kms_key
 from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
 SASL_IAM_PORT = 9098
+# Open monitoring: JMX exporter on 11001, node exporter on 11002 on every broker.
+PROMETHEUS_PORTS = (11001, 11002)
+# Storage autoscaling grows this after the first scale-out; Pulumi must not shrink it back
+# (MSK refuses to shrink a volume, so the update would fail on every later ``pulumi up``).
+VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 STORAGE_TARGET_UTILIZATION = 60.0
 
 
@@ -99,8 +105,11 @@ class AwsKafka(pulumi.ComponentResource):
         )
         security_group = args.placement.security_group(
             child(self._name, "brokers"),
-            "Kafka (SASL/IAM over TLS) from the cluster's nodes only",
-            SASL_IAM_PORT,
+            "Kafka (SASL/IAM over TLS) and Prometheus exporters from the cluster nodes only",
+            [
+                PortRange(SASL_IAM_PORT, SASL_IAM_PORT, "Kafka SASL/IAM over TLS"),
+                PortRange(*PROMETHEUS_PORTS, "Prometheus JMX and node exporters"),
+            ],
             args.tags,
             self,
         )
@@ -164,7 +173,9 @@ class AwsKafka(pulumi.ComponentResource):
             ),
             enhanced_monitoring="PER_TOPIC_PER_BROKER",
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, ignore_changes=[VOLUME_SIZE_PATH]
+            ),
         )
 
     def _build_storage_autoscaling(self) -> None:

@@ -32,6 +32,10 @@ class AwsNetworkArgs:
     public_subnets: list[str]
     nat_per_zone: bool
     flow_log_retention_days: int
+    account_id: str
+    """The account the stack deploys into (scopes the flow-log role's trust)."""
+    partition: str
+    region: str
     tags: dict[str, str]
 
 
@@ -113,7 +117,7 @@ class AwsNetwork(pulumi.ComponentResource):
         )
 
     def _build_public_tier(self) -> None:
-        igw = aws.ec2.InternetGateway(
+        self._igw = igw = aws.ec2.InternetGateway(
             child(self._name, "igw"),
             vpc_id=self._vpc.id,
             tags=self._tags(child(self._name, "igw")),
@@ -163,9 +167,10 @@ class AwsNetwork(pulumi.ComponentResource):
         gateways = []
         for index in range(count):
             nat_name = child(self._name, f"nat-{index}")
-            eip = aws.ec2.Eip(
-                nat_name, domain="vpc", tags=self._tags(nat_name), opts=self._child_opts
-            )
+            # A public EIP and NAT gateway need the VPC's internet gateway attached first
+            # (aws_eip / aws_nat_gateway docs: "depends_on the Internet Gateway").
+            after_igw = pulumi.ResourceOptions(parent=self, depends_on=[self._igw])
+            eip = aws.ec2.Eip(nat_name, domain="vpc", tags=self._tags(nat_name), opts=after_igw)
             gateways.append(
                 aws.ec2.NatGateway(
                     nat_name,
@@ -173,7 +178,7 @@ class AwsNetwork(pulumi.ComponentResource):
                     subnet_id=self._public_subnets[index].id,
                     connectivity_type="public",
                     tags=self._tags(nat_name),
-                    opts=self._child_opts,
+                    opts=after_igw,
                 )
             )
         return gateways
@@ -208,18 +213,7 @@ class AwsNetwork(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             name,
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=self._flow_log_trust_policy(),
             tags=self._tags(name),
             opts=self._child_opts,
         )
@@ -257,4 +251,31 @@ class AwsNetwork(pulumi.ComponentResource):
             max_aggregation_interval=60,
             tags=self._tags(name),
             opts=self._child_opts,
+        )
+
+    def _flow_log_trust_policy(self) -> str:
+        """Trust the flow-logs service only for this account's flow logs (confused deputy).
+
+        Condition keys as in the VPC User Guide, "IAM role for publishing flow logs to
+        CloudWatch Logs".
+        """
+        args = self._args
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": args.account_id},
+                            "ArnLike": {
+                                "aws:SourceArn": f"arn:{args.partition}:ec2:{args.region}:"
+                                f"{args.account_id}:vpc-flow-log/*"
+                            },
+                        },
+                    }
+                ],
+            }
         )

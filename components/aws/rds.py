@@ -21,12 +21,22 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.shared import PrivatePlacement, kms_key, managed_policy, service_role
+from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
+from components.aws.shared import (
+    PortRange,
+    PrivatePlacement,
+    kms_key,
+    managed_policy,
+    service_role,
+)
 from components.contracts import PostgresContract
 from infra.naming import child
 
-# Pinned minor versions per major: upgrades are deliberate.
-ENGINE_VERSIONS = {"15": "15.12", "16": "16.8", "17": "17.4"}
+# Pinned minor versions per major: upgrades are deliberate. 15.12/16.8/17.4 reached RDS end of
+# standard support on 2026-05-31 (no new instances from 2026-05-01); these are the newest
+# minors in cfn-lint's RDS engine-version data. ``deploy-aws-engine-version`` checks them.
+ENGINE_VERSIONS = {"15": "15.17", "16": "16.13", "17": "17.9"}
+LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
 BACKUP_WINDOW = "02:00-03:00"
 MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
@@ -48,6 +58,7 @@ class AwsPostgresArgs:
     extensions: list[str]
     placement: PrivatePlacement
     final_snapshot: bool
+    log_retention_days: int
     protect: bool
     tags: dict[str, str]
 
@@ -97,6 +108,8 @@ class AwsPostgres(pulumi.ComponentResource):
             username=pulumi.Output.from_input(self._args.username),
             password=self.password,
             ssl_mode="verify-full",
+            # The server certificate chains to this bundle's root for RDS_CA_IDENTIFIER.
+            ca_certificate=RDS_CA_BUNDLE,
         )
 
     def _parameter_group(self) -> aws.rds.ParameterGroup:
@@ -138,8 +151,8 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         security_group = args.placement.security_group(
             child(self._name, "db"),
-            "PostgreSQL from the cluster's nodes only",
-            PORT,
+            "PostgreSQL from the cluster nodes only",
+            [PortRange(PORT, PORT, "PostgreSQL from the cluster nodes")],
             args.tags,
             self,
         )
@@ -152,6 +165,8 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         return aws.rds.Instance(
             self._name,
+            # An explicit identifier: the log groups below are named after it.
+            identifier=self._name,
             engine="postgres",
             engine_version=ENGINE_VERSIONS[args.major_version],
             instance_class=args.instance_class,
@@ -176,18 +191,53 @@ class AwsPostgres(pulumi.ComponentResource):
             delete_automated_backups=not args.deletion_protection,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=not args.final_snapshot,
-            final_snapshot_identifier=f"{self._name}-final" if args.final_snapshot else None,
+            final_snapshot_identifier=self._final_snapshot_identifier(),
             iam_database_authentication_enabled=True,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=key.arn,
             performance_insights_retention_period=7,
             monitoring_interval=60,
             monitoring_role_arn=monitoring_role.arn,
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             auto_minor_version_upgrade=False,
             allow_major_version_upgrade=False,
-            ca_cert_identifier="rds-ca-rsa2048-g1",
+            ca_cert_identifier=RDS_CA_IDENTIFIER,
             apply_immediately=False,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                # Enhanced monitoring starts with the instance: the role must hold its policy.
+                depends_on=[*monitoring_role.attachments, *self._log_groups()],
+            ),
         )
+
+    def _log_groups(self) -> list[aws.cloudwatch.LogGroup]:
+        """The groups RDS exports to, created first so they carry a retention.
+
+        RDS creates ``/aws/rds/instance/<identifier>/<log>`` on first export, without retention,
+        unless it exists already.
+        """
+        return [
+            aws.cloudwatch.LogGroup(
+                child(self._name, log),
+                name=f"/aws/rds/instance/{self._name}/{log}",
+                retention_in_days=self._args.log_retention_days,
+                tags=self._args.tags,
+                opts=self._opts,
+            )
+            for log in LOG_EXPORTS
+        ]
+
+    def _final_snapshot_identifier(self) -> pulumi.Output[str] | None:
+        """A snapshot name unique per instance lifetime.
+
+        A fixed name collides with the snapshot the previous destroy left behind; the random
+        suffix is replaced together with the instance.
+        """
+        if not self._args.final_snapshot:
+            return None
+        suffix = random.RandomId(
+            child(self._name, "final-snapshot"), byte_length=4, opts=self._opts
+        )
+        return suffix.hex.apply(lambda hex_id: f"{self._name}-final-{hex_id}")

@@ -34,6 +34,25 @@ def kms_key(
     return key
 
 
+@dataclass(frozen=True)
+class ServiceRole:
+    """An IAM role and its policy attachments.
+
+    Whatever assumes the role must wait for ``attachments`` too: IAM creates the role before the
+    policies are attached, and a service that assumes it in between (EKS creating the cluster, a
+    node joining, RDS starting enhanced monitoring) fails or starts without permissions; on
+    destroy, detaching first would strand the service without them.
+    """
+
+    role: aws.iam.Role
+    attachments: list[aws.iam.RolePolicyAttachment]
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        """The role's ARN."""
+        return self.role.arn
+
+
 def service_role(
     name: str,
     principal: dict[str, str],
@@ -41,7 +60,7 @@ def service_role(
     tags: dict[str, str],
     parent: pulumi.Resource,
     actions: tuple[str, ...] = ("sts:AssumeRole",),
-) -> aws.iam.Role:
+) -> ServiceRole:
     """An IAM role assumable by ``principal`` with exactly ``managed_policies`` attached."""
     role = aws.iam.Role(
         name,
@@ -54,14 +73,16 @@ def service_role(
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    for policy_arn in managed_policies:
+    attachments = [
         aws.iam.RolePolicyAttachment(
             child(name, policy_arn.rsplit("/", 1)[-1]),
             role=role.name,
             policy_arn=policy_arn,
             opts=pulumi.ResourceOptions(parent=parent),
         )
-    return role
+        for policy_arn in managed_policies
+    ]
+    return ServiceRole(role, attachments)
 
 
 def managed_policy(name: str) -> str:
@@ -69,18 +90,30 @@ def managed_policy(name: str) -> str:
     return f"arn:aws:iam::aws:policy/{name}"
 
 
+@dataclass(frozen=True)
+class PortRange:
+    """An inclusive TCP port range admitted from the client group, and why."""
+
+    first: int
+    last: int
+    description: str
+
+
 def ingress_only_security_group(
     name: str,
     description: str,
     vpc_id: pulumi.Input[str],
-    ports: tuple[int, int],
+    ports: list[PortRange],
     source_security_group_id: pulumi.Input[str],
     tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> aws.ec2.SecurityGroup:
-    """A security group admitting TCP ``ports`` from one source group and nothing else.
+    """A security group admitting each TCP range in ``ports`` from one source group only.
 
     No egress rule: data services answer on established connections and start none.
+    Descriptions must stay within EC2's character set (letters, digits, spaces and
+    ``._-:/()#,@[]+=&;{}!$*``; no apostrophe), and a group's description is create-only:
+    changing it replaces the group. ``deploy-aws-cfn-schema`` checks both in every plan.
     """
     group = aws.ec2.SecurityGroup(
         name,
@@ -89,17 +122,18 @@ def ingress_only_security_group(
         tags={**tags, "Name": name},
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    aws.vpc.SecurityGroupIngressRule(
-        name,
-        security_group_id=group.id,
-        referenced_security_group_id=source_security_group_id,
-        ip_protocol="tcp",
-        from_port=ports[0],
-        to_port=ports[1],
-        description=description,
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent),
-    )
+    for index, port_range in enumerate(ports):
+        aws.vpc.SecurityGroupIngressRule(
+            name if index == 0 else child(name, str(port_range.first)),
+            security_group_id=group.id,
+            referenced_security_group_id=source_security_group_id,
+            ip_protocol="tcp",
+            from_port=port_range.first,
+            to_port=port_range.last,
+            description=port_range.description,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
     return group
 
 
@@ -112,15 +146,14 @@ class PrivatePlacement:
     client_security_group_id: pulumi.Input[str]
 
     def security_group(
-        self, name: str, description: str, port: int, tags: dict[str, str], parent: pulumi.Resource
+        self,
+        name: str,
+        description: str,
+        ports: list[PortRange],
+        tags: dict[str, str],
+        parent: pulumi.Resource,
     ) -> aws.ec2.SecurityGroup:
-        """A group admitting ``port`` from the client group only."""
+        """A group admitting ``ports`` from the client group only."""
         return ingress_only_security_group(
-            name,
-            description,
-            self.vpc_id,
-            (port, port),
-            self.client_security_group_id,
-            tags,
-            parent,
+            name, description, self.vpc_id, ports, self.client_security_group_id, tags, parent
         )

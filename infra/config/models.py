@@ -143,8 +143,17 @@ class ClusterConfig(StrictModel):
     )
     admin_principals: list[str] = Field(description="IAM roles / groups granted cluster admin")
     log_retention_days: int = Field(description="control-plane log retention (days)")
+    # AWS: who runs ``pulumi up`` and how it reaches a private API endpoint (docs/aws.md).
+    deployer_principal: str | None = Field(
+        default=None,
+        description="AWS: IAM role/user ARN running pulumi up (default: the caller identity)",
+    )
+    private_access_cidrs: list[ipaddress.IPv4Network] = Field(
+        default_factory=list,
+        description="AWS: networks allowed to the private API endpoint on 443 (in-VPC runner)",
+    )
 
-    @field_validator("authorized_networks", mode="before")
+    @field_validator("authorized_networks", "private_access_cidrs", mode="before")
     @classmethod
     def _parse_networks(cls, value: object) -> list[ipaddress.IPv4Network]:
         if not isinstance(value, list):
@@ -480,7 +489,8 @@ def _instance_family_problems(config: PlatformConfig) -> list[str]:
 
 # What each cloud can run; the wiring pins add-on and engine versions for exactly these.
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
-    "aws": ("1.32", "1.33"),
+    # AWS: versions with pinned add-ons (components/aws/eks_versions.py) in standard support.
+    "aws": ("1.35",),
     "gcp": ("1.32", "1.33"),
     "azure": ("1.32", "1.33"),
 }
@@ -495,6 +505,7 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     "azure": {},
 }
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
 
 def _cloud_support_problems(config: PlatformConfig) -> list[str]:
@@ -520,6 +531,12 @@ def _cloud_support_problems(config: PlatformConfig) -> list[str]:
                     f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
                     "(arn:aws:iam::<account>:role/<name>)"
                 )
+        deployer = config.cluster.deployer_principal
+        if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
+            problems.append(
+                f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
+                "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
+            )
     return problems
 
 

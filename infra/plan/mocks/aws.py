@@ -176,6 +176,28 @@ RESOURCES: dict[str, OutputFn] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
 }
 
+
+def _caller_identity(args: Any, context: MockContext) -> dict[str, Any]:
+    """A CI job's identity as STS reports it: an assumed role with a session name."""
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/platform-deployer/ci-{context.stack}",
+        "userId": f"AROA{digest(context.stack, 'deployer', length=17).upper()}:ci-{context.stack}",
+        "id": ACCOUNT_ID,
+    }
+
+
+def _partition(args: Any, context: MockContext) -> dict[str, Any]:
+    return {
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+        "id": "aws",
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getPartition:getPartition": _partition,
 }

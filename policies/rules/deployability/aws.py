@@ -1,7 +1,160 @@
-"""AWS's own API rules, checked on every plan (see the package docstring)."""
+"""AWS's own API rules, checked on every plan (see the package docstring).
+
+- ``deploy-aws-cfn-schema``: every mapped input against its CloudFormation property schema
+  (cfn-lint's bundled schemas, ``aws_schema``): e.g. EC2's description character set.
+- ``deploy-aws-engine-version``: EKS, RDS PostgreSQL, MSK and ElastiCache versions against the
+  version table and cfn-lint's RDS data (``aws_versions``); past end of support fails.
+- ``deploy-aws-elasticache-cluster-failover``: cluster mode needs automatic failover, Multi-AZ
+  needs a replica (ElastiCache API Reference, CreateReplicationGroup).
+- ``deploy-aws-eks-reachable``: whoever runs ``pulumi up`` must be able to reach and
+  authenticate to each EKS cluster it deploys into.
+"""
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
-POLICIES: list[Policy] = []
+from pulumi_policy import (
+    Policy,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+)
+
+from policies.rules.base import deployable, dig, is_unknown, resource_rule, stack_rule
+from policies.rules.deployability import aws_schema
+from policies.rules.deployability.aws_versions import verdict
+
+EKS = "aws:eks/cluster:Cluster"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+ACCESS_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+# pulumi type -> (version table service, version input, engine input and value if any)
+VERSIONED: dict[str, tuple[str, str]] = {
+    EKS: ("eks", "version"),
+    "aws:rds/instance:Instance": ("postgres", "engineVersion"),
+    "aws:msk/cluster:Cluster": ("kafka", "kafkaVersion"),
+    REPLICATION_GROUP: ("redis", "engineVersion"),
+}
+ENGINES = {"aws:rds/instance:Instance": "postgres", REPLICATION_GROUP: "redis"}
+
+TODAY_SCHEMA = PolicyConfigSchema(properties={"today": {"type": "string", "default": ""}})
+"""``today`` (YYYY-MM-DD) replaces the real date, for tests and for asking "what if"."""
+
+
+def today_of(config: Mapping[str, Any]) -> date:
+    """The configured day, or the real one."""
+    value = config.get("today") or ""
+    return date.fromisoformat(value) if value else date.today()
+
+
+def version_status(resource_type: str, props: Mapping[str, Any], today: date) -> Any:
+    """The version table's verdict on a resource, or None when it has no checked version."""
+    if resource_type not in VERSIONED:
+        return None
+    service, key = VERSIONED[resource_type]
+    engine = ENGINES.get(resource_type)
+    if engine and props.get("engine", engine) != engine:
+        return None
+    version = props.get(key)
+    if version is None or is_unknown(version):
+        return None
+    return verdict(service, str(version), today)
+
+
+def _cfn_schema(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    for message in aws_schema.violations(args.resource_type, args.props, is_unknown):
+        report(message, None)
+
+
+def _engine_version(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    status = version_status(args.resource_type, args.props, today_of(args.get_config()))
+    if status is not None and status.status in ("ended", "unknown"):
+        report(status.message, None)
+
+
+def _cluster_failover(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    props = args.props
+    cluster_mode = props.get("clusterMode") == "enabled"
+    failover = props.get("automaticFailoverEnabled")
+    if cluster_mode and failover is False:
+        report("cluster mode is enabled but automaticFailoverEnabled is false", None)
+    replicas = props.get("replicasPerNodeGroup")
+    if props.get("multiAzEnabled") is True and cluster_mode and replicas == 0:
+        report("multiAzEnabled needs at least one replica per shard", None)
+
+
+def _admits_https(rule: PolicyResource, cluster: PolicyResource, group_ids: set[Any]) -> bool:
+    """``rule`` admits 443 into one of the cluster's groups (by id, or taken from the cluster)."""
+    props = rule.props
+    sources = (rule.property_dependencies or {}).get("securityGroupId") or []
+    from_cluster = any(source.urn == cluster.urn for source in sources)
+    if not (from_cluster or props.get("securityGroupId") in group_ids):
+        return False
+    first, last = props.get("fromPort"), props.get("toPort")
+    return isinstance(first, int) and isinstance(last, int) and first <= 443 <= last
+
+
+def _reachable(args: StackValidationArgs, report: ReportViolation) -> None:
+    rules = [r for r in args.resources if r.resource_type == INGRESS_RULE]
+    admins = [
+        r
+        for r in args.resources
+        if r.resource_type == ACCESS_ASSOCIATION and r.props.get("policyArn") == CLUSTER_ADMIN
+    ]
+    for cluster in (r for r in args.resources if r.resource_type == EKS):
+        vpc = dig(cluster.props, "vpcConfig", default={})
+        public = dig(vpc, "endpointPublicAccess", default=True)
+        groups = {
+            dig(vpc, "clusterSecurityGroupId"),
+            *(dig(vpc, "securityGroupIds", default=[]) or []),
+        } - {None}
+        if public is False and not any(_admits_https(r, cluster, groups) for r in rules):
+            report(
+                "the API endpoint is private and no security group rule admits 443 to the "
+                "cluster: set platform:cluster.privateAccessCidrs (the runner's network)",
+                cluster.urn,
+            )
+        access = dig(cluster.props, "accessConfig", default={})
+        bootstrap = dig(access, "bootstrapClusterCreatorAdminPermissions", default=True)
+        if dig(access, "authenticationMode") == "API" and bootstrap is False and not admins:
+            report(
+                "authentication mode API without creator admin and no cluster-admin access "
+                "policy association: the deployer cannot authenticate",
+                cluster.urn,
+            )
+
+
+POLICIES: list[Policy] = [
+    deployable(resource_rule(
+        "deploy-aws-cfn-schema",
+        "AWS rejects inputs outside its documented patterns, enums and lengths (CloudFormation resource schemas, as bundled by cfn-lint).",
+        "Change the input named in the message to satisfy the quoted constraint.", Severity.CRITICAL,
+        _cfn_schema, types=[t for t in aws_schema.CFN_TYPES if aws_schema.mapping(t)],
+    )),
+    deployable(resource_rule(
+        "deploy-aws-engine-version",
+        "AWS refuses new resources on versions past end of support (or bills extended support).",
+        "Change the config key named in the message to a supported version.", Severity.CRITICAL,
+        _engine_version, types=list(VERSIONED), config_schema=TODAY_SCHEMA,
+    )),
+    deployable(resource_rule(
+        "deploy-aws-elasticache-cluster-failover",
+        "ElastiCache refuses cluster-mode groups without automatic failover, and Multi-AZ without replicas.",
+        "Set automatic_failover_enabled=True in cluster mode; enable Multi-AZ only with replicas.", Severity.CRITICAL,
+        _cluster_failover, types=[REPLICATION_GROUP],
+    )),
+    deployable(stack_rule(
+        "deploy-aws-eks-reachable",
+        "A deploy that cannot reach or authenticate to its own cluster fails halfway.",
+        "Give the deployer an access entry with cluster-admin, and a private endpoint a configured network (platform:cluster.privateAccessCidrs).", Severity.CRITICAL,
+        _reachable,
+    )),
+]  # fmt: skip
