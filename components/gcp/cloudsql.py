@@ -195,5 +195,5 @@ class GcpPostgres(pulumi.ComponentResource):
 
 
 def _rfc1918(cidr: str) -> bool:
-    network = ipaddress.ip_network(cidr)
+    network = ipaddress.IPv4Network(cidr)
     return any(network.subnet_of(private) for private in RFC1918)

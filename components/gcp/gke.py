@@ -8,7 +8,10 @@ endpoint in prod, master authorized networks from config), release channel, Work
 Dataplane V2 (which enforces NetworkPolicies), shielded nodes, a weekend maintenance window,
 system/workload/API-server logging and managed Prometheus, deletion protection in prod. A node
 pool with autoscaling, auto-repair and auto-upgrade on COS_CONTAINERD with Shielded VM secure
-boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``.
+boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``. With a private IP
+endpoint (prod) the cluster's IAM-guarded DNS endpoint is enabled and the kubeconfig uses it,
+so `pulumi up` reaches the API server from a laptop or CI. Every resource waits for the
+project APIs it calls; the Workload Identity pool is handed out as the cluster's output.
 """
 
 from __future__ import annotations
@@ -242,8 +245,8 @@ class GcpCluster(pulumi.ComponentResource):
     ) -> gcp.container.ClusterControlPlaneEndpointsConfigArgs | None:
         """With a private IP endpoint, the DNS-based endpoint is the way in from outside the VPC.
 
-        Every request to it is authorized by IAM first (``container.clusters.connect``, in
-        ``roles/container.developer`` and up) and then by Kubernetes RBAC; no IP allowlist.
+        Every request to it is authorized by IAM first (permission
+        ``container.clusters.connect``) and then by Kubernetes RBAC; no IP allowlist.
         https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation#dns-based_endpoint
         """
         if not self._args.private_endpoint:

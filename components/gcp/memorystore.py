@@ -11,6 +11,7 @@ and deletion protection in prod.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -128,7 +129,7 @@ class GcpRedis(pulumi.ComponentResource):
         )
 
 
-def _pem_bundle(cas: list[gcp.redis.outputs.ClusterManagedServerCa] | None) -> str:
+def _pem_bundle(cas: Sequence[gcp.redis.outputs.ClusterManagedServerCa] | None) -> str:
     """Every certificate of every managed server CA, one PEM bundle."""
     return "\n".join(
         certificate.strip()

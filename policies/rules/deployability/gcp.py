@@ -223,9 +223,9 @@ def _check_names(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 def _check_sql_connection_name(args: ResourceValidationArgs, report: ReportViolation) -> None:
     project, name = args.props.get("project"), args.props.get("name")
-    if isinstance(project, str) and isinstance(name, str) and not is_unknown(name):
-        if len(project) + 1 + len(name) > 98:
-            report(f"'{project}:{name}' exceeds Cloud SQL's 98 characters", None)
+    known = isinstance(project, str) and isinstance(name, str) and not is_unknown(name)
+    if known and len(f"{project}:{name}") > 98:
+        report(f"'{project}:{name}' exceeds Cloud SQL's 98 characters", None)
 
 
 def _check_labels(args: ResourceValidationArgs, report: ReportViolation) -> None:
