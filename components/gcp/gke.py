@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from components.gcp.apis import (
     CLOUDKMS,
@@ -33,11 +34,12 @@ from components.gcp.apis import (
     MONITORING,
     ProjectApis,
 )
-from components.gcp.names import GKE_NAME_LIMIT, account_id, resource_name
+from components.gcp.names import GKE_NAME_LIMIT, NAME_LIMIT, account_id, resource_name
 from infra.naming import child
 
 NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
 KEY_ROTATION = "7776000s"  # 90 days
+SECRETS_KEY = "gke-secrets"
 STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
 # Node pools are named from this prefix plus the provider's 26-character unique suffix
 # (36 <= GKE's 40): valid for any stack name, and a replacement pool can be created before the
@@ -96,9 +98,7 @@ class GcpCluster(pulumi.ComponentResource):
         self.cluster_name = self._cluster.name
         # The pool exists only once the cluster has Workload Identity: taking it from the
         # cluster's output makes every `<pool>[ns/sa]` binding wait for the cluster.
-        self.workload_pool = self._cluster.workload_identity_config.apply(
-            lambda config: config.workload_pool if config and config.workload_pool else ""
-        )
+        self.workload_pool = self._cluster.workload_identity_config.apply(_workload_pool)
         self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
         self.provider = k8s.Provider(
             child(name, "k8s"),
@@ -129,17 +129,26 @@ class GcpCluster(pulumi.ComponentResource):
 
     def _build_secrets_key(self) -> gcp.kms.CryptoKey:
         kms = self._args.apis.needs(CLOUDKMS)
-        # Key rings and keys can never be deleted in Cloud KMS: names must be stable per stack.
+        # Cloud KMS never deletes key rings: a stack destroyed and created again needs a new
+        # name, hence a random suffix (kept in state, protected with the ring) after a head
+        # cut to fit the 63-character limit.
+        suffix = random.RandomId(
+            child(self._name, "keys"),
+            byte_length=3,
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+        )
         ring = gcp.kms.KeyRing(
             child(self._name, "keys"),
-            name=resource_name(child(self._name, "keys")),
+            name=pulumi.Output.concat(
+                resource_name(child(self._name, "keys"), NAME_LIMIT - 7), "-", suffix.hex
+            ),
             project=self._args.project,
             location=self._args.region,
             opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
         )
         key = gcp.kms.CryptoKey(
             child(self._name, "secrets"),
-            name=resource_name(child(self._name, "secrets")),
+            name=SECRETS_KEY,  # unique within its ring
             key_ring=ring.id,
             purpose="ENCRYPT_DECRYPT",
             rotation_period=KEY_ROTATION,
@@ -343,3 +352,9 @@ class GcpCluster(pulumi.ComponentResource):
 def _dns_endpoint(config: gcp.container.outputs.ClusterControlPlaneEndpointsConfig | None) -> str:
     dns = config.dns_endpoint_config if config else None
     return (dns.endpoint if dns else None) or ""
+
+
+def _workload_pool(config: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:
+    if config is None or not config.workload_pool:
+        raise ValueError("the GKE cluster reports no Workload Identity pool")
+    return config.workload_pool
