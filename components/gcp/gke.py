@@ -41,8 +41,8 @@ NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregist
 KEY_ROTATION = "7776000s"  # 90 days
 SECRETS_KEY = "gke-secrets"
 STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
-# Node pools are named from this prefix plus the provider's 26-character unique suffix
-# (36 <= GKE's 40): valid for any stack name, and a replacement pool can be created before the
+# Node pools are named from this prefix plus the provider's unique suffix (a prefix of at most
+# 14 characters gets a 24-character timestamp and counter: 34 <= GKE's 40): valid for any stack name, and a replacement pool can be created before the
 # old one is deleted (no name clash, no downtime).
 NODE_POOL_PREFIX = "workloads-"
 

@@ -5,7 +5,7 @@ length rule the service's API applies (``NAME_RULES``, one row per resource type
 each with its source), and labels against GCP's label rule. When the program sets no name, the
 provider derives one from the logical name plus a dash and 7 random characters (Pulumi's
 auto-naming); the rule checks that derived name, since that is what the API receives. A node
-pool named by ``namePrefix`` gets the provider's 26-character unique suffix.
+pool named by ``namePrefix`` gets the provider's unique suffix (24 or 9 characters).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from policies.rules.base import deployable, dig, is_unknown, resource_rule
 
 # Pulumi auto-naming: "<logical name>-<7 random characters>".
 AUTONAME_SUFFIX = 8
-# The provider's unique suffix after a ``name_prefix`` (Terraform's PrefixedUniqueId).
-PREFIX_SUFFIX = 26
+# What the provider appends to a node pool's ``name_prefix`` (pulumi-gcp NodePool docs): a
+# 24-character timestamp and counter after a prefix of at most 14 characters, else 9 random
+# characters (prefixes of 15-31 characters).
+SHORT_PREFIX, SHORT_PREFIX_SUFFIX, LONG_PREFIX_SUFFIX = 14, 24, 9
 RFC1035 = r"[a-z]([-a-z0-9]*[a-z0-9])?"
 COMPUTE_NAMES = "https://cloud.google.com/compute/docs/naming-resources"
 
@@ -190,7 +192,8 @@ def effective_name(rule: NameRule, props: Mapping[str, Any], logical_name: str) 
         return value
     prefix = props.get("namePrefix")
     if isinstance(prefix, str):
-        return prefix + "x" * PREFIX_SUFFIX
+        added = SHORT_PREFIX_SUFFIX if len(prefix) <= SHORT_PREFIX else LONG_PREFIX_SUFFIX
+        return prefix + "x" * added
     if rule.autonamed:
         return logical_name + "-" + "x" * (AUTONAME_SUFFIX - 1)
     return None
