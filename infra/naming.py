@@ -6,6 +6,7 @@ GCP's label rules accept them unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import TYPE_CHECKING
 
@@ -38,3 +39,17 @@ def child(name: str, suffix: str) -> str:
 # Namespace of the application workloads (the Kubernetes layer creates it; cloud identities
 # trust service accounts in it).
 APP_NAMESPACE = "analytics"
+
+
+def bounded(name: str, limit: int, *, hash_length: int = 8) -> str:
+    """``name`` if it has at most ``limit`` characters, else its head plus a stable hash.
+
+    The hash is of the whole name, so two long names that share their head stay distinct
+    (a plain ``name[:limit]`` would make them collide). The head loses trailing hyphens so the
+    result never has ``--`` before the hash.
+    """
+    if len(name) <= limit:
+        return name
+    suffix = hashlib.sha256(name.encode()).hexdigest()[:hash_length]
+    head = name[: limit - hash_length - 1].rstrip("-_.")
+    return f"{head}-{suffix}"

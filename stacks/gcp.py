@@ -1,12 +1,14 @@
-"""GCP wiring: the provider, then network, GKE, Cloud SQL, Managed Kafka, Memorystore and one
-Workload Identity per application workload, returning the contracts."""
+"""GCP wiring: the provider and the project's APIs, then network, GKE, Cloud SQL, Managed Kafka,
+Memorystore and one Workload Identity per application workload, returning the contracts."""
 
 from __future__ import annotations
 
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import ClusterContract, TopicSpec
+from components.contracts import ClusterContract, EgressDestination, TopicSpec
+from components.gcp import apis as api
+from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
 from components.gcp.kafka import GcpKafka, GcpKafkaArgs, capacity
@@ -19,6 +21,14 @@ from infra.providers import gcp_provider
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
+# GKE's metadata server, which hands out Workload Identity tokens (Kafka OAUTHBEARER, Redis IAM
+# AUTH): with Dataplane V2 NetworkPolicies, egress to both addresses must be allowed
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#troubleshooting,
+# "Dataplane V2 ... 169.254.169.252/32 port 988 and 169.254.169.254/32 port 80").
+METADATA_SERVER_EGRESS = [
+    EgressDestination("gke-metadata-server", ["169.254.169.254/32"], [(80, 80)]),
+    EgressDestination("gke-metadata-server-wi", ["169.254.169.252/32"], [(988, 988)]),
+]
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -27,12 +37,21 @@ def build(config: PlatformConfig) -> PlatformContracts:
     project = config.project
     provider = gcp_provider(config, project)
     opts = pulumi.ResourceOptions(providers=[provider])
-    invoke = pulumi.InvokeOutputOptions(provider=provider)
     prefix = config.name_prefix
+    apis = ProjectApis(f"{prefix}-apis", ProjectApisArgs(project=project), opts)
+    # Even lookups fail on a fresh project until their API is on.
     zones = gcp.compute.get_zones_output(
-        project=project, region=config.region, status="UP", opts=invoke
+        project=project,
+        region=config.region,
+        status="UP",
+        opts=pulumi.InvokeOutputOptions(provider=provider, depends_on=apis.needs(api.COMPUTE)),
     )
-    project_number = gcp.organizations.get_project_output(project_id=project, opts=invoke).number
+    project_number = gcp.organizations.get_project_output(
+        project_id=project,
+        opts=pulumi.InvokeOutputOptions(
+            provider=provider, depends_on=apis.needs(api.CLOUDRESOURCEMANAGER)
+        ),
+    ).number
 
     network = GcpNetwork(
         f"{prefix}-network",
@@ -46,6 +65,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             private_services_cidr=str(config.network.private_services_cidr),
             flow_log_sampling=0.5 if config.environment == "prod" else 0.1,
             labels=tags(config, "network"),
+            apis=apis,
         ),
         opts,
     )
@@ -73,6 +93,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             deletion_protection=config.environment == "prod",
             protect=config.protect,
             labels=tags(config, "cluster"),
+            apis=apis,
         ),
         opts,
     )
@@ -94,6 +115,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             private_services=network.private_services,
             protect=config.protect,
             labels=tags(config, "postgres"),
+            apis=apis,
+            # pods connect from the pod range (see GcpPostgres._authorized_networks)
+            client_cidrs=[str(config.network.pod_cidr)],
         ),
         opts,
     )
@@ -112,6 +136,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             subnet_id=network.subnet_id,
             protect=config.protect,
             labels=tags(config, "kafka"),
+            apis=apis,
         ),
         opts,
     )
@@ -128,6 +153,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             deletion_protection=config.environment == "prod",
             protect=config.protect,
             labels=tags(config, "redis"),
+            apis=apis,
         ),
         opts,
     )
@@ -136,10 +162,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
             f"{prefix}-{app}",
             GcpWorkloadIdentityArgs(
                 project=project,
-                account_id=f"{app}-{config.stack}"[:30],
+                account_id=f"{app}-{config.stack}",
                 workload_pool=cluster.workload_pool,
                 namespace=APP_NAMESPACE,
                 service_account=app,
+                apis=apis,
             ),
             opts,
         ).annotations()
@@ -157,6 +184,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             workload_identity=identities,
             storage_class=STORAGE_CLASS,
             ships_metrics_server=True,
+            workload_egress=METADATA_SERVER_EGRESS,
         ),
         postgres=postgres.contract(),
         kafka=kafka.contract(),

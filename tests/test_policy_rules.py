@@ -92,6 +92,8 @@ PROPERTY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("gcp-memorystore-auth-tls", "gcp:redis/instance:Instance", {"authEnabled": True, "transitEncryptionMode": "SERVER_AUTHENTICATION"},
      {"authEnabled": True, "transitEncryptionMode": "DISABLED"}),
     ("gcp-subnet-flow-logs", "gcp:compute/subnetwork:Subnetwork", {"logConfig": {"flowSampling": 0.5}}, {}),
+    ("deploy-gcp-names", "gcp:serviceaccount/account:Account", {"accountId": "backend-prod"}, {"accountId": "backend-"}),
+    ("deploy-gcp-labels", "gcp:compute/network:Network", {"labels": {"stack": "dev-gcp"}}, {"labels": {"stack": "Dev.GCP"}}),
     ("azure-postgres-no-public-access", AZ_PG, {"network": {"publicNetworkAccess": "Disabled"}}, {"network": {"publicNetworkAccess": "Enabled"}}),
     ("azure-postgres-zone-redundant-ha", AZ_PG, {"highAvailability": {"mode": "ZoneRedundant"}}, {"highAvailability": {"mode": "Disabled"}}),
     ("azure-postgres-geo-redundant-backup", AZ_PG, {"backup": {"geoRedundantBackup": "Enabled"}}, {"backup": {"geoRedundantBackup": "Disabled"}}),

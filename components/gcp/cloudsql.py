@@ -10,6 +10,7 @@ pulumi-random (secret). TimescaleDB is not offered on Cloud SQL: the config reje
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pulumi
@@ -17,9 +18,16 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 
 from components.contracts import PostgresContract
+from components.gcp.apis import SQLADMIN, ProjectApis
+from components.gcp.names import resource_name
 from infra.naming import child
 
 PORT = 5432
+# https://cloud.google.com/sql/docs/postgres/instance-settings: the instance ID holds lowercase
+# letters, digits and hyphens, starts with a letter, and "project-id:instance-id" is at most
+# 98 characters; 63 keeps it an RFC 1035 label (it is also a DNS name in the connection name).
+INSTANCE_NAME_LIMIT = 63
+RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 # Cloud SQL keeps at most 7 days of transaction logs on the Enterprise edition.
 MAX_LOG_RETENTION_DAYS = 7
 FLAGS = {
@@ -50,6 +58,9 @@ class GcpPostgresArgs:
     private_services: pulumi.Resource
     protect: bool
     labels: dict[str, str]
+    apis: ProjectApis
+    # Non-RFC 1918 ranges clients connect from (GKE pods: 100.64.0.0/14 by default).
+    client_cidrs: list[str]
 
 
 class GcpPostgres(pulumi.ComponentResource):
@@ -66,6 +77,7 @@ class GcpPostgres(pulumi.ComponentResource):
         super().__init__("platform:gcp:Postgres", name, None, opts)
         self._name = name
         self._args = args
+        sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
         gcp.sql.Database(
@@ -73,7 +85,7 @@ class GcpPostgres(pulumi.ComponentResource):
             project=args.project,
             instance=instance.name,
             name=args.database_name,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=sqladmin),
         )
         password = random.RandomPassword(
             child(name, "user"), length=32, special=False, opts=self._opts
@@ -84,7 +96,10 @@ class GcpPostgres(pulumi.ComponentResource):
             instance=instance.name,
             name=args.username,
             password=password.result,
-            opts=self._opts,
+            # Deleting the user fails while it owns objects in the database; abandon it on
+            # destroy (the instance's deletion removes it), as the provider documents.
+            deletion_policy="ABANDON",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=sqladmin),
         )
         self.host = instance.private_ip_address
         self.password = pulumi.Output.secret(password.result)
@@ -105,6 +120,7 @@ class GcpPostgres(pulumi.ComponentResource):
         args = self._args
         return gcp.sql.DatabaseInstance(
             self._name,
+            name=resource_name(self._name, INSTANCE_NAME_LIMIT),
             project=args.project,
             region=args.region,
             database_version=f"POSTGRES_{args.major_version}",
@@ -123,6 +139,7 @@ class GcpPostgres(pulumi.ComponentResource):
                     private_network=args.network_id,
                     ssl_mode="ENCRYPTED_ONLY",
                     enable_private_path_for_google_cloud_services=True,
+                    authorized_networks=self._authorized_networks(),
                 ),
                 backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
                     enabled=True,
@@ -151,6 +168,32 @@ class GcpPostgres(pulumi.ComponentResource):
                 user_labels=args.labels,
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, depends_on=[args.private_services]
+                parent=self,
+                protect=args.protect,
+                depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
             ),
         )
+
+    def _authorized_networks(
+        self,
+    ) -> list[gcp.sql.DatabaseInstanceSettingsIpConfigurationAuthorizedNetworkArgs]:
+        """Client ranges outside RFC 1918 (GKE pod ranges) that may connect over private IP.
+
+        Private IP accepts RFC 1918 sources by default; any other source range must be listed
+        as an authorized network, or its connections are refused
+        (https://cloud.google.com/sql/docs/postgres/authorize-networks). Pods keep their own
+        address towards Cloud SQL (GKE does not masquerade traffic to RFC 1918 or 100.64.0.0/10
+        destinations), so the pod range is what Cloud SQL sees.
+        """
+        return [
+            gcp.sql.DatabaseInstanceSettingsIpConfigurationAuthorizedNetworkArgs(
+                name=f"clients-{index}", value=cidr
+            )
+            for index, cidr in enumerate(self._args.client_cidrs)
+            if not _rfc1918(cidr)
+        ]
+
+
+def _rfc1918(cidr: str) -> bool:
+    network = ipaddress.IPv4Network(cidr)
+    return any(network.subnet_of(private) for private in RFC1918)

@@ -8,7 +8,10 @@ endpoint in prod, master authorized networks from config), release channel, Work
 Dataplane V2 (which enforces NetworkPolicies), shielded nodes, a weekend maintenance window,
 system/workload/API-server logging and managed Prometheus, deletion protection in prod. A node
 pool with autoscaling, auto-repair and auto-upgrade on COS_CONTAINERD with Shielded VM secure
-boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``.
+boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``. With a private IP
+endpoint (prod) the cluster's IAM-guarded DNS endpoint is enabled and the kubeconfig uses it,
+so `pulumi up` reaches the API server from a laptop or CI. Every resource waits for the
+project APIs it calls; the Workload Identity pool is handed out as the cluster's output.
 """
 
 from __future__ import annotations
@@ -19,12 +22,29 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
+from components.gcp.apis import (
+    CLOUDKMS,
+    CLOUDRESOURCEMANAGER,
+    COMPUTE,
+    CONTAINER,
+    IAM,
+    LOGGING,
+    MONITORING,
+    ProjectApis,
+)
+from components.gcp.names import GKE_NAME_LIMIT, NAME_LIMIT, account_id, resource_name
 from infra.naming import child
 
 NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
 KEY_ROTATION = "7776000s"  # 90 days
+SECRETS_KEY = "gke-secrets"
 STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
+# Node pools are named from this prefix plus the provider's unique suffix (a prefix of at most
+# 14 characters gets a 24-character timestamp and counter: 34 <= GKE's 40): valid for any stack name, and a replacement pool can be created before the
+# old one is deleted (no name clash, no downtime).
+NODE_POOL_PREFIX = "workloads-"
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,7 @@ class GcpClusterArgs:
     deletion_protection: bool
     protect: bool
     labels: dict[str, str]
+    apis: ProjectApis
 
 
 class GcpCluster(pulumi.ComponentResource):
@@ -57,8 +78,8 @@ class GcpCluster(pulumi.ComponentResource):
 
     cluster_name: pulumi.Output[str]
     """The GKE cluster's name."""
-    workload_pool: str
-    """The Workload Identity pool (``<project>.svc.id.goog``)."""
+    workload_pool: pulumi.Output[str]
+    """The Workload Identity pool (``<project>.svc.id.goog``), known once the cluster exists."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (secret) that authenticates with gke-gcloud-auth-plugin."""
     provider: k8s.Provider
@@ -70,13 +91,14 @@ class GcpCluster(pulumi.ComponentResource):
         super().__init__("platform:gcp:Cluster", name, None, opts)
         self._name = name
         self._args = args
-        self._opts = pulumi.ResourceOptions(parent=self)
-        self.workload_pool = f"{args.project}.svc.id.goog"
         node_account = self._build_node_service_account()
         key = self._build_secrets_key()
         self._cluster = self._build_cluster(key)
         pool = self._build_node_pool(node_account)
         self.cluster_name = self._cluster.name
+        # The pool exists only once the cluster has Workload Identity: taking it from the
+        # cluster's output makes every `<pool>[ns/sa]` binding wait for the cluster.
+        self.workload_pool = self._cluster.workload_identity_config.apply(_workload_pool)
         self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
         self.provider = k8s.Provider(
             child(name, "k8s"),
@@ -89,9 +111,9 @@ class GcpCluster(pulumi.ComponentResource):
         account = gcp.serviceaccount.Account(
             child(self._name, "nodes"),
             project=self._args.project,
-            account_id=f"{self._name[:22]}-nodes".replace("--", "-"),
-            display_name=f"{self._name} GKE nodes (least privilege)",
-            opts=self._opts,
+            account_id=account_id(child(self._name, "nodes")),
+            display_name=f"{self._name} GKE nodes (least privilege)"[:100],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._args.apis.needs(IAM)),
         )
         for role in NODE_ROLES:
             gcp.projects.IAMMember(
@@ -99,26 +121,43 @@ class GcpCluster(pulumi.ComponentResource):
                 project=self._args.project,
                 role=role,
                 member=account.email.apply(lambda email: f"serviceAccount:{email}"),
-                opts=self._opts,
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=self._args.apis.needs(CLOUDRESOURCEMANAGER)
+                ),
             )
         return account
 
     def _build_secrets_key(self) -> gcp.kms.CryptoKey:
+        kms = self._args.apis.needs(CLOUDKMS)
+        # Cloud KMS never deletes key rings: a stack destroyed and created again needs a new
+        # name, hence a random suffix (kept in state, protected with the ring) after a head
+        # cut to fit the 63-character limit.
+        suffix = random.RandomId(
+            child(self._name, "keys"),
+            byte_length=3,
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+        )
         ring = gcp.kms.KeyRing(
             child(self._name, "keys"),
+            name=pulumi.Output.concat(
+                resource_name(child(self._name, "keys"), NAME_LIMIT - 7), "-", suffix.hex
+            ),
             project=self._args.project,
             location=self._args.region,
-            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
         )
         key = gcp.kms.CryptoKey(
             child(self._name, "secrets"),
+            name=SECRETS_KEY,  # unique within its ring
             key_ring=ring.id,
             purpose="ENCRYPT_DECRYPT",
             rotation_period=KEY_ROTATION,
             labels=self._args.labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
         )
-        # GKE's service agent wraps and unwraps the data keys with it.
+        # GKE's service agent wraps and unwraps the data keys with it. The agent
+        # (service-<number>@container-engine-robot) exists only once the container API is
+        # enabled: granting it earlier fails with "service account does not exist".
         self._key_access = gcp.kms.CryptoKeyIAMMember(
             child(self._name, "secrets-gke-agent"),
             crypto_key_id=key.id,
@@ -128,7 +167,9 @@ class GcpCluster(pulumi.ComponentResource):
                     f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
                 )
             ),
-            opts=self._opts,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=self._args.apis.needs(CLOUDKMS, CONTAINER)
+            ),
         )
         return key
 
@@ -136,6 +177,7 @@ class GcpCluster(pulumi.ComponentResource):
         args = self._args
         return gcp.container.Cluster(
             self._name,
+            name=resource_name(self._name, GKE_NAME_LIMIT),
             project=args.project,
             location=args.location,
             network=args.network_id,
@@ -154,6 +196,7 @@ class GcpCluster(pulumi.ComponentResource):
                 enable_private_endpoint=args.private_endpoint,
                 master_ipv4_cidr_block=args.control_plane_cidr,
             ),
+            control_plane_endpoints_config=self._control_plane_endpoints(),
             master_authorized_networks_config=gcp.container.ClusterMasterAuthorizedNetworksConfigArgs(
                 cidr_blocks=[
                     gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
@@ -165,7 +208,7 @@ class GcpCluster(pulumi.ComponentResource):
             ),
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel="REGULAR"),
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
-                workload_pool=self.workload_pool
+                workload_pool=f"{args.project}.svc.id.goog"
             ),
             datapath_provider="ADVANCED_DATAPATH",
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(
@@ -197,14 +240,37 @@ class GcpCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             resource_labels=args.labels,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, depends_on=[self._key_access]
+                parent=self,
+                protect=args.protect,
+                depends_on=[
+                    self._key_access,
+                    *args.apis.needs(CONTAINER, COMPUTE, LOGGING, MONITORING),
+                ],
             ),
+        )
+
+    def _control_plane_endpoints(
+        self,
+    ) -> gcp.container.ClusterControlPlaneEndpointsConfigArgs | None:
+        """With a private IP endpoint, the DNS-based endpoint is the way in from outside the VPC.
+
+        Every request to it is authorized by IAM first (permission
+        ``container.clusters.connect``) and then by Kubernetes RBAC; no IP allowlist.
+        https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation#dns-based_endpoint
+        """
+        if not self._args.private_endpoint:
+            return None
+        return gcp.container.ClusterControlPlaneEndpointsConfigArgs(
+            dns_endpoint_config=gcp.container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
+                allow_external_traffic=True
+            )
         )
 
     def _build_node_pool(self, account: gcp.serviceaccount.Account) -> gcp.container.NodePool:
         args = self._args
         return gcp.container.NodePool(
             child(self._name, "default"),
+            name_prefix=NODE_POOL_PREFIX,
             project=args.project,
             cluster=self._cluster.id,
             location=args.location,
@@ -233,33 +299,36 @@ class GcpCluster(pulumi.ComponentResource):
                 metadata={"disable-legacy-endpoints": "true"},
                 resource_labels=args.labels,
             ),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["initialNodeCount"]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["initialNodeCount"],
+                depends_on=args.apis.needs(CONTAINER, COMPUTE),
+            ),
         )
 
-    def _kubeconfig(self) -> pulumi.Output[str]:
-        endpoint = (
-            self._cluster.private_cluster_config.apply(lambda c: c.private_endpoint if c else None)
-            if self._args.private_endpoint
-            else self._cluster.endpoint
-        )
+    def _server(self) -> pulumi.Output[dict[str, str]]:
+        """The kubeconfig ``cluster`` entry: the DNS endpoint when the IP endpoint is private.
+
+        The DNS endpoint serves a publicly trusted certificate (no CA data, as
+        ``gcloud container clusters get-credentials --dns-endpoint`` writes it); the IP
+        endpoint serves the cluster's own CA.
+        """
+        if self._args.private_endpoint:
+            return self._cluster.control_plane_endpoints_config.apply(
+                lambda c: {"server": f"https://{_dns_endpoint(c)}"}
+            )
         return pulumi.Output.all(
-            self._cluster.name,
-            endpoint,
+            self._cluster.endpoint,
             self._cluster.master_auth.apply(lambda auth: auth.cluster_ca_certificate),
-        ).apply(
+        ).apply(lambda v: {"server": f"https://{v[0]}", "certificate-authority-data": v[1]})
+
+    def _kubeconfig(self) -> pulumi.Output[str]:
+        return pulumi.Output.all(self._cluster.name, self._server()).apply(
             lambda v: json.dumps(
                 {
                     "apiVersion": "v1",
                     "kind": "Config",
-                    "clusters": [
-                        {
-                            "name": v[0],
-                            "cluster": {
-                                "server": f"https://{v[1]}",
-                                "certificate-authority-data": v[2],
-                            },
-                        }
-                    ],
+                    "clusters": [{"name": v[0], "cluster": v[1]}],
                     "contexts": [{"name": v[0], "context": {"cluster": v[0], "user": v[0]}}],
                     "current-context": v[0],
                     "users": [
@@ -278,3 +347,14 @@ class GcpCluster(pulumi.ComponentResource):
                 }
             )
         )
+
+
+def _dns_endpoint(config: gcp.container.outputs.ClusterControlPlaneEndpointsConfig | None) -> str:
+    dns = config.dns_endpoint_config if config else None
+    return (dns.endpoint if dns else None) or ""
+
+
+def _workload_pool(config: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:
+    if config is None or not config.workload_pool:
+        raise ValueError("the GKE cluster reports no Workload Identity pool")
+    return config.workload_pool

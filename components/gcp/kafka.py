@@ -17,6 +17,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.contracts import KafkaContract, TopicSpec
+from components.gcp.apis import COMPUTE, MANAGEDKAFKA, ProjectApis
+from components.gcp.names import resource_name
 from infra.naming import child
 
 PORT = 9092
@@ -35,6 +37,7 @@ class GcpKafkaArgs:
     subnet_id: pulumi.Input[str]
     protect: bool
     labels: dict[str, str]
+    apis: ProjectApis
 
 
 def capacity(broker_size: str) -> tuple[int, int]:
@@ -53,12 +56,15 @@ class GcpKafka(pulumi.ComponentResource):
         self, name: str, args: GcpKafkaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:gcp:Kafka", name, None, opts)
-        child_opts = pulumi.ResourceOptions(parent=self)
+        # the cluster attaches to the VPC's subnet (Compute Engine) besides its own API
+        apis = args.apis.needs(MANAGEDKAFKA, COMPUTE)
+        child_opts = pulumi.ResourceOptions(parent=self, depends_on=apis)
         cluster = gcp.managedkafka.Cluster(
             name,
             project=args.project,
             location=args.region,
-            cluster_id=name,
+            # 1-63 characters, RFC 1035 (the provider's cluster_id documentation)
+            cluster_id=resource_name(name),
             capacity_config=gcp.managedkafka.ClusterCapacityConfigArgs(
                 vcpu_count=str(args.vcpus), memory_bytes=str(args.memory_gib * 2**30)
             ),
@@ -75,7 +81,7 @@ class GcpKafka(pulumi.ComponentResource):
                 mode="AUTO_REBALANCE_ON_SCALE_UP"
             ),
             labels=args.labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=apis),
         )
         for topic in args.topics:
             gcp.managedkafka.Topic(

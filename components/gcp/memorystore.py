@@ -11,14 +11,27 @@ and deletion protection in prod.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import RedisContract
+from components.contracts import PortRange, RedisContract
+from components.gcp.apis import (
+    COMPUTE,
+    NETWORKCONNECTIVITY,
+    REDIS,
+    SERVICECONSUMERMANAGEMENT,
+    ProjectApis,
+)
+from components.gcp.names import resource_name
 
 PORT = 6379
+# Clients reach the discovery endpoint on 6379, then each shard's node endpoints on ports in
+# 11000-13047 ("Memorystore for Redis Cluster networking": firewall rules must allow both,
+# https://cloud.google.com/memorystore/docs/cluster/networking).
+SHARD_PORTS: PortRange = (11000, 13047)
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,7 @@ class GcpRedisArgs:
     deletion_protection: bool
     protect: bool
     labels: dict[str, str]
+    apis: ProjectApis
 
 
 class GcpRedis(pulumi.ComponentResource):
@@ -44,6 +58,8 @@ class GcpRedis(pulumi.ComponentResource):
     """The discovery endpoint's address."""
     port: pulumi.Output[int]
     """The discovery endpoint's port."""
+    ca_certificate: pulumi.Output[str]
+    """PEM bundle of the cluster's managed server CAs (verifies the TLS server)."""
 
     def __init__(
         self, name: str, args: GcpRedisArgs, opts: pulumi.ResourceOptions | None = None
@@ -51,6 +67,8 @@ class GcpRedis(pulumi.ComponentResource):
         super().__init__("platform:gcp:Redis", name, None, opts)
         cluster = gcp.redis.Cluster(
             name,
+            # ^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$ (Memorystore's cluster id rule)
+            name=resource_name(name),
             project=args.project,
             region=args.region,
             shard_count=args.shards,
@@ -80,14 +98,42 @@ class GcpRedis(pulumi.ComponentResource):
             deletion_protection_enabled=args.deletion_protection,
             labels=args.labels,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, depends_on=[args.psc_policy]
+                parent=self,
+                protect=args.protect,
+                depends_on=[
+                    args.psc_policy,
+                    # PSC endpoints live in a service-consumer project on the VPC
+                    *args.apis.needs(
+                        REDIS, NETWORKCONNECTIVITY, SERVICECONSUMERMANAGEMENT, COMPUTE
+                    ),
+                ],
             ),
         )
         endpoint = cluster.discovery_endpoints.apply(lambda endpoints: endpoints[0])
         self.host = endpoint.apply(lambda e: e.address or "")
         self.port = endpoint.apply(lambda e: e.port or PORT)
+        # Populated because transit encryption is SERVER_AUTHENTICATION (provider docs of
+        # managed_server_cas); clients verify the server against these, not the system CAs.
+        self.ca_certificate = cluster.managed_server_cas.apply(_pem_bundle)
         self.register_outputs({"host": self.host, "port": self.port})
 
     def contract(self) -> RedisContract:
         """The cloud-neutral view of this cache (no token: IAM authentication)."""
-        return RedisContract(host=self.host, port=self.port, tls=True, auth_token=None)
+        return RedisContract(
+            host=self.host,
+            port=self.port,
+            tls=True,
+            auth_token=None,
+            extra_ports=[SHARD_PORTS],
+            ca_certificate=self.ca_certificate,
+        )
+
+
+def _pem_bundle(cas: Sequence[gcp.redis.outputs.ClusterManagedServerCa] | None) -> str:
+    """Every certificate of every managed server CA, one PEM bundle."""
+    return "\n".join(
+        certificate.strip()
+        for ca in cas or []
+        for chain in ca.ca_certs or []
+        for certificate in chain.certificates or []
+    )

@@ -16,6 +16,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.contracts import NetworkContract
+from components.gcp.apis import COMPUTE, NETWORKCONNECTIVITY, SERVICENETWORKING, ProjectApis
+from components.gcp.names import resource_name
 from infra.naming import child
 
 HEALTH_CHECK_RANGES = ["130.211.0.0/22", "35.191.0.0/16"]
@@ -38,6 +40,7 @@ class GcpNetworkArgs:
     private_services_cidr: str
     flow_log_sampling: float
     labels: dict[str, str]
+    apis: ProjectApis
 
 
 def args_address(cidr: str) -> str:
@@ -72,9 +75,11 @@ class GcpNetwork(pulumi.ComponentResource):
         super().__init__("platform:gcp:Network", name, None, opts)
         self._name = name
         self._args = args
-        self._opts = pulumi.ResourceOptions(parent=self)
+        # every resource here calls the Compute Engine API
+        self._opts = pulumi.ResourceOptions(parent=self, depends_on=args.apis.needs(COMPUTE))
         network = gcp.compute.Network(
             name,
+            name=resource_name(name),
             project=args.project,
             auto_create_subnetworks=False,
             routing_mode="REGIONAL",
@@ -90,6 +95,7 @@ class GcpNetwork(pulumi.ComponentResource):
         self.private_services = self._build_private_service_access(network)
         self.redis_psc_policy = gcp.networkconnectivity.ServiceConnectionPolicy(
             child(name, "redis-psc"),
+            name=resource_name(child(name, "redis-psc")),
             project=args.project,
             location=args.region,
             service_class="gcp-memorystore-redis",
@@ -99,7 +105,9 @@ class GcpNetwork(pulumi.ComponentResource):
                 subnetworks=[subnet.id]
             ),
             labels=args.labels,
-            opts=self._opts,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=args.apis.needs(COMPUTE, NETWORKCONNECTIVITY)
+            ),
         )
         self.register_outputs({"networkId": self.network_id, "subnetId": self.subnet_id})
 
@@ -117,6 +125,7 @@ class GcpNetwork(pulumi.ComponentResource):
         args = self._args
         return gcp.compute.Subnetwork(
             child(self._name, "nodes"),
+            name=resource_name(child(self._name, "nodes")),
             project=args.project,
             region=args.region,
             network=network.id,
@@ -141,6 +150,7 @@ class GcpNetwork(pulumi.ComponentResource):
     def _build_nat(self, network: gcp.compute.Network) -> None:
         router = gcp.compute.Router(
             child(self._name, "router"),
+            name=resource_name(child(self._name, "router")),
             project=self._args.project,
             region=self._args.region,
             network=network.id,
@@ -148,6 +158,7 @@ class GcpNetwork(pulumi.ComponentResource):
         )
         gcp.compute.RouterNat(
             child(self._name, "nat"),
+            name=resource_name(child(self._name, "nat")),
             project=self._args.project,
             region=self._args.region,
             router=router.name,
@@ -181,6 +192,7 @@ class GcpNetwork(pulumi.ComponentResource):
         """An ingress rule; the deny-all one is logged."""
         gcp.compute.Firewall(
             child(self._name, suffix),
+            name=resource_name(child(self._name, suffix)),
             project=self._args.project,
             network=network.id,
             direction="INGRESS",
@@ -197,6 +209,7 @@ class GcpNetwork(pulumi.ComponentResource):
     def _build_private_service_access(self, network: gcp.compute.Network) -> pulumi.Resource:
         reserved = gcp.compute.GlobalAddress(
             child(self._name, "private-services"),
+            name=resource_name(child(self._name, "private-services")),
             project=self._args.project,
             network=network.id,
             purpose="VPC_PEERING",
@@ -211,5 +224,11 @@ class GcpNetwork(pulumi.ComponentResource):
             network=network.id,
             service="servicenetworking.googleapis.com",
             reserved_peering_ranges=[reserved.name],
-            opts=self._opts,
+            # Removing the peering fails while Cloud SQL still holds addresses in the range
+            # (it is released days after the instance is deleted): abandon it on destroy, as
+            # the provider documents, so `pulumi destroy` completes.
+            deletion_policy="ABANDON",
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=self._args.apis.needs(COMPUTE, SERVICENETWORKING)
+            ),
         )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from components.gcp.apis import CLOUDRESOURCEMANAGER, IAM, ProjectApis
+from components.gcp.names import account_id
 from infra.naming import child
 
 ANNOTATION = "iam.gke.io/gcp-service-account"
@@ -19,10 +21,13 @@ class GcpWorkloadIdentityArgs:
     """Inputs of ``GcpWorkloadIdentity``."""
 
     project: str
+    # Base of the Google service account's id; ``account_id`` makes it a valid, unique id.
     account_id: str
-    workload_pool: str
+    # The cluster's Workload Identity pool output: bindings wait for the cluster that creates it.
+    workload_pool: pulumi.Input[str]
     namespace: str
     service_account: str
+    apis: ProjectApis
 
 
 class GcpWorkloadIdentity(pulumi.ComponentResource):
@@ -35,20 +40,24 @@ class GcpWorkloadIdentity(pulumi.ComponentResource):
         self, name: str, args: GcpWorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:gcp:WorkloadIdentity", name, None, opts)
-        child_opts = pulumi.ResourceOptions(parent=self)
+        iam_opts = pulumi.ResourceOptions(parent=self, depends_on=args.apis.needs(IAM))
         account = gcp.serviceaccount.Account(
             name,
             project=args.project,
-            account_id=args.account_id,
-            display_name=f"workload {args.namespace}/{args.service_account}",
-            opts=child_opts,
+            account_id=account_id(args.account_id),
+            display_name=f"workload {args.namespace}/{args.service_account}"[:100],
+            opts=iam_opts,
         )
         gcp.serviceaccount.IAMMember(
             child(name, "workload-identity"),
             service_account_id=account.name,
             role="roles/iam.workloadIdentityUser",
-            member=f"serviceAccount:{args.workload_pool}[{args.namespace}/{args.service_account}]",
-            opts=child_opts,
+            member=pulumi.Output.concat(
+                "serviceAccount:",
+                args.workload_pool,
+                f"[{args.namespace}/{args.service_account}]",
+            ),
+            opts=iam_opts,
         )
         for role in CLIENT_ROLES:
             gcp.projects.IAMMember(
@@ -56,7 +65,9 @@ class GcpWorkloadIdentity(pulumi.ComponentResource):
                 project=args.project,
                 role=role,
                 member=account.email.apply(lambda email: f"serviceAccount:{email}"),
-                opts=child_opts,
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=args.apis.needs(CLOUDRESOURCEMANAGER)
+                ),
             )
         self.email = account.email
         self.register_outputs({"email": self.email})

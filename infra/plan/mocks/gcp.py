@@ -67,7 +67,15 @@ def _gke(args: Any, context: MockContext) -> dict[str, Any]:
     name = _name(args)
     private = dict(args.inputs.get("privateClusterConfig") or {})
     private.update(privateEndpoint="172.16.0.2", publicEndpoint="203.0.113.10")
+    endpoints = dict(args.inputs.get("controlPlaneEndpointsConfig") or {})
+    # GKE's DNS endpoint: gke-<uid>-<project number>.<location>.gke.goog
+    dns = dict(endpoints.get("dnsEndpointConfig") or {})
+    dns["endpoint"] = (
+        f"gke-{digest(name, length=32)}-{PROJECT_NUMBER}.{args.inputs.get('location')}.gke.goog"
+    )
+    endpoints["dnsEndpointConfig"] = dns
     return {
+        "controlPlaneEndpointsConfig": endpoints,
         "id": f"projects/{_project(args, context)}/locations/{args.inputs.get('location')}/clusters/{name}",
         "endpoint": "203.0.113.10",
         "masterAuth": {"clusterCaCertificate": "T0ZGTElORS1QTEFOLUNB"},
@@ -95,7 +103,14 @@ def _kafka(args: Any, context: MockContext) -> dict[str, Any]:
 
 
 def _redis_cluster(args: Any, context: MockContext) -> dict[str, Any]:
-    return {"discoveryEndpoints": [{"address": _ip(context, "redis", args.name), "port": 6379}]}
+    certificate = (
+        "-----BEGIN CERTIFICATE-----\nT0ZGTElORS1QTEFOLVJFRElTLUNB\n-----END CERTIFICATE-----"
+    )
+    return {
+        "discoveryEndpoints": [{"address": _ip(context, "redis", args.name), "port": 6379}],
+        # set by the service when transit encryption is SERVER_AUTHENTICATION
+        "managedServerCas": [{"caCerts": [{"certificates": [certificate]}]}],
+    }
 
 
 def _zones(args: Any, context: MockContext) -> dict[str, Any]:
