@@ -55,6 +55,11 @@ def parse_sku(sku: str) -> tuple[str, str, int]:
     return name, size[0], int(size[1:])
 
 
+def extra_ports(premium: bool, shards: int) -> list[tuple[int, int]]:
+    """TCP ranges a client must reach besides the TLS port: the shard ports of a cluster."""
+    return [CLUSTER_TLS_PORTS] if premium and shards > 1 else []
+
+
 def cache_zones(zones: list[str], replicas_per_primary: int) -> list[str]:
     """The zones a cache with ``replicas_per_primary`` may span: one node per zone at most."""
     return zones[: 1 + replicas_per_primary]
@@ -79,7 +84,7 @@ class AzureRedis(pulumi.ComponentResource):
         self._opts = pulumi.ResourceOptions(parent=self)
         tier, family, capacity = parse_sku(args.sku)
         premium = tier == "Premium"
-        self._clustered = premium and args.shards > 1
+        self._extra_ports = extra_ports(premium, args.shards)
         cache = azure.redis.Redis(
             name,
             name=pulumi.Output.from_input(args.name_seed).apply(
@@ -141,7 +146,7 @@ class AzureRedis(pulumi.ComponentResource):
             port=self.port,
             tls=True,
             auth_token=self.auth_token,
-            extra_ports=[CLUSTER_TLS_PORTS] if self._clustered else [],
+            extra_ports=self._extra_ports,
         )
 
     def _configuration(self) -> azure.redis.RedisCommonPropertiesRedisConfigurationArgs:

@@ -558,15 +558,13 @@ AZURE_BACKUP_RETENTION_DAYS = (7, 35)
 
 def _azure_problems(config: PlatformConfig) -> list[str]:
     problems = []
-    for key, principals in (
-        ("adminPrincipals", config.cluster.admin_principals),
-        ("deployerPrincipals", config.cluster.deployer_principals),
+    for key, kind, principals in (
+        ("adminPrincipals", "group object id", config.cluster.admin_principals),
+        ("deployerPrincipals", "object id", config.cluster.deployer_principals),
     ):
         for principal in principals:
             if not _UUID.match(principal):
-                problems.append(
-                    f"cluster.{key}: {principal!r} is not an Entra ID object id (a UUID)"
-                )
+                problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
     if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
         allowed = ", ".join(str(size) for size in AZURE_POSTGRES_STORAGE_GB)
         problems.append(
