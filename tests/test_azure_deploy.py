@@ -402,13 +402,40 @@ def test_forty_character_stack_names_are_valid_azure_names(
     assert len(checked) >= 15  # the rule saw every Azure type the program names
 
 
-def test_naming_rule_flags_an_invalid_name() -> None:
-    from policies.rules.deployability.azure import planned_name
+@pytest.mark.parametrize(
+    ("type_", "props", "flagged"),
+    [
+        # the storage account as azure-native used to auto-name it
+        ("azure-native:storage:StorageAccount", {"accountName": "platform-staging-azure-redis-rdb1a2b3c4d"}, True),
+        ("azure-native:storage:StorageAccount", {"accountName": "stplatformstagi1a2b3c4d"}, False),
+        ("azure-native:redis:Redis", {"name": "platform--redis"}, True),
+        ("azure-native:eventhub:Namespace", {"namespaceName": "n" * 51}, True),
+        ("azure-native:eventhub:Namespace", {"namespaceName": "[unknown]"}, False),
+        ("azure-native:keyvault:Vault", {"vaultName": "1vault"}, True),
+        ("azure-native:dbforpostgresql:Server", {"serverName": "Platform-DB"}, True),
+    ],
+)  # fmt: skip
+def test_naming_rule_flags_invalid_names(type_: str, props: dict[str, Any], flagged: bool) -> None:
+    from policies.rules.deployability.azure import POLICIES
+    from tests.policy_helpers import find, violations_of_resource
 
-    # the storage account as it used to be auto-named
-    name = planned_name(
-        "azure-native:storage:StorageAccount", "platform-staging-azure-redis-rdb", {}
-    )
-    assert name is not None
-    problems = NAME_RULES["azure-native:storage:StorageAccount"].problems(name)
-    assert problems and "allowed 3-24" in problems[0]
+    found = violations_of_resource(find(POLICIES, "deploy-azure-resource-names"), type_, props)
+    assert bool(found) is flagged, found
+    if flagged:
+        assert "resource-name-rules" in found[0]
+
+
+def test_size_and_zone_rules_flag_what_azure_rejects() -> None:
+    from policies.rules.deployability.azure import POLICIES
+    from tests.policy_helpers import find, violations_of_resource
+
+    sizes = find(POLICIES, "deploy-azure-postgres-storage-and-retention")
+    server = "azure-native:dbforpostgresql:Server"
+    bad = {"storage": {"storageSizeGB": 20}, "backup": {"backupRetentionDays": 1}}
+    assert len(violations_of_resource(sizes, server, bad)) == 2
+    good = {"storage": {"storageSizeGB": 32}, "backup": {"backupRetentionDays": 7}}
+    assert violations_of_resource(sizes, server, good) == []
+    zones = find(POLICIES, "deploy-azure-redis-zones")
+    redis = "azure-native:redis:Redis"
+    assert violations_of_resource(zones, redis, {"zones": ["1", "2", "3"], "replicasPerPrimary": 1})
+    assert not violations_of_resource(zones, redis, {"zones": ["1", "2"], "replicasPerPrimary": 1})
