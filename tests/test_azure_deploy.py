@@ -135,8 +135,8 @@ def test_authorized_ranges_include_nat_egress(
     cluster = one(plan, "azure-native:containerservice:ManagedCluster")
     ranges = cluster["inputs"]["apiServerAccessProfile"]["authorizedIPRanges"]
     assert "203.0.113.0/24" in ranges
-    nat = [ipaddress.ip_network(r) for r in ranges if r.endswith("/32")]
-    assert len(nat) == 1 and nat[0].subnet_of(ipaddress.ip_network("198.51.100.0/24"))
+    nat = [ipaddress.IPv4Network(r) for r in ranges if r.endswith("/32")]
+    assert len(nat) == 1 and nat[0].subnet_of(ipaddress.IPv4Network("198.51.100.0/24"))
     assert _urn(plan, "azure-native:network:PublicIPAddress") in cluster["dependencies"]
 
 
