@@ -100,6 +100,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             postgres_cidr=subnets["postgres"],
             endpoints_cidr=subnets["endpoints"],
             apiserver_cidr=subnets["apiserver"],
+            apiserver_public=config.cluster.public_endpoint,
             runner_cidr=subnets.get("runner"),
             zones=zones,
             tags=tags(config, "network"),

@@ -268,6 +268,19 @@ def test_nodes_nsg_admits_http_and_https_from_internet(shipped_plans: dict[str, 
     assert not [r for r in others["securityRules"] if r["name"] == "allow-ingress-http"]
 
 
+@pytest.mark.parametrize(("stack", "public"), [("dev-azure", True), ("prod-azure", False)])
+def test_public_api_server_subnet_admits_https(
+    shipped_plans: dict[str, Outcome], stack: str, public: bool
+) -> None:
+    nsg = one(
+        plan_of(shipped_plans, stack), "azure-native:network:NetworkSecurityGroup", "-apiserver"
+    )
+    allowed = [r for r in nsg["inputs"]["securityRules"] if r["name"] == "allow-api-server"]
+    assert bool(allowed) is public
+    if public:
+        assert allowed[0]["destinationPortRanges"] == ["443"]
+
+
 # 10 -- TimescaleDB preload restart ---------------------------------------------------------------
 
 

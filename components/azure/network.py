@@ -50,6 +50,7 @@ class AzureNetworkArgs:
     postgres_cidr: str
     endpoints_cidr: str
     apiserver_cidr: str
+    apiserver_public: bool
     runner_cidr: str | None
     zones: list[str]
     tags: dict[str, str]
@@ -200,6 +201,11 @@ class AzureNetwork(pulumi.ComponentResource):
             rules.insert(
                 0, _inbound("allow-ingress-http", 3000, "Allow", "Internet", ports=INGRESS_PORTS)
             )
+        if purpose == "apiserver" and self._args.apiserver_public:
+            # a public VNet-integrated API server is reached through a load balancer into this
+            # subnet; AKS itself enforces the authorized IP ranges
+            # (https://learn.microsoft.com/azure/aks/api-server-vnet-integration#network-security-group-rules)
+            rules.insert(0, _inbound("allow-api-server", 3000, "Allow", "Internet", ports=["443"]))
         return azure.network.NetworkSecurityGroup(
             child(self._name, purpose),
             network_security_group_name=fit(NSG, child(self._name, purpose)),
