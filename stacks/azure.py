@@ -8,7 +8,6 @@ principal granted cluster-admin for deploying the Kubernetes layer.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 
@@ -58,7 +57,7 @@ def subnet_plan(config: PlatformConfig) -> dict[str, str]:
         "nodes": str(private[0]),
         "postgres": str(private[1]),
         "endpoints": str(tail[-1]),
-        "apiserver": str(ipaddress.IPv4Network(apiserver)),
+        "apiserver": str(apiserver),
     }
     if not config.cluster.public_endpoint:
         plan["runner"] = str(tail[-3])
