@@ -1,10 +1,20 @@
 """Azure wiring: the provider, then network, AKS, PostgreSQL Flexible Server, Event Hubs (Kafka),
-Azure Cache for Redis and one workload identity per application workload."""
+Azure Cache for Redis and one workload identity per application workload.
+
+The caller's identity (``getClientConfig``) provides the subscription id (the seed of globally
+unique names, with the stack) and, unless ``cluster.deployerPrincipals`` says otherwise, the
+principal granted cluster-admin for deploying the Kubernetes layer.
+"""
 
 from __future__ import annotations
 
-import pulumi
+import os
+from collections.abc import Mapping
 
+import pulumi
+import pulumi_azure_native as azure
+
+from components.azure import kubeconfig, roles
 from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
 from components.azure.network import AzureNetwork, AzureNetworkArgs
@@ -29,12 +39,36 @@ INGRESS_ANNOTATIONS = {
 }
 
 
-def subnet_plan(config: PlatformConfig) -> tuple[str, str, str]:
-    """(AKS nodes, PostgreSQL delegated, private endpoints) carved from ``network.cidr``."""
+# AKS API server VNet integration needs a delegated subnet of at least /28.
+APISERVER_PREFIX = 28
+# Where a caller is a service principal / workload identity, CI login tools export its client id.
+SERVICE_PRINCIPAL_ENV = ("AZURE_CLIENT_ID", "ARM_CLIENT_ID")
+
+
+def subnet_plan(config: PlatformConfig) -> dict[str, str]:
+    """Subnets carved from ``network.cidr``: the two first private-size blocks (AKS nodes,
+    PostgreSQL), and from the end public-size blocks: private endpoints, the API server (/28),
+    and for a private cluster the deploy runner's subnet."""
     network = config.network
     private = list(network.cidr.subnets(new_prefix=network.private_subnet_prefix))
-    endpoints = list(network.cidr.subnets(new_prefix=network.public_subnet_prefix))[-1]
-    return str(private[0]), str(private[1]), str(endpoints)
+    tail = list(network.cidr.subnets(new_prefix=network.public_subnet_prefix))
+    apiserver = next(tail[-2].subnets(new_prefix=max(APISERVER_PREFIX, tail[-2].prefixlen)))
+    plan = {
+        "nodes": str(private[0]),
+        "postgres": str(private[1]),
+        "endpoints": str(tail[-1]),
+        "apiserver": str(apiserver),
+    }
+    if not config.cluster.public_endpoint:
+        plan["runner"] = str(tail[-3])
+    return plan
+
+
+def deployer_principal_type(config: PlatformConfig, environ: Mapping[str, str]) -> str:
+    """The configured type, else ServicePrincipal when CI logged in as one, else User."""
+    if config.cluster.deployer_principal_type:
+        return config.cluster.deployer_principal_type
+    return "ServicePrincipal" if any(environ.get(k) for k in SERVICE_PRINCIPAL_ENV) else "User"
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -44,15 +78,29 @@ def build(config: PlatformConfig) -> PlatformContracts:
     prefix = config.name_prefix
     prod = config.environment == "prod"
     zones = [str(zone) for zone in range(1, config.network.zones + 1)]
-    nodes_cidr, postgres_cidr, endpoints_cidr = subnet_plan(config)
+    subnets = subnet_plan(config)
+    caller = azure.authorization.get_client_config_output(
+        opts=pulumi.InvokeOutputOptions(provider=provider)
+    )
+    subscription_id = caller.subscription_id
+    name_seed = subscription_id.apply(lambda sub: f"{sub}/{prefix}")
+    principal_type = deployer_principal_type(config, os.environ)
+    deployers: list[tuple[pulumi.Input[str], str]] = (
+        [(p, principal_type) for p in config.cluster.deployer_principals]
+        if config.cluster.deployer_principals
+        else [(caller.object_id, principal_type)]
+    )
     network = AzureNetwork(
         f"{prefix}-network",
         AzureNetworkArgs(
             location=config.region,
             cidr=str(config.network.cidr),
-            nodes_cidr=nodes_cidr,
-            postgres_cidr=postgres_cidr,
-            endpoints_cidr=endpoints_cidr,
+            nodes_cidr=subnets["nodes"],
+            postgres_cidr=subnets["postgres"],
+            endpoints_cidr=subnets["endpoints"],
+            apiserver_cidr=subnets["apiserver"],
+            apiserver_public=config.cluster.public_endpoint,
+            runner_cidr=subnets.get("runner"),
             zones=zones,
             tags=tags(config, "network"),
         ),
@@ -66,6 +114,12 @@ def build(config: PlatformConfig) -> PlatformContracts:
             location=config.region,
             kubernetes_version=config.cluster.kubernetes_version,
             nodes_subnet_id=network.nodes_subnet_id,
+            apiserver_subnet_id=network.apiserver_subnet_id,
+            vnet_id=network.vnet_id,
+            nat_public_ip=network.nat_public_ip,
+            subscription_id=subscription_id,
+            deployers=deployers,
+            kubelogin_mode=kubeconfig.resolve_mode(config.cluster.kubelogin_mode),
             pod_cidr=str(config.network.pod_cidr),
             service_cidr=str(config.network.service_cidr),
             dns_service_ip=str(config.network.service_cidr.network_address + 10),
@@ -100,6 +154,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             extensions=config.postgres.extensions,
             delegated_subnet_id=network.postgres_subnet_id,
             private_dns_zone_id=network.dns_zone_ids["postgres"],
+            name_seed=name_seed,
             protect=config.protect,
             tags=tags(config, "postgres"),
         ),
@@ -116,6 +171,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             max_throughput_units=10 if prod else 4,
             zone_redundant=prod,
             public_access=not prod,
+            allowed_subnet_ids=[network.nodes_subnet_id],
+            allowed_ip_ranges=[str(n) for n in config.cluster.authorized_networks],
+            name_seed=name_seed,
             topics=[
                 TopicSpec(
                     t.name,
@@ -142,6 +200,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             shards=config.redis.shards,
             replicas_per_primary=config.redis.replicas_per_shard,
             zones=zones,
+            name_seed=name_seed,
             endpoints_subnet_id=network.endpoints_subnet_id,
             dns_zone_id=network.dns_zone_ids["redis"],
             protect=config.protect,
@@ -158,12 +217,20 @@ def build(config: PlatformConfig) -> PlatformContracts:
                 oidc_issuer_url=cluster.oidc_issuer_url,
                 namespace=APP_NAMESPACE,
                 service_account=app,
+                subscription_id=subscription_id,
+                # every app holds the Kafka contract (send + listen): the same rights as Entra
+                # roles, so a move from SAS to OAUTHBEARER needs no new grant
+                grants=[
+                    (roles.EVENT_HUBS_DATA_SENDER, kafka.namespace_id),
+                    (roles.EVENT_HUBS_DATA_RECEIVER, kafka.namespace_id),
+                ],
                 tags=tags(config, f"app-{app}"),
             ),
             opts,
         ).annotations()
         for app in config.apps
     }
+    pulumi.export("postgresRestartCommand", postgres.restart_command)
     return PlatformContracts(
         network=network.contract(str(config.network.cidr)),
         cluster=ClusterContract(

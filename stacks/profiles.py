@@ -116,19 +116,20 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     "azure": {
         "dev": {
             "cluster": {"nodeSize": "Standard_D2s_v5"},
-            "postgres": {"instanceSize": "Standard_B2s"},
+            # Flexible Server sells fixed Premium SSD sizes and keeps backups 7-35 days
+            "postgres": {"instanceSize": "Standard_B2s", "storageGb": 32, "backupRetentionDays": 7},
             "kafka": {"brokerSize": "Standard"},
             "redis": {"nodeSize": "Standard_C1"},
         },
         "staging": {
             "cluster": {"nodeSize": "Standard_D4s_v5"},
-            "postgres": {"instanceSize": "Standard_D2ds_v5"},
+            "postgres": {"instanceSize": "Standard_D2ds_v5", "storageGb": 64},
             "kafka": {"brokerSize": "Standard"},
             "redis": {"nodeSize": "Premium_P1"},
         },
         "prod": {
             "cluster": {"nodeSize": "Standard_D8s_v5"},
-            "postgres": {"instanceSize": "Standard_D4ds_v5"},
+            "postgres": {"instanceSize": "Standard_D4ds_v5", "storageGb": 128},
             "kafka": {"brokerSize": "Premium"},
             "redis": {"nodeSize": "Premium_P2"},
         },

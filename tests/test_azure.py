@@ -26,7 +26,7 @@ def test_network(shipped_plans: dict[str, Outcome]) -> None:
         r["name"].rsplit("-", 1)[-1]: r["inputs"]
         for r in resources_of(plan, "azure-native:network:Subnet")
     }
-    assert set(subnets) == {"nodes", "postgres", "endpoints"}
+    assert set(subnets) == {"nodes", "postgres", "endpoints", "apiserver", "runner"}
     assert all("networkSecurityGroup" in s for s in subnets.values())
     assert "natGateway" in subnets["nodes"]
     assert (
@@ -42,7 +42,7 @@ def test_network(shipped_plans: dict[str, Outcome]) -> None:
         r["inputs"]["privateZoneName"]
         for r in resources_of(plan, "azure-native:privatedns:PrivateZone")
     }
-    assert zones == {"privatelink.postgres.database.azure.com", "privatelink.redis.cache.windows.net",
+    assert zones == {"private.postgres.database.azure.com", "privatelink.redis.cache.windows.net",
                      "privatelink.servicebus.windows.net"}  # fmt: skip
     assert len(resources_of(plan, "azure-native:privatedns:VirtualNetworkLink")) == 3
 
@@ -66,7 +66,8 @@ def test_aks(shipped_plans: dict[str, Outcome], stack: str, private: bool, tier:
     assert network["outboundType"] == "userAssignedNATGateway"
     access = inputs["apiServerAccessProfile"]
     assert access["enablePrivateCluster"] is private
-    assert access.get("authorizedIPRanges", []) == ([] if private else ["203.0.113.0/24"])
+    ranges = access.get("authorizedIPRanges", [])
+    assert ranges == [] if private else ranges[0] == "203.0.113.0/24"  # + the NAT IP
     assert inputs["aadProfile"]["managed"] and inputs["aadProfile"]["enableAzureRBAC"]
     assert inputs["disableLocalAccounts"] is True
     assert (
@@ -86,7 +87,7 @@ def test_aks(shipped_plans: dict[str, Outcome], stack: str, private: bool, tier:
 
 @pytest.mark.parametrize(
     ("stack", "ha", "geo", "retention"),
-    [("dev-azure", "Disabled", "Disabled", 1), ("prod-azure", "ZoneRedundant", "Enabled", 14)],
+    [("dev-azure", "Disabled", "Disabled", 7), ("prod-azure", "ZoneRedundant", "Enabled", 14)],
 )
 def test_postgres(
     shipped_plans: dict[str, Outcome], stack: str, ha: str, geo: str, retention: int
@@ -154,7 +155,7 @@ def test_redis(shipped_plans: dict[str, Outcome], stack: str, sku: str, shards: 
     assert cache["publicNetworkAccess"] == "Disabled"
     assert cache.get("shardCount") == shards
     if sku == "Premium":
-        assert cache["zones"] == ["1", "2", "3"] and cache["replicasPerPrimary"] == 1
+        assert cache["zones"] == ["1", "2"] and cache["replicasPerPrimary"] == 1
         assert cache["redisConfiguration"]["rdbBackupEnabled"] == "true"
         assert cache["redisConfiguration"]["rdbStorageConnectionString"] == "[secret]"
     schedule = one(plan, "azure-native:redis:PatchSchedule")["inputs"]

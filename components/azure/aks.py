@@ -3,11 +3,17 @@
 Creates a Log Analytics workspace for Container Insights and the cluster: a system pool (tainted
 for critical add-ons) and a user pool, both autoscaled across zones on the node subnet; Azure
 CNI overlay with Cilium as the network policy engine and dataplane; egress through the subnet's
-NAT gateway; a private API server in prod (authorized IP ranges elsewhere); Entra ID
-integration with Azure RBAC and local accounts disabled; OIDC issuer and workload identity; the
-Key Vault secrets provider add-on; auto-upgrade channels and a planned maintenance window;
-Standard tier in prod. Kubeconfig comes from the user credentials in ``exec`` format
-(``kubelogin``), feeding a Kubernetes provider.
+NAT gateway; API server VNet integration (the API server gets an internal address in its own
+delegated subnet), private in prod (reached from the runner subnet, docs/azure.md), public with
+authorized IP ranges elsewhere (the configured ranges plus the NAT gateway's IP, the nodes' own
+egress); a user-assigned control-plane identity holding Network Contributor on the VNet before
+the cluster exists (bring-your-own VNet); Entra ID integration with Azure RBAC and local accounts
+disabled; "Azure Kubernetes Service RBAC Cluster Admin" for the deployer; OIDC issuer and
+workload identity; the Key Vault secrets provider add-on; Container Insights with managed
+identity auth and its data collection rule + association; auto-upgrade channels and a planned
+maintenance window; Standard tier in prod. Kubeconfig comes from the user credentials in
+``exec`` format, rewritten to a non-interactive ``kubelogin`` login mode, and feeds a Kubernetes
+provider that waits for the deployer's role assignment.
 """
 
 from __future__ import annotations
@@ -19,8 +25,16 @@ import pulumi
 import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 
+from components.azure import kubeconfig, roles
+from components.azure.names import fit
 from components.azure.network import field
 from infra.naming import child
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+DCR = "azure-native:monitor:DataCollectionRule"
+# Container Insights' stream and extension (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable)
+CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
 
 DNS_SERVICE_OFFSET = 10  # kube-dns gets the tenth address of the service range
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
@@ -34,6 +48,12 @@ class AzureClusterArgs:
     location: str
     kubernetes_version: str
     nodes_subnet_id: pulumi.Input[str]
+    apiserver_subnet_id: pulumi.Input[str]
+    vnet_id: pulumi.Input[str]
+    nat_public_ip: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    deployers: list[tuple[pulumi.Input[str], str]]  # (object id, principal type)
+    kubelogin_mode: str  # azurecli | workloadidentity
     pod_cidr: str
     service_cidr: str
     dns_service_ip: str
@@ -58,8 +78,10 @@ class AzureCluster(pulumi.ComponentResource):
     """The managed cluster's name."""
     oidc_issuer_url: pulumi.Output[str]
     """OIDC issuer that federated identity credentials trust."""
+    cluster_id: pulumi.Output[str]
+    """The managed cluster's ARM id."""
     kubeconfig: pulumi.Output[str]
-    """Kubeconfig (secret) in exec format (kubelogin)."""
+    """Kubeconfig (secret) in exec format (kubelogin, non-interactive login mode)."""
     provider: k8s.Provider
     """A Kubernetes provider for this cluster."""
 
@@ -72,6 +94,7 @@ class AzureCluster(pulumi.ComponentResource):
         self._opts = pulumi.ResourceOptions(parent=self)
         workspace = azure.operationalinsights.Workspace(
             child(name, "logs"),
+            workspace_name=fit(WORKSPACE, child(name, "logs")),
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=azure.operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
@@ -79,8 +102,12 @@ class AzureCluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=self._opts,
         )
-        cluster = self._build_cluster(workspace)
+        identity = self._build_control_plane_identity()
+        cluster = self._build_cluster(workspace, identity)
         self._build_maintenance(cluster)
+        self._build_insights(cluster, workspace)
+        admins = self._build_deployer_access(cluster)
+        self.cluster_id = cluster.id
         self.cluster_name = cluster.name
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
             lambda profile: (profile.issuer_url or "") if profile else ""
@@ -91,13 +118,20 @@ class AzureCluster(pulumi.ComponentResource):
             format="exec",
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
+        mode = args.kubelogin_mode
         self.kubeconfig = pulumi.Output.secret(
             credentials.kubeconfigs.apply(
-                lambda configs: base64.b64decode(field(configs[0], "value")).decode()
+                lambda configs: kubeconfig.rewrite(
+                    base64.b64decode(field(configs[0], "value")).decode(), mode
+                )
             )
         )
+        # Azure RBAC decides what the deployer may do inside the cluster: the provider's first
+        # call must come after the role assignment.
         self.provider = k8s.Provider(
-            child(name, "k8s"), kubeconfig=self.kubeconfig, opts=self._opts
+            child(name, "k8s"),
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=admins),
         )
         self.register_outputs({"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig})
 
@@ -126,22 +160,68 @@ class AzureCluster(pulumi.ComponentResource):
             upgrade_settings=azure.containerservice.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
         )
 
+    def _build_control_plane_identity(self) -> azure.managedidentity.UserAssignedIdentity:
+        """The cluster's identity, allowed to join our subnets before the cluster is created.
+
+        A system-assigned identity exists only after creation, too late for a bring-your-own
+        VNet with API server VNet integration
+        (https://learn.microsoft.com/azure/aks/api-server-vnet-integration).
+        """
+        args = self._args
+        identity = azure.managedidentity.UserAssignedIdentity(
+            child(self._name, "control-plane"),
+            resource_name_=fit(
+                "azure-native:managedidentity:UserAssignedIdentity",
+                child(self._name, "control-plane"),
+            ),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=args.tags,
+            opts=self._opts,
+        )
+        self._network_access = roles.assign(
+            child(self._name, "network-contributor"),
+            roles.NETWORK_CONTRIBUTOR,
+            identity.principal_id,
+            "ServicePrincipal",
+            args.vnet_id,
+            args.subscription_id,
+            self._opts,
+        )
+        return identity
+
+    def _authorized_ranges(self) -> pulumi.Output[list[str]] | None:
+        """Configured ranges plus the NAT gateway's IP (AKS: needed with NAT-gateway egress)."""
+        args = self._args
+        if args.private_cluster:
+            return None
+        configured = list(args.authorized_ip_ranges)
+        return pulumi.Output.from_input(args.nat_public_ip).apply(
+            lambda ip: [*configured, f"{ip}/32"] if ip else configured
+        )
+
     def _build_cluster(
-        self, workspace: azure.operationalinsights.Workspace
+        self,
+        workspace: azure.operationalinsights.Workspace,
+        identity: azure.managedidentity.UserAssignedIdentity,
     ) -> azure.containerservice.ManagedCluster:
         args = self._args
         system_nodes = len(args.zones)
+        cluster_name = fit(CLUSTER, self._name)
         return azure.containerservice.ManagedCluster(
             self._name,
+            resource_name_=cluster_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            dns_prefix=self._name,
+            # 1-54 alphanumerics and hyphens (AKS dnsPrefix)
+            dns_prefix=cluster_name[:54].rstrip("-"),
             kubernetes_version=args.kubernetes_version,
             sku=azure.containerservice.ManagedClusterSKUArgs(
                 name="Base", tier="Standard" if args.standard_tier else "Free"
             ),
             identity=azure.containerservice.ManagedClusterIdentityArgs(
-                type=azure.containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
+                type=azure.containerservice.ResourceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[identity.id],
             ),
             agent_pool_profiles=[
                 self._pool("system", "System", system_nodes, system_nodes * 2),
@@ -160,7 +240,9 @@ class AzureCluster(pulumi.ComponentResource):
             ),
             api_server_access_profile=azure.containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=args.private_cluster,
-                authorized_ip_ranges=None if args.private_cluster else args.authorized_ip_ranges,
+                enable_vnet_integration=True,
+                subnet_id=args.apiserver_subnet_id,
+                authorized_ip_ranges=self._authorized_ranges(),
             ),
             aad_profile=azure.containerservice.ManagedClusterAADProfileArgs(
                 managed=True,
@@ -196,8 +278,80 @@ class AzureCluster(pulumi.ComponentResource):
                 protect=args.protect,
                 # the autoscaler owns pool sizes after creation
                 ignore_changes=["agentPoolProfiles[0].count", "agentPoolProfiles[1].count"],
+                depends_on=[self._network_access],
             ),
         )
+
+    def _build_insights(
+        self,
+        cluster: azure.containerservice.ManagedCluster,
+        workspace: azure.operationalinsights.Workspace,
+    ) -> None:
+        """Container Insights with managed identity auth needs a DCR and its association."""
+        args = self._args
+        # Azure's own naming for it: MSCI-<region>-<cluster>
+        rule = azure.monitor.DataCollectionRule(
+            child(self._name, "insights"),
+            data_collection_rule_name=fit(DCR, f"MSCI-{args.location}-{self._name}"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            kind="Linux",
+            data_sources=azure.monitor.DataCollectionRuleDataSourcesArgs(
+                extensions=[
+                    azure.monitor.ExtensionDataSourceArgs(
+                        name="ContainerInsightsExtension",
+                        extension_name="ContainerInsights",
+                        streams=[CONTAINER_INSIGHTS_STREAM],
+                        extension_settings={
+                            "dataCollectionSettings": {
+                                "interval": "1m",
+                                "namespaceFilteringMode": "Off",
+                                "enableContainerLogV2": True,
+                            }
+                        },
+                    )
+                ]
+            ),
+            destinations=azure.monitor.DataCollectionRuleDestinationsArgs(
+                log_analytics=[
+                    azure.monitor.LogAnalyticsDestinationArgs(
+                        name="ciworkspace", workspace_resource_id=workspace.id
+                    )
+                ]
+            ),
+            data_flows=[
+                azure.monitor.DataFlowArgs(
+                    streams=[CONTAINER_INSIGHTS_STREAM], destinations=["ciworkspace"]
+                )
+            ],
+            tags=args.tags,
+            opts=self._opts,
+        )
+        azure.monitor.DataCollectionRuleAssociation(
+            child(self._name, "insights"),
+            association_name="ContainerInsightsExtension",
+            resource_uri=cluster.id,
+            data_collection_rule_id=rule.id,
+            opts=self._opts,
+        )
+
+    def _build_deployer_access(
+        self, cluster: azure.containerservice.ManagedCluster
+    ) -> list[pulumi.Resource]:
+        """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer."""
+        args = self._args
+        return [
+            roles.assign(
+                child(self._name, f"deployer-{index}"),
+                roles.AKS_RBAC_CLUSTER_ADMIN,
+                principal,
+                principal_type,
+                cluster.id,
+                args.subscription_id,
+                self._opts,
+            )
+            for index, (principal, principal_type) in enumerate(args.deployers)
+        ]
 
     def _build_maintenance(self, cluster: azure.containerservice.ManagedCluster) -> None:
         for config_name, hours in (

@@ -6,6 +6,12 @@ endpoint in the endpoints subnet (and its record in the servicebus private DNS z
 on Standard; one event hub per topic with partitions and retention; and a send/listen
 authorization rule whose connection string is the Kafka SASL/PLAIN password (secret). The
 Kafka contract exposes ``<namespace>.servicebus.windows.net:9093``.
+
+Where public network access stays on (dev/staging, so developers can reach it from the
+authorized ranges), a network rule set denies everything but the AKS nodes subnet (service
+endpoint), the authorized IP ranges and trusted Azure services
+(https://learn.microsoft.com/azure/event-hubs/network-security). The namespace name is globally
+unique (a DNS name): derived from the logical name and a hash of the stack's seed.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
+from components.azure.names import global_name
 from components.azure.network import private_endpoint
 from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
 KAFKA_PORT = 9093
+NAMESPACE = "azure-native:eventhub:Namespace"
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ class AzureKafkaArgs:
     max_throughput_units: int
     zone_redundant: bool
     public_access: bool
+    allowed_subnet_ids: list[pulumi.Input[str]]
+    allowed_ip_ranges: list[str]
+    name_seed: pulumi.Input[str]
     topics: list[TopicSpec]
     endpoints_subnet_id: pulumi.Input[str]
     dns_zone_id: pulumi.Input[str]
@@ -45,6 +56,8 @@ class AzureKafka(pulumi.ComponentResource):
 
     bootstrap_servers: pulumi.Output[str]
     """``<namespace>.servicebus.windows.net:9093``."""
+    namespace_id: pulumi.Output[str]
+    """The namespace's ARM id (scope of data-plane role assignments)."""
     connection_string: pulumi.Output[str]
     """SAS connection string (secret): the SASL/PLAIN password."""
 
@@ -52,10 +65,14 @@ class AzureKafka(pulumi.ComponentResource):
         self, name: str, args: AzureKafkaArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:azure:Kafka", name, None, opts)
+        self._args = args
         child_opts = pulumi.ResourceOptions(parent=self)
         standard = args.tier == "Standard"
         namespace = azure.eventhub.Namespace(
             name,
+            namespace_name=pulumi.Output.from_input(args.name_seed).apply(
+                lambda seed: global_name(NAMESPACE, name, seed)
+            ),
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=azure.eventhub.SkuArgs(name=args.tier, tier=args.tier, capacity=args.capacity),
@@ -69,6 +86,8 @@ class AzureKafka(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
+        if args.public_access:
+            self._restrict_public_access(name, namespace, child_opts)
         for topic in args.topics:
             azure.eventhub.EventHub(
                 child(name, topic.name),
@@ -106,11 +125,37 @@ class AzureKafka(pulumi.ComponentResource):
             authorization_rule_name=rule.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
+        self.namespace_id = namespace.id
         self.connection_string = pulumi.Output.secret(keys.primary_connection_string)
         self.bootstrap_servers = namespace.name.apply(
             lambda n: f"{n}.servicebus.windows.net:{KAFKA_PORT}"
         )
         self.register_outputs({"bootstrapServers": self.bootstrap_servers})
+
+    def _restrict_public_access(
+        self, name: str, namespace: azure.eventhub.Namespace, opts: pulumi.ResourceOptions
+    ) -> None:
+        args = self._args
+        azure.eventhub.NamespaceNetworkRuleSet(
+            child(name, "network-rules"),
+            resource_group_name=args.resource_group_name,
+            namespace_name=namespace.name,
+            default_action="Deny",
+            public_network_access="Enabled",
+            trusted_service_access_enabled=True,
+            virtual_network_rules=[
+                azure.eventhub.NWRuleSetVirtualNetworkRulesArgs(
+                    subnet=azure.eventhub.SubnetArgs(id=subnet_id),
+                    ignore_missing_vnet_service_endpoint=False,
+                )
+                for subnet_id in args.allowed_subnet_ids
+            ],
+            ip_rules=[
+                azure.eventhub.NWRuleSetIpRulesArgs(action="Allow", ip_mask=cidr)
+                for cidr in args.allowed_ip_ranges
+            ],
+            opts=opts,
+        )
 
     def contract(self) -> KafkaContract:
         """The cloud-neutral view: SASL/PLAIN with ``$ConnectionString`` as the user."""

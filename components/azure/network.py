@@ -1,9 +1,18 @@
 """Azure network: a resource group and a VNet with one subnet per purpose.
 
 Creates the resource group, the VNet, an NSG on every subnet, a NAT gateway (zone-redundant
-Standard public IP) for node egress, the AKS node subnet, a subnet delegated to PostgreSQL
-Flexible Server, a subnet for private endpoints (Event Hubs, Redis), and the private DNS zones
-those services resolve through (postgres, redis, servicebus), each linked to the VNet.
+Standard public IP) for node egress, the AKS node subnet (with an Event Hubs service endpoint for
+the namespace's VNet rule), a subnet delegated to PostgreSQL Flexible Server, a subnet for
+private endpoints (Event Hubs, Redis), the AKS API server subnet (API server VNet integration,
+delegated to ``Microsoft.ContainerService/managedClusters``), optionally a subnet for the
+self-hosted deploy runner of a private cluster, and the private DNS zones those services resolve
+through (postgres, redis, servicebus), each linked to the VNet.
+
+Subnets are created one after another: ARM rejects concurrent writes to one VNet
+(``AnotherOperationInProgress``). The nodes subnet's NSG admits HTTP/HTTPS from the internet:
+AKS writes its load-balancer rules only into its own (node resource group) NSG, so without this
+rule the ingress load balancer is unreachable
+(https://learn.microsoft.com/azure/aks/concepts-network#network-security-groups).
 """
 
 from __future__ import annotations
@@ -13,10 +22,19 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
+from components.azure.names import fit
 from components.contracts import NetworkContract
 from infra.naming import child
 
-POSTGRES_ZONE = "privatelink.postgres.database.azure.com"
+VNET = "azure-native:network:VirtualNetwork"
+NSG = "azure-native:network:NetworkSecurityGroup"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+NAT_GATEWAY = "azure-native:network:NatGateway"
+
+# VNet-integrated Flexible Server registers in a zone ending in .postgres.database.azure.com;
+# "privatelink." is Private Link's zone and must not be reused for it
+# (https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-private#private-dns-zone-and-vnet-integration).
+POSTGRES_ZONE = "private.postgres.database.azure.com"
 REDIS_ZONE = "privatelink.redis.cache.windows.net"
 SERVICEBUS_ZONE = "privatelink.servicebus.windows.net"
 PRIVATE_DNS_ZONES = {"postgres": POSTGRES_ZONE, "redis": REDIS_ZONE, "servicebus": SERVICEBUS_ZONE}
@@ -31,24 +49,38 @@ class AzureNetworkArgs:
     nodes_cidr: str
     postgres_cidr: str
     endpoints_cidr: str
+    apiserver_cidr: str
+    apiserver_public: bool
+    runner_cidr: str | None
     zones: list[str]
     tags: dict[str, str]
 
 
+INGRESS_PORTS = ["80", "443"]
+# Microsoft.ContainerService must own the API server subnet (API server VNet integration).
+APISERVER_DELEGATION = "Microsoft.ContainerService/managedClusters"
+
+
 def _inbound(
-    name: str, priority: int, access: str, source: str, destination: str = "*"
+    name: str,
+    priority: int,
+    access: str,
+    source: str,
+    destination: str = "*",
+    ports: list[str] | None = None,
 ) -> azure.network.SecurityRuleArgs:
-    """An inbound NSG rule over every protocol and port from a service tag."""
+    """An inbound NSG rule from a service tag: every protocol and port, or TCP ``ports``."""
     return azure.network.SecurityRuleArgs(
         name=name,
         priority=priority,
         direction="Inbound",
         access=access,
-        protocol="*",
+        protocol="Tcp" if ports else "*",
         source_address_prefix=source,
         source_port_range="*",
         destination_address_prefix=destination,
-        destination_port_range="*",
+        destination_port_range=None if ports else "*",
+        destination_port_ranges=ports,
     )
 
 
@@ -65,6 +97,12 @@ class AzureNetwork(pulumi.ComponentResource):
     """Subnet delegated to PostgreSQL Flexible Server."""
     endpoints_subnet_id: pulumi.Output[str]
     """Subnet for private endpoints."""
+    apiserver_subnet_id: pulumi.Output[str]
+    """Subnet the AKS API server is projected into (VNet integration)."""
+    runner_subnet_id: pulumi.Output[str] | None
+    """Subnet for the self-hosted deploy runner (private clusters), if any."""
+    nat_public_ip: pulumi.Output[str]
+    """The NAT gateway's public IP address (the nodes' egress address)."""
     dns_zone_ids: dict[str, pulumi.Output[str]]
     """Private DNS zone ids by purpose (postgres, redis, servicebus)."""
 
@@ -81,6 +119,7 @@ class AzureNetwork(pulumi.ComponentResource):
         self.resource_group_name = group.name
         vnet = azure.network.VirtualNetwork(
             name,
+            virtual_network_name=fit(VNET, name),
             resource_group_name=group.name,
             location=args.location,
             address_space=azure.network.AddressSpaceArgs(address_prefixes=[args.cidr]),
@@ -89,14 +128,23 @@ class AzureNetwork(pulumi.ComponentResource):
         )
         self.vnet_id = vnet.id
         self._vnet = vnet
+        self._previous_subnet: azure.network.Subnet | None = None
         nat = self._build_nat_gateway()
-        self.nodes_subnet_id = self._subnet("nodes", args.nodes_cidr, nat=nat).id
+        self.nodes_subnet_id = self._subnet(
+            "nodes", args.nodes_cidr, nat=nat, service_endpoints=["Microsoft.EventHub"]
+        ).id
         self.postgres_subnet_id = self._subnet(
             "postgres",
             args.postgres_cidr,
             delegation="Microsoft.DBforPostgreSQL/flexibleServers",
         ).id
         self.endpoints_subnet_id = self._subnet("endpoints", args.endpoints_cidr).id
+        self.apiserver_subnet_id = self._subnet(
+            "apiserver", args.apiserver_cidr, delegation=APISERVER_DELEGATION
+        ).id
+        self.runner_subnet_id = (
+            self._subnet("runner", args.runner_cidr, nat=nat).id if args.runner_cidr else None
+        )
         self.dns_zone_ids = {
             purpose: self._private_zone(purpose, zone)
             for purpose, zone in PRIVATE_DNS_ZONES.items()
@@ -118,6 +166,7 @@ class AzureNetwork(pulumi.ComponentResource):
     def _build_nat_gateway(self) -> azure.network.NatGateway:
         ip = azure.network.PublicIPAddress(
             child(self._name, "nat"),
+            public_ip_address_name=fit(PUBLIC_IP, child(self._name, "nat")),
             resource_group_name=self.resource_group_name,
             location=self._args.location,
             sku=azure.network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
@@ -126,8 +175,10 @@ class AzureNetwork(pulumi.ComponentResource):
             tags=self._args.tags,
             opts=self._opts,
         )
+        self.nat_public_ip = ip.ip_address.apply(lambda address: address or "")
         return azure.network.NatGateway(
             child(self._name, "nat"),
+            nat_gateway_name=fit(NAT_GATEWAY, child(self._name, "nat")),
             resource_group_name=self.resource_group_name,
             location=self._args.location,
             sku=azure.network.NatGatewaySkuArgs(name="Standard"),
@@ -140,15 +191,27 @@ class AzureNetwork(pulumi.ComponentResource):
     def _nsg(self, purpose: str) -> azure.network.NetworkSecurityGroup:
         # Inbound from the internet is denied by Azure's default rules; the explicit rule keeps
         # that true even if someone adds a broad allow at a lower priority number later.
+        rules = [
+            _inbound("allow-vnet-inbound", 4000, "Allow", "VirtualNetwork", "VirtualNetwork"),
+            _inbound("allow-load-balancer-inbound", 4010, "Allow", "AzureLoadBalancer"),
+            _inbound("deny-internet-inbound", 4096, "Deny", "Internet"),
+        ]
+        if purpose == "nodes":
+            # the ingress controller's public load balancer forwards 80/443 to the nodes
+            rules.insert(
+                0, _inbound("allow-ingress-http", 3000, "Allow", "Internet", ports=INGRESS_PORTS)
+            )
+        if purpose == "apiserver" and self._args.apiserver_public:
+            # a public VNet-integrated API server is reached through a load balancer into this
+            # subnet; AKS itself enforces the authorized IP ranges
+            # (https://learn.microsoft.com/azure/aks/api-server-vnet-integration#network-security-group-rules)
+            rules.insert(0, _inbound("allow-api-server", 3000, "Allow", "Internet", ports=["443"]))
         return azure.network.NetworkSecurityGroup(
             child(self._name, purpose),
+            network_security_group_name=fit(NSG, child(self._name, purpose)),
             resource_group_name=self.resource_group_name,
             location=self._args.location,
-            security_rules=[
-                _inbound("allow-vnet-inbound", 4000, "Allow", "VirtualNetwork", "VirtualNetwork"),
-                _inbound("allow-load-balancer-inbound", 4010, "Allow", "AzureLoadBalancer"),
-                _inbound("deny-internet-inbound", 4096, "Deny", "Internet"),
-            ],
+            security_rules=rules,
             tags=self._args.tags,
             opts=self._opts,
         )
@@ -159,8 +222,11 @@ class AzureNetwork(pulumi.ComponentResource):
         cidr: str,
         nat: azure.network.NatGateway | None = None,
         delegation: str | None = None,
+        service_endpoints: list[str] | None = None,
     ) -> azure.network.Subnet:
-        return azure.network.Subnet(
+        # One subnet write at a time on a VNet: each subnet waits for the previous one.
+        previous = [self._previous_subnet] if self._previous_subnet else []
+        subnet = azure.network.Subnet(
             child(self._name, purpose),
             resource_group_name=self.resource_group_name,
             virtual_network_name=self._vnet.name,
@@ -170,10 +236,18 @@ class AzureNetwork(pulumi.ComponentResource):
             delegations=[azure.network.DelegationArgs(name=purpose, service_name=delegation)]
             if delegation
             else None,
+            service_endpoints=[
+                azure.network.ServiceEndpointPropertiesFormatArgs(service=service)
+                for service in service_endpoints
+            ]
+            if service_endpoints
+            else None,
             private_endpoint_network_policies="Enabled" if purpose == "endpoints" else None,
             default_outbound_access=False,
-            opts=self._opts,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
         )
+        self._previous_subnet = subnet
+        return subnet
 
     def _private_zone(self, purpose: str, zone: str) -> pulumi.Output[str]:
         private_zone = azure.privatedns.PrivateZone(
@@ -186,6 +260,7 @@ class AzureNetwork(pulumi.ComponentResource):
         )
         azure.privatedns.VirtualNetworkLink(
             child(self._name, f"{purpose}-dns"),
+            virtual_network_link_name=f"{purpose}-vnet",
             resource_group_name=self.resource_group_name,
             private_zone_name=private_zone.name,
             virtual_network=azure.privatedns.SubResourceArgs(id=self.vnet_id),
@@ -220,6 +295,7 @@ def private_endpoint(
     opts = pulumi.ResourceOptions(parent=parent)
     endpoint = azure.network.PrivateEndpoint(
         name,
+        private_endpoint_name=fit("azure-native:network:PrivateEndpoint", name),
         resource_group_name=resource_group_name,
         location=location,
         subnet=azure.network.SubnetArgs(id=subnet_id),

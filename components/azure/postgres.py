@@ -6,6 +6,15 @@ backups in prod, storage auto-grow, a custom maintenance window; server paramete
 TLS and allow TimescaleDB (the service's time-series store, which this cloud offers) and
 pg_stat_statements (also preloaded); the application database; a pulumi-random admin password
 (secret); and ``protect=True`` in prod.
+
+Ordering: parameters are written one at a time, the database after the last of them (Flexible
+Server serializes server updates). ``shared_preload_libraries`` is a static parameter: it takes
+effect only after a server restart, which ARM offers as an action, not a resource. The component
+reads the parameter back after writing it (``getConfiguration``, every run) and, while Azure
+reports ``isConfigPendingRestart``, fails the update with the exact restart command (see
+docs/azure.md): a loud, one-time step instead of an unannounced database restart in a deploy.
+The contract's host is the VNet-integration name ``<server>.private.postgres.database.azure.com``
+(the private DNS zone the server registers in).
 """
 
 from __future__ import annotations
@@ -16,11 +25,14 @@ import pulumi
 import pulumi_azure_native as azure
 import pulumi_random as random
 
+from components.azure.names import global_name
+from components.azure.network import POSTGRES_ZONE
 from components.contracts import PostgresContract
 from infra.naming import child
 
 PORT = 5432
 PRELOADED = ("timescaledb", "pg_stat_statements", "pg_cron")
+SERVER = "azure-native:dbforpostgresql:Server"
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,24 @@ class AzurePostgresArgs:
     extensions: list[str]
     delegated_subnet_id: pulumi.Input[str]
     private_dns_zone_id: pulumi.Input[str]
+    name_seed: pulumi.Input[str]
     protect: bool
     tags: dict[str, str]
+
+
+def restart_command(resource_group: str, server: str) -> str:
+    """The Azure CLI command that applies pending static parameters."""
+    return f"az postgres flexible-server restart --resource-group {resource_group} --name {server}"
+
+
+def restart_problem(pending: bool, resource_group: str, server: str) -> str | None:
+    """The error a deploy reports while a static parameter waits for a restart."""
+    if not pending:
+        return None
+    return (
+        f"PostgreSQL server {server}: shared_preload_libraries changes wait for a restart; run "
+        f"`{restart_command(resource_group, server)}` then `pulumi up` again"
+    )
 
 
 def sku_tier(sku: str) -> str:
@@ -59,6 +87,8 @@ class AzurePostgres(pulumi.ComponentResource):
     """The server's FQDN (resolves privately through the linked DNS zone)."""
     password: pulumi.Output[str]
     """The admin password (secret)."""
+    restart_command: pulumi.Output[str]
+    """The command that applies pending static parameters (a stack output)."""
 
     def __init__(
         self, name: str, args: AzurePostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -72,7 +102,7 @@ class AzurePostgres(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(password.result)
         server = self._build_server(password)
-        self._build_parameters(server)
+        last = self._build_parameters(server)
         azure.dbforpostgresql.Database(
             child(name, "db"),
             resource_group_name=args.resource_group_name,
@@ -80,9 +110,10 @@ class AzurePostgres(pulumi.ComponentResource):
             database_name=args.database_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[last]),
         )
-        self.host = server.fully_qualified_domain_name
+        self.restart_command = self._check_restart(server, last)
+        self.host = server.name.apply(lambda n: f"{n}.{POSTGRES_ZONE}")
         self.register_outputs({"host": self.host, "password": self.password})
 
     def contract(self) -> PostgresContract:
@@ -100,6 +131,9 @@ class AzurePostgres(pulumi.ComponentResource):
         args = self._args
         return azure.dbforpostgresql.Server(
             self._name,
+            server_name=pulumi.Output.from_input(args.name_seed).apply(
+                lambda seed: global_name(SERVER, self._name, seed)
+            ),
             resource_group_name=args.resource_group_name,
             location=args.location,
             version=args.version,
@@ -128,7 +162,30 @@ class AzurePostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
-    def _build_parameters(self, server: azure.dbforpostgresql.Server) -> None:
+    def _check_restart(
+        self, server: azure.dbforpostgresql.Server, last: pulumi.Resource
+    ) -> pulumi.Output[str]:
+        """Read ``shared_preload_libraries`` back; a pending restart fails the update loudly."""
+        group = pulumi.Output.from_input(self._args.resource_group_name)
+        current = azure.dbforpostgresql.get_configuration_output(
+            resource_group_name=group,
+            server_name=server.name,
+            configuration_name="shared_preload_libraries",
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[last]),
+        )
+
+        def report(values: list[object]) -> str:
+            pending, resource_group, name = bool(values[0]), str(values[1]), str(values[2])
+            problem = restart_problem(pending, resource_group, name)
+            if problem:
+                pulumi.log.error(problem, resource=self)
+            return restart_command(resource_group, name)
+
+        return pulumi.Output.all(current.is_config_pending_restart, group, server.name).apply(
+            report
+        )
+
+    def _build_parameters(self, server: azure.dbforpostgresql.Server) -> pulumi.Resource:
         extensions = sorted({*self._args.extensions, "timescaledb", "pg_stat_statements"})
         preload = [e for e in PRELOADED if e in extensions]
         parameters = {
@@ -153,3 +210,4 @@ class AzurePostgres(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=previous[-1:]),
             )
             previous.append(configuration)
+        return previous[-1]

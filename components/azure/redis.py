@@ -5,6 +5,11 @@ smaller Standard/Basic cache in dev; the non-TLS port off, TLS 1.2 minimum, publ
 access off with a private endpoint (and its record in the redis private DNS zone); RDB
 persistence to a dedicated storage account where the tier allows it (Premium); a weekly patch
 schedule. The access key is the AUTH token (secret).
+
+Zones: a Premium cache places its primary and replicas in distinct zones, so it may list at most
+``1 + replicasPerPrimary`` zones (https://learn.microsoft.com/azure/azure-cache-for-redis/cache-high-availability#zone-redundancy).
+Names: the cache and the storage account are globally unique DNS names, derived from the
+logical name and a hash of the stack's seed (``components/azure/names.py``).
 """
 
 from __future__ import annotations
@@ -14,11 +19,17 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
+from components.azure.names import global_name, storage_account_name
 from components.azure.network import field, private_endpoint
 from components.contracts import RedisContract
 from infra.naming import child
 
 TLS_PORT = 6380
+REDIS = "azure-native:redis:Redis"
+# A clustered Premium cache redirects clients to per-shard TLS ports 15000-15999
+# (https://learn.microsoft.com/azure/azure-cache-for-redis/cache-how-to-premium-clustering:
+# "ports 13XXX and 15XXX"; 15XXX are the TLS ones, the non-TLS port is off here).
+CLUSTER_TLS_PORTS = (15000, 15999)
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class AzureRedisArgs:
     shards: int
     replicas_per_primary: int
     zones: list[str]
+    name_seed: pulumi.Input[str]
     endpoints_subnet_id: pulumi.Input[str]
     dns_zone_id: pulumi.Input[str]
     protect: bool
@@ -41,6 +53,16 @@ def parse_sku(sku: str) -> tuple[str, str, int]:
     """``Premium_P2`` -> ("Premium", "P", 2)."""
     name, size = sku.split("_")
     return name, size[0], int(size[1:])
+
+
+def extra_ports(premium: bool, shards: int) -> list[tuple[int, int]]:
+    """TCP ranges a client must reach besides the TLS port: the shard ports of a cluster."""
+    return [CLUSTER_TLS_PORTS] if premium and shards > 1 else []
+
+
+def cache_zones(zones: list[str], replicas_per_primary: int) -> list[str]:
+    """The zones a cache with ``replicas_per_primary`` may span: one node per zone at most."""
+    return zones[: 1 + replicas_per_primary]
 
 
 class AzureRedis(pulumi.ComponentResource):
@@ -62,8 +84,12 @@ class AzureRedis(pulumi.ComponentResource):
         self._opts = pulumi.ResourceOptions(parent=self)
         tier, family, capacity = parse_sku(args.sku)
         premium = tier == "Premium"
+        self._extra_ports = extra_ports(premium, args.shards)
         cache = azure.redis.Redis(
             name,
+            name=pulumi.Output.from_input(args.name_seed).apply(
+                lambda seed: global_name(REDIS, name, seed)
+            ),
             resource_group_name=args.resource_group_name,
             location=args.location,
             sku=azure.redis.SkuArgs(name=tier, family=family, capacity=capacity),
@@ -73,7 +99,7 @@ class AzureRedis(pulumi.ComponentResource):
             public_network_access="Disabled",
             shard_count=args.shards if premium and args.shards > 1 else None,
             replicas_per_primary=args.replicas_per_primary if premium else None,
-            zones=args.zones if premium else None,
+            zones=cache_zones(args.zones, args.replicas_per_primary) if premium else None,
             redis_configuration=self._configuration() if premium else None,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
@@ -115,12 +141,21 @@ class AzureRedis(pulumi.ComponentResource):
 
     def contract(self) -> RedisContract:
         """The cloud-neutral view of this cache."""
-        return RedisContract(host=self.host, port=self.port, tls=True, auth_token=self.auth_token)
+        return RedisContract(
+            host=self.host,
+            port=self.port,
+            tls=True,
+            auth_token=self.auth_token,
+            extra_ports=self._extra_ports,
+        )
 
     def _configuration(self) -> azure.redis.RedisCommonPropertiesRedisConfigurationArgs:
         args = self._args
         account = azure.storage.StorageAccount(
             child(self._name, "rdb"),
+            account_name=pulumi.Output.from_input(args.name_seed).apply(
+                lambda seed: storage_account_name(child(self._name, "rdb"), seed)
+            ),
             resource_group_name=args.resource_group_name,
             location=args.location,
             kind="StorageV2",

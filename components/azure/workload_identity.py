@@ -1,5 +1,6 @@
 """AKS workload identity: a user-assigned managed identity per workload, federated with exactly
-one Kubernetes ServiceAccount through the cluster's OIDC issuer."""
+one Kubernetes ServiceAccount through the cluster's OIDC issuer, plus the built-in data roles
+the workload holds (each a role assignment scoped to one resource)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
+from components.azure import roles
+from components.azure.names import fit
 from infra.naming import child
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
@@ -24,6 +27,8 @@ class AzureWorkloadIdentityArgs:
     oidc_issuer_url: pulumi.Input[str]
     namespace: str
     service_account: str
+    subscription_id: pulumi.Input[str]
+    grants: list[tuple[str, pulumi.Input[str]]]  # (built-in role id, scope)
     tags: dict[str, str]
 
 
@@ -42,6 +47,7 @@ class AzureWorkloadIdentity(pulumi.ComponentResource):
         child_opts = pulumi.ResourceOptions(parent=self)
         identity = azure.managedidentity.UserAssignedIdentity(
             name,
+            resource_name_=fit("azure-native:managedidentity:UserAssignedIdentity", name),
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags=args.tags,
@@ -56,6 +62,16 @@ class AzureWorkloadIdentity(pulumi.ComponentResource):
             audiences=["api://AzureADTokenExchange"],
             opts=child_opts,
         )
+        for index, (role, scope) in enumerate(args.grants):
+            roles.assign(
+                child(name, f"grant-{index}"),
+                role,
+                identity.principal_id,
+                "ServicePrincipal",
+                scope,
+                args.subscription_id,
+                child_opts,
+            )
         self.client_id = identity.client_id
         self.principal_id = identity.principal_id
         self.register_outputs({"clientId": self.client_id})

@@ -152,6 +152,17 @@ class ClusterConfig(StrictModel):
         default_factory=list,
         description="AWS: networks allowed to the private API endpoint on 443 (in-VPC runner)",
     )
+    # Azure only: who runs `pulumi up` and how kubelogin authenticates (docs/azure.md).
+    deployer_principals: list[str] = Field(
+        default_factory=list,
+        description="Azure: Entra object ids granted AKS RBAC Cluster Admin (default: the caller)",
+    )
+    deployer_principal_type: Literal["User", "Group", "ServicePrincipal"] | None = Field(
+        default=None, description="Azure: principal type of deployerPrincipals (default: detected)"
+    )
+    kubelogin_mode: Literal["auto", "azurecli", "workloadidentity"] = Field(
+        default="auto", description="Azure: kubelogin login mode of the kubeconfig"
+    )
 
     @field_validator("authorized_networks", "private_access_cidrs", mode="before")
     @classmethod
@@ -554,15 +565,35 @@ def _app_collision_problems(config: PlatformConfig) -> list[str]:
 
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Flexible Server Premium SSD sizes (GiB): any other size is rejected by the API.
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage
+AZURE_POSTGRES_STORAGE_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
+# Flexible Server backup retention accepts 7-35 days.
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
+AZURE_BACKUP_RETENTION_DAYS = (7, 35)
 
 
 def _azure_problems(config: PlatformConfig) -> list[str]:
     problems = []
-    for principal in config.cluster.admin_principals:
-        if not _UUID.match(principal):
-            problems.append(
-                f"cluster.adminPrincipals: {principal!r} is not an Entra ID group object id (a UUID)"
-            )
+    for key, kind, principals in (
+        ("adminPrincipals", "group object id", config.cluster.admin_principals),
+        ("deployerPrincipals", "object id", config.cluster.deployer_principals),
+    ):
+        for principal in principals:
+            if not _UUID.match(principal):
+                problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
+    if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
+        allowed = ", ".join(str(size) for size in AZURE_POSTGRES_STORAGE_GB)
+        problems.append(
+            f"postgres.storageGb: {config.postgres.storage_gb} is not a Flexible Server "
+            f"Premium SSD size; allowed: {allowed}"
+        )
+    low, high = AZURE_BACKUP_RETENTION_DAYS
+    if not low <= config.postgres.backup_retention_days <= high:
+        problems.append(
+            f"postgres.backupRetentionDays: {config.postgres.backup_retention_days} is outside "
+            f"Flexible Server's range; allowed: {low}-{high}"
+        )
     premium = config.redis.node_size.startswith("Premium_")
     if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
         problems.append(

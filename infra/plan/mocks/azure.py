@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+from components.azure.names import NAME_RULES
 from infra.plan.mocks.common import MockContext, OutputFn, digest
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -30,7 +31,11 @@ _OWN_NAME = {
     "azure-native:eventhub:NamespaceAuthorizationRule": "authorizationRuleName",
     "azure-native:dbforpostgresql:Database": "databaseName",
     "azure-native:dbforpostgresql:Configuration": "configurationName",
+    # every type in the naming table: its name property
+    **{type_: rule.key for type_, rule in NAME_RULES.items()},
 }
+# The AKS AAD server application id every exec kubeconfig names (a fixed, public id).
+AKS_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 
 def _uuid(*parts: str) -> str:
@@ -65,7 +70,14 @@ def fallback(args: Any, context: MockContext) -> dict[str, Any]:
 
 def _aks(args: Any, context: MockContext) -> dict[str, Any]:
     name = _name(args)
+    identity = dict(args.inputs.get("identity") or {})
+    # the input lists identity ids; ARM answers with a map keyed by id
+    identity["userAssignedIdentities"] = {
+        str(i): {"principalId": _uuid(str(i)), "clientId": _uuid(str(i), "client")}
+        for i in identity.get("userAssignedIdentities") or []
+    }
     return {
+        "identity": identity,
         "fqdn": f"{name}-{digest(name, length=8)}.hcp.{context.region}.azmk8s.io",
         "oidcIssuerProfile": {
             "enabled": True,
@@ -99,7 +111,12 @@ def _credentials(args: Any, context: MockContext) -> dict[str, Any]:
         "apiVersion": "v1", "kind": "Config", "current-context": name,
         "clusters": [{"name": name, "cluster": {"server": f"https://{name}.hcp.{context.region}.azmk8s.io:443"}}],
         "contexts": [{"name": name, "context": {"cluster": name, "user": "clusterUser"}}],
-        "users": [{"name": "clusterUser", "user": {"exec": {"command": "kubelogin", "args": ["get-token"]}}}],
+        "users": [{"name": "clusterUser", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "kubelogin",
+            # what listClusterUserCredential(format=exec) returns: device-code login
+            "args": ["get-token", "--environment", "AzurePublicCloud", "--server-id", AKS_SERVER_ID,
+                     "--client-id", "80faf920-1908-4b52-b5ef-a8e7bedfc67a", "--tenant-id", TENANT,
+                     "--login", "devicecode"]}}}],
     }  # fmt: skip
     value = base64.b64encode(json.dumps(kubeconfig).encode()).decode()
     return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}
@@ -126,7 +143,26 @@ def _storage_keys(args: Any, context: MockContext) -> dict[str, Any]:
                       "value": digest(context.stack, str(args.args.get("accountName")), length=64)}]}  # fmt: skip
 
 
+def _public_ip(args: Any, context: MockContext) -> dict[str, Any]:
+    # TEST-NET-2, one address per resource
+    return {
+        "ipAddress": f"198.51.100.{int(digest(context.stack, args.name, length=2), 16) % 254 + 1}"
+    }
+
+
+def _client_config(args: Any, context: MockContext) -> dict[str, Any]:
+    return {"subscriptionId": SUBSCRIPTION, "tenantId": TENANT,
+            "objectId": _uuid(context.stack, "deployer"), "clientId": _uuid("cli")}  # fmt: skip
+
+
+def _configuration(args: Any, context: MockContext) -> dict[str, Any]:
+    # the steady state after the one-time restart (docs/azure.md)
+    return {"name": args.args.get("configurationName"), "isConfigPendingRestart": False,
+            "value": "", "source": "user-override"}  # fmt: skip
+
+
 RESOURCES: dict[str, OutputFn] = {
+    "azure-native:network:PublicIPAddress": _public_ip,
     "azure-native:containerservice:ManagedCluster": _aks,
     "azure-native:managedidentity:UserAssignedIdentity": _identity,
     "azure-native:dbforpostgresql:Server": _postgres,
@@ -135,6 +171,8 @@ RESOURCES: dict[str, OutputFn] = {
 }
 
 INVOKES: dict[str, OutputFn] = {
+    "azure-native:authorization:getClientConfig": _client_config,
+    "azure-native:dbforpostgresql:getConfiguration": _configuration,
     "azure-native:containerservice:listManagedClusterUserCredentials": _credentials,
     "azure-native:eventhub:listNamespaceKeys": _namespace_keys,
     "azure-native:redis:listRedisKeys": _redis_keys,

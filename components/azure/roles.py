@@ -1,0 +1,43 @@
+"""Azure built-in role assignments the stack makes, by role definition id.
+
+Ids are fixed across tenants: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azure_native as azure
+
+# Kubernetes cluster-admin through Azure RBAC for Kubernetes authorization (containers section)
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+# Join subnets / manage the VNet's load balancer attachments (networking section); AKS needs it
+# on a bring-your-own VNet for its control-plane identity.
+NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+# Send / receive on Event Hubs with an Entra token (analytics section)
+EVENT_HUBS_DATA_SENDER = "2b629674-e913-4c01-ae53-ef4638d8f975"
+EVENT_HUBS_DATA_RECEIVER = "a638d3c7-ab3a-418d-83e6-5f17a39d4fde"
+
+
+def assign(
+    name: str,
+    role: str,
+    principal_id: pulumi.Input[str],
+    principal_type: str,
+    scope: pulumi.Input[str],
+    subscription_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> azure.authorization.RoleAssignment:
+    """Grant built-in ``role`` to ``principal_id`` on ``scope`` (name: a GUID azure-native picks)."""
+    definition = pulumi.Output.from_input(subscription_id).apply(
+        lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}"
+    )
+    return azure.authorization.RoleAssignment(
+        name,
+        principal_id=principal_id,
+        # ARM checks the type against the principal; the SDK's default ("User") is wrong for
+        # managed identities and CI service principals.
+        principal_type=principal_type,
+        role_definition_id=definition,
+        scope=scope,
+        opts=opts,
+    )
