@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.diff.compute import diff_plans, flatten
+from infra.diff.cli import DiffReport
+from infra.diff.compute import StackDiff, diff_plans, flatten
 from infra.diff.markdown import COMMENT_LIMIT, MARKER, render_markdown
+from infra.diff.secrets import changed_secrets
 from infra.plan.cli import Outcome, plan_many
 from tests.conftest import ROOT, write_stack
 
@@ -23,6 +26,10 @@ WORKER = {
     "maxReplicas": 4, "port": 8080,
     "resources": {"cpuRequest": "100m", "memoryRequest": "128Mi", "cpuLimit": "500m", "memoryLimit": "256Mi"},
 }  # fmt: skip
+
+
+def _report(diffs: list[StackDiff], dirty: bool = False) -> DiffReport:
+    return DiffReport("main", "1" * 40, "2" * 40, dirty, diffs)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +89,7 @@ def test_secrets_stay_redacted_in_diffs(variants: dict[str, dict[str, Any]]) -> 
     from infra.plan.mocks.common import digest
 
     diff = diff_plans("dev", variants["base"], variants["worker"])
-    text = render_markdown([diff], "main")
+    text = render_markdown(_report([diff]))
     assert "[secret]" not in "".join(c.path for ch in diff.changed for c in ch.changes)
     mocked_password = digest("dev", "platform-dev-postgres-master", length=64)[:32]
     assert mocked_password not in text
@@ -97,19 +104,27 @@ def test_markdown_sections_details_and_policy(variants: dict[str, dict[str, Any]
         diff_plans("dev", variants["base"], variants["worker"]),
         diff_plans("staging", None, variants["base"]),
     ]
-    text = render_markdown(diffs, "main")
+    text = render_markdown(_report(diffs))
     assert text.startswith(MARKER)
     assert "### **dev**: +" in text and "### **staging** (new stack)" in text
-    assert "<details><summary>Added (" in text and "</details>" in text
+    assert "<details><summary>+ Add <code>" in text and "</details>" in text
     assert "Policy: no violations." in text
+    # added resources show their inputs
+    assert (
+        "`spec.template.spec.containers[0].image` | `ghcr.io/analytics-platform/worker:1.0.0`"
+        in text
+    )
+    # the header carries both commits
+    assert "base `main` `1111111` → head `2222222`" in text and "uncommitted" not in text
+    assert "**+ uncommitted changes**" in render_markdown(_report(diffs, dirty=True))
 
 
 def test_markdown_truncates_under_the_limit_and_says_what_was_cut(
     variants: dict[str, dict[str, Any]],
 ) -> None:
     diffs = [diff_plans(f"stack-{i}", None, variants["worker"]) for i in range(6)]
-    full = render_markdown(diffs, "main", budget=10**9)
-    cut = render_markdown(diffs, "main", budget=4_000)
+    full = render_markdown(_report(diffs), budget=10**9)
+    cut = render_markdown(_report(diffs), budget=4_000)
     assert len(full) > 4_000 and "Truncated" not in full
     assert len(cut) < 4_000 + 600 < COMMENT_LIMIT
     notice = re.search(r"(\d+) section\(s\) left out \((.*?)\)", cut)
@@ -130,7 +145,7 @@ def test_policy_changes_show_new_and_fixed(variants: dict[str, dict[str, Any]]) 
     assert fixed.fixed_violations == [violation] and fixed.new_violations == []
     broken = diff_plans("dev", variants["base"], base)
     assert broken.new_violations == [violation]
-    assert "🆕 mandatory" in render_markdown([broken], "main")
+    assert "🆕 mandatory" in render_markdown(_report([broken]))
 
 
 def test_diff_between_two_commits_of_the_repo(tmp_path: Path) -> None:
@@ -155,6 +170,104 @@ def test_diff_between_two_commits_of_the_repo(tmp_path: Path) -> None:
         ["git", "worktree", "list"], cwd=clone, capture_output=True, text=True, check=True
     )
     assert len(worktrees.stdout.strip().splitlines()) == 1  # the temporary worktree is gone
+
+
+def _clone(tmp_path: Path) -> Path:
+    clone = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    return clone
+
+
+def _commit(clone: Path, message: str) -> None:
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
+    subprocess.run([*git, "commit", "--quiet", "-am", message], cwd=clone, check=True)
+
+
+def _diff(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "infra", "diff", *args],
+        cwd=clone, capture_output=True, text=True, check=False,
+        env={"PYTHONPATH": str(clone), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )  # fmt: skip
+
+
+def _edit_dev(clone: Path, **config: Any) -> None:
+    stack_file = clone / "Pulumi.dev.yaml"
+    document = yaml.safe_load(stack_file.read_text())
+    document["config"].update(config)
+    stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_a_base_that_fails_to_plan_is_an_error_not_a_new_stack(tmp_path: Path) -> None:
+    clone = _clone(tmp_path)
+    _edit_dev(clone, **{"platform:cloud": "mars"})
+    _commit(clone, "broken base")
+    _edit_dev(clone, **{"platform:cloud": "aws"})
+    _commit(clone, "fixed")
+    result = _diff(clone, "--base", "HEAD~1", "--stack", "dev", "--markdown", "diff.md")
+    assert result.returncode == 2, result.stdout + result.stderr
+    text = (clone / "diff.md").read_text()
+    assert "failed to plan" in text and "'mars'; allowed: aws, gcp, azure" in text
+    assert "new stack" not in text and "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unknown_stack_exits_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "infra", "diff", "--base", "HEAD", "--stack", "no-such-stack"],
+        cwd=ROOT, capture_output=True, text=True, check=False, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Pulumi.no-such-stack.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rotated_secret_dirty_tree_shas_and_base_plan_cache(tmp_path: Path) -> None:
+    clone = _clone(tmp_path)
+    _edit_dev(clone, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjE="}})
+    _commit(clone, "add a secret")
+    _edit_dev(clone, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjI="}})  # not committed
+    result = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "diff.md")
+    assert result.returncode == 0, result.stderr
+    text = (clone / "diff.md").read_text()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=clone, capture_output=True, text=True, check=True
+    )
+    sha = head.stdout.strip()[:7]
+    assert f"base `HEAD` `{sha}` → head `{sha}` **+ uncommitted changes**" in text
+    assert "🔑 1 secret(s) changed" in text and "`datadog:apiKey`" in text
+    assert "Y2lwaGVy" not in text and "AAAB" not in text  # no ciphertext, let alone plaintext
+    assert "secret changed: datadog:apiKey" in result.stdout
+    # the base plan is cached by tree and lock file; a second diff reads it (proved by
+    # tampering with the cached plan), --no-cache plans the base again
+    (cached,) = (clone / ".cache" / "offline-plans").glob("*/dev.json")
+    entry = json.loads(cached.read_text())
+    dropped = entry["plan"]["resources"].pop()
+    cached.write_text(json.dumps(entry))
+    warm = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "warm.md")
+    assert "+1 to add" in (clone / "warm.md").read_text() and dropped["name"] in warm.stdout
+    cold = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "cold.md", "--no-cache")
+    assert "+0 to add" in (clone / "cold.md").read_text(), cold.stderr
+
+
+def test_cache_key_follows_the_tree_and_the_lock_file(tmp_path: Path) -> None:
+    from infra.diff.base import cache_key
+
+    clone = _clone(tmp_path)
+    first = cache_key(clone, "HEAD")
+    assert cache_key(clone, "HEAD") == first
+    (clone / "uv.lock").write_text((clone / "uv.lock").read_text() + "\n# changed\n")
+    assert cache_key(clone, "HEAD") != first
+    subprocess.run(["git", "checkout", "--quiet", "uv.lock"], cwd=clone, check=True)
+    _edit_dev(clone, **{"platform:redis": {"snapshotRetentionDays": 3}})
+    _commit(clone, "new tree")
+    assert cache_key(clone, "HEAD") != first and cache_key(clone, "HEAD~1") == first
+
+
+def test_secret_digests_compare_ciphertext_only() -> None:
+    base = "config:\n  a:b:\n    secure: v1\n  a:c:\n    nested:\n      - secure: x\n"
+    head = "config:\n  a:b:\n    secure: v2\n  a:c:\n    nested:\n      - secure: x\n"
+    assert changed_secrets(base, head) == ["a:b"]
+    assert changed_secrets(base, base) == []
+    assert changed_secrets(None, head) == ["a:b", "a:c.nested[0]"]
 
 
 def test_a_bad_base_ref_is_a_clear_error() -> None:

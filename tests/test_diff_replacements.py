@@ -42,7 +42,11 @@ def _top(path: str) -> str:
 
 def _sdk_module(pulumi_type: str) -> tuple[str, str]:
     package, module, cls = pulumi_type.split(":")
-    python_package = {"aws": "pulumi_aws", "gcp": "pulumi_gcp", "azure-native": "pulumi_azure_native"}
+    python_package = {
+        "aws": "pulumi_aws",
+        "gcp": "pulumi_gcp",
+        "azure-native": "pulumi_azure_native",
+    }
     return f"{python_package[package]}.{module.split('/')[0]}", cls
 
 
@@ -76,13 +80,19 @@ def test_aws_create_only_comes_from_cloudformation() -> None:
     assert "cidrBlock" in force_new("aws:ec2/vpc:Vpc")
     assert {"vpcId", "cidrBlock", "availabilityZone"} <= set(force_new("aws:ec2/subnet:Subnet"))
     # renamed: CloudFormation NodeRole/Subnets are pulumi-aws nodeRoleArn/subnetIds
-    assert {"nodeRoleArn", "subnetIds", "instanceTypes"} <= set(force_new("aws:eks/nodeGroup:NodeGroup"))
+    assert {"nodeRoleArn", "subnetIds", "instanceTypes"} <= set(
+        force_new("aws:eks/nodeGroup:NodeGroup")
+    )
     assert "brokerNodeGroupInfo.clientSubnets" in force_new("aws:msk/cluster:Cluster")
     # Terraform updates these in place although CloudFormation lists them
-    assert "replicasPerNodeGroup" not in force_new("aws:elasticache/replicationGroup:ReplicationGroup")
+    assert "replicasPerNodeGroup" not in force_new(
+        "aws:elasticache/replicationGroup:ReplicationGroup"
+    )
     assert "routeTableId" not in force_new("aws:ec2/routeTableAssociation:RouteTableAssociation")
     # tags and scaling never replace
-    assert not replacing_paths("aws:eks/nodeGroup:NodeGroup", ["tags.owner", "scalingConfig.maxSize"])
+    assert not replacing_paths(
+        "aws:eks/nodeGroup:NodeGroup", ["tags.owner", "scalingConfig.maxSize"]
+    )
 
 
 GCP_ENTRIES = [(t, p) for t, props in gcp.FORCE_NEW.items() for p in props]
@@ -106,7 +116,9 @@ def test_kubernetes_immutable_fields_exist_and_replace(group: str, kind: str, pr
     first, *rest = prop.split(".")
     cls = f"{kind}SpecArgs" if first == "spec" else f"{kind}Args"
     field = rest[0] if first == "spec" else first
-    assert _norm(field) in {_norm(p) for p in inspect.signature(getattr(module, cls).__init__).parameters}
+    assert _norm(field) in {
+        _norm(p) for p in inspect.signature(getattr(module, cls).__init__).parameters
+    }
     pulumi_type = f"kubernetes:{group}/v1:{kind}"
     assert _a_change(pulumi_type, prop)
 
@@ -132,8 +144,12 @@ def _names(items: list[Any]) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def cidr_diff(shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory) -> StackDiff:
-    plan = _prod_with(tmp_path_factory.mktemp("cidr"), **{"platform:network": {"cidr": "10.1.0.0/16"}})
+def cidr_diff(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> StackDiff:
+    plan = _prod_with(
+        tmp_path_factory.mktemp("cidr"), **{"platform:network": {"cidr": "10.1.0.0/16"}}
+    )
     base = shipped_plans["prod"].plan
     assert base is not None
     return diff_plans("prod", base, plan)

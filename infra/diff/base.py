@@ -117,4 +117,3 @@ def plan_base(root: Path, commit: str, stack: str | None, use_cache: bool = True
         with contextlib.suppress(OSError):
             _cache_write(directory, result, wanted)
     return result
-
