@@ -299,12 +299,18 @@ def _load(name: str) -> dict[Any, Any]:
     return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
 
 
-def test_actions_are_pinned_by_version() -> None:
+def _steps(workflow: str, job: str) -> list[dict[str, Any]]:
+    return _load(workflow)["jobs"][job]["steps"]
+
+
+def test_actions_are_pinned_by_commit_sha() -> None:
     for workflow in WORKFLOWS:
         for line in workflow.read_text().splitlines():
-            match = re.search(r"uses:\s*(\S+)", line)
+            match = re.search(r"uses:\s*(\S+)(.*)", line)
             if match and not match.group(1).startswith("./"):
-                assert re.search(r"@v\d+\.\d+\.\d+$", match.group(1)), (workflow.name, line)
+                # a full commit SHA, with the release it is in a comment for humans and bots
+                assert re.search(r"@[0-9a-f]{40}$", match.group(1)), (workflow.name, line)
+                assert re.search(r"# v\d+\.\d+\.\d+$", match.group(2)), (workflow.name, line)
 
 
 def test_fork_pull_requests_are_handled_safely() -> None:
@@ -315,17 +321,47 @@ def test_fork_pull_requests_are_handled_safely() -> None:
     assert "secrets." not in (ROOT / ".github/workflows/ci.yml").read_text()
     comment = _load("pr-comment.yml")
     assert comment[True]["workflow_run"]["workflows"] == ["ci"]  # 'on' parses as True
-    steps = comment["jobs"]["comment"]["steps"]
-    assert not any("actions/checkout" in step.get("uses", "") for step in steps)
-    assert MARKER in steps[-1]["with"]["script"] and "updateComment" in steps[-1]["with"]["script"]
+    job = comment["jobs"]["comment"]
+    assert not any("actions/checkout" in step.get("uses", "") for step in job["steps"])
+    # cancelled and failed runs are ignored; one concurrency group per pull request
+    assert "workflow_run.conclusion == 'success'" in job["if"]
+    assert "head_repository.full_name" in job["concurrency"]["group"]
+    assert "head_branch" in job["concurrency"]["group"]
+    script = job["steps"][-1]["with"]["script"]
+    # the PR number from the artifact is verified against the run's head SHA and repository
+    # before anything is written, and only this workflow's own comment is edited
+    verify = script.index("pr.head.sha !== headSha")
+    assert script.index("pulls.get") < verify < script.index("createComment")
+    assert job["steps"][-1]["env"]["HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"
+    assert "pr.head.repo?.full_name !== process.env.HEAD_REPO" in script
+    assert "'github-actions[bot]'" in script and MARKER in script and "updateComment" in script
 
 
-def test_previews_use_oidc_and_the_policy_pack() -> None:
+STACKS = {
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in ROOT.glob("Pulumi.*.yaml")
+} - {"Pulumi"}
+
+
+def _cloud(stack: str) -> str:
+    return yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]["platform:cloud"]
+
+
+def test_previews_cover_every_stack_with_oidc_and_the_policy_pack() -> None:
     preview = _load("preview.yml")
     job = preview["jobs"]["preview"]
     assert preview["permissions"]["id-token"] == "write"
     assert "head.repo.full_name == github.repository" in job["if"]
-    pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions"))
+    matrix = job["strategy"]["matrix"]["include"]
+    assert {m["stack"] for m in matrix} == STACKS and len(STACKS) == 9
+    assert all(m["cloud"] == _cloud(m["stack"]) for m in matrix)
+    uses = {s.get("uses", "").split("@")[0]: s for s in job["steps"]}
+    assert (
+        int(uses["aws-actions/configure-aws-credentials"]["with"]["role-duration-seconds"])
+        >= 60 * job["timeout-minutes"]
+    )
+    assert "workload_identity_provider" in uses["google-github-actions/auth"]["with"]
+    assert "client-id" in uses["azure/login"]["with"]
+    pulumi = uses["pulumi/actions"]
     assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["edit-pr-comment"] is True
     assert pulumi["with"]["policyPackConfigs"].startswith("policies/config/")
     text = (ROOT / ".github/workflows/preview.yml").read_text()
@@ -336,12 +372,67 @@ def test_previews_use_oidc_and_the_policy_pack() -> None:
     )
 
 
-def test_deploys_run_in_order_with_prod_behind_an_environment() -> None:
-    deploy = _load("deploy.yml")["jobs"]
-    assert deploy["staging"]["needs"] == "dev" and deploy["prod"]["needs"] == "staging"
-    assert deploy["prod"]["with"]["github-environment"] == "production"
-    assert deploy["prod"]["with"]["environment"] == "prod"
+def test_deploys_wait_for_ci_and_dispatch_deploys_only_main() -> None:
+    deploy = _load("deploy.yml")
+    assert deploy[True]["workflow_run"] == {
+        "workflows": ["ci"],
+        "types": ["completed"],
+        "branches": ["main"],
+    }
+    gate = deploy["jobs"]["gate"]
+    assert "workflow_run.conclusion == 'success'" in gate["if"]
+    assert (
+        "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'" in gate["if"]
+    )
+    assert "status: 'success'" in gate["steps"][0]["with"]["script"]
+    for name, job in deploy["jobs"].items():
+        if name != "gate":
+            assert job["with"]["sha"] == "${{ needs.gate.outputs.sha }}", name
+
+
+def _deployed(jobs: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for name, job in jobs.items():
+        if not name.startswith(prefix) or "uses" not in job:
+            continue
+        legs = job.get("strategy", {}).get("matrix", {}).get("include") or [job["with"]]
+        for leg in legs:
+            found[leg["stack"]] = {**job, "name": name, "leg": leg}
+    return found
+
+
+def test_every_stack_deploys_in_order_and_prod_applies_the_approved_preview() -> None:
+    jobs = _load("deploy.yml")["jobs"]
+    dev, staging = _deployed(jobs, "dev"), _deployed(jobs, "staging")
+    previews, prod = (
+        _deployed(jobs, "prod-preview"),
+        _deployed({k: v for k, v in jobs.items() if not k.startswith("prod-preview")}, "prod"),
+    )
+    assert set(dev) | set(staging) | set(prod) == STACKS
+    assert set(previews) == set(prod) == {"prod", "prod-gcp", "prod-azure"}
+    assert all(j["leg"]["cloud"] == _cloud(s) for s, j in {**dev, **staging, **prod}.items())
+    assert "dev" in jobs["staging"]["needs"]
+    for stack, job in prod.items():
+        preview = previews[stack]
+        assert preview["with"]["mode"] == "plan" and "staging" in preview["needs"]
+        assert (
+            job["with"]["github-environment"] == "production"
+            and job["with"]["mode"] == "up-planned"
+        )
+        assert preview["name"] in job["needs"]
+        assert (
+            job["with"]["plan-digest"] == f"${{{{ needs.{preview['name']}.outputs.plan-digest }}}}"
+        )
     up = _load("pulumi-up.yml")["jobs"]["up"]
-    assert up["concurrency"]["group"] == "pulumi-up-${{ inputs.stack }}"
-    assert up["concurrency"]["cancel-in-progress"] is False
+    assert up["concurrency"] == {"group": "pulumi-${{ inputs.stack }}", "cancel-in-progress": False}
     assert up["environment"] == "${{ inputs.github-environment }}"
+    steps = {s.get("name", s.get("uses", "")): s for s in up["steps"]}
+    saved = steps["pulumi preview, saving the update plan"]["with"]
+    assert saved["plan"] == "update-plan.json" and saved["comment-on-summary"] is True
+    check = steps["The plan is the one that was approved"]
+    assert check["env"]["APPROVED"] == "${{ inputs.plan-digest }}" and "exit 1" in check["run"]
+    applied = steps["pulumi up, constrained to the approved plan"]["with"]
+    assert applied["plan"] == "update-plan.json" and "refresh" not in applied
+    assert steps["pulumi up with the policy pack"]["with"]["upsert"] is True
+    aws = next(s for s in up["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert int(aws["with"]["role-duration-seconds"]) >= 60 * up["timeout-minutes"]
