@@ -121,7 +121,7 @@ def _violation_key(violation: dict[str, str]) -> tuple[str, str, str]:
     return violation["policy"], violation["urn"], violation["message"]
 
 
-def _hazards(diff: StackDiff) -> list[Hazard]:
+def _hazards(diff: StackDiff, protected: set[str]) -> list[Hazard]:
     """Replacements, possible replacements and deletions of protected or stateful resources."""
     hazards = [
         Hazard(c.urn, c.type, c.name, "replace", f"`{c.replace_paths[0]}` cannot change in place")
@@ -131,7 +131,7 @@ def _hazards(diff: StackDiff) -> list[Hazard]:
     hazards += [
         Hazard(m.urn, m.type, m.name, "may be replaced", f"`{m.path}` takes the id of {m.source}")
         for m in diff.may_replace
-        if m.type in STATEFUL
+        if m.urn in protected or m.type in STATEFUL
     ]
     hazards += [
         Hazard(r["urn"], r["type"], r["name"], "delete", "removed from the program")
@@ -166,7 +166,8 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
             result.unchanged += 1
     if base and head:
         result.may_replace = may_replace(base, head, {c.urn for c in result.replaced})
-    result.hazards = _hazards(result)
+    protected = {urn for urn, r in {**before, **after}.items() if r.get("protect")}
+    result.hazards = _hazards(result, protected)
     result.outputs = property_changes(
         (base or {}).get("outputs", {}), (head or {}).get("outputs", {})
     )
