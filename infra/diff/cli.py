@@ -58,6 +58,22 @@ def _head_stacks(root: Path) -> set[str]:
     return {stack_name_from_path(path) for path in list_stack_files(root)}
 
 
+def _stack_diff(
+    root: Path,
+    commit: str,
+    name: str,
+    base: dict[str, dict[str, Any]],
+    head: dict[str, dict[str, Any]],
+) -> StackDiff:
+    """One stack's diff, with the ``secure:`` values rotated between the two stack files."""
+    diff = diff_plans(name, base.get(name), head.get(name))
+    head_file = root / f"Pulumi.{name}.yaml"
+    head_text = head_file.read_text(encoding="utf-8") if head_file.is_file() else None
+    base_text = file_at(root, commit, head_file.name)
+    diff.secrets_changed = changed_secrets(base_text, head_text)
+    return diff
+
+
 def compute(root: Path, base_ref: str, stack: str | None, use_cache: bool = True) -> DiffReport:
     """Per-stack diffs between ``base_ref`` and the working tree."""
     commit = commit_of(root, base_ref)
@@ -77,23 +93,10 @@ def compute(root: Path, base_ref: str, stack: str | None, use_cache: bool = True
             report.stacks.append(StackDiff(stack=name, error="; ".join(head_errors[name])))
         elif name in base.stacks and name not in base.plans:
             failure = "; ".join(base.errors.get(name, ["no plan"]))
-            report.stacks.append(
-                StackDiff(
-                    stack=name,
-                    error=f"the base ({base_ref} {commit[:7]}) failed to plan: {failure}",
-                )
-            )
+            error = f"the base ({base_ref} {commit[:7]}) failed to plan: {failure}"
+            report.stacks.append(StackDiff(stack=name, error=error))
         else:
-            diff = diff_plans(name, base.plans.get(name), head.get(name))
-            head_text = (
-                (root / f"Pulumi.{name}.yaml").read_text(encoding="utf-8")
-                if name in head_names
-                else None
-            )
-            diff.secrets_changed = changed_secrets(
-                file_at(root, commit, f"Pulumi.{name}.yaml"), head_text
-            )
-            report.stacks.append(diff)
+            report.stacks.append(_stack_diff(root, commit, name, base.plans, head))
     return report
 
 
