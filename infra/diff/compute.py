@@ -4,13 +4,18 @@ property-level changes of each changed resource.
 Plans are already stable (resources sorted, mocked ids derived from names, secrets redacted),
 so equal programs give empty diffs. Resources are matched by URN; properties are compared as
 flattened paths (``spec.template.spec.containers[0].image``), so a change deep in a manifest
-reads as one line.
+reads as one line. A change to a property that cannot change in place (``infra.diff.replacement``)
+makes the resource a replacement, and the resources that take its id "may be replaced"
+(``infra.diff.dependents``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from infra.diff.dependents import MayReplace, may_replace
+from infra.diff.replacement import STATEFUL, replacing_paths
 
 # Resource fields compared besides the inputs.
 _OPTION_FIELDS = ("protect", "provider", "parent")
@@ -33,6 +38,23 @@ class ResourceChange:
     type: str
     name: str
     changes: list[PropertyChange]
+    replace_paths: list[str] = field(default_factory=list)
+    protect: bool = False
+
+    @property
+    def replaced(self) -> bool:
+        return bool(self.replace_paths)
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """A destructive change to a protected or stateful resource, shown first."""
+
+    urn: str
+    type: str
+    name: str
+    action: str  # "replace", "may be replaced" or "delete"
+    reason: str
 
 
 @dataclass
@@ -48,13 +70,26 @@ class StackDiff:
     violations: list[dict[str, str]] = field(default_factory=list)
     new_violations: list[dict[str, str]] = field(default_factory=list)
     fixed_violations: list[dict[str, str]] = field(default_factory=list)
+    may_replace: list[MayReplace] = field(default_factory=list)
+    hazards: list[Hazard] = field(default_factory=list)
+    secrets_changed: list[str] = field(default_factory=list)
     base_missing: bool = False
     head_missing: bool = False
     error: str | None = None
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.outputs)
+        return bool(
+            self.added or self.removed or self.changed or self.outputs or self.secrets_changed
+        )
+
+    @property
+    def replaced(self) -> list[ResourceChange]:
+        return [c for c in self.changed if c.replaced]
+
+    @property
+    def updated(self) -> list[ResourceChange]:
+        return [c for c in self.changed if not c.replaced]
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -86,6 +121,26 @@ def _violation_key(violation: dict[str, str]) -> tuple[str, str, str]:
     return violation["policy"], violation["urn"], violation["message"]
 
 
+def _hazards(diff: StackDiff, protected: set[str]) -> list[Hazard]:
+    """Replacements, possible replacements and deletions of protected or stateful resources."""
+    hazards = [
+        Hazard(c.urn, c.type, c.name, "replace", f"`{c.replace_paths[0]}` cannot change in place")
+        for c in diff.replaced
+        if c.protect or c.type in STATEFUL
+    ]
+    hazards += [
+        Hazard(m.urn, m.type, m.name, "may be replaced", f"`{m.path}` takes the id of {m.source}")
+        for m in diff.may_replace
+        if m.urn in protected or m.type in STATEFUL
+    ]
+    hazards += [
+        Hazard(r["urn"], r["type"], r["name"], "delete", "removed from the program")
+        for r in diff.removed
+        if r.get("protect") or r["type"] in STATEFUL
+    ]
+    return hazards
+
+
 def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | None) -> StackDiff:
     """The diff of one stack; a side that is ``None`` did not plan (new or deleted stack)."""
     result = StackDiff(stack=stack, base_missing=base is None, head_missing=head is None)
@@ -102,9 +157,17 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
             if old.get(option) != new.get(option)
         ]
         if changes:
-            result.changed.append(ResourceChange(urn, new["type"], new["name"], changes))
+            replacing = replacing_paths(new["type"], [c.path for c in changes])
+            protect = bool(old.get("protect") or new.get("protect"))
+            result.changed.append(
+                ResourceChange(urn, new["type"], new["name"], changes, replacing, protect)
+            )
         else:
             result.unchanged += 1
+    if base and head:
+        result.may_replace = may_replace(base, head, {c.urn for c in result.replaced})
+    protected = {urn for urn, r in {**before, **after}.items() if r.get("protect")}
+    result.hazards = _hazards(result, protected)
     result.outputs = property_changes(
         (base or {}).get("outputs", {}), (head or {}).get("outputs", {})
     )
