@@ -184,7 +184,8 @@ class AwsPostgres(pulumi.ComponentResource):
             monitoring_interval=60,
             monitoring_role_arn=monitoring_role.arn,
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
-            auto_minor_version_upgrade=False,
+            # Minor releases carry the security fixes; RDS applies them in the maintenance window.
+            auto_minor_version_upgrade=True,
             allow_major_version_upgrade=False,
             ca_cert_identifier="rds-ca-rsa2048-g1",
             apply_immediately=False,
