@@ -68,11 +68,11 @@ def by_stack(report: list[dict[str, Any]], directory: Path) -> dict[str, StackSc
         results = framework.get("results", {})
         for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
             for check in results.get(outcome, []):
-                parts = Path(check["file_path"].lstrip("/")).parts
-                scan = stacks.setdefault(parts[0] if len(parts) > 1 else ".", StackScan())
-                seen = (
-                    scan.cloud_resources if parts[-1] in CLOUD_FILES else scan.kubernetes_resources
-                )
+                path = _relative(check, base)
+                stack = path.parts[0] if len(path.parts) > 1 else "."
+                scan = stacks.setdefault(stack, StackScan())
+                cloud = path.name in CLOUD_FILES
+                seen = scan.cloud_resources if cloud else scan.kubernetes_resources
                 seen.add(check["resource"])
                 if outcome == "passed_checks":
                     scan.passed += 1

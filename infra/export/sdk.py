@@ -34,16 +34,20 @@ class Field:
 
 
 def args_class(pulumi_type: str) -> type:
-    """The SDK's ``<Resource>Args`` class of a type token such as ``aws:rds/instance:Instance``."""
+    """The SDK's resource ``*Args`` class of a type token such as ``aws:rds/instance:Instance``."""
     package, module_path, resource = pulumi_type.split(":")
     module = module_path.split("/")[0]
     python_package = "pulumi_" + package.replace("-", "_")
     name = python_package if module == "index" else f"{python_package}.{module}"
     try:
-        found = getattr(importlib.import_module(name), f"{resource}Args")
-    except (ImportError, AttributeError) as exc:
-        raise SchemaError(f"{pulumi_type}: no {resource}Args in {name}") from exc
-    return found
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise SchemaError(f"{pulumi_type}: no SDK module {name}") from exc
+    # ``<Resource>InitArgs`` when an input type already took the name ``<Resource>Args``.
+    for candidate in (f"{resource}InitArgs", f"{resource}Args"):
+        if hasattr(module, candidate):
+            return getattr(module, candidate)
+    raise SchemaError(f"{pulumi_type}: no {resource}Args in {name}")
 
 
 @cache
