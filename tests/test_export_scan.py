@@ -45,3 +45,25 @@ def test_checkov_finds_the_cloud_resources_and_nothing_unexplained(tmp_path: Pat
     assert any(r.startswith("aws_db_instance.") for r in scan.cloud_resources)
     assert scan.kubernetes_resources
     assert problems(stacks, ["prod"]) == []
+
+
+def test_an_unskipped_finding_or_an_unseen_export_fails_the_scan(tmp_path: Path) -> None:
+    def check(path: str, check_id: str, resource: str) -> dict[str, str]:
+        return {"file_path": path, "file_abs_path": str(tmp_path / path.lstrip("/")),
+                "check_id": check_id, "resource": resource, "check_name": "a check"}  # fmt: skip
+
+    report = [
+        {
+            "check_type": "terraform_plan",
+            "results": {
+                "passed_checks": [check("/prod/tfplan.json", "CKV_AWS_1", "aws_kms_key.k")],
+                "failed_checks": [check("/prod/tfplan.json", "CKV_AWS_2", "aws_kms_key.k")],
+            },
+        }
+    ]
+    stacks = by_stack(report, tmp_path)
+    assert stacks["prod"].cloud_resources == {"aws_kms_key.k"}
+    assert problems(stacks, ["prod", "dev"]) == [
+        "prod: CKV_AWS_2 aws_kms_key.k: a check",
+        "dev: checkov saw none of the cloud resources of the export",
+    ]
