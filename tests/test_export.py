@@ -192,3 +192,14 @@ def test_prod_databases_are_protected_and_take_minor_upgrades(exports: Path) -> 
 def test_prod_clusters_are_private(exports: Path) -> None:
     (cluster,) = _planned(_tf(exports, "prod"), "aws_eks_cluster")
     assert cluster["values"]["vpc_config"][0]["endpoint_public_access"] is False
+
+
+def test_equal_settings_are_not_references(exports: Path) -> None:
+    document = _tf(exports, "prod-gcp")
+    (sql,) = _planned(document, "google_sql_database_instance")
+    expressions = _configuration(document, sql["address"])["expressions"]
+    # REGIONAL and the project id equal the network's settings by chance, not by reference
+    assert set(expressions) == {"settings"}
+    assert set(expressions["settings"][0]) == {"ip_configuration"}
+    network_ref = expressions["settings"][0]["ip_configuration"][0]["private_network"]
+    assert network_ref["references"][1].startswith("google_compute_network.")

@@ -17,6 +17,8 @@ from infra.plan.mocks import MockContext, PlanMocks
 from infra.plan.stackfile import StackFile
 from infra.plan.values import REDACTED, UNKNOWN_SHOWN
 
+_IDENTIFIERS = {"arn", "name", "email", "selfLink", "member"}
+
 
 @dataclass(frozen=True)
 class Outputs:
@@ -51,14 +53,16 @@ def outputs_of(resource: dict[str, Any], mocks: PlanMocks) -> Outputs:
 
 
 def referable_values(outputs: Outputs) -> dict[str, str]:
-    """Output values another resource could have been given, mapped to the output's name.
+    """Identifying outputs (id, ARN, name, email...) another resource could have been given.
 
-    Only strings long enough to be identifiers count: a region or a port number equal by
-    chance must not become a reference.
+    Mocked outputs also echo every input; only identifiers count, so that a setting equal by
+    chance (two resources both ``REGIONAL``, or in the same project) is no reference.
     """
     found: dict[str, str] = {}
     for key, value in outputs.properties.items():
-        if isinstance(value, str) and len(value) >= 8 and value not in (REDACTED, UNKNOWN_SHOWN):
+        if not isinstance(value, str) or value in (REDACTED, UNKNOWN_SHOWN):
+            continue
+        if key in _IDENTIFIERS or key.endswith(("Id", "Arn", "Name")):
             found.setdefault(value, key)
     if outputs.resource_id:
         found[outputs.resource_id] = "id"

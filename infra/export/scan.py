@@ -123,8 +123,8 @@ def main(argv: list[str]) -> int:
         scan = stacks.get(name, StackScan())
         print(
             f"{name}: {len(scan.cloud_resources)} cloud resources, "
-            f"{len(scan.kubernetes_resources)} Kubernetes objects, {scan.passed} passed, "
-            f"{scan.skipped} skipped (.checkov.yaml), {counts[name]} unexplained"
+            f"{len(scan.kubernetes_resources)} Kubernetes objects, {scan.passed} checks passed, "
+            f"{counts[name]} unexplained findings"
         )
     found = problems(stacks, expected)
     for line in found:
