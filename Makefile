@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BOOTSTRAP)/bin/uv)
 SYNCED := .venv/.synced
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup plan plan-all test lint typecheck format bench clean
+.PHONY: setup plan plan-all test lint typecheck format bench clean scan
 
 setup: $(SYNCED)
 
@@ -42,6 +42,16 @@ format: setup
 
 test: lint typecheck
 	@$(RUN) pytest -n 2
+	@$(MAKE) --no-print-directory scan
+
+# Every stack exported as security scanners read it (docs/security.md), scanned by checkov
+# (run through uv: it conflicts with the project's dev tools). Fails on any finding that
+# .checkov.yaml does not skip with a reason.
+EXPORT_DIR := build/export
+scan: setup
+	@rm -rf $(EXPORT_DIR)
+	@$(RUN) python -m infra plan --all --quiet --export $(EXPORT_DIR)
+	@UV=$(UV) $(RUN) python -m infra.export.scan $(EXPORT_DIR)
 
 bench: setup
 	@$(RUN) python benchmarks/plan_speed.py

@@ -56,7 +56,7 @@ _SHAPES: dict[Environment, Profile] = {
         "network": {"zones": 3, "natGateways": "perZone", "flowLogRetentionDays": 365},
         "cluster": {
             "nodeMin": 3, "nodeMax": 12, "nodeDesired": 3, "nodeDiskGb": 100,
-            "publicEndpoint": False, "logRetentionDays": 90,
+            "publicEndpoint": False, "logRetentionDays": 365,
         },
         "postgres": {
             "storageGb": 100, "maxStorageGb": 1000, "highAvailability": True,

@@ -61,7 +61,7 @@ def test_eks_secrets_encrypted_with_a_rotating_cmk_and_all_logs(prod: dict[str, 
     )
     log_group = one(prod, "aws:cloudwatch/logGroup:LogGroup", "control-plane")["inputs"]
     assert log_group["name"] == "/aws/eks/platform-prod-eks/cluster"
-    assert log_group["retentionInDays"] == 90
+    assert log_group["retentionInDays"] == 365
     assert cluster["accessConfig"]["authenticationMode"] == "API"
 
 

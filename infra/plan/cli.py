@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--render", type=Path, metavar="DIR", help="write Kubernetes objects as YAML"
     )
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="DIR",
+        help="write what security scanners read (DIR/<stack> with --all)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only errors and violations")
     parser.add_argument("--workers", type=int, help="parallel processes for --all")
     return parser
@@ -148,7 +154,8 @@ def main(argv: list[str]) -> int:
     else:
         outcomes = plan_many(targets, root, options.workers)
 
-    for outcome in outcomes:
+    exit_code = max((o.exit_code for o in outcomes), default=EXIT_OK)
+    for path, outcome in zip(targets, outcomes, strict=True):
         if outcome.errors:
             for line in outcome.errors:
                 errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
@@ -164,6 +171,8 @@ def main(argv: list[str]) -> int:
 
             directory = options.render / outcome.stack if options.all else options.render
             render(outcome.plan["resources"], directory)
+        if options.export and not _export(outcome, path, root, options, errors):
+            exit_code = EXIT_ERROR
 
     plans = [o.plan for o in outcomes if o.plan is not None]
     if options.json:
@@ -172,4 +181,21 @@ def main(argv: list[str]) -> int:
         options.json.write_text(
             json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-    return max((o.exit_code for o in outcomes), default=EXIT_OK)
+    return exit_code
+
+
+def _export(
+    outcome: Outcome, path: Path, root: Path, options: argparse.Namespace, errors: Console
+) -> bool:
+    """Write the stack's scanner exports (``infra.export``); False after printing why not."""
+    from infra.export import ExportError, export_plan
+    from infra.plan.stackfile import read_stack_file
+
+    assert outcome.plan is not None
+    directory = options.export / outcome.stack if options.all else options.export
+    try:
+        export_plan(outcome.plan, read_stack_file(path, root), directory)
+    except ExportError as exc:
+        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return False
+    return True

@@ -1,0 +1,136 @@
+"""``python -m infra.export.scan DIR``: run checkov over every stack's export under ``DIR``.
+
+checkov runs in its own environment (``uv tool run``; it pins packages the project's dev tools
+conflict with), with the repository's ``.checkov.yaml`` (frameworks and the reasoned skip list).
+The scan fails when checkov reports any finding that is not skipped there, or when an export's
+cloud resources were not seen at all (an export checkov cannot parse would otherwise pass).
+Exit codes: 0 clean, 1 findings or unseen resources, 2 checkov could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHECKOV = "checkov==3.3.30"
+CLOUD_FILES = ("tfplan.json", "arm.json")
+
+
+@dataclass
+class StackScan:
+    """What checkov reported for one stack's export."""
+
+    cloud_resources: set[str] = field(default_factory=set)
+    kubernetes_resources: set[str] = field(default_factory=set)
+    passed: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def uv_executable() -> str:
+    """uv from ``$UV``, the PATH, or the repository's bootstrap venv."""
+    root = Path(__file__).resolve().parents[2]
+    candidates = [os.environ.get("UV"), shutil.which("uv"), str(root / ".bootstrap/bin/uv")]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise FileNotFoundError("uv not found: run `make setup` or install uv")
+
+
+def run_checkov(directory: Path, config: Path) -> list[dict[str, Any]]:
+    """checkov's JSON report (one entry per framework) for everything under ``directory``."""
+    command = [
+        uv_executable(), "tool", "run", "--from", CHECKOV, "checkov",
+        "--config-file", str(config), "-d", str(directory.resolve()), "-o", "json",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError as exc:
+        raise RuntimeError(
+            f"checkov did not report (exit {done.returncode}): {done.stderr[-2000:]}"
+        ) from exc
+    return report if isinstance(report, list) else [report]
+
+
+def by_stack(report: list[dict[str, Any]], directory: Path) -> dict[str, StackScan]:
+    """Results grouped by the export folder (the stack) each file is under."""
+    base = directory.resolve()
+    stacks: dict[str, StackScan] = {}
+    for framework in report:
+        results = framework.get("results", {})
+        for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
+            for check in results.get(outcome, []):
+                path = _relative(check, base)
+                stack = path.parts[0] if len(path.parts) > 1 else "."
+                scan = stacks.setdefault(stack, StackScan())
+                cloud = path.name in CLOUD_FILES
+                seen = scan.cloud_resources if cloud else scan.kubernetes_resources
+                seen.add(check["resource"])
+                if outcome == "passed_checks":
+                    scan.passed += 1
+                elif outcome == "skipped_checks":
+                    scan.skipped += 1
+                else:
+                    scan.failed.append(
+                        f"{check['check_id']} {check['resource']}: {check['check_name']}"
+                    )
+    return stacks
+
+
+def _relative(check: dict[str, Any], base: Path) -> Path:
+    """The checked file relative to the export directory.
+
+    checkov reports paths relative to ``-d`` for some frameworks and absolute for others.
+    """
+    for candidate in (check.get("file_abs_path", ""), check["file_path"]):
+        path = Path(candidate)
+        if path.is_relative_to(base):
+            return path.relative_to(base)
+    return Path(check["file_path"].lstrip("/"))
+
+
+def problems(stacks: dict[str, StackScan], expected: list[str]) -> list[str]:
+    """Unexplained findings, and exports whose cloud resources checkov did not see."""
+    found = [f"{name}: {line}" for name, scan in sorted(stacks.items()) for line in scan.failed]
+    for name in expected:
+        if not stacks.get(name, StackScan()).cloud_resources:
+            found.append(f"{name}: checkov saw none of the cloud resources of the export")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m infra.export.scan EXPORT_DIR", file=sys.stderr)
+        return 2
+    directory = Path(argv[0])
+    root = Path(__file__).resolve().parents[2]
+    try:
+        stacks = by_stack(run_checkov(directory, root / ".checkov.yaml"), directory)
+    except (FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    expected = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    counts = Counter({name: len(scan.failed) for name, scan in stacks.items()})
+    for name in expected:
+        scan = stacks.get(name, StackScan())
+        print(
+            f"{name}: {len(scan.cloud_resources)} cloud resources, "
+            f"{len(scan.kubernetes_resources)} Kubernetes objects, {scan.passed} checks passed, "
+            f"{counts[name]} unexplained findings"
+        )
+    found = problems(stacks, expected)
+    for line in found:
+        print(f"finding: {line}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
