@@ -141,7 +141,7 @@ def test_every_rule_has_a_case() -> None:
     covered = {c[0] for c in PROPERTY_CASES} | STACK_RULES | {
         "aws-vpc-flow-logs", "aws-security-group-no-public-sensitive-ingress",
         "aws-default-security-group-closed", "aws-log-group-retention", "required-tags",
-        "protect-stateful-resources",
+        "protect-stateful-resources", "deploy-k8s-no-ipblock-for-cluster-peers",
     }  # fmt: skip
     assert {p.name for p in ALL_POLICIES} == covered
     assert len(ALL_POLICIES) >= 40
