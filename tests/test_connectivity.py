@@ -112,11 +112,11 @@ def _endpoint_matches(token: str, endpoint: str) -> bool:
         return token.removesuffix("[Pod]") == endpoint
     if "/" in endpoint:
         return False  # a pod is never matched by an address range
-    address = ipaddress.ip_address(endpoint)
+    address = ipaddress.IPv4Address(endpoint)
     if "-" in token:
         first, last = token.split("-")
-        return ipaddress.ip_address(first) <= address <= ipaddress.ip_address(last)
-    return address in ipaddress.ip_network(token)
+        return ipaddress.IPv4Address(first) <= address <= ipaddress.IPv4Address(last)
+    return address in ipaddress.IPv4Network(token)
 
 
 def _conns_allow(conns: str, port: int, protocol: str) -> bool:

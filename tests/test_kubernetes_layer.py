@@ -12,9 +12,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from components.kubernetes.workload import migrations_job_name
 from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, kubernetes_objects, render
-from components.kubernetes.workload import migrations_job_name
 from stacks.kubernetes import namespace_quota
 
 # Custom resources the layer declares: their CRDs come with the charts, so the Kubernetes

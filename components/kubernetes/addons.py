@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -53,31 +53,28 @@ def _receiver(receiver: AlertReceiverArgs, url: str) -> dict[str, object]:
     return {"name": receiver.name, "webhook_configs": [{"url": url, "send_resolved": True}]}
 
 
-def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str]:
-    """Alertmanager's configuration file (a secret: receiver URLs are credentials).
+def alertmanager_document(receivers: list[AlertReceiverArgs], urls: list[str]) -> dict[str, Any]:
+    """Alertmanager's configuration for ``receivers`` whose resolved URLs are ``urls``.
 
     Every alert goes to every configured receiver; without any (dev) they go to ``null``.
     """
+    configured = [_receiver(r, url) for r, url in zip(receivers, urls, strict=True)]
+    silent = {"matchers": [f'alertname=~"{"|".join(_SILENT_ALERTS)}"'], "receiver": "null"}
+    return {
+        "route": {
+            "receiver": "null",
+            "group_by": ["alertname", "namespace"],
+            "routes": [silent, *({"receiver": r["name"], "continue": True} for r in configured)],
+        },
+        "receivers": [{"name": "null"}, *configured],
+    }
 
-    def render(urls: list[str]) -> str:
-        configured = [_receiver(r, url) for r, url in zip(receivers, urls, strict=True)]
-        return json.dumps(
-            {
-                "route": {
-                    "receiver": "null",
-                    "group_by": ["alertname", "namespace"],
-                    "routes": [
-                        {"matchers": [f'alertname=~"{"|".join(_SILENT_ALERTS)}"'], "receiver": "null"},
-                        *({"receiver": r["name"], "continue": True} for r in configured),
-                    ],
-                },
-                "receivers": [{"name": "null"}, *configured],
-            },
-            indent=2,
-        )  # fmt: skip
 
+def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str]:
+    """Alertmanager's configuration file, a secret (receiver URLs are credentials)."""
     urls = pulumi.Output.all(*(r.url for r in receivers))
-    return pulumi.Output.secret(urls.apply(render))
+    rendered = urls.apply(lambda resolved: json.dumps(alertmanager_document(receivers, resolved)))
+    return pulumi.Output.secret(rendered)
 
 
 @dataclass(frozen=True)
