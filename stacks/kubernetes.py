@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Literal
 
 import pulumi
-
 import pulumi_kubernetes as k8s
 
 from components.contracts import ClusterContract

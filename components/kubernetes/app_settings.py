@@ -16,7 +16,6 @@ import pulumi_kubernetes as k8s
 from components.contracts import KafkaContract, PostgresContract, RedisContract
 from infra.naming import child
 
-
 DataService = Literal["postgres", "kafka", "redis"]
 # Where an app finds its credentials (one file per key) and the CA bundles of its services.
 CREDENTIALS_DIR = "/var/run/secrets/platform"
