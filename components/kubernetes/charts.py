@@ -20,8 +20,8 @@ class Chart:
     repo: str
 
 
-INGRESS_NGINX = Chart("ingress-nginx", "4.12.3", "https://kubernetes.github.io/ingress-nginx")
-CERT_MANAGER = Chart("cert-manager", "v1.17.2", "https://charts.jetstack.io")
+INGRESS_NGINX = Chart("ingress-nginx", "4.12.4", "https://kubernetes.github.io/ingress-nginx")
+CERT_MANAGER = Chart("cert-manager", "v1.17.4", "https://charts.jetstack.io")
 KUBE_PROMETHEUS_STACK = Chart(
     "kube-prometheus-stack", "72.9.1", "https://prometheus-community.github.io/helm-charts"
 )
