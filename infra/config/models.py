@@ -255,6 +255,7 @@ class AlertReceiver(StrictModel):
 
     name: Name
     kind: Literal["slack", "webhook"]
+    # the offline plan sees a ``secure:`` value as its placeholder (infra/plan/stackfile.py)
     url: str = Field(pattern=r"^(https://\S+|offline-plan-secret-placeholder)$")
     channel: str | None = Field(default=None, pattern=r"^[#@]?[a-z0-9._-]{1,80}$")
 
