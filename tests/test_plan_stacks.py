@@ -5,7 +5,17 @@ from __future__ import annotations
 from infra.plan.cli import EXIT_OK, Outcome
 
 PLAN_KEYS = {"stack", "resources", "outputs", "policy"}
-RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "custom", "protect", "dependencies", "inputs"}
+RESOURCE_KEYS = {
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "provider",
+    "custom",
+    "protect",
+    "dependencies",
+    "inputs",
+}
 
 
 def test_every_shipped_stack_plans_cleanly(shipped_plans: dict[str, Outcome]) -> None:
