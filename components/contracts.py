@@ -63,6 +63,12 @@ class ClusterContract:
     ships_metrics_server: bool = False
     # Further destinations every workload must reach on this cloud (metadata server, ...).
     workload_egress: list[EgressDestination] = field(default_factory=list)
+    # Managed control planes hide the controller manager, scheduler, etcd and (often) kube-proxy
+    # from Prometheus; their scrapes would only fire TargetDown. False: scrape them.
+    hidden_control_plane: bool = True
+    # CSI driver that provisions block volumes ("" : the Kubernetes layer picks the cloud's
+    # standard driver); used for the platform's Retain StorageClass in prod.
+    disk_csi_provisioner: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,21 @@ from __future__ import annotations
 from typing import Literal
 
 import pulumi
+import pulumi_kubernetes as k8s
 
-from components.kubernetes.addons import AddonsArgs, ClusterAddons
+from components.contracts import ClusterContract
+from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
-from components.kubernetes.network_policy import EgressTarget, WorkloadTraffic, default_deny
+from components.kubernetes.network_policy import (
+    EgressTarget,
+    PodPeer,
+    PortSpec,
+    WorkloadTraffic,
+    acme_solver_policy,
+    default_deny,
+    namespace_peer,
+)
 from components.kubernetes.observability import declare_observability
 from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
@@ -24,6 +34,7 @@ from infra.naming import APP_NAMESPACE
 from stacks.platform import PlatformContracts
 
 HTTPS_PORT = 443
+APP_LABEL = "app.kubernetes.io/name"
 # Room for rolling updates (surge pods) on top of every workload at its maximum.
 QUOTA_HEADROOM = 1.5
 
@@ -63,6 +74,103 @@ def namespace_quota(config: PlatformConfig) -> dict[str, str]:
     }
 
 
+# The cloud's block-storage CSI driver and the parameters of the platform's Retain class,
+# for clusters whose contract does not name one. (aws: EBS CSI add-on; gcp: GKE PD CSI; azure:
+# AKS disk CSI; https://kubernetes.io/docs/concepts/storage/storage-classes/)
+_DISK_CSI: dict[str, tuple[str, dict[str, str]]] = {
+    "aws": ("ebs.csi.aws.com", {"type": "gp3", "encrypted": "true"}),
+    "gcp": ("pd.csi.storage.gke.io", {"type": "pd-balanced"}),
+    "azure": ("disk.csi.azure.com", {"skuName": "Premium_LRS"}),
+}
+RETAIN_STORAGE_CLASS = "platform-retain"
+
+
+def _storage_class(config: PlatformConfig, cluster: ClusterContract, labels: dict[str, str]) -> str:
+    """The class for persistent data: in prod a ``Retain`` class of our own (the clouds'
+    default classes delete the disk with the claim); elsewhere the cluster's default."""
+    if not config.protect:
+        return cluster.storage_class
+    provisioner, parameters = _DISK_CSI[config.cloud]
+    k8s.storage.v1.StorageClass(
+        f"{config.name_prefix}-retain",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=RETAIN_STORAGE_CLASS, labels=labels),
+        provisioner=cluster.disk_csi_provisioner or provisioner,
+        parameters=parameters,
+        reclaim_policy="Retain",
+        volume_binding_mode="WaitForFirstConsumer",
+        allow_volume_expansion=True,
+        opts=pulumi.ResourceOptions(providers=[cluster.provider], protect=True),
+    )
+    return RETAIN_STORAGE_CLASS
+
+
+def _cluster_ranges(config: PlatformConfig) -> list[str]:
+    return [
+        str(config.network.cidr),
+        str(config.network.pod_cidr),
+        str(config.network.service_cidr),
+    ]
+
+
+def _service_egress(
+    config: PlatformConfig, contracts: PlatformContracts, app: AppConfig
+) -> list[EgressTarget]:
+    """ipBlocks to the data services ``app`` uses, on every port each listens on."""
+    postgres, kafka, redis = contracts.postgres, contracts.kafka, contracts.redis
+    assert postgres is not None and kafka is not None and redis is not None
+    cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
+    ports: dict[str, list[PortSpec]] = {
+        "postgres": [postgres.port],
+        "kafka": [kafka.port],
+        "redis": [redis.port, *redis.extra_ports],
+    }
+    return [EgressTarget(service, cidrs, ports[service]) for service in app.uses]
+
+
+def _outside_egress(config: PlatformConfig, cluster: ClusterContract) -> list[EgressTarget]:
+    """What every workload reaches outside the cluster: the cloud's own destinations (metadata
+    server, ...) and cloud APIs over HTTPS (never the private or cluster ranges)."""
+    return [
+        *(EgressTarget(d.name, d.cidrs, list(d.ports)) for d in cluster.workload_egress),
+        EgressTarget(
+            "cloud-apis", ["0.0.0.0/0"], [HTTPS_PORT], except_cidrs=_cluster_ranges(config)
+        ),
+    ]
+
+
+def _traffic(
+    config: PlatformConfig,
+    contracts: PlatformContracts,
+    addons: ClusterAddons,
+    app_name: str,
+    app: AppConfig,
+) -> WorkloadTraffic:
+    assert contracts.cluster is not None
+    serving_from = [
+        namespace_peer(APP_NAMESPACE, {APP_LABEL: caller})
+        for caller, other in config.apps.items()
+        if app_name in other.calls
+    ]
+    if app.host and addons.ingress_namespace:
+        serving_from.append(namespace_peer(addons.ingress_namespace))
+    calls = [
+        PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
+        for callee in app.calls
+        if (port := config.apps[callee].port) is not None
+    ]
+    return WorkloadTraffic(
+        serving_port=app.port,
+        metrics_port=app.metrics_port,
+        serving_from=serving_from,
+        monitoring_namespace=addons.monitoring_namespace,
+        egress=[
+            *_service_egress(config, contracts, app),
+            *_outside_egress(config, contracts.cluster),
+        ],
+        calls=calls,
+    )
+
+
 def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     """Declare the Kubernetes layer onto the contracts' cluster."""
     cluster, postgres, kafka, redis = (
@@ -73,6 +181,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     prefix = config.name_prefix
     labels = kubernetes_labels(config)
     on_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
+    storage_class = _storage_class(config, cluster, labels)
     addons = ClusterAddons(
         f"{prefix}-addons",
         AddonsArgs(
@@ -86,9 +195,14 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             vertical_pod_autoscaler=config.addons.vertical_pod_autoscaler,
             argo_cd=config.addons.argo_cd,
             highly_available=config.environment != "dev",
-            storage_class=cluster.storage_class,
+            storage_class=storage_class,
             ingress_service_annotations=cluster.ingress_service_annotations,
             labels=labels,
+            hidden_control_plane=cluster.hidden_control_plane,
+            alert_receivers=[
+                AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
+                for r in config.addons.alert_receivers
+            ],
         ),
         on_cluster,
     )
@@ -106,18 +220,10 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     )
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
-    settings = AppSettings(
-        f"{prefix}-settings",
-        AppSettingsArgs(
-            namespace=APP_NAMESPACE,
-            postgres=postgres,
-            kafka=kafka,
-            redis=redis,
-            extra={"ENVIRONMENT": config.environment},
-            labels=labels,
-        ),
-        in_namespace,
-    )
+    if addons.cluster_issuer and addons.ingress_namespace:
+        acme_solver_policy(
+            f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, addons.ingress_namespace, in_namespace
+        )
     if addons.monitoring_namespace:
         declare_observability(
             f"{prefix}-observability",
@@ -125,67 +231,84 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             addons.monitoring_namespace,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
-
-    service_cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
-    egress = [
-        EgressTarget("postgres", service_cidrs, [postgres.port]),
-        EgressTarget("kafka", service_cidrs, [kafka.port]),
-        EgressTarget("redis", service_cidrs, [redis.port]),
-        # cloud APIs (token exchange for workload identity) over HTTPS, never the private range
-        EgressTarget(
-            "cloud-apis", ["0.0.0.0/0"], [HTTPS_PORT], except_cidrs=[str(config.network.cidr)]
-        ),
-    ]
-    workload_opts = pulumi.ResourceOptions(
-        providers=[cluster.provider], depends_on=[namespace, addons, settings]
-    )
     for app_name, app in config.apps.items():
-        Workload(
-            f"{prefix}-{app_name}",
-            WorkloadArgs(
-                app=app_name,
+        settings = AppSettings(
+            f"{prefix}-{app_name}-settings",
+            AppSettingsArgs(
                 namespace=APP_NAMESPACE,
-                kind=app.kind,
-                image=app.image,
-                replicas=app.replicas,
-                min_replicas=app.min_replicas,
-                max_replicas=app.max_replicas,
-                port=app.port,
-                metrics_port=app.metrics_port,
-                health_path=app.health_path,
-                ready_path=app.ready_path,
-                requests={"cpu": app.resources.cpu_request, "memory": app.resources.memory_request},
-                limits={"cpu": app.resources.cpu_limit, "memory": app.resources.memory_limit},
-                config_map=settings.config_map_name,
-                secret=settings.secret_name,
-                traffic=WorkloadTraffic(
-                    serving_port=app.port,
-                    metrics_port=app.metrics_port,
-                    serving_from=(
-                        addons.ingress_namespace
-                        if app.host and addons.ingress_namespace
-                        else APP_NAMESPACE
-                    ),
-                    monitoring_namespace=addons.monitoring_namespace,
-                    egress=egress,
-                ),
-                service_account_annotations=cluster.workload_identity.get(app_name, {}),
-                migrations_command=app.migrations_command,
-                storage_gb=app.storage_gb,
-                storage_class=cluster.storage_class,
-                host=app.host if addons.ingress_namespace else None,
-                cluster_issuer=addons.cluster_issuer,
-                vpa_mode=_vpa_mode(config) if addons.vpa_enabled else None,
-                strict_zone_spread=config.environment == "prod",
+                app=app_name,
+                uses=list(app.uses),
+                postgres=postgres,
+                kafka=kafka,
+                redis=redis,
+                extra={**app.env, "ENVIRONMENT": config.environment},
                 labels=labels,
-                pod_labels=cluster.workload_pod_labels
-                if app_name in cluster.workload_identity
-                else {},
             ),
-            workload_opts,
+            in_namespace,
         )
+        _workload(config, contracts, addons, app_name, app, settings, storage_class,
+                  pulumi.ResourceOptions(
+                      providers=[cluster.provider], depends_on=[namespace, addons, settings]
+                  ))  # fmt: skip
 
 
-def _vpa_mode(config: PlatformConfig) -> Literal["Off", "Auto"]:
-    # Recommendations only where the HPA must own scaling; automatic sizing in dev.
-    return "Auto" if config.environment == "dev" else "Off"
+def _workload(
+    config: PlatformConfig,
+    contracts: PlatformContracts,
+    addons: ClusterAddons,
+    app_name: str,
+    app: AppConfig,
+    settings: AppSettings,
+    storage_class: str,
+    opts: pulumi.ResourceOptions,
+) -> Workload:
+    cluster = contracts.cluster
+    assert cluster is not None
+    migrations_app = app.model_copy(update={"uses": [u for u in app.uses if u == "postgres"]})
+    return Workload(
+        f"{config.name_prefix}-{app_name}",
+        WorkloadArgs(
+            app=app_name,
+            namespace=APP_NAMESPACE,
+            kind=app.kind,
+            image=app.image,
+            replicas=app.replicas,
+            min_replicas=app.min_replicas,
+            max_replicas=app.max_replicas,
+            port=app.port,
+            metrics_port=app.metrics_port,
+            health_path=app.health_path,
+            ready_path=app.ready_path,
+            requests={"cpu": app.resources.cpu_request, "memory": app.resources.memory_request},
+            limits={"cpu": app.resources.cpu_limit, "memory": app.resources.memory_limit},
+            config_map=settings.config_map_name,
+            secret=settings.secret_name,
+            ca_config_map=settings.ca_config_map_name,
+            traffic=_traffic(config, contracts, addons, app_name, app),
+            migrations_egress=[
+                *_service_egress(config, contracts, migrations_app),
+                *_outside_egress(config, cluster),
+            ],
+            service_account_annotations=cluster.workload_identity.get(app_name, {}),
+            migrations_command=app.migrations_command,
+            storage_gb=app.storage_gb,
+            storage_class=storage_class,
+            host=app.host if addons.ingress_namespace else None,
+            cluster_issuer=addons.cluster_issuer,
+            vpa_mode=_vpa_mode(config, app) if addons.vpa_enabled else None,
+            strict_zone_spread=config.environment == "prod",
+            labels=kubernetes_labels(config),
+            pod_labels=cluster.workload_pod_labels if app_name in cluster.workload_identity else {},
+            monitoring_namespace=addons.monitoring_namespace,
+        ),
+        opts,
+    )
+
+
+def _vpa_mode(config: PlatformConfig, app: AppConfig) -> Literal["Off", "Auto"]:
+    # Never let the VPA resize pods that an HPA scales on the same CPU/memory metrics (every
+    # controller but a DaemonSet has one): recommendations only. Automatic sizing in dev
+    # where no HPA competes.
+    if app.kind != "DaemonSet" or config.environment != "dev":
+        return "Off"
+    return "Auto"

@@ -183,6 +183,8 @@ _COMMON: Profile = {
             "migrationsCommand": ["/app/backend", "migrate", "up"],
             "storageGb": 20,
             "env": {"LOG_LEVEL": "info", "HTTP_PORT": "8080"},
+            "uses": ["postgres", "kafka", "redis"],
+            "calls": ["collector"],
         },
         "collector": {
             "kind": "DaemonSet",
@@ -190,6 +192,7 @@ _COMMON: Profile = {
             "port": 4318,
             "metricsPort": 8888,
             "env": {"LOG_LEVEL": "info"},
+            "uses": ["kafka"],
             "resources": {
                 "cpuRequest": "100m", "memoryRequest": "128Mi",
                 "cpuLimit": "500m", "memoryLimit": "256Mi",

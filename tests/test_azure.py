@@ -179,7 +179,11 @@ def test_kubernetes_layer_on_aks(shipped_plans: dict[str, Outcome]) -> None:
         "system:serviceaccount:analytics:backend",
         "system:serviceaccount:analytics:collector",
     }
-    (secret,) = [o for o in objects if o["kind"] == "Secret"]
+    (secret,) = [
+        o
+        for o in objects
+        if o["kind"] == "Secret" and o["metadata"]["name"] == "backend-credentials"
+    ]
     assert {"KAFKA_USERNAME", "KAFKA_PASSWORD", "REDIS_AUTH_TOKEN"} <= set(secret["stringData"])
     releases = {r["name"] for r in resources_of(plan, "kubernetes:helm.sh/v3:Release")}
     assert "metrics-server" not in releases  # AKS ships its own

@@ -13,8 +13,14 @@ from stacks.profiles import deep_merge
 BASE = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
 
 
-# dev's API endpoint is public, so it needs authorized networks (tested on its own below)
-DEFAULTS = {"cluster": {"authorizedNetworks": ["203.0.113.0/24"]}}
+# dev's API endpoint is public, so it needs authorized networks (tested on its own below);
+# prod needs an alert receiver (tests/test_kubernetes_wiring.py tests that on its own)
+DEFAULTS = {
+    "cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
+    "addons": {
+        "alertReceivers": [{"name": "oncall", "kind": "webhook", "url": "https://alerts.example"}]
+    },
+}
 
 
 def build(overrides: dict[str, Any], **scalars: str):

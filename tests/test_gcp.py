@@ -176,7 +176,9 @@ def test_kubernetes_layer_on_gke(shipped_plans: dict[str, Outcome]) -> None:
     ]
     assert "serviceAccount:analytics-platform-prod.svc.id.goog[analytics/backend]" in bindings
     (config_map,) = [
-        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "app-settings"
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "backend-settings"
     ]
     assert config_map["data"]["REDIS_AUTH_MODE"] == "iam"
     assert config_map["data"]["KAFKA_SASL_MECHANISM"] == "OAUTHBEARER"
@@ -188,7 +190,10 @@ def test_kubernetes_layer_on_gke(shipped_plans: dict[str, Outcome]) -> None:
         if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "backend-allow"
     ]
     data_cidrs = {
-        p["ipBlock"]["cidr"] for rule in backend_policy["spec"]["egress"] for p in rule["to"]
+        p["ipBlock"]["cidr"]
+        for rule in backend_policy["spec"]["egress"]
+        for p in rule["to"]
+        if "ipBlock" in p
     }
     assert {
         "10.0.0.0/19",

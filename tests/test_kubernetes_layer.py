@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
 
+from components.kubernetes.workload import migrations_job_name
 from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, kubernetes_objects, render
 from stacks.kubernetes import namespace_quota
@@ -22,6 +24,19 @@ CUSTOM_KINDS = {
     ("monitoring.coreos.com/v1", "PrometheusRule"),
     ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"),
 }
+# Custom resources validated against their CRD's schema at the pinned chart version.
+SCHEMAS = Path(__file__).parent.parent / "components" / "kubernetes" / "schemas"
+CRD_SCHEMAS = {
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): SCHEMAS / "servicemonitor-v1.json",
+    ("monitoring.coreos.com/v1", "PodMonitor"): SCHEMAS / "podmonitor-v1.json",
+}
+
+
+def crd_problems(document: dict[str, Any]) -> list[str]:
+    """Schema errors of a custom resource against its stored CRD schema."""
+    schema = json.loads(CRD_SCHEMAS[(document["apiVersion"], document["kind"])].read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    return [f"{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(document)]
 
 
 def _objects(outcome: Outcome) -> list[dict[str, Any]]:
@@ -54,6 +69,9 @@ def test_render_writes_schema_valid_manifests_for_every_stack(
         invalid = []
         for document in documents:
             key = (document["apiVersion"], document["kind"])
+            if key in CRD_SCHEMAS:
+                invalid += crd_problems(document)
+                continue
             if key in CUSTOM_KINDS:
                 assert document["metadata"]["name"] and document["spec"], key
                 continue
@@ -112,10 +130,10 @@ def test_in_prod_every_replicated_workload_has_pdb_hpa_and_network_policy(
             if p["spec"]["podSelector"].get("matchLabels") and _selects(p, labels)
         ]
         assert policies, name
-    (daemon_pdb,) = [
-        p for p in _by_kind(objects, "PodDisruptionBudget") if "maxUnavailable" in p["spec"]
-    ]
-    assert daemon_pdb["metadata"]["name"] == "collector"
+    # A DaemonSet has no scale subresource: a PDB over its pods never allows a disruption.
+    for daemon in _by_kind(objects, "DaemonSet"):
+        labels = daemon["spec"]["template"]["metadata"]["labels"]
+        assert not [p for p in _by_kind(objects, "PodDisruptionBudget") if _selects_pdb(p, labels)]
 
 
 def _selects_pdb(pdb: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -152,10 +170,21 @@ def test_backend_statefulset_shape(shipped_plans: dict[str, Outcome]) -> None:
     (backend,) = [o for o in _by_kind(objects, "StatefulSet") if o["metadata"]["name"] == "backend"]
     spec = backend["spec"]
     assert spec["replicas"] == 3
-    (migrations,) = spec["template"]["spec"]["initContainers"]
+    # migrations run once per rollout in a Job, never in every replica
+    assert "initContainers" not in spec["template"]["spec"]
+    (job,) = _by_kind(objects, "Job")
+    (migrations,) = job["spec"]["template"]["spec"]["containers"]
     assert migrations["command"] == ["/app/backend", "migrate", "up"]
+    assert job["metadata"]["name"] == migrations_job_name(
+        "backend", migrations["image"], migrations["command"]
+    )
+    # a headless governing Service
+    (governing,) = [
+        s for s in _by_kind(objects, "Service") if s["metadata"]["name"] == spec["serviceName"]
+    ]
+    assert governing["spec"]["clusterIP"] == "None"
     (claim,) = spec["volumeClaimTemplates"]
-    assert claim["spec"]["storageClassName"] == "gp3-encrypted"
+    assert claim["spec"]["storageClassName"] == "platform-retain"
     assert claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
     zone = spec["template"]["spec"]["topologySpreadConstraints"][0]
     assert (
@@ -177,25 +206,47 @@ def test_service_accounts_carry_the_cloud_identity(shipped_plans: dict[str, Outc
         )
 
 
-def test_settings_split_between_configmap_and_secret(shipped_plans: dict[str, Outcome]) -> None:
+def test_each_app_gets_only_its_settings_and_secrets_as_files(
+    shipped_plans: dict[str, Outcome],
+) -> None:
     objects = _objects(shipped_plans["prod"])
-    (config_map,) = [
-        c for c in _by_kind(objects, "ConfigMap") if c["metadata"]["name"] == "app-settings"
-    ]
-    (secret,) = _by_kind(objects, "Secret")
-    assert config_map["data"]["POSTGRES_HOST"].endswith(".rds.amazonaws.com")
-    assert config_map["data"]["KAFKA_SASL_MECHANISM"] == "AWS_MSK_IAM"
-    assert not any(
-        word in key for key in config_map["data"] for word in ("PASSWORD", "TOKEN", "URL")
-    )
-    assert set(secret["stringData"]) == {
+    maps = {c["metadata"]["name"]: c["data"] for c in _by_kind(objects, "ConfigMap")}
+    secrets = {
+        s["metadata"]["name"]: s["stringData"]
+        for s in _by_kind(objects, "Secret")
+        if s["metadata"].get("namespace") == "analytics"
+    }
+    backend, collector = maps["backend-settings"], maps["collector-settings"]
+    assert backend["POSTGRES_HOST"].endswith(".rds.amazonaws.com")
+    assert backend["KAFKA_SASL_MECHANISM"] == "AWS_MSK_IAM"
+    # apps.*.env reaches the app, and only that app
+    assert backend["HTTP_PORT"] == "8080" and "HTTP_PORT" not in collector
+    # the collector uses Kafka only: no database or cache settings, no credentials at all
+    assert not any(k.startswith(("POSTGRES_", "REDIS_")) for k in collector)
+    assert "collector-credentials" not in secrets
+    for data in maps.values():
+        assert not any(word in key for key in data for word in ("PASSWORD", "TOKEN", "URL"))
+    assert set(secrets["backend-credentials"]) == {
         "DATABASE_URL",
         "POSTGRES_USER",
         "POSTGRES_PASSWORD",
         "REDIS_URL",
         "REDIS_AUTH_TOKEN",
     }
-    assert set(secret["stringData"].values()) == {"[secret]"}
+    assert set(secrets["backend-credentials"].values()) == {"[secret]"}
+    # mounted read-only as files, never in the environment (checkov CKV_K8S_35)
+    for workload in (
+        _by_kind(objects, "StatefulSet") + _by_kind(objects, "DaemonSet") + _by_kind(objects, "Job")
+    ):
+        pod = workload["spec"]["template"]["spec"]
+        for container in pod["containers"]:
+            assert all("secretRef" not in source for source in container.get("envFrom", []))
+            assert all("valueFrom" not in env for env in container.get("env", []))
+    (pod,) = [w["spec"]["template"]["spec"] for w in _by_kind(objects, "StatefulSet")]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["credentials"]["secret"]["secretName"] == "backend-credentials"
+    (mount,) = [m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "credentials"]
+    assert mount["readOnly"] is True
 
 
 def test_ingress_tls_redirect_and_issuer(shipped_plans: dict[str, Outcome]) -> None:
@@ -212,17 +263,27 @@ def test_ingress_tls_redirect_and_issuer(shipped_plans: dict[str, Outcome]) -> N
     assert issuers["letsencrypt-prod"]["spec"]["acme"]["email"] == "platform-team@example.com"
 
 
-@pytest.mark.parametrize(("stack", "mode"), [("dev", "Auto"), ("prod", "Off")])
-def test_hpa_behaviour_and_vpa_mode(
-    shipped_plans: dict[str, Outcome], stack: str, mode: str
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod", "dev-gcp", "dev-azure"])
+def test_hpa_behaviour_and_never_vpa_auto_on_the_same_target(
+    shipped_plans: dict[str, Outcome], stack: str
 ) -> None:
     objects = _objects(shipped_plans[stack])
     (hpa,) = _by_kind(objects, "HorizontalPodAutoscaler")
     names = {m["resource"]["name"] for m in hpa["spec"]["metrics"]}
     assert names == {"cpu", "memory"}
     assert hpa["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
-    vpas = _by_kind(objects, "VerticalPodAutoscaler")
-    assert {v["spec"]["updatePolicy"]["updateMode"] for v in vpas} == {mode}
+    scaled = {
+        h["spec"]["scaleTargetRef"]["name"] for h in _by_kind(objects, "HorizontalPodAutoscaler")
+    }
+    modes = {
+        v["spec"]["targetRef"]["name"]: v["spec"]["updatePolicy"]["updateMode"]
+        for v in _by_kind(objects, "VerticalPodAutoscaler")
+    }
+    assert modes, stack
+    for target, mode in modes.items():
+        assert target not in scaled or mode == "Off", (stack, target)
+    if stack == "dev":
+        assert modes["collector"] == "Auto"  # no HPA competes for the DaemonSet
 
 
 def test_network_policies_allow_only_what_the_service_needs(
@@ -235,20 +296,39 @@ def test_network_policies_allow_only_what_the_service_needs(
     dns = policies["allow-dns"]["egress"][0]
     assert {p["port"] for p in dns["ports"]} == {53}
     backend = policies["backend-allow"]
-    sources = [
-        rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-        for rule in backend["ingress"]
+    sources = [rule["from"][0] for rule in backend["ingress"]]
+    assert sources == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+        },
     ]
-    assert sources == ["ingress-nginx", "monitoring"]
     egress_ports = sorted(rule["ports"][0]["port"] for rule in backend["egress"])
-    assert egress_ports == [443, 5432, 6379, 9098]
+    assert egress_ports == [443, 4318, 5432, 6379, 9098]
     private_subnets = {"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"}
     for rule in backend["egress"]:
+        port = rule["ports"][0]["port"]
+        if port == 4318:  # OTLP to the collector's pods, by selector
+            assert rule["to"] == [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "analytics"}
+                    },
+                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "collector"}},
+                }
+            ]
+            continue
         blocks = [peer["ipBlock"] for peer in rule["to"]]
-        if rule["ports"][0]["port"] == 443:
-            assert blocks == [{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/16"]}]
+        if port == 443:  # the internet, never the VPC, pod or service ranges
+            assert blocks == [
+                {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/16", "100.64.0.0/14", "172.20.0.0/16"]}
+            ]
         else:  # data services: only the private subnets they live in
             assert {b["cidr"] for b in blocks} == private_subnets
+    # the collector only reaches Kafka (and HTTPS out): no database, no cache
+    collector_ports = sorted(r["ports"][0]["port"] for r in policies["collector-allow"]["egress"])
+    assert collector_ports == [443, 9098]
 
 
 def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcome]) -> None:
@@ -301,7 +381,18 @@ def test_quota_fits_every_workload_at_its_maximum() -> None:
     from infra.config import build_platform_config
 
     config = build_platform_config(
-        {"platform:cloud": "aws", "platform:environment": "prod", "aws:region": "eu-west-1"},
+        {
+            "platform:cloud": "aws",
+            "platform:environment": "prod",
+            "aws:region": "eu-west-1",
+            "platform:addons": json.dumps(
+                {
+                    "alertReceivers": [
+                        {"name": "oncall", "kind": "webhook", "url": "https://x.example"}
+                    ]
+                }
+            ),
+        },
         "prod",
         "Pulumi.prod.yaml",
     )
@@ -336,7 +427,5 @@ def test_addon_toggles_change_the_layer(tmp_path: Path) -> None:
         r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
         for r in policy["spec"]["ingress"]
     ]
-    assert sources == [
-        "analytics",
-        "monitoring",
-    ]  # no ingress controller: only in-namespace callers
+    # no ingress controller and no app calls the backend: only Prometheus reaches it
+    assert sources == ["monitoring"]

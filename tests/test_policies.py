@@ -12,7 +12,6 @@ from pulumi_policy import EnforcementLevel
 from infra.naming import REQUIRED_TAG_KEYS
 from infra.plan.policy import enforcement_level, load_policy_config, policy_config
 from policies.rules import ALL_POLICIES
-from policies.rules.deployability import NAMES as DEPLOYABILITY_NAMES
 from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
 
 TAGS = dict.fromkeys(REQUIRED_TAG_KEYS, "x")
@@ -41,8 +40,6 @@ def test_environment_configs_make_prod_mandatory(root: Path) -> None:
             else EnforcementLevel.MANDATORY
         )
         assert enforcement_level(policy, prod) == expected, policy.name
-        if policy.name in DEPLOYABILITY_NAMES:
-            continue  # mandatory everywhere (see the deployability test below)
         assert enforcement_level(policy, dev) in (
             EnforcementLevel.ADVISORY,
             EnforcementLevel.DISABLED,

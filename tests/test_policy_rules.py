@@ -143,7 +143,7 @@ def test_every_rule_has_a_case() -> None:
     covered = {c[0] for c in PROPERTY_CASES} | STACK_RULES | {
         "aws-vpc-flow-logs", "aws-security-group-no-public-sensitive-ingress",
         "aws-default-security-group-closed", "aws-log-group-retention", "required-tags",
-        "protect-stateful-resources",
+        "protect-stateful-resources", "deploy-k8s-no-ipblock-for-cluster-peers",
     }  # fmt: skip
     # the version warning's cases are in tests/test_deployability_aws.py
     covered.add("aws-version-support-ending")

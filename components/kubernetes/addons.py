@@ -9,15 +9,25 @@ kubeconfig is unknown at preview time and v4 renders client-side (pulumi/pulumi#
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from components.kubernetes import charts
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace, PodSecurityLevel
-from components.kubernetes.network_policy import Allow, default_deny, namespace_allow_list
+from components.kubernetes.network_policy import (
+    ALL,
+    PODS,
+    SAME,
+    Allow,
+    default_deny,
+    namespace_allow_list,
+)
 from infra.naming import APP_NAMESPACE, child
 
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -26,6 +36,45 @@ ISSUERS = {
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
     "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
 }
+
+
+ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform-config"
+GRAFANA_ADMIN_SECRET = "grafana-admin"
+# Alerts that exist to prove the pipeline works, or only inhibit others: never paged on.
+_SILENT_ALERTS = ("Watchdog", "InfoInhibitor")
+
+
+def _receiver(receiver: AlertReceiverArgs, url: str) -> dict[str, object]:
+    if receiver.kind == "slack":
+        slack: dict[str, object] = {"api_url": url, "send_resolved": True}
+        if receiver.channel:
+            slack["channel"] = receiver.channel
+        return {"name": receiver.name, "slack_configs": [slack]}
+    return {"name": receiver.name, "webhook_configs": [{"url": url, "send_resolved": True}]}
+
+
+def alertmanager_document(receivers: list[AlertReceiverArgs], urls: list[str]) -> dict[str, Any]:
+    """Alertmanager's configuration for ``receivers`` whose resolved URLs are ``urls``.
+
+    Every alert goes to every configured receiver; without any (dev) they go to ``null``.
+    """
+    configured = [_receiver(r, url) for r, url in zip(receivers, urls, strict=True)]
+    silent = {"matchers": [f'alertname=~"{"|".join(_SILENT_ALERTS)}"'], "receiver": "null"}
+    return {
+        "route": {
+            "receiver": "null",
+            "group_by": ["alertname", "namespace"],
+            "routes": [silent, *({"receiver": r["name"], "continue": True} for r in configured)],
+        },
+        "receivers": [{"name": "null"}, *configured],
+    }
+
+
+def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str]:
+    """Alertmanager's configuration file, a secret (receiver URLs are credentials)."""
+    urls = pulumi.Output.all(*(r.url for r in receivers))
+    rendered = urls.apply(lambda resolved: json.dumps(alertmanager_document(receivers, resolved)))
+    return pulumi.Output.secret(rendered)
 
 
 @dataclass(frozen=True)
@@ -45,9 +94,33 @@ class AddonsArgs:
     storage_class: str
     ingress_service_annotations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # Managed control planes hide these from Prometheus (ClusterContract.hidden_control_plane).
+    hidden_control_plane: bool = True
+    alert_receivers: list[AlertReceiverArgs] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AlertReceiverArgs:
+    """An Alertmanager receiver; ``url`` carries a credential and is handled as a secret."""
+
+    name: str
+    kind: Literal["slack", "webhook"]
+    url: pulumi.Input[str]
+    channel: str | None = None
 
 
 API_PORTS = [443, 6443]  # the API server, as seen from pods (managed control planes use both)
+# Webhook ports the API server calls. It is not a pod (and on AKS/GKE it comes through
+# konnectivity from addresses no policy can name), so these ports are open to every source,
+# and only on the webhook-serving namespaces.
+INGRESS_NGINX_WEBHOOK_PORT = 8443
+CERT_MANAGER_WEBHOOK_PORT = 10250
+PROMETHEUS_OPERATOR_WEBHOOK_PORT = (
+    10250  # kube-prometheus-stack prometheusOperator.tls.internalPort
+)
+VPA_WEBHOOK_PORT = 8000
+KUBELET_PORT = 10250
+NODE_EXPORTER_PORT = 9100
 
 
 @dataclass(frozen=True)
@@ -64,31 +137,42 @@ class AddonNamespace:
 _NAMESPACES: dict[str, AddonNamespace] = {
     INGRESS_NAMESPACE: AddonNamespace(
         "baseline", "8", "8Gi",
-        # clients from the internet; admission webhook from the API server; metrics scraping
-        ingress=[Allow("anywhere", [80, 443, 8443]), Allow(MONITORING_NAMESPACE, [10254])],
-        egress=[Allow("anywhere", API_PORTS), Allow(APP_NAMESPACE)],
+        # clients from anywhere (internet through the load balancer, cert-manager's HTTP-01 self
+        # check from inside), the admission webhook from the API server, metrics scraping
+        ingress=[
+            Allow(ALL, [80, 443, INGRESS_NGINX_WEBHOOK_PORT]),
+            Allow(MONITORING_NAMESPACE, [10254]),
+        ],
+        # the API server (watches), the apps and cert-manager's HTTP-01 solvers
+        egress=[Allow(ALL, API_PORTS), Allow(APP_NAMESPACE)],
     ),
     "cert-manager": AddonNamespace(
         "restricted", "2", "2Gi",
-        ingress=[Allow("anywhere", [10250]), Allow(MONITORING_NAMESPACE, [9402])],
-        # API server, ACME directory (HTTPS) and the HTTP-01 self check
-        egress=[Allow("anywhere", [*API_PORTS, 80])],
+        ingress=[Allow(ALL, [CERT_MANAGER_WEBHOOK_PORT]), Allow(MONITORING_NAMESPACE, [9402])],
+        # API server, ACME directory (HTTPS) and the HTTP-01 self check (the public address)
+        egress=[Allow(ALL, [*API_PORTS, 80])],
     ),
     # node-exporter needs host networking, PID namespace and host paths
     MONITORING_NAMESPACE: AddonNamespace(
         "privileged", "16", "32Gi",
-        ingress=[Allow("same"), Allow("anywhere", [8443, 10250])],
-        egress=[Allow("anywhere")],  # scrapes every pod and node, calls the API server
+        # Grafana -> Prometheus -> Alertmanager inside; the operator's webhook from the API server
+        ingress=[Allow(SAME), Allow(ALL, [PROMETHEUS_OPERATOR_WEBHOOK_PORT])],
+        egress=[
+            Allow(SAME),
+            Allow(PODS),  # scrape targets: every pod's metrics port, in every namespace
+            # the API server and HTTPS alert receivers; kubelets and node-exporter on node IPs
+            Allow(ALL, [*API_PORTS, KUBELET_PORT, NODE_EXPORTER_PORT]),
+        ],
     ),
     "vpa": AddonNamespace(
         "restricted", "2", "4Gi",
-        ingress=[Allow("anywhere", [8000]), Allow(MONITORING_NAMESPACE, [8942, 8943, 8944])],
-        egress=[Allow("anywhere", API_PORTS)],
+        ingress=[Allow(ALL, [VPA_WEBHOOK_PORT]), Allow(MONITORING_NAMESPACE, [8942, 8943, 8944])],
+        egress=[Allow(ALL, API_PORTS)],
     ),
     "argocd": AddonNamespace(
         "baseline", "8", "8Gi",
-        ingress=[Allow("same"), Allow(INGRESS_NAMESPACE, [8080])],
-        egress=[Allow("same"), Allow("anywhere", [*API_PORTS, 22])],
+        ingress=[Allow(SAME), Allow(INGRESS_NAMESPACE, [8080])],
+        egress=[Allow(SAME), Allow(ALL, [*API_PORTS, 22])],
     ),
 }  # fmt: skip
 
@@ -115,9 +199,12 @@ class ClusterAddons(pulumi.ComponentResource):
         super().__init__("platform:kubernetes:Addons", name, None, opts)
         self._name = name
         self._args = args
+        # kube-prometheus-stack first: it brings the ServiceMonitor CRD that the ingress-nginx
+        # and cert-manager releases use ("no matches for kind ServiceMonitor" otherwise).
+        self._crd_releases: list[pulumi.Resource] = []
+        self.monitoring_namespace = self._monitoring() if args.kube_prometheus_stack else None
         self.ingress_namespace = self._ingress_nginx() if args.ingress_nginx else None
         self.cluster_issuer = self._cert_manager() if args.cert_manager else None
-        self.monitoring_namespace = self._monitoring() if args.kube_prometheus_stack else None
         if args.metrics_server:
             self._metrics_server()
         self.vpa_enabled = args.vertical_pod_autoscaler
@@ -200,6 +287,10 @@ class ClusterAddons(pulumi.ComponentResource):
                     "serviceMonitor": {"enabled": self._args.kube_prometheus_stack},
                 },
                 "resources": _resources("100m", "256Mi"),
+                "admissionWebhooks": {
+                    "createSecretJob": {"resources": _resources("10m", "64Mi")},
+                    "patchWebhookJob": {"resources": _resources("10m", "64Mi")},
+                },
                 "topologySpreadConstraints": [
                     {
                         "maxSkew": 1,
@@ -212,23 +303,40 @@ class ClusterAddons(pulumi.ComponentResource):
                 ],
             }
         }
-        self._release(charts.INGRESS_NGINX, INGRESS_NAMESPACE, values, [namespace])
+        self._release(
+            charts.INGRESS_NGINX, INGRESS_NAMESPACE, values, [namespace, *self._crd_releases]
+        )
         return INGRESS_NAMESPACE
 
     def _cert_manager(self) -> str:
         namespace = self._namespace("cert-manager")
         replicas = 2 if self._args.highly_available else 1
+        budget: charts.PodDisruptionBudgetToggle = {"enabled": replicas > 1, "minAvailable": 1}
         values: charts.CertManagerValues = {
             "crds": {"enabled": True, "keep": True},
             "replicaCount": replicas,
-            "podDisruptionBudget": {"enabled": replicas > 1, "minAvailable": 1},
+            "podDisruptionBudget": budget,
+            # the webhook admits every cert-manager object: one replica stops issuance on a drain
+            "webhook": {
+                "replicaCount": replicas,
+                "podDisruptionBudget": budget,
+                "resources": _resources("20m", "64Mi"),
+            },
+            "cainjector": {
+                "replicaCount": replicas,
+                "podDisruptionBudget": budget,
+                "resources": _resources("20m", "192Mi"),
+            },
+            "startupapicheck": {"resources": _resources("10m", "64Mi")},
             "prometheus": {
                 "enabled": True,
                 "servicemonitor": {"enabled": self._args.kube_prometheus_stack},
             },
             "resources": _resources("50m", "128Mi"),
         }
-        release = self._release(charts.CERT_MANAGER, "cert-manager", values, [namespace])
+        release = self._release(
+            charts.CERT_MANAGER, "cert-manager", values, [namespace, *self._crd_releases]
+        )
         for issuer, server in ISSUERS.items():
             k8s.apiextensions.CustomResource(
                 child(self._name, issuer),
@@ -262,7 +370,18 @@ class ClusterAddons(pulumi.ComponentResource):
                 }
             }
 
+        hidden = args.hidden_control_plane
         values: charts.KubePrometheusStackValues = {
+            # managed control planes do not expose these: scraping them only fires TargetDown
+            "kubeControllerManager": {"enabled": not hidden},
+            "kubeScheduler": {"enabled": not hidden},
+            "kubeEtcd": {"enabled": not hidden},
+            "kubeProxy": {"enabled": not hidden},
+            "prometheusOperator": {
+                "resources": _resources("100m", "256Mi"),
+                "prometheusConfigReloader": {"resources": _resources("10m", "64Mi")},
+                "admissionWebhooks": {"patch": {"resources": _resources("10m", "64Mi")}},
+            },
             "prometheus": {
                 "prometheusSpec": {
                     "retention": f"{args.prometheus_retention_days}d",
@@ -279,30 +398,80 @@ class ClusterAddons(pulumi.ComponentResource):
                 "alertmanagerSpec": {
                     "replicas": 2 if args.highly_available else 1,
                     "storage": claim(5),
+                    "resources": _resources("50m", "128Mi"),
+                    # the routing config (with the receivers' secret URLs) is our Secret
+                    "useExistingSecret": True,
+                    "configSecret": ALERTMANAGER_CONFIG_SECRET,
                 }
             },
             "grafana": {
                 "enabled": True,
+                "admin": {
+                    "existingSecret": GRAFANA_ADMIN_SECRET,
+                    "userKey": "admin-user",
+                    "passwordKey": "admin-password",
+                },
+                "resources": _resources("100m", "256Mi"),
                 "sidecar": {
+                    "resources": _resources("20m", "96Mi"),
                     "dashboards": {
                         "enabled": True,
                         "label": "grafana_dashboard",
                         "labelValue": "1",
                         "searchNamespace": "ALL",
-                    }
+                    },
                 },
             },
+            "kube-state-metrics": {"resources": _resources("50m", "192Mi")},
+            "prometheus-node-exporter": {"resources": _resources("20m", "64Mi")},
         }
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        secrets = [self._alertmanager_config(in_namespace), self._grafana_admin(in_namespace)]
         self.prometheus_release = self._release(
-            charts.KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, values, [namespace]
+            charts.KUBE_PROMETHEUS_STACK, MONITORING_NAMESPACE, values, [namespace, *secrets]
         )
+        self._crd_releases.append(self.prometheus_release)
         return MONITORING_NAMESPACE
+
+    def _alertmanager_config(self, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+        return k8s.core.v1.Secret(
+            child(self._name, "alertmanager-config"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=ALERTMANAGER_CONFIG_SECRET, namespace=MONITORING_NAMESPACE,
+                labels=self._args.labels,
+            ),
+            type="Opaque",
+            string_data={"alertmanager.yaml": alertmanager_config(self._args.alert_receivers)},
+            opts=opts,
+        )  # fmt: skip
+
+    def _grafana_admin(self, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+        password = random.RandomPassword(
+            child(self._name, "grafana-admin"), length=32, special=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )  # fmt: skip
+        return k8s.core.v1.Secret(
+            child(self._name, "grafana-admin"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=GRAFANA_ADMIN_SECRET, namespace=MONITORING_NAMESPACE, labels=self._args.labels
+            ),
+            type="Opaque",
+            string_data={"admin-user": "admin", "admin-password": password.result},
+            opts=opts,
+        )
 
     def _metrics_server(self) -> None:
         values: charts.MetricsServerValues = {
             "replicas": 2 if self._args.highly_available else 1,
             "podDisruptionBudget": {"enabled": self._args.highly_available, "minAvailable": 1},
-            "args": ["--kubelet-preferred-address-types=InternalIP"],
+            # the chart appends ``args`` to ``defaultArgs``: override the defaults instead of
+            # passing a second, conflicting --kubelet-preferred-address-types
+            "defaultArgs": [
+                "--cert-dir=/tmp",
+                "--kubelet-preferred-address-types=InternalIP",
+                "--kubelet-use-node-status-port",
+                "--metric-resolution=15s",
+            ],
             "resources": _resources("100m", "200Mi"),
         }
         self._release(charts.METRICS_SERVER, "kube-system", values, [])
@@ -310,9 +479,9 @@ class ClusterAddons(pulumi.ComponentResource):
     def _vpa(self) -> None:
         namespace = self._namespace("vpa")
         values: charts.VpaValues = {
-            "recommender": {"enabled": True},
-            "updater": {"enabled": True},
-            "admissionController": {"enabled": True},
+            "recommender": {"enabled": True, "resources": _resources("50m", "256Mi")},
+            "updater": {"enabled": True, "resources": _resources("50m", "128Mi")},
+            "admissionController": {"enabled": True, "resources": _resources("50m", "128Mi")},
         }
         self._release(charts.VERTICAL_POD_AUTOSCALER, "vpa", values, [namespace])
 

@@ -20,8 +20,8 @@ class Chart:
     repo: str
 
 
-INGRESS_NGINX = Chart("ingress-nginx", "4.12.3", "https://kubernetes.github.io/ingress-nginx")
-CERT_MANAGER = Chart("cert-manager", "v1.17.2", "https://charts.jetstack.io")
+INGRESS_NGINX = Chart("ingress-nginx", "4.12.4", "https://kubernetes.github.io/ingress-nginx")
+CERT_MANAGER = Chart("cert-manager", "v1.17.4", "https://charts.jetstack.io")
 KUBE_PROMETHEUS_STACK = Chart(
     "kube-prometheus-stack", "72.9.1", "https://prometheus-community.github.io/helm-charts"
 )
@@ -60,6 +60,15 @@ class IngressNginxService(TypedDict, total=False):
     annotations: dict[str, str]
 
 
+class ResourcesOnly(TypedDict, total=False):
+    resources: ResourceValues
+
+
+class IngressNginxAdmissionWebhooks(TypedDict, total=False):
+    createSecretJob: ResourcesOnly
+    patchWebhookJob: ResourcesOnly
+
+
 class IngressNginxController(TypedDict, total=False):
     replicaCount: int
     minAvailable: int
@@ -69,6 +78,7 @@ class IngressNginxController(TypedDict, total=False):
     resources: ResourceValues
     topologySpreadConstraints: list[dict[str, object]]
     allowSnippetAnnotations: bool
+    admissionWebhooks: IngressNginxAdmissionWebhooks
 
 
 class IngressNginxValues(TypedDict, total=False):
@@ -93,10 +103,19 @@ class PodDisruptionBudgetToggle(TypedDict, total=False):
     minAvailable: int
 
 
+class CertManagerComponent(TypedDict, total=False):
+    replicaCount: int
+    podDisruptionBudget: PodDisruptionBudgetToggle
+    resources: ResourceValues
+
+
 class CertManagerValues(TypedDict, total=False):
     crds: CertManagerCrds
     replicaCount: int
     podDisruptionBudget: PodDisruptionBudgetToggle
+    webhook: CertManagerComponent
+    cainjector: CertManagerComponent
+    startupapicheck: ResourcesOnly
     prometheus: CertManagerPrometheus
     resources: ResourceValues
 
@@ -135,6 +154,9 @@ class PrometheusValues(TypedDict, total=False):
 class AlertmanagerSpec(TypedDict, total=False):
     replicas: int
     storage: StorageSpec
+    resources: ResourceValues
+    useExistingSecret: bool
+    configSecret: str
 
 
 class AlertmanagerValues(TypedDict, total=False):
@@ -150,17 +172,53 @@ class GrafanaDashboardsSidecar(TypedDict, total=False):
 
 class GrafanaSidecar(TypedDict, total=False):
     dashboards: GrafanaDashboardsSidecar
+    resources: ResourceValues
+
+
+class GrafanaAdmin(TypedDict, total=False):
+    existingSecret: str
+    userKey: str
+    passwordKey: str
 
 
 class GrafanaValues(TypedDict, total=False):
     enabled: bool
+    admin: GrafanaAdmin
+    resources: ResourceValues
     sidecar: GrafanaSidecar
 
 
-class KubePrometheusStackValues(TypedDict, total=False):
-    prometheus: PrometheusValues
-    alertmanager: AlertmanagerValues
-    grafana: GrafanaValues
+class Toggle(TypedDict, total=False):
+    enabled: bool
+
+
+class OperatorWebhooks(TypedDict, total=False):
+    patch: ResourcesOnly
+
+
+class PrometheusOperatorValues(TypedDict, total=False):
+    resources: ResourceValues
+    prometheusConfigReloader: ResourcesOnly
+    admissionWebhooks: OperatorWebhooks
+
+
+# Sub-chart keys contain dashes, hence the functional form.
+KubePrometheusStackValues = TypedDict(
+    "KubePrometheusStackValues",
+    {
+        "kubeControllerManager": Toggle,
+        "kubeScheduler": Toggle,
+        "kubeEtcd": Toggle,
+        "kubeProxy": Toggle,
+        "prometheusOperator": PrometheusOperatorValues,
+        "prometheus": PrometheusValues,
+        "alertmanager": AlertmanagerValues,
+        "grafana": GrafanaValues,
+        "kube-state-metrics": ResourcesOnly,
+        "prometheus-node-exporter": ResourcesOnly,
+    },
+    total=False,
+)
 
 
 # --- metrics-server, vpa, argo-cd ----------------------------------------------------------
@@ -168,13 +226,14 @@ class KubePrometheusStackValues(TypedDict, total=False):
 
 class MetricsServerValues(TypedDict, total=False):
     replicas: int
-    args: list[str]
+    defaultArgs: list[str]
     podDisruptionBudget: PodDisruptionBudgetToggle
     resources: ResourceValues
 
 
 class VpaComponent(TypedDict, total=False):
     enabled: bool
+    resources: ResourceValues
 
 
 class VpaValues(TypedDict, total=False):

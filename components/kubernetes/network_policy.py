@@ -3,36 +3,76 @@
 Kubernetes ANDs nothing and ORs everything: once any policy selects a pod for a direction, only
 what some policy allows gets through. So the namespace-wide deny selects every pod for both
 directions, DNS is opened for all, and each workload gets its own allow-list.
+
+How peers are named matters on the CNIs the clusters run (Cilium on AKS, GKE Dataplane V2,
+vpc-cni with the network-policy agent on EKS): an ``ipBlock`` never matches a pod or a node
+there (Cilium gives them identities, not CIDRs), so
+
+- pods are always named with namespace/pod selectors (``kubernetes.io/metadata.name``);
+- peers that are not pods and have no stable CIDR (the API server calling webhooks through
+  konnectivity, kubelets and host-network exporters on node IPs, internet clients through the
+  load balancer) are allowed by *omitting* the peer, always restricted to the ports concerned;
+- ``ipBlock`` is kept for destinations outside the cluster (data services, the metadata server,
+  cloud APIs), and a catch-all block always excepts the cluster's own ranges.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 DNS_PORT = 53
+# Omit the peer: any source/destination, pods, nodes, the API server and the internet alike.
+ALL = "all"
+# Every pod in every namespace (an empty namespaceSelector).
+PODS = "pods"
+SAME = "same"
+
+# A port, or an inclusive (first, last) range of ports.
+PortSpec = pulumi.Input[int] | tuple[int, int]
 
 
 @dataclass(frozen=True)
 class EgressTarget:
-    """Where a workload may connect to: a CIDR and TCP ports (a data service)."""
+    """Somewhere outside the cluster a workload may connect to: CIDRs and TCP ports."""
 
     name: str
     cidrs: list[str]
-    ports: list[pulumi.Input[int]]
+    ports: list[PortSpec]
     except_cidrs: list[str] | None = None
 
 
-def _namespace_peer(namespace: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+@dataclass(frozen=True)
+class PodPeer:
+    """Pods matching ``labels`` in ``namespace``, on TCP ``ports``."""
+
+    namespace: str
+    labels: dict[str, str]
+    ports: list[int]
+
+
+def namespace_peer(
+    namespace: str, pods: dict[str, str] | None = None
+) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+    """Pods of ``namespace`` (those matching ``pods`` when given)."""
     return k8s.networking.v1.NetworkPolicyPeerArgs(
-        namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={NAMESPACE_LABEL: namespace})
+        namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={NAMESPACE_LABEL: namespace}),
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=pods) if pods else None,
     )
 
 
-def _tcp(port: pulumi.Input[int]) -> k8s.networking.v1.NetworkPolicyPortArgs:
+def tcp(port: PortSpec) -> k8s.networking.v1.NetworkPolicyPortArgs:
+    """A TCP port, or a range (``endPort``, stable since Kubernetes 1.25)."""
+    if isinstance(port, tuple):
+        first, last = port
+        if first != last:
+            return k8s.networking.v1.NetworkPolicyPortArgs(
+                protocol="TCP", port=first, end_port=last
+            )
+        port = first
     return k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=port)
 
 
@@ -55,16 +95,7 @@ def default_deny(name: str, namespace: str, opts: pulumi.ResourceOptions) -> Non
             policy_types=["Egress"],
             egress=[
                 k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                    to=[
-                        k8s.networking.v1.NetworkPolicyPeerArgs(
-                            namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                                match_labels={NAMESPACE_LABEL: "kube-system"}
-                            ),
-                            pod_selector=k8s.meta.v1.LabelSelectorArgs(
-                                match_labels={"k8s-app": "kube-dns"}
-                            ),
-                        )
-                    ],
+                    to=[namespace_peer("kube-system", {"k8s-app": "kube-dns"})],
                     ports=[
                         k8s.networking.v1.NetworkPolicyPortArgs(protocol="UDP", port=DNS_PORT),
                         k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=DNS_PORT),
@@ -82,10 +113,24 @@ class WorkloadTraffic:
 
     serving_port: int | None
     metrics_port: int | None
-    # namespace whose pods may reach the serving port (the ingress controller's, or the app's own)
-    serving_from: str | None
+    # who may reach the serving port: the ingress controller's pods, calling apps' pods
+    serving_from: list[k8s.networking.v1.NetworkPolicyPeerArgs]
     monitoring_namespace: str | None
     egress: list[EgressTarget]
+    # other pods it calls (another app's serving port, the collector's OTLP port)
+    calls: list[PodPeer] = field(default_factory=list)
+
+
+def _ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+        to=[
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=target.except_cidrs)
+            )
+            for cidr in target.cidrs
+        ],
+        ports=[tcp(port) for port in target.ports],
+    )
 
 
 def workload_policy(
@@ -96,33 +141,32 @@ def workload_policy(
     traffic: WorkloadTraffic,
     opts: pulumi.ResourceOptions,
 ) -> k8s.networking.v1.NetworkPolicy:
-    """The allow-list of one workload: ingress controller and Prometheus in, data services out."""
+    """The allow-list of one workload: its callers and Prometheus in, its dependencies out."""
     ingress: list[k8s.networking.v1.NetworkPolicyIngressRuleArgs] = []
     if traffic.serving_port and traffic.serving_from:
         ingress.append(
             k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                from_=[_namespace_peer(traffic.serving_from)],
-                ports=[_tcp(traffic.serving_port)],
+                from_=traffic.serving_from, ports=[tcp(traffic.serving_port)]
             )
         )
     if traffic.metrics_port and traffic.monitoring_namespace:
         ingress.append(
             k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                from_=[_namespace_peer(traffic.monitoring_namespace)],
-                ports=[_tcp(traffic.metrics_port)],
+                from_=[
+                    namespace_peer(
+                        traffic.monitoring_namespace, {"app.kubernetes.io/name": "prometheus"}
+                    )
+                ],
+                ports=[tcp(traffic.metrics_port)],
             )
         )
-    egress = [
+    egress = [_ip_egress(target) for target in traffic.egress]
+    egress += [
         k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-            to=[
-                k8s.networking.v1.NetworkPolicyPeerArgs(
-                    ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=target.except_cidrs)
-                )
-                for cidr in target.cidrs
-            ],
-            ports=[_tcp(port) for port in target.ports],
+            to=[namespace_peer(call.namespace, call.labels)],
+            ports=[tcp(port) for port in call.ports],
         )
-        for target in traffic.egress
+        for call in traffic.calls
     ]
     return k8s.networking.v1.NetworkPolicy(
         name,
@@ -137,24 +181,59 @@ def workload_policy(
     )
 
 
+def acme_solver_policy(
+    name: str, namespace: str, ingress_namespace: str, opts: pulumi.ResourceOptions
+) -> None:
+    """Let the ingress controller reach cert-manager's HTTP-01 solver pods (port 8089).
+
+    cert-manager creates the solver pod in the Ingress's namespace with the label
+    ``acme.cert-manager.io/http01-solver: "true"``; without this the namespace's default deny
+    drops the challenge and no certificate is ever issued.
+    """
+    k8s.networking.v1.NetworkPolicy(
+        f"{name}-allow-acme-solver",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-acme-http01-solver", namespace=namespace),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(
+                match_labels={"acme.cert-manager.io/http01-solver": "true"}
+            ),
+            policy_types=["Ingress"],
+            ingress=[
+                k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                    from_=[namespace_peer(ingress_namespace)], ports=[tcp(ACME_SOLVER_PORT)]
+                )
+            ],
+        ),
+        opts=opts,
+    )
+
+
+ACME_SOLVER_PORT = 8089
+
+
 @dataclass(frozen=True)
 class Allow:
     """One allow rule of an add-on namespace: a peer and TCP ports (None: every port).
 
-    ``peer`` is ``"anywhere"`` (an ipBlock of 0.0.0.0/0: the API server and the internet have
-    no pod labels), ``"same"`` (pods of this namespace) or a namespace name.
+    ``peer`` is ``ALL`` (no peer: the API server, nodes and the internet have no pod labels;
+    always give ports), ``PODS`` (every pod of every namespace), ``SAME`` (pods of this
+    namespace) or a namespace name.
     """
 
     peer: str
     ports: list[int] | None = None
 
 
-def _peer(peer: str) -> k8s.networking.v1.NetworkPolicyPeerArgs:
-    if peer == "anywhere":
-        return k8s.networking.v1.NetworkPolicyPeerArgs(
-            ip_block=k8s.networking.v1.IPBlockArgs(cidr="0.0.0.0/0")
-        )
-    return _namespace_peer(peer)
+def _peers(peer: str, namespace: str) -> list[k8s.networking.v1.NetworkPolicyPeerArgs] | None:
+    if peer == ALL:
+        return None
+    if peer == PODS:
+        return [
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs()
+            )
+        ]
+    return [namespace_peer(namespace if peer == SAME else peer)]
 
 
 def namespace_allow_list(
@@ -167,10 +246,7 @@ def namespace_allow_list(
     """Allow-list for every pod of a namespace that already has ``default_deny``."""
 
     def ports(allow: Allow) -> list[k8s.networking.v1.NetworkPolicyPortArgs] | None:
-        return [_tcp(port) for port in allow.ports] if allow.ports else None
-
-    def peer_of(allow: Allow) -> k8s.networking.v1.NetworkPolicyPeerArgs:
-        return _peer(namespace if allow.peer == "same" else allow.peer)
+        return [tcp(port) for port in allow.ports] if allow.ports else None
 
     k8s.networking.v1.NetworkPolicy(
         f"{name}-allow",
@@ -179,11 +255,15 @@ def namespace_allow_list(
             pod_selector=k8s.meta.v1.LabelSelectorArgs(),
             policy_types=["Ingress", "Egress"],
             ingress=[
-                k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[peer_of(a)], ports=ports(a))
+                k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+                    from_=_peers(a.peer, namespace), ports=ports(a)
+                )
                 for a in ingress
             ],
             egress=[
-                k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=[peer_of(a)], ports=ports(a))
+                k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                    to=_peers(a.peer, namespace), ports=ports(a)
+                )
                 for a in egress
             ],
         ),

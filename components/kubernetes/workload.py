@@ -4,21 +4,26 @@ production service needs around it.
 Creates the workload's ServiceAccount (token automount off, cloud workload-identity
 annotations), the pod controller with hardened containers (non-root, read-only root, no
 privilege escalation, all capabilities dropped, seccomp RuntimeDefault, requests and limits,
-liveness/readiness/startup probes, an optional migrations init container, zone spread), a
-Service, an Ingress with cert-manager TLS and HTTP->HTTPS redirect when a host is set, an HPA
-(CPU and memory, slow scale-down), a VPA, a PodDisruptionBudget and the workload's
-NetworkPolicy allow-list. Settings arrive through a ConfigMap and a Secret made elsewhere.
+liveness/readiness/startup probes, zone spread), a migrations Job run once per rollout before
+the controller, a Service (and a headless governing Service for a StatefulSet), an Ingress with
+cert-manager TLS and HTTP->HTTPS redirect when a host is set, an HPA (CPU and memory, slow
+scale-down), a VPA, a PodDisruptionBudget (not for DaemonSets), a ServiceMonitor/PodMonitor and
+the workload's NetworkPolicy allow-list. Settings arrive through the app's own ConfigMap (env),
+Secret (files) and CA bundle ConfigMap (files), made by ``AppSettings``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.network_policy import WorkloadTraffic, workload_policy
+from components.kubernetes.app_settings import CA_DIR, CREDENTIALS_DIR
+from components.kubernetes.network_policy import EgressTarget, WorkloadTraffic, workload_policy
 from infra.naming import child
 
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
@@ -44,8 +49,11 @@ class WorkloadArgs:
     requests: dict[str, str]
     limits: dict[str, str]
     config_map: str
-    secret: str
+    secret: str | None
     traffic: WorkloadTraffic
+    ca_config_map: str | None = None
+    # where the migrations Job may connect (its data services); no ingress at all
+    migrations_egress: list[EgressTarget] = field(default_factory=list)
     service_account_annotations: dict[str, pulumi.Output[str]] = field(default_factory=dict)
     migrations_command: list[str] | None = None
     storage_gb: int | None = None
@@ -57,6 +65,16 @@ class WorkloadArgs:
     strict_zone_spread: bool = False
     labels: dict[str, str] = field(default_factory=dict)
     pod_labels: dict[str, str] = field(default_factory=dict)
+    # namespace of Prometheus: a ServiceMonitor/PodMonitor scrapes the metrics port
+    monitoring_namespace: str | None = None
+
+
+def migrations_job_name(app: str, image: str, command: list[str]) -> str:
+    """A Job name that changes with the image and the command, so every rollout that changes
+    either runs the migrations again (a Job's pod template is immutable, and an unchanged
+    finished Job would never rerun)."""
+    digest = hashlib.sha256(json.dumps([image, command]).encode()).hexdigest()[:10]
+    return f"{app}-migrate-{digest}"
 
 
 class Workload(pulumi.ComponentResource):
@@ -73,13 +91,18 @@ class Workload(pulumi.ComponentResource):
         self._args = args
         self._opts = pulumi.ResourceOptions(parent=self)
         self._selector = {"app.kubernetes.io/name": args.app}
+        # distinct from the app's selector: no controller, Service, PDB or policy of the app
+        # may select the migrations pods
+        self._migrations_selector = {"app.kubernetes.io/name": f"{args.app}-migrations"}
         self._labels = {**args.labels, **self._selector, "app.kubernetes.io/component": args.app}
         service_account = self._build_service_account()
-        controller = self._build_controller(service_account)
+        migrations = self._build_migrations(service_account)
+        controller = self._build_controller(service_account, migrations)
         self.service_name = self._build_service()
         self._build_ingress()
         self._build_autoscaling(controller)
         self._build_disruption_budget()
+        self._build_monitor()
         workload_policy(
             child(name, "allow"),
             f"{args.app}-allow",
@@ -123,20 +146,66 @@ class Workload(pulumi.ComponentResource):
             seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
         )
 
+    @staticmethod
+    def _pod_security_context() -> k8s.core.v1.PodSecurityContextArgs:
+        return k8s.core.v1.PodSecurityContextArgs(
+            run_as_non_root=True,
+            run_as_user=RUN_AS_USER,
+            fs_group=RUN_AS_USER,
+            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        )
+
     def _resources(self) -> k8s.core.v1.ResourceRequirementsArgs:
         return k8s.core.v1.ResourceRequirementsArgs(
             requests=self._args.requests, limits=self._args.limits
         )
 
     def _env_from(self) -> list[k8s.core.v1.EnvFromSourceArgs]:
+        # Only the non-secret settings: credentials are files (see ``_volumes``).
         return [
             k8s.core.v1.EnvFromSourceArgs(
                 config_map_ref=k8s.core.v1.ConfigMapEnvSourceArgs(name=self._args.config_map)
-            ),
-            k8s.core.v1.EnvFromSourceArgs(
-                secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=self._args.secret)
-            ),
+            )
         ]
+
+    def _volumes(self) -> list[k8s.core.v1.VolumeArgs]:
+        volumes = [
+            k8s.core.v1.VolumeArgs(
+                name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="256Mi")
+            )
+        ]
+        if self._args.secret:
+            volumes.append(
+                k8s.core.v1.VolumeArgs(
+                    name="credentials",
+                    # owner and group (fsGroup) may read; nobody else
+                    secret=k8s.core.v1.SecretVolumeSourceArgs(
+                        secret_name=self._args.secret, default_mode=0o440
+                    ),
+                )
+            )
+        if self._args.ca_config_map:
+            volumes.append(
+                k8s.core.v1.VolumeArgs(
+                    name="ca",
+                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(
+                        name=self._args.ca_config_map, default_mode=0o444
+                    ),
+                )
+            )
+        return volumes
+
+    def _settings_mounts(self) -> list[k8s.core.v1.VolumeMountArgs]:
+        mounts = [k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
+        if self._args.secret:
+            mounts.append(
+                k8s.core.v1.VolumeMountArgs(
+                    name="credentials", mount_path=CREDENTIALS_DIR, read_only=True
+                )
+            )
+        if self._args.ca_config_map:
+            mounts.append(k8s.core.v1.VolumeMountArgs(name="ca", mount_path=CA_DIR, read_only=True))
+        return mounts
 
     def _probe(self, path: str, period: int, failures: int) -> k8s.core.v1.ProbeArgs | None:
         if self._args.port is None:
@@ -149,7 +218,7 @@ class Workload(pulumi.ComponentResource):
         )
 
     def _volume_mounts(self) -> list[k8s.core.v1.VolumeMountArgs]:
-        mounts = [k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
+        mounts = self._settings_mounts()
         if self._args.storage_gb:
             mounts.append(k8s.core.v1.VolumeMountArgs(name="data", mount_path="/data"))
         return mounts
@@ -183,21 +252,6 @@ class Workload(pulumi.ComponentResource):
             volume_mounts=self._volume_mounts(),
         )
 
-    def _init_containers(self) -> list[k8s.core.v1.ContainerArgs] | None:
-        if not self._args.migrations_command:
-            return None
-        return [
-            k8s.core.v1.ContainerArgs(
-                name="migrations",
-                image=self._args.image,
-                command=self._args.migrations_command,
-                env_from=self._env_from(),
-                resources=self._resources(),
-                security_context=self._security_context(),
-                volume_mounts=[k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")],
-            )
-        ]
-
     def _spread(self) -> list[k8s.core.v1.TopologySpreadConstraintArgs]:
         selector = k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector)
         zone_rule = "DoNotSchedule" if self._args.strict_zone_spread else "ScheduleAnyway"
@@ -219,33 +273,14 @@ class Workload(pulumi.ComponentResource):
     def _pod_template(
         self, service_account: k8s.core.v1.ServiceAccount
     ) -> k8s.core.v1.PodTemplateSpecArgs:
-        annotations = {}
-        if self._args.metrics_port:
-            annotations = {
-                "prometheus.io/scrape": "true",
-                "prometheus.io/port": str(self._args.metrics_port),
-            }
         return k8s.core.v1.PodTemplateSpecArgs(
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                labels={**self._labels, **self._args.pod_labels}, annotations=annotations
-            ),
+            metadata=k8s.meta.v1.ObjectMetaArgs(labels={**self._labels, **self._args.pod_labels}),
             spec=k8s.core.v1.PodSpecArgs(
                 service_account_name=service_account.metadata.apply(lambda m: m.name or ""),
                 automount_service_account_token=False,
-                security_context=k8s.core.v1.PodSecurityContextArgs(
-                    run_as_non_root=True,
-                    run_as_user=RUN_AS_USER,
-                    fs_group=RUN_AS_USER,
-                    seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
-                ),
-                init_containers=self._init_containers(),
+                security_context=self._pod_security_context(),
                 containers=[self._main_container()],
-                volumes=[
-                    k8s.core.v1.VolumeArgs(
-                        name="tmp",
-                        empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="256Mi"),
-                    )
-                ],
+                volumes=self._volumes(),
                 topology_spread_constraints=None
                 if self._args.kind == "DaemonSet"
                 else self._spread(),
@@ -255,14 +290,76 @@ class Workload(pulumi.ComponentResource):
 
     # --- controllers -----------------------------------------------------------------------
 
-    def _build_controller(
+    def _build_migrations(
         self, service_account: k8s.core.v1.ServiceAccount
+    ) -> k8s.batch.v1.Job | None:
+        """The migrations, once per rollout: a Job the pod controller waits for.
+
+        (An init container would run them in every replica at once.) Pulumi waits for the Job
+        to complete before it creates or updates the controller, and a failed Job stops the
+        rollout with the old pods still serving.
+        """
+        args = self._args
+        if not args.migrations_command:
+            return None
+        labels = {**self._labels, **args.pod_labels, **self._migrations_selector}
+        job = k8s.batch.v1.Job(
+            child(self._name, "migrate"),
+            metadata=self._metadata(
+                migrations_job_name(args.app, args.image, args.migrations_command)
+            ),
+            spec=k8s.batch.v1.JobSpecArgs(
+                backoff_limit=2,
+                active_deadline_seconds=1800,
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        service_account_name=service_account.metadata.apply(lambda m: m.name or ""),
+                        automount_service_account_token=False,
+                        restart_policy="Never",
+                        security_context=self._pod_security_context(),
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name="migrations",
+                                image=args.image,
+                                image_pull_policy="IfNotPresent",
+                                command=args.migrations_command,
+                                env_from=self._env_from(),
+                                resources=self._resources(),
+                                security_context=self._security_context(),
+                                volume_mounts=self._settings_mounts(),
+                            )
+                        ],
+                        volumes=self._volumes(),
+                    ),
+                ),
+            ),
+            opts=self._opts,
+        )
+        workload_policy(
+            child(self._name, "migrate-allow"),
+            f"{args.app}-migrations-allow",
+            args.namespace,
+            self._migrations_selector,
+            WorkloadTraffic(
+                serving_port=None, metrics_port=None, serving_from=[],
+                monitoring_namespace=None, egress=args.migrations_egress,
+            ),
+            self._opts,
+        )  # fmt: skip
+        return job
+
+    def _build_controller(
+        self, service_account: k8s.core.v1.ServiceAccount, migrations: k8s.batch.v1.Job | None
     ) -> k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet | k8s.apps.v1.DaemonSet:
         args = self._args
         selector = k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector)
         template = self._pod_template(service_account)
+        after = [migrations] if migrations else []
         # The HPA owns the replica count once created; do not fight it on every update.
-        scaled = pulumi.ResourceOptions(parent=self, ignore_changes=["spec.replicas"])
+        scaled = pulumi.ResourceOptions(
+            parent=self, ignore_changes=["spec.replicas"], depends_on=after
+        )
         if args.kind == "DaemonSet":
             return k8s.apps.v1.DaemonSet(
                 child(self._name, "ds"),
@@ -275,14 +372,14 @@ class Workload(pulumi.ComponentResource):
                         rolling_update=k8s.apps.v1.RollingUpdateDaemonSetArgs(max_unavailable=1),
                     ),
                 ),
-                opts=self._opts,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             )
         if args.kind == "StatefulSet":
             return k8s.apps.v1.StatefulSet(
                 child(self._name, "sts"),
                 metadata=self._metadata(),
                 spec=k8s.apps.v1.StatefulSetSpecArgs(
-                    service_name=args.app,
+                    service_name=self._build_headless_service(),
                     replicas=args.replicas,
                     selector=selector,
                     template=template,
@@ -352,6 +449,52 @@ class Workload(pulumi.ComponentResource):
             opts=self._opts,
         )
         return args.app
+
+    def _build_headless_service(self) -> str:
+        """The StatefulSet's governing Service: stable per-pod DNS names (``<pod>.<service>``).
+
+        It has no ``metrics`` port, so the app's ServiceMonitor never scrapes through it twice.
+        """
+        args = self._args
+        name = f"{args.app}-headless"
+        ports = []
+        if args.port:
+            ports.append(
+                k8s.core.v1.ServicePortArgs(name="http", port=args.port, target_port="http")
+            )
+        k8s.core.v1.Service(
+            child(self._name, "headless"),
+            metadata=self._metadata(name),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                cluster_ip="None", selector=self._selector, ports=ports or None
+            ),
+            opts=self._opts,
+        )
+        return name
+
+    def _build_monitor(self) -> None:
+        """A ServiceMonitor (or PodMonitor without a Service) on the metrics port: the
+        operator ignores ``prometheus.io/*`` annotations."""
+        args = self._args
+        if not (args.metrics_port and args.monitoring_namespace):
+            return
+        endpoint = {"port": "metrics", "path": "/metrics", "interval": "30s"}
+        common = {
+            "selector": {"matchLabels": self._selector},
+            "namespaceSelector": {"matchNames": [args.namespace]},
+        }
+        if self.service_name:
+            kind, spec = "ServiceMonitor", {**common, "endpoints": [endpoint]}
+        else:
+            kind, spec = "PodMonitor", {**common, "podMetricsEndpoints": [endpoint]}
+        k8s.apiextensions.CustomResource(
+            child(self._name, kind.lower()),
+            api_version="monitoring.coreos.com/v1",
+            kind=kind,
+            metadata=self._metadata(),
+            spec=spec,
+            opts=self._opts,
+        )
 
     def _build_ingress(self) -> None:
         args = self._args
@@ -470,11 +613,11 @@ class Workload(pulumi.ComponentResource):
     def _build_disruption_budget(self) -> None:
         args = self._args
         if args.kind == "DaemonSet":
-            budget = k8s.policy.v1.PodDisruptionBudgetSpecArgs(
-                max_unavailable=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector),
-            )
-        elif args.min_replicas >= 2:
+            # A PDB needs a scale subresource to compute disruptions; a DaemonSet has none, so
+            # its budget would never allow one (and block every node drain). Its
+            # updateStrategy.maxUnavailable already bounds rollouts.
+            return
+        if args.min_replicas >= 2:
             budget = k8s.policy.v1.PodDisruptionBudgetSpecArgs(
                 min_available=args.min_replicas - 1,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector),

@@ -266,6 +266,20 @@ class RedisConfig(StrictModel):
     snapshot_retention_days: NonNegativeInt = Field(le=35)
 
 
+class AlertReceiver(StrictModel):
+    """Where Alertmanager sends alerts: a Slack incoming webhook or a generic webhook.
+
+    ``url`` embeds a credential: set it with ``pulumi config set --secret --path``; the
+    Kubernetes layer only ever handles it as a Pulumi secret.
+    """
+
+    name: Name
+    kind: Literal["slack", "webhook"]
+    # the offline plan sees a ``secure:`` value as its placeholder (infra/plan/stackfile.py)
+    url: str = Field(pattern=r"^(https://\S+|offline-plan-secret-placeholder)$")
+    channel: str | None = Field(default=None, pattern=r"^[#@]?[a-z0-9._-]{1,80}$")
+
+
 class AddonsConfig(StrictModel):
     """``platform:addons``: cluster add-ons installed as Helm releases."""
 
@@ -278,6 +292,7 @@ class AddonsConfig(StrictModel):
     metrics_server: bool
     vertical_pod_autoscaler: bool
     argo_cd: bool
+    alert_receivers: list[AlertReceiver] = Field(default_factory=list)
 
 
 class Resources(StrictModel):
@@ -328,6 +343,10 @@ class AppConfig(StrictModel):
     migrations_command: list[str] | None = None
     storage_gb: int | None = Field(default=None, ge=1)
     env: dict[str, str] = Field(default_factory=dict)
+    # Data services the app connects to: it gets only their settings, credentials and egress.
+    uses: list[Literal["postgres", "kafka", "redis"]] = Field(default_factory=list)
+    # Other apps it calls on their serving port (egress to their pods).
+    calls: list[Name] = Field(default_factory=list)
 
     @field_validator("image")
     @classmethod
@@ -471,6 +490,15 @@ class PlatformConfig(StrictModel):
         if self.environment == "prod" and self.cluster.public_endpoint:
             problems.append("cluster.publicEndpoint: must be false in prod (private API endpoint)")
         problems += _app_collision_problems(self)
+        if (
+            self.environment == "prod"
+            and self.addons.kube_prometheus_stack
+            and not self.addons.alert_receivers
+        ):
+            problems.append(
+                "addons.alertReceivers: prod needs at least one receiver (kind slack or webhook, "
+                "url set with pulumi config set --secret --path); alerts would reach nobody"
+            )
         if self.environment == "prod":
             for name, app in self.apps.items():
                 if app.kind != "DaemonSet" and app.min_replicas < 3:
@@ -555,6 +583,13 @@ def _app_collision_problems(config: PlatformConfig) -> list[str]:
     problems = []
     hosts: dict[str, str] = {}
     for name, app in config.apps.items():
+        for callee in app.calls:
+            target = config.apps.get(callee)
+            if target is None or target.port is None or callee == name:
+                problems.append(
+                    f"apps.{name}.calls: {callee!r} is not another app with a port; "
+                    f"allowed: {', '.join(n for n, a in config.apps.items() if a.port and n != name)}"
+                )
         if app.host and app.host in hosts:
             problems.append(
                 f"apps.{name}.host: {app.host} is already routed to apps.{hosts[app.host]}"

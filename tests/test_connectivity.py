@@ -1,0 +1,282 @@
+"""Flows, not shapes: network-config-analyzer (np-guard's ``nca``) computes who may reach whom
+from each stack's rendered NetworkPolicies, and the platform's required flows must be permitted
+and the forbidden ones denied.
+
+Pods the plan does not render (chart pods, cert-manager's HTTP-01 solver, kube-dns) get
+stand-ins carrying the labels their charts set; non-pod peers are addresses: the internet
+client, the API server (which reaches webhooks from outside the pod network, through
+konnectivity on AKS/GKE), a node (kubelet, host-network node-exporter) and the data services
+(an address in the range each cloud's network places them in).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.plan.cli import Outcome
+from infra.plan.render import kubernetes_objects
+
+STACKS = ["dev", "dev-gcp", "dev-azure", "prod", "prod-gcp", "prod-azure"]
+INTERNET = "203.0.113.7"
+API_SERVER = "192.0.2.10"  # not a pod: managed control plane / konnectivity
+NODE = "10.0.0.20"  # a node of the cluster's subnet (kubelet 10250, node-exporter 9100)
+# Where each cloud's network places the managed services (see components/<cloud>/network.py).
+DATA_ADDRESSES: dict[str, dict[str, str]] = {
+    "aws": {"postgres": "10.0.0.10", "redis": "10.0.0.11", "kafka": "10.0.0.12"},
+    "gcp": {"postgres": "10.200.0.10", "redis": "10.0.0.11", "kafka": "10.0.0.12"},
+    "azure": {"postgres": "10.0.32.10", "redis": "10.0.255.11", "kafka": "10.0.255.12"},
+}
+# (namespace, name, labels) of the chart pods the plan does not render, as their charts label them.
+STAND_INS: list[tuple[str, str, dict[str, str]]] = [
+    ("kube-system", "coredns", {"k8s-app": "kube-dns"}),
+    ("ingress-nginx", "controller", {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}),
+    ("analytics", "acme-solver", {"acme.cert-manager.io/http01-solver": "true"}),
+    ("cert-manager", "cert-manager", {"app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller"}),
+    ("cert-manager", "webhook", {"app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook"}),
+    ("monitoring", "prometheus", {"app.kubernetes.io/name": "prometheus"}),
+    ("monitoring", "alertmanager", {"app.kubernetes.io/name": "alertmanager"}),
+    ("monitoring", "grafana", {"app.kubernetes.io/name": "grafana"}),
+    ("monitoring", "operator", {"app": "kube-prometheus-stack-operator"}),
+    ("monitoring", "kube-state-metrics", {"app.kubernetes.io/name": "kube-state-metrics"}),
+    ("vpa", "admission", {"app.kubernetes.io/component": "admission-controller"}),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Permitted connections from one endpoint to another (a pod ``ns/name`` or an IP range)."""
+
+    src: str
+    dst: str
+    conns: str
+
+
+def _pod(namespace: str, name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {"containers": [{"name": "main", "image": "stand-in:1"}]},
+    }
+
+
+def cluster_manifests(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Namespaces, NetworkPolicies, one pod per rendered workload and the stand-ins."""
+    kept = [o for o in objects if o["kind"] in ("Namespace", "NetworkPolicy")]
+    kept.append(
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "kube-system", "labels": {"kubernetes.io/metadata.name": "kube-system"}},
+        }
+    )  # fmt: skip
+    for workload in objects:
+        if workload["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+            meta = workload["metadata"]
+            labels = workload["spec"]["template"]["metadata"]["labels"]
+            name = "migrations" if workload["kind"] == "Job" else meta["name"]
+            kept.append(_pod(meta["namespace"], name, labels))
+    kept += [_pod(*stand_in) for stand_in in STAND_INS]
+    return kept
+
+
+def analyse(manifests: list[dict[str, Any]], directory: Path) -> list[Flow]:
+    """Run ``nca --connectivity`` and read its per-pair output."""
+    path = directory / "cluster.yaml"
+    path.write_text(yaml.safe_dump_all(manifests))
+    nca = Path(sys.executable).parent / "nca"
+    result = subprocess.run(
+        [str(nca), "--connectivity", str(path), "--resource_list", str(path), "-o", "txt_no_fw_rules"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    flows = []
+    for line in result.stdout.splitlines():
+        match = re.fullmatch(r"(\S+) => (\S+) : (.+)", line.strip())
+        if match:
+            flows.append(Flow(*match.groups()))
+    assert flows, result.stdout + result.stderr
+    return flows
+
+
+def _endpoint_matches(token: str, endpoint: str) -> bool:
+    if token.endswith("[Pod]"):
+        return token.removesuffix("[Pod]") == endpoint
+    if "/" in endpoint:
+        return False  # a pod is never matched by an address range
+    address = ipaddress.IPv4Address(endpoint)
+    if "-" in token:
+        first, last = token.split("-")
+        return ipaddress.IPv4Address(first) <= address <= ipaddress.IPv4Address(last)
+    return address in ipaddress.IPv4Network(token)
+
+
+def _conns_allow(conns: str, port: int, protocol: str) -> bool:
+    if conns.strip() == "All connections":
+        return True
+    for group in re.findall(r"\{([^}]*)\}", conns):
+        protocols = re.search(r"protocols:([A-Z, ]+?)(?:,dst_ports|$)", group)
+        if protocols and protocol not in [p.strip() for p in protocols.group(1).split(",")]:
+            continue
+        ports = re.search(r"dst_ports:([\d,\-]+)", group)
+        if not ports:
+            return True
+        for item in ports.group(1).split(","):
+            first, _, last = item.partition("-")
+            if int(first) <= port <= int(last or first):
+                return True
+    return False
+
+
+def permitted(flows: list[Flow], src: str, dst: str, port: int, protocol: str = "TCP") -> bool:
+    """Whether ``src`` may open ``protocol``/``port`` to ``dst``."""
+    return any(
+        _endpoint_matches(f.src, src)
+        and _endpoint_matches(f.dst, dst)
+        and _conns_allow(f.conns, port, protocol)
+        for f in flows
+    )
+
+
+@pytest.fixture(scope="module")
+def connectivity(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[list[Flow], list[dict[str, Any]]]]:
+    analysed = {}
+    for stack in STACKS:
+        plan = shipped_plans[stack].plan
+        assert plan is not None, shipped_plans[stack].errors
+        objects = kubernetes_objects(plan["resources"])
+        flows = analyse(cluster_manifests(objects), tmp_path_factory.mktemp(stack))
+        analysed[stack] = (flows, objects)
+    return analysed
+
+
+def _settings(objects: list[dict[str, Any]], app: str) -> dict[str, str]:
+    (config_map,) = [
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"] == f"{app}-settings"
+    ]
+    return config_map["data"]
+
+
+def _cloud(objects: list[dict[str, Any]]) -> str:
+    host = _settings(objects, "backend")["POSTGRES_HOST"]
+    if "rds.amazonaws.com" in host:
+        return "aws"
+    return "azure" if "azure" in host else "gcp"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_required_flows_are_permitted(
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]]]], stack: str
+) -> None:
+    flows, objects = connectivity[stack]
+    backend = _settings(objects, "backend")
+    data = DATA_ADDRESSES[_cloud(objects)]
+    kafka_port = int(backend["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)[1])
+    required = [
+        # clients and certificates
+        (INTERNET, "ingress-nginx/controller", 443),
+        (INTERNET, "ingress-nginx/controller", 80),
+        ("ingress-nginx/controller", "analytics/backend", 8080),
+        ("ingress-nginx/controller", "analytics/acme-solver", 8089),
+        ("cert-manager/cert-manager", "ingress-nginx/controller", 80),  # HTTP-01 self check
+        ("cert-manager/cert-manager", INTERNET, 443),  # ACME directory
+        # the application
+        ("analytics/backend", "analytics/collector", 4318),
+        ("analytics/backend", data["postgres"], int(backend["POSTGRES_PORT"])),
+        ("analytics/backend", data["redis"], int(backend["REDIS_PORT"])),
+        ("analytics/backend", data["kafka"], kafka_port),
+        ("analytics/collector", data["kafka"], kafka_port),
+        ("analytics/migrations", data["postgres"], int(backend["POSTGRES_PORT"])),
+        # monitoring
+        ("monitoring/prometheus", "analytics/backend", 9090),
+        ("monitoring/prometheus", "analytics/collector", 8888),
+        ("monitoring/prometheus", "ingress-nginx/controller", 10254),
+        ("monitoring/prometheus", "cert-manager/cert-manager", 9402),
+        ("monitoring/prometheus", "monitoring/kube-state-metrics", 8080),
+        ("monitoring/prometheus", NODE, 10250),
+        ("monitoring/prometheus", NODE, 9100),
+        ("monitoring/prometheus", API_SERVER, 443),
+        ("monitoring/prometheus", "monitoring/alertmanager", 9093),
+        ("monitoring/grafana", "monitoring/prometheus", 9090),
+        ("monitoring/alertmanager", INTERNET, 443),  # Slack / webhook receivers
+        # the API server calls the admission webhooks
+        (API_SERVER, "ingress-nginx/controller", 8443),
+        (API_SERVER, "cert-manager/webhook", 10250),
+        (API_SERVER, "monitoring/operator", 10250),
+        (API_SERVER, "vpa/admission", 8000),
+        ("ingress-nginx/controller", API_SERVER, 443),
+    ]
+    for app in ("backend", "collector", "migrations"):
+        required += [(f"analytics/{app}", "kube-system/coredns", 53)]
+    missing = [flow for flow in required if not permitted(flows, *flow)]
+    missing += [
+        (f"analytics/{app}", "kube-system/coredns", "53/UDP")
+        for app in ("backend", "collector")
+        if not permitted(flows, f"analytics/{app}", "kube-system/coredns", 53, "UDP")
+    ]
+    assert missing == [], stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_forbidden_flows_are_denied(
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]]]], stack: str
+) -> None:
+    flows, objects = connectivity[stack]
+    backend = _settings(objects, "backend")
+    data = DATA_ADDRESSES[_cloud(objects)]
+    forbidden = [
+        # the collector uses Kafka only; the migrations only the database
+        ("analytics/collector", data["postgres"], int(backend["POSTGRES_PORT"])),
+        ("analytics/collector", data["redis"], int(backend["REDIS_PORT"])),
+        ("analytics/migrations", data["redis"], int(backend["REDIS_PORT"])),
+        ("analytics/migrations", "analytics/collector", 4318),
+        # apps only on their serving port, and only from their callers
+        (INTERNET, "analytics/backend", 8080),
+        ("ingress-nginx/controller", "analytics/backend", 9090),
+        ("ingress-nginx/controller", "analytics/backend", 5000),
+        ("ingress-nginx/controller", "analytics/collector", 4318),  # no host
+        ("analytics/collector", "analytics/backend", 8080),
+        ("monitoring/grafana", "analytics/backend", 8080),
+        ("monitoring/prometheus", "analytics/backend", 8080),
+        # nothing in the app namespace reaches nodes, the monitoring stack or the solver
+        ("analytics/backend", NODE, 10250),
+        ("analytics/backend", "monitoring/prometheus", 9090),
+        ("analytics/backend", "analytics/acme-solver", 8089),
+        (INTERNET, "analytics/acme-solver", 8089),
+        (INTERNET, "monitoring/grafana", 3000),
+        ("analytics/backend", INTERNET, 80),
+    ]
+    allowed = [flow for flow in forbidden if permitted(flows, *flow)]
+    assert allowed == [], stack
+
+
+def test_the_analyser_sees_what_the_old_policies_dropped(tmp_path: Path) -> None:
+    """The harness itself: an ipBlock 0.0.0.0/0 (the old "anywhere") matches no pod here."""
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring", "labels": {"kubernetes.io/metadata.name": "monitoring"}}}  # fmt: skip
+    deny_but_anywhere = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "old", "namespace": "monitoring"},
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}],
+            "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}],
+        },
+    }
+    pods = [_pod("monitoring", "grafana", {"a": "g"}), _pod("monitoring", "prometheus", {"a": "p"})]
+    flows = analyse([namespace, deny_but_anywhere, *pods], tmp_path)
+    assert not permitted(flows, "monitoring/grafana", "monitoring/prometheus", 9090)
+    assert permitted(flows, "monitoring/grafana", INTERNET, 443)
