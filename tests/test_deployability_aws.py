@@ -17,7 +17,7 @@ from policies.rules import aws_versions as advisory
 from policies.rules.deployability import aws as rules
 from policies.rules.deployability import aws_schema
 from stacks.aws import iam_principal_arn
-from tests.conftest import ROOT, one, plan_config, plan_of, resources_of
+from tests.conftest import PROD_ADDONS, ROOT, one, plan_config, plan_of, resources_of
 from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
 
 AWS_STACKS = ("dev", "staging", "prod")
@@ -196,6 +196,7 @@ def test_prod_without_private_access_fails_the_plan(tmp_path: Path) -> None:
             "platform:cloud": "aws",
             "platform:environment": "prod",
             "platform:cluster": {"adminPrincipals": ["arn:aws:iam::123456789012:role/admins"]},
+            "platform:addons": PROD_ADDONS,
         },
     )
     assert outcome.plan is not None, outcome.errors
@@ -340,7 +341,7 @@ def test_rds_log_groups_exist_first_with_retention(shipped_plans: dict[str, Outc
         if r["inputs"].get("name", "").startswith("/aws/rds/instance/platform-prod-postgres/")
     ]
     assert {g["inputs"]["name"].rsplit("/", 1)[-1] for g in groups} == {"postgresql", "upgrade"}
-    assert all(g["inputs"]["retentionInDays"] == 90 for g in groups)
+    assert all(g["inputs"]["retentionInDays"] == 365 for g in groups)
     assert {g["name"] for g in groups} <= waits_for(plan, db, "aws:cloudwatch/logGroup:LogGroup")
     assert db["inputs"]["identifier"] == "platform-prod-postgres"
 
