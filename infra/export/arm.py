@@ -41,9 +41,16 @@ class ArmType:
     type: str
     name_key: str
     parent_keys: tuple[str, ...] = ()
+    # A singleton child whose ARM name is fixed (no input names it), e.g. "default".
+    fixed_name: str | None = None
 
 
 ARM_TYPES: dict[str, ArmType] = {
+    # Extension resources (role assignments, DCR associations) are scoped by their ``scope`` /
+    # ``resourceUri`` input, which stays a property here: scanners read type and properties.
+    "azure-native:authorization:RoleAssignment": ArmType(
+        "Microsoft.Authorization/roleAssignments", "roleAssignmentName"
+    ),
     "azure-native:containerservice:MaintenanceConfiguration": ArmType(
         "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
         "configName",
@@ -72,6 +79,12 @@ ARM_TYPES: dict[str, ArmType] = {
         "authorizationRuleName",
         ("namespaceName",),
     ),
+    "azure-native:eventhub:NamespaceNetworkRuleSet": ArmType(
+        "Microsoft.EventHub/namespaces/networkRuleSets",
+        "namespaceName",
+        ("namespaceName",),
+        fixed_name="default",
+    ),
     "azure-native:managedidentity:FederatedIdentityCredential": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
         "federatedIdentityCredentialResourceName",
@@ -79,6 +92,12 @@ ARM_TYPES: dict[str, ArmType] = {
     ),
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"
+    ),
+    "azure-native:monitor:DataCollectionRule": ArmType(
+        "Microsoft.Insights/dataCollectionRules", "dataCollectionRuleName"
+    ),
+    "azure-native:monitor:DataCollectionRuleAssociation": ArmType(
+        "Microsoft.Insights/dataCollectionRuleAssociations", "associationName"
     ),
     "azure-native:network:NatGateway": ArmType("Microsoft.Network/natGateways", "natGatewayName"),
     "azure-native:network:NetworkSecurityGroup": ArmType(
@@ -174,7 +193,11 @@ class ArmTemplate:
     def _arm_name(self, resource: dict[str, Any]) -> str:
         spec = arm_type(resource["type"])
         inputs = resource["inputs"]
-        own = inputs.get(spec.name_key) or outputs_of(resource, self._mocks).properties.get("name")
+        own = (
+            spec.fixed_name
+            or inputs.get(spec.name_key)
+            or outputs_of(resource, self._mocks).properties.get("name")
+        )
         return "/".join([*(str(inputs[k]) for k in spec.parent_keys), str(own)])
 
     def _resource(self, resource: dict[str, Any]) -> dict[str, Any]:

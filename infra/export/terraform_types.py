@@ -69,6 +69,7 @@ TERRAFORM_TYPES: dict[str, str] = {
         "google_network_connectivity_service_connection_policy"
     ),
     "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
+    "gcp:projects/service:Service": "google_project_service",
     "gcp:redis/cluster:Cluster": "google_redis_cluster",
     "gcp:serviceaccount/account:Account": "google_service_account",
     "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
