@@ -32,6 +32,8 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 1, "replicasPerShard": 0, "snapshotRetentionDays": 1},
         "addons": {"prometheusRetentionDays": 3, "prometheusStorageGb": 10, "argoCd": False},
+        "alarms": {"enabled": False, "cpuPercent": 90, "memoryPercent": 90, "storagePercent": 90, "connectionsPercent": 90, "replicaLagSeconds": 600, "evaluationMinutes": 15},
+        "disasterRecovery": {"backupRetentionDays": 1},
         "apps": {"backend": {"replicas": 1, "minReplicas": 1, "maxReplicas": 3, "host": "api.dev.analytics.example.com"}},
     },
     "staging": {
@@ -50,6 +52,8 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 2, "replicasPerShard": 1, "snapshotRetentionDays": 3},
         "addons": {"prometheusRetentionDays": 7, "prometheusStorageGb": 50, "argoCd": False},
+        "alarms": {"enabled": True, "cpuPercent": 85, "memoryPercent": 85, "storagePercent": 85, "connectionsPercent": 85, "replicaLagSeconds": 300, "evaluationMinutes": 10},
+        "disasterRecovery": {"backupRetentionDays": 7},
         "apps": {"backend": {"replicas": 2, "minReplicas": 2, "maxReplicas": 6, "host": "api.staging.analytics.example.com"}},
     },
     "prod": {
@@ -68,6 +72,8 @@ _SHAPES: dict[Environment, Profile] = {
         },
         "redis": {"shards": 3, "replicasPerShard": 1, "snapshotRetentionDays": 7},
         "addons": {"prometheusRetentionDays": 15, "prometheusStorageGb": 100, "argoCd": False},
+        "alarms": {"enabled": True, "cpuPercent": 80, "memoryPercent": 80, "storagePercent": 80, "connectionsPercent": 80, "replicaLagSeconds": 60, "evaluationMinutes": 5},
+        "disasterRecovery": {"backupRetentionDays": 14},
         "apps": {"backend": {"replicas": 3, "minReplicas": 3, "maxReplicas": 10, "host": "api.analytics.example.com"}},
     },
 }  # fmt: skip

@@ -49,6 +49,18 @@ def shipped_plans(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> d
 PROD_ADDONS = {
     "alertReceivers": [{"name": "oncall", "kind": "webhook", "url": {"secure": "v1:AAAA"}}]
 }
+# ... nor without an alarm recipient and a DR region other than the stack's own
+PROD_ALARMS = {"notificationEmails": ["oncall@example.com"]}
+PROD_DR_REGION = {"aws": "eu-central-1", "gcp": "europe-west4", "azure": "northeurope"}
+
+
+def prod_requirements(cloud: str) -> dict[str, Any]:
+    """The keys every prod stack file must carry besides its cloud settings."""
+    return {
+        "platform:addons": PROD_ADDONS,
+        "platform:alarms": PROD_ALARMS,
+        "platform:disasterRecovery": {"region": PROD_DR_REGION[cloud]},
+    }
 
 
 def write_stack(directory: Path, stack: str, config: dict[str, Any]) -> Path:

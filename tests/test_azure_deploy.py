@@ -28,7 +28,7 @@ from components.azure.roles import (
 )
 from infra.plan.cli import Outcome
 from infra.plan.mocks.azure import AKS_SERVER_ID, TENANT
-from tests.conftest import PROD_ADDONS, one, plan_config, plan_of, resources_of
+from tests.conftest import one, plan_config, plan_of, prod_requirements, resources_of
 from tests.test_config import build as build_config
 
 STACKS = ["dev-azure", "staging-azure", "prod-azure"]
@@ -407,7 +407,7 @@ def test_forty_character_stack_names_are_valid_azure_names(
     outcome = plan_config(tmp_path, LONG_STACK, {
         "azure-native:location": "westeurope", "platform:cloud": "azure",
         "platform:environment": environment, "platform:cluster": cluster,
-        **({"platform:addons": PROD_ADDONS} if environment == "prod" else {}),
+        **(prod_requirements("azure") if environment == "prod" else {}),
     })  # fmt: skip
     assert outcome.plan is not None, outcome.errors
     deploy = [v for v in outcome.plan["policy"]["violations"] if v["policy"].startswith("deploy-")]

@@ -14,12 +14,15 @@ BASE = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "e
 
 
 # dev's API endpoint is public, so it needs authorized networks (tested on its own below);
-# prod needs an alert receiver (tests/test_kubernetes_wiring.py tests that on its own)
+# prod needs an alert receiver (tests/test_kubernetes_wiring.py tests that on its own), an
+# alarm recipient and a DR region (tested below)
 DEFAULTS = {
     "cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
     "addons": {
         "alertReceivers": [{"name": "oncall", "kind": "webhook", "url": "https://alerts.example"}]
     },
+    "alarms": {"notificationEmails": ["oncall@example.com"]},
+    "disasterRecovery": {"region": "eu-central-1"},
 }
 
 
@@ -261,3 +264,23 @@ def test_config_errors_print_without_a_traceback_under_the_real_cli() -> None:
     assert str(info.value).startswith(
         "invalid stack config:\nPulumi.dev.yaml: platform:network.zones"
     )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"alarms": {"notificationEmails": []}}, "alarms.notificationEmails: prod needs"),
+        ({"alarms": {"enabled": False}}, "alarms.enabled: prod must declare"),
+        ({"disasterRecovery": {"region": None}}, "disasterRecovery.region: prod needs a DR"),
+        ({"disasterRecovery": {"region": "eu-west-1"}}, "is the stack's own region"),
+        ({"alarms": {"notificationEmails": ["not-an-address"]}}, "alarms.notificationEmails"),
+    ],
+)
+def test_prod_must_be_heard_and_survive_a_region(overrides: dict[str, Any], expected: str) -> None:
+    lines = problems(overrides, **{"platform:environment": "prod"})
+    assert any(expected in line and "Pulumi.dev.yaml" in line for line in lines), lines
+
+
+def test_dev_needs_neither_alarms_nor_a_dr_region() -> None:
+    config = build({"alarms": {"notificationEmails": []}, "disasterRecovery": {"region": None}})
+    assert config.alarms.enabled is False and config.disaster_recovery.region is None

@@ -17,7 +17,7 @@ from policies.rules import aws_versions as advisory
 from policies.rules.deployability import aws as rules
 from policies.rules.deployability import aws_schema
 from stacks.aws import iam_principal_arn
-from tests.conftest import PROD_ADDONS, ROOT, one, plan_config, plan_of, resources_of
+from tests.conftest import ROOT, one, plan_config, plan_of, prod_requirements, resources_of
 from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
 
 AWS_STACKS = ("dev", "staging", "prod")
@@ -196,7 +196,7 @@ def test_prod_without_private_access_fails_the_plan(tmp_path: Path) -> None:
             "platform:cloud": "aws",
             "platform:environment": "prod",
             "platform:cluster": {"adminPrincipals": ["arn:aws:iam::123456789012:role/admins"]},
-            "platform:addons": PROD_ADDONS,
+            **prod_requirements("aws"),
         },
     )
     assert outcome.plan is not None, outcome.errors

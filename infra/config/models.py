@@ -16,14 +16,14 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 
+from infra.config.base import StrictModel
+from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
 from infra.config.quantities import cpu_millicores, memory_bytes
 from infra.naming import SECRET_LOOKING_NAME
 
@@ -40,18 +40,6 @@ CLOUDWATCH_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     2922, 3288, 3653,
 )  # fmt: skip
-
-
-class StrictModel(BaseModel):
-    """Base for config models: camelCase keys, unknown keys rejected, immutable."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        alias_generator=to_camel,
-        populate_by_name=True,
-        frozen=True,
-        strict=True,
-    )
 
 
 class NetworkConfig(StrictModel):
@@ -457,6 +445,8 @@ class PlatformConfig(StrictModel):
     kafka: KafkaConfig
     redis: RedisConfig
     addons: AddonsConfig
+    alarms: AlarmsConfig
+    disaster_recovery: DisasterRecoveryConfig
     apps: dict[Name, AppConfig]
 
     @property
@@ -482,6 +472,7 @@ class PlatformConfig(StrictModel):
         if self.cloud == "gcp" and not self.project:
             problems.append("gcp:project: required when platform:cloud is gcp")
         problems += _cloud_support_problems(self)
+        problems += _operations_problems(self)
         if self.cluster.public_endpoint and not self.cluster.authorized_networks:
             problems.append(
                 "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "
@@ -656,6 +647,29 @@ def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
     return []
 
 
+def _operations_problems(config: PlatformConfig) -> list[str]:
+    """prod is heard and survives a region: alarms with a recipient, a distinct DR region."""
+    if config.environment != "prod":
+        return []
+    problems = []
+    if not config.alarms.enabled:
+        problems.append("alarms.enabled: prod must declare its cloud alarms")
+    if not config.alarms.notification_emails:
+        problems.append(
+            "alarms.notificationEmails: prod needs at least one address; alarms would reach nobody"
+        )
+    region = config.disaster_recovery.region
+    if not region:
+        problems.append(
+            "disasterRecovery.region: prod needs a DR region for cross-region backup copies"
+        )
+    elif region == config.region:
+        problems.append(
+            f"disasterRecovery.region: {region} is the stack's own region; pick another one"
+        )
+    return problems
+
+
 def _prod_floor_problems(config: PlatformConfig) -> list[str]:
     if config.environment != "prod":
         return []
@@ -681,4 +695,6 @@ SECTION_MODELS: dict[str, type[StrictModel]] = {
     "kafka": KafkaConfig,
     "redis": RedisConfig,
     "addons": AddonsConfig,
+    "alarms": AlarmsConfig,
+    "disasterRecovery": DisasterRecoveryConfig,
 }
