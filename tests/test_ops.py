@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -387,3 +388,36 @@ def test_scratch_identifier_fits_rds_limits() -> None:
     )
     long = scratch_identifier("a" * 40 + "-" + "b" * 30, now)
     assert len(long) <= 63 and "--" not in long and long.endswith("-drill-20261124010203")
+
+
+def test_no_credentials_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code, _, err = _bootstrap(capsys)
+    assert code == 2
+    assert err.strip() == "error: no AWS credentials: set AWS_PROFILE or run `aws sso login` first"
+
+
+# docs/disaster-recovery.md -----------------------------------------------------------------------
+
+
+def test_dr_doc_commands_exist_and_it_does_not_claim_a_real_measurement(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (root / "docs" / "disaster-recovery.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"python -m infra ([a-z-]+(?: bootstrap)?)", text))
+    assert commands == {"backend bootstrap", "restore-drill", "plan"}
+    for command in commands:
+        with pytest.raises(SystemExit) as exited:
+            main([*command.split(), "--help"])
+        assert exited.value.code == 0, command
+    capsys.readouterr()
+    assert "RTO | < 4 h" in text and "RPO | < 1 h" in text
+    assert "only been run against moto" in text and "no real-cloud figure" in text
+    for store in ("Postgres", "Kafka", "Redis", "Pulumi state"):
+        assert f"\n| {store} |" in text, store
