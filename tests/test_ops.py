@@ -360,6 +360,19 @@ def test_drill_of_a_source_that_does_not_exist_is_one_line_and_exit_2(
     assert _instances() == {}
 
 
+def test_drill_over_the_rto_exits_1(
+    aws: None, project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import infra.ops.restore_drill as drill
+
+    _source_instance()
+    monkeypatch.setattr(drill, "RTO", timedelta(0))  # any restore takes longer than that
+    code, out, _ = _drill(capsys)
+    assert code == 1
+    assert "OVER the RTO" in out
+    assert list(_instances()) == [SOURCE]  # still cleaned up
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
