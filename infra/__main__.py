@@ -1,4 +1,4 @@
-"""``python -m infra <command>``: the project's own tools (``plan``)."""
+"""``python -m infra <command>``: the project's own tools (plan, diff, operations)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ USAGE = (
     "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] "
     "[--render DIR] [--quiet]\n       python -m infra diff --base REF [--stack NAME | --all] "
     "[--markdown OUT] [--json OUT]\n       python -m infra policy-docs"
+    "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
+    "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
 )
 
 
@@ -28,6 +30,14 @@ def main(argv: list[str]) -> int:
         from infra.plan.policy_docs import main as docs_main
 
         return docs_main()
+    if command == "backend":
+        from infra.ops.cli import backend_main
+
+        return backend_main(rest)
+    if command == "restore-drill":
+        from infra.ops.cli import drill_main
+
+        return drill_main(rest)
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 
