@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from infra.config.common import config_value
 
@@ -18,11 +18,14 @@ if TYPE_CHECKING:
 
 
 class ProdFloor(BaseModel):
-    """A minimum that prod may not go below, with the reason shown to the user."""
+    """A minimum that prod may not go below, with the reason shown to the user.
 
-    path: str
-    minimum: int | bool
-    reason: str
+    An ``int`` minimum is a lower bound; a ``bool`` one is the only value prod accepts.
+    """
+
+    path: str = Field(description="section.camelKey the floor applies to")
+    minimum: int | bool = Field(description="lowest int allowed, or the one bool allowed")
+    reason: str = Field(description="why prod needs it (shown in the error)")
 
 
 # prod is "safe": values below these are config errors, not policy violations, because they
@@ -38,7 +41,10 @@ PROD_FLOORS: tuple[ProdFloor, ...] = (
     ProdFloor(path="redis.shards", minimum=3, reason="cluster mode 3 shards"),
     ProdFloor(path="redis.replicasPerShard", minimum=1, reason="failover"),
     ProdFloor(path="cluster.nodeMin", minimum=3, reason="one node per zone"),
+    ProdFloor(path="cluster.publicEndpoint", minimum=False, reason="private API endpoint"),
 )
+# Apps that serve traffic keep one pod per zone in prod (a DaemonSet already runs on every node).
+APP_MIN_REPLICAS_FLOOR = 3
 
 
 def prod_floor_problems(config: PlatformConfig) -> list[str]:
@@ -87,8 +93,6 @@ def prod_problems(config: PlatformConfig) -> list[str]:
     if config.environment != "prod":
         return []
     problems = prod_floor_problems(config) + _operations_problems(config)
-    if config.cluster.public_endpoint:
-        problems.append("cluster.publicEndpoint: must be false in prod (private API endpoint)")
     if config.addons.kube_prometheus_stack and not config.addons.alert_receivers:
         problems.append(
             "addons.alertReceivers: prod needs at least one receiver (kind slack or webhook, "
