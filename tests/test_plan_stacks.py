@@ -121,3 +121,17 @@ def test_everything_taggable_is_tagged(shipped_plans: dict[str, Outcome], stack:
         assert isinstance(tags, dict), f"{resource['urn']} has no {'.'.join(path)}"
         assert set(REQUIRED_TAG_KEYS) <= set(tags), (resource["urn"], tags)
         assert tags["environment"] == "prod" and tags["stack"] == stack, resource["urn"]
+
+
+SECRET_OUTPUTS = ("kubeconfig", "postgresPassword", "redisAuthToken")
+
+
+def test_credential_outputs_are_secret_on_every_stack(shipped_plans: dict[str, Outcome]) -> None:
+    """A credential output made plain (e.g. ``Output.unsecret``) fails here on every cloud."""
+    for stack, outcome in shipped_plans.items():
+        assert outcome.plan is not None, stack
+        outputs = outcome.plan["outputs"]
+        assert {"kubeconfig", "postgresPassword"} <= set(outputs), stack
+        for key in SECRET_OUTPUTS:
+            if key in outputs:
+                assert outputs[key] == "[secret]", (stack, key)
