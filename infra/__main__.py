@@ -7,7 +7,7 @@ import sys
 USAGE = (
     "usage: python -m infra plan [--stack NAME | --config-file PATH | --all] [--json OUT] "
     "[--render DIR] [--quiet]\n       python -m infra diff --base REF [--stack NAME | --all] "
-    "[--markdown OUT] [--json OUT]\n       python -m infra policy-docs"
+    "[--markdown OUT] [--json OUT]\n       python -m infra policy-docs\n       python -m infra config-docs"
     "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
 )
@@ -38,6 +38,10 @@ def main(argv: list[str]) -> int:
         from infra.ops.cli import drill_main
 
         return drill_main(rest)
+    if command == "config-docs":
+        from infra.config.reference import main as config_docs_main
+
+        return config_docs_main()
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -117,7 +117,6 @@ def _service_egress(
 ) -> list[EgressTarget]:
     """ipBlocks to the data services ``app`` uses, on every port each listens on."""
     postgres, kafka, redis = contracts.postgres, contracts.kafka, contracts.redis
-    assert postgres is not None and kafka is not None and redis is not None
     cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
     ports: dict[str, list[PortSpec]] = {
         "postgres": [postgres.port],
@@ -145,7 +144,6 @@ def _traffic(
     app_name: str,
     app: AppConfig,
 ) -> WorkloadTraffic:
-    assert contracts.cluster is not None
     serving_from = [
         namespace_peer(APP_NAMESPACE, {APP_LABEL: caller})
         for caller, other in config.apps.items()
@@ -176,8 +174,6 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     cluster, postgres, kafka, redis = (
         contracts.cluster, contracts.postgres, contracts.kafka, contracts.redis,
     )  # fmt: skip
-    if cluster is None or postgres is None or kafka is None or redis is None:
-        return
     prefix = config.name_prefix
     labels = kubernetes_labels(config)
     on_cluster = pulumi.ResourceOptions(providers=[cluster.provider])
@@ -263,7 +259,6 @@ def _workload(
     opts: pulumi.ResourceOptions,
 ) -> Workload:
     cluster = contracts.cluster
-    assert cluster is not None
     migrations_app = app.model_copy(update={"uses": [u for u in app.uses if u == "postgres"]})
     return Workload(
         f"{config.name_prefix}-{app_name}",

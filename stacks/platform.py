@@ -1,8 +1,10 @@
 """What every cloud's stack wiring returns, and how it becomes stack outputs.
 
 Each cloud module (``stacks/<cloud>.py``) has ``build(config) -> PlatformContracts``: it
-declares its resources and returns the contracts it implemented. ``export_outputs`` turns contracts into stack outputs,
-secrets staying secret.
+declares its resources and returns every contract: all five are required, so a cloud that
+forgets one fails at once (``TypeError`` / ``MissingContractError``) instead of silently
+skipping the Kubernetes layer. ``export_outputs`` turns contracts into stack outputs, secrets
+staying secret.
 """
 
 from __future__ import annotations
@@ -21,15 +23,28 @@ from components.contracts import (
 from infra.config.models import PlatformConfig
 
 
+class MissingContractError(TypeError):
+    """A cloud's ``build`` returned ``None`` for a contract the platform needs."""
+
+
 @dataclass(frozen=True)
 class PlatformContracts:
-    """The capabilities a cloud stack provides; ``None`` where not built yet."""
+    """The capabilities a cloud stack provides: every one is required (no ``None``)."""
 
     network: NetworkContract
-    cluster: ClusterContract | None = None
-    postgres: PostgresContract | None = None
-    kafka: KafkaContract | None = None
-    redis: RedisContract | None = None
+    cluster: ClusterContract
+    postgres: PostgresContract
+    kafka: KafkaContract
+    redis: RedisContract
+
+    def __post_init__(self) -> None:
+        # the type hints say "required"; this makes it true for callers that pass None anyway
+        missing = [name for name, value in vars(self).items() if value is None]
+        if missing:
+            raise MissingContractError(
+                f"PlatformContracts: missing {', '.join(missing)}; every cloud must build the "
+                "network, cluster, postgres, kafka and redis contracts"
+            )
 
 
 def export_outputs(config: PlatformConfig, contracts: PlatformContracts) -> None:
@@ -42,19 +57,15 @@ def export_outputs(config: PlatformConfig, contracts: PlatformContracts) -> None
     pulumi.export("networkCidr", network.cidr)
     pulumi.export("privateSubnetIds", network.private_subnet_ids)
     pulumi.export("zones", network.zones)
-    if contracts.cluster:
-        pulumi.export("clusterName", contracts.cluster.name)
-        pulumi.export("kubeconfig", pulumi.Output.secret(contracts.cluster.kubeconfig))
-    if contracts.postgres:
-        pg = contracts.postgres
-        pulumi.export("postgresHost", pg.host)
-        pulumi.export("postgresPort", pg.port)
-        pulumi.export("postgresDatabase", pg.database)
-        pulumi.export("postgresPassword", pulumi.Output.secret(pg.password))
-    if contracts.kafka:
-        pulumi.export("kafkaBootstrapServers", contracts.kafka.bootstrap_servers)
-    if contracts.redis:
-        pulumi.export("redisHost", contracts.redis.host)
-        pulumi.export("redisPort", contracts.redis.port)
-        if contracts.redis.auth_token is not None:
-            pulumi.export("redisAuthToken", pulumi.Output.secret(contracts.redis.auth_token))
+    pulumi.export("clusterName", contracts.cluster.name)
+    pulumi.export("kubeconfig", pulumi.Output.secret(contracts.cluster.kubeconfig))
+    pg = contracts.postgres
+    pulumi.export("postgresHost", pg.host)
+    pulumi.export("postgresPort", pg.port)
+    pulumi.export("postgresDatabase", pg.database)
+    pulumi.export("postgresPassword", pulumi.Output.secret(pg.password))
+    pulumi.export("kafkaBootstrapServers", contracts.kafka.bootstrap_servers)
+    pulumi.export("redisHost", contracts.redis.host)
+    pulumi.export("redisPort", contracts.redis.port)
+    if contracts.redis.auth_token is not None:
+        pulumi.export("redisAuthToken", pulumi.Output.secret(contracts.redis.auth_token))

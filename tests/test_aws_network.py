@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from infra.naming import REQUIRED_TAG_KEYS
 from infra.plan.cli import Outcome
 from tests.conftest import resources_of
 
@@ -68,13 +67,3 @@ def test_default_security_group_is_stripped(shipped_plans: dict[str, Outcome]) -
         _plan(shipped_plans, "prod"), "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
     )
     assert sg["inputs"]["ingress"] == [] and sg["inputs"]["egress"] == []
-
-
-def test_everything_taggable_is_tagged(shipped_plans: dict[str, Outcome]) -> None:
-    plan = _plan(shipped_plans, "prod")
-    tagged = [r for r in plan["resources"] if "tags" in r["inputs"]]
-    assert len(tagged) >= 20
-    for resource in tagged:
-        tags = resource["inputs"]["tags"]
-        assert set(REQUIRED_TAG_KEYS) <= set(tags), resource["name"]
-        assert tags["environment"] == "prod" and tags["stack"] == "prod"

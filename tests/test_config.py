@@ -112,36 +112,8 @@ def test_bad_config_names_file_key_and_what_is_allowed(
     assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
 
 
-PROD_FLOOR_CASES = [
-    ({"network": {"zones": 2}}, "platform:network.zones: 2 is below the prod floor 3"),
-    (
-        {"postgres": {"backupRetentionDays": 7}},
-        "platform:postgres.backupRetentionDays: 7 is below the prod floor 14",
-    ),
-    (
-        {"postgres": {"highAvailability": False}},
-        "platform:postgres.highAvailability: must be true in prod",
-    ),
-    (
-        {"kafka": {"minInsyncReplicas": 1}},
-        "platform:kafka.minInsyncReplicas: 1 is below the prod floor 2",
-    ),
-    ({"redis": {"shards": 1}}, "platform:redis.shards: 1 is below the prod floor 3"),
-    (
-        {"cluster": {"publicEndpoint": True}},
-        "platform:cluster.publicEndpoint: must be false in prod",
-    ),
-    (
-        {"apps": {"backend": {"minReplicas": 2, "replicas": 3}}},
-        "platform:apps.backend.minReplicas: 2 is below the prod floor 3",
-    ),
-]
-
-
-@pytest.mark.parametrize(("overrides", "expected"), PROD_FLOOR_CASES)
-def test_prod_values_below_the_floor_are_rejected(overrides: dict[str, Any], expected: str) -> None:
-    lines = problems(overrides, **{"platform:environment": "prod"})
-    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+# prod floors: tests/test_prod_floors.py (parametrized over the floors table and an
+# independent list of unsafe prod values)
 
 
 def test_every_mistake_is_reported_at_once() -> None:

@@ -392,6 +392,7 @@ def test_quota_fits_every_workload_at_its_maximum() -> None:
                     ]
                 }
             ),
+            # prod also needs an alarm recipient and a DR region (infra/config/floors.py)
             "platform:alarms": json.dumps({"notificationEmails": ["oncall@example.com"]}),
             "platform:disasterRecovery": json.dumps({"region": "eu-central-1"}),
         },

@@ -81,21 +81,35 @@ def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str
 class AddonsArgs:
     """Inputs of ``ClusterAddons``."""
 
+    #: install ingress-nginx (the ingress controller apps' hosts route through)
     ingress_nginx: bool
+    #: install cert-manager and the Let's Encrypt ClusterIssuer
     cert_manager: bool
+    #: ACME account e-mail Let's Encrypt sends expiry notices to
     acme_email: str
+    #: install Prometheus, Alertmanager and Grafana (kube-prometheus-stack)
     kube_prometheus_stack: bool
+    #: days Prometheus keeps metrics (longer in prod)
     prometheus_retention_days: int
+    #: Prometheus volume size (GiB)
     prometheus_storage_gb: int
+    #: install metrics-server (HPA needs it; skipped where the cloud ships one)
     metrics_server: bool
+    #: install the VPA (recommendations for requests)
     vertical_pod_autoscaler: bool
+    #: install Argo CD (GitOps delivery)
     argo_cd: bool
+    #: run the add-ons with replicas and PDBs (staging/prod)
     highly_available: bool
+    #: StorageClass of the add-ons' volumes (Prometheus, Alertmanager)
     storage_class: str
+    #: annotations on the ingress LoadBalancer Service (cloud-specific)
     ingress_service_annotations: dict[str, str] = field(default_factory=dict)
+    #: labels added to every add-on object
     labels: dict[str, str] = field(default_factory=dict)
-    # Managed control planes hide these from Prometheus (ClusterContract.hidden_control_plane).
+    #: the managed control plane hides its components from Prometheus
     hidden_control_plane: bool = True
+    #: where Alertmanager sends alerts (prod: at least one)
     alert_receivers: list[AlertReceiverArgs] = field(default_factory=list)
 
 
@@ -103,9 +117,13 @@ class AddonsArgs:
 class AlertReceiverArgs:
     """An Alertmanager receiver; ``url`` carries a credential and is handled as a secret."""
 
+    #: receiver name in the Alertmanager config
     name: str
+    #: slack incoming webhook or generic webhook
     kind: Literal["slack", "webhook"]
+    #: webhook URL; a credential, kept a Pulumi secret
     url: pulumi.Input[str]
+    #: Slack channel override (None: the webhook's own channel)
     channel: str | None = None
 
 

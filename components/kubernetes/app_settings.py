@@ -31,13 +31,21 @@ CA_FILES: dict[DataService, tuple[str, str]] = {
 class AppSettingsArgs:
     """Inputs of ``AppSettings``: one app, and the data services it uses."""
 
+    #: namespace the ConfigMap and Secret go into
     namespace: str
+    #: app name (object names and labels)
     app: str
+    #: data services the app connects to; only their settings and credentials are written
     uses: list[DataService]
+    #: the Postgres contract (host, port, database, user, password, CA)
     postgres: PostgresContract
+    #: the Kafka contract (bootstrap servers, auth)
     kafka: KafkaContract
+    #: the Redis contract (host, ports, auth token, CA)
     redis: RedisContract
+    #: the app's own plain settings (platform:apps.<name>.env)
     extra: dict[str, str]
+    #: labels on the ConfigMap and Secret
     labels: dict[str, str]
 
 

@@ -23,11 +23,17 @@ PSA_VERSION = "latest"
 class NamespaceArgs:
     """Inputs of ``PlatformNamespace``; quantities are Kubernetes quantity strings."""
 
+    #: namespace name
     name: str
+    #: Pod Security Admission level enforced, audited and warned
     pod_security: PodSecurityLevel
+    #: ResourceQuota hard limits (Kubernetes quantities)
     quota: dict[str, str]
+    #: LimitRange default requests for containers that set none
     default_request: dict[str, str]
+    #: LimitRange default limits for containers that set none
     default_limit: dict[str, str]
+    #: labels on the namespace (besides the PSA ones)
     labels: dict[str, str]
 
 

@@ -35,37 +35,65 @@ SCALE_DOWN_STABILIZATION_SECONDS = 300
 class WorkloadArgs:
     """Inputs of ``Workload`` (already validated by the config models)."""
 
+    #: app name (object names, the app label)
     app: str
+    #: namespace the workload runs in
     namespace: str
+    #: Deployment, StatefulSet or DaemonSet
     kind: WorkloadKind
+    #: container image pinned by tag or digest
     image: str
+    #: initial pods (ignored by DaemonSets)
     replicas: int
+    #: HPA minimum pods (also sizes the PDB)
     min_replicas: int
+    #: HPA maximum pods
     max_replicas: int
+    #: serving port (TCP); None: no Service, no ingress
     port: int | None
+    #: Prometheus scrape port (TCP); None: not scraped
     metrics_port: int | None
+    #: liveness probe HTTP path
     health_path: str
+    #: readiness probe HTTP path
     ready_path: str
+    #: container requests (cpu, memory quantities)
     requests: dict[str, str]
+    #: container limits (cpu, memory quantities)
     limits: dict[str, str]
+    #: ConfigMap mounted as environment (the app's settings)
     config_map: str
+    #: Secret mounted as environment (data-service credentials); None: none
     secret: str | None
+    #: what the workload may receive and send (its NetworkPolicies)
     traffic: WorkloadTraffic
+    #: ConfigMap of data-service CA certificates mounted as files; None: none
     ca_config_map: str | None = None
-    # where the migrations Job may connect (its data services); no ingress at all
+    #: where the migrations Job may connect (its data services); no ingress at all
     migrations_egress: list[EgressTarget] = field(default_factory=list)
+    #: annotations binding the ServiceAccount to a cloud identity
     service_account_annotations: dict[str, pulumi.Output[str]] = field(default_factory=dict)
+    #: command run as a Job before the rollout; None: no migrations
     migrations_command: list[str] | None = None
+    #: per-pod volume (GiB; StatefulSet volumeClaimTemplates)
     storage_gb: int | None = None
+    #: StorageClass of the per-pod volumes
     storage_class: str = "standard"
+    #: public hostname routed to the serving port through the ingress
     host: str | None = None
+    #: cert-manager ClusterIssuer of the host's certificate; None: no TLS issuer
     cluster_issuer: str | None = None
+    #: IngressClass the Ingress uses
     ingress_class: str = "nginx"
+    #: VPA update mode; None: no VPA object
     vpa_mode: Literal["Off", "Initial", "Auto"] | None = None
+    #: spread pods over zones with DoNotSchedule (prod) rather than ScheduleAnyway
     strict_zone_spread: bool = False
+    #: labels on every object of the workload
     labels: dict[str, str] = field(default_factory=dict)
+    #: extra labels on the pods only (e.g. workload identity)
     pod_labels: dict[str, str] = field(default_factory=dict)
-    # namespace of Prometheus: a ServiceMonitor/PodMonitor scrapes the metrics port
+    #: namespace of Prometheus: a ServiceMonitor/PodMonitor scrapes the metrics port
     monitoring_namespace: str | None = None
 
 

@@ -2,7 +2,7 @@
 
 This is the only module that touches ``pulumi.Config``. It runs the same way under ``pulumi up``
 and under the offline plan (which feeds the stack file through ``set_all_config``), so both see
-exactly the same errors. Profile defaults from ``stacks.profiles`` are merged under the stack's
+exactly the same errors. Profile defaults from ``infra.config.profiles`` are merged under the stack's
 overrides before validation, and every problem is reported at once.
 """
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from infra.config.errors import ConfigError
 from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
+from infra.config.profiles import deep_merge, profile
 
 NAMESPACE = "platform"
 SCALAR_KEYS = ("cloud", "environment")
@@ -164,8 +165,6 @@ def _qualify(line: str) -> str:
 
 def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> PlatformConfig:
     """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``)."""
-    from stacks.profiles import deep_merge, profile
-
     problems = _unknown_key_problems(list(raw))
     cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", get_args(Cloud), problems)
     environment = _choice(

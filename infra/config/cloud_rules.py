@@ -1,0 +1,164 @@
+"""What each cloud accepts: instance families, supported versions, extensions, Azure sizes.
+
+These are facts about the managed services (not choices of ours), kept apart from the section
+models so that a new cloud limit is one table entry plus a test. Each rule reports one line naming
+the key path and what the cloud allows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from infra.config.common import Cloud, config_value
+
+if TYPE_CHECKING:
+    from infra.config.models import PlatformConfig
+
+_INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
+    "aws": {
+        "cluster.nodeSize": ("an EC2 type like m6i.large", re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")),
+        "postgres.instanceSize": ("an RDS class like db.m6g.large", re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")),
+        "kafka.brokerSize": ("an MSK type like kafka.m5.large", re.compile(r"^kafka\.[a-z0-9-]+\.[a-z0-9]+$")),
+        "redis.nodeSize": ("an ElastiCache type like cache.r7g.large", re.compile(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$")),
+    },
+    "gcp": {
+        "cluster.nodeSize": ("a machine type like e2-standard-4", re.compile(r"^[a-z0-9]+-[a-z0-9-]+$")),
+        "postgres.instanceSize": ("a Cloud SQL tier like db-custom-2-7680", re.compile(r"^db-[a-z0-9-]+$")),
+        "kafka.brokerSize": ("vCPUxGiB like 3x12", re.compile(r"^\d+x\d+$")),
+        "redis.nodeSize": ("a Memorystore node type like REDIS_SHARED_CORE_NANO", re.compile(r"^REDIS_[A-Z0-9_]+$")),
+    },
+    "azure": {
+        "cluster.nodeSize": ("a VM size like Standard_D4s_v5", re.compile(r"^Standard_[A-Za-z0-9_]+$")),
+        "postgres.instanceSize": ("a Flexible Server SKU like Standard_D2ds_v5", re.compile(r"^Standard_[A-Za-z0-9_]+$")),
+        "kafka.brokerSize": ("an Event Hubs tier: Standard or Premium", re.compile(r"^(Standard|Premium)$")),
+        "redis.nodeSize": ("a cache SKU like Premium_P1 or Standard_C1", re.compile(r"^(Basic|Standard|Premium)_[CP]\d$")),
+    },
+}  # fmt: skip
+
+
+# What each cloud can run; the wiring pins add-on and engine versions for exactly these.
+SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
+    # AWS: versions with pinned add-ons (components/aws/eks_versions.py) in standard support.
+    "aws": ("1.35",),
+    "gcp": ("1.32", "1.33"),
+    "azure": ("1.32", "1.33"),
+}
+# Extensions the managed service cannot load, with the reason shown to the user.
+UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
+    "aws": {
+        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+    },
+    "gcp": {
+        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+    },
+    "azure": {},
+}
+_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+
+
+def cloud_rule_problems(config: PlatformConfig) -> list[str]:
+    """What this cloud cannot run: instance families, versions, extensions, naming of principals."""
+    problems = _instance_family_problems(config)
+    if config.kafka.brokers % config.network.zones and config.cloud == "aws":
+        problems.append(
+            f"kafka.brokers: {config.kafka.brokers} is not a multiple of "
+            f"network.zones ({config.network.zones}); MSK places brokers evenly across zones"
+        )
+    if config.cloud == "gcp" and not config.project:
+        problems.append("gcp:project: required when platform:cloud is gcp")
+    versions = SUPPORTED_KUBERNETES_VERSIONS[config.cloud]
+    if config.cluster.kubernetes_version not in versions:
+        problems.append(
+            f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
+            f"{config.cloud}; allowed: {', '.join(versions)}"
+        )
+    for extension in config.postgres.extensions:
+        reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
+        if reason:
+            problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
+    if config.cloud == "gcp":
+        problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
+    if config.cloud == "azure":
+        problems += _azure_problems(config)
+    if config.cloud == "aws":
+        for principal in config.cluster.admin_principals:
+            if not _IAM_ROLE_ARN.match(principal):
+                problems.append(
+                    f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
+                    "(arn:aws:iam::<account>:role/<name>)"
+                )
+        deployer = config.cluster.deployer_principal
+        if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
+            problems.append(
+                f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
+                "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
+            )
+    return problems
+
+
+def _instance_family_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    for path, (example, pattern) in _INSTANCE_FAMILIES[config.cloud].items():
+        value = config_value(config, path)
+        if not isinstance(value, str) or not pattern.match(value):
+            problems.append(f"{path}: {value!r} is not valid on {config.cloud}; expected {example}")
+    return problems
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Flexible Server Premium SSD sizes (GiB): any other size is rejected by the API.
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage
+AZURE_POSTGRES_STORAGE_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
+# Flexible Server backup retention accepts 7-35 days.
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
+AZURE_BACKUP_RETENTION_DAYS = (7, 35)
+
+
+def _azure_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    for key, kind, principals in (
+        ("adminPrincipals", "group object id", config.cluster.admin_principals),
+        ("deployerPrincipals", "object id", config.cluster.deployer_principals),
+    ):
+        for principal in principals:
+            if not _UUID.match(principal):
+                problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
+    if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
+        allowed = ", ".join(str(size) for size in AZURE_POSTGRES_STORAGE_GB)
+        problems.append(
+            f"postgres.storageGb: {config.postgres.storage_gb} is not a Flexible Server "
+            f"Premium SSD size; allowed: {allowed}"
+        )
+    low, high = AZURE_BACKUP_RETENTION_DAYS
+    if not low <= config.postgres.backup_retention_days <= high:
+        problems.append(
+            f"postgres.backupRetentionDays: {config.postgres.backup_retention_days} is outside "
+            f"Flexible Server's range; allowed: {low}-{high}"
+        )
+    premium = config.redis.node_size.startswith("Premium_")
+    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
+        problems.append(
+            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
+            f"(got {config.redis.node_size})"
+        )
+    if config.postgres.high_availability and config.postgres.instance_size.startswith("Standard_B"):
+        problems.append(
+            f"postgres.highAvailability: zone-redundant HA is not available on Burstable "
+            f"{config.postgres.instance_size}; use a General Purpose SKU such as Standard_D2ds_v5"
+        )
+    return problems
+
+
+def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
+    match = re.fullmatch(r"(\d+)x(\d+)", broker_size)
+    if not match:
+        return []  # the instance-family check already reported it
+    vcpus, memory = int(match.group(1)), int(match.group(2))
+    if vcpus < 3 or not vcpus <= memory <= 8 * vcpus:
+        return [
+            f"kafka.brokerSize: {broker_size} is not a Managed Kafka capacity; needs at least 3 "
+            "vCPUs and 1 to 8 GiB of memory per vCPU (e.g. 3x12)"
+        ]
+    return []

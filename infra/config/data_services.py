@@ -1,0 +1,123 @@
+"""``platform:postgres``, ``platform:kafka`` and ``platform:redis``: the managed data services.
+
+Sizes are cloud-specific strings (checked per cloud in ``infra.config.cloud_rules``); the
+validators here are the cloud-neutral ones (storage growth, replication within brokers).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from infra.config.base import StrictModel
+from infra.config.common import NonNegativeInt, PositiveInt
+
+_SqlName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+
+
+class PostgresConfig(StrictModel):
+    """``platform:postgres``: the managed PostgreSQL server."""
+
+    version: Literal["15", "16", "17"] = Field(description="PostgreSQL major version")
+    instance_size: str = Field(
+        min_length=1, description="server class/tier/SKU (cloud-specific; bigger in prod)"
+    )
+    storage_gb: int = Field(ge=20, le=65536, description="initial storage (GiB)")
+    max_storage_gb: int = Field(
+        ge=20, le=65536, description="storage autogrowth ceiling (GiB; AWS/GCP autoscaling limit)"
+    )
+    high_availability: bool = Field(
+        description="standby in another zone (Multi-AZ / regional / zone-redundant; prod: on)"
+    )
+    backup_retention_days: int = Field(
+        ge=1, le=35, description="days automated backups and PITR are kept (prod: 14 or more)"
+    )
+    deletion_protection: bool = Field(
+        description="the cloud refuses to delete the server (prod: on, data loss is unrecoverable)"
+    )
+    database_name: _SqlName = Field(description="database created for the apps")
+    username: _SqlName = Field(description="admin user the apps connect as (password generated)")
+    extensions: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        description="extensions allow-listed on the server (the apps create them)"
+    )
+
+    @model_validator(mode="after")
+    def _storage_growth(self) -> PostgresConfig:
+        if self.max_storage_gb < self.storage_gb:
+            raise ValueError(
+                f"maxStorageGb ({self.max_storage_gb}) must be >= storageGb ({self.storage_gb})"
+            )
+        return self
+
+
+class KafkaTopic(StrictModel):
+    """One Kafka topic the service uses."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9._-]{1,249}$")] = Field(
+        description="topic name"
+    )
+    partitions: int = Field(ge=1, le=1024, description="partition count (consumer parallelism)")
+    retention_hours: int = Field(ge=1, le=8760, description="hours messages are kept")
+
+
+class KafkaConfig(StrictModel):
+    """``platform:kafka``: the managed Kafka cluster and its topics."""
+
+    version: str = Field(
+        pattern=r"^\d+\.\d+\.(\d+|x)$", description="Kafka version (MSK naming, e.g. 3.8.x)"
+    )
+    brokers: PositiveInt = Field(
+        description="broker count (AWS: a multiple of zones; prod: 3 for replication factor 3)"
+    )
+    broker_size: str = Field(
+        min_length=1, description="broker type / vCPUxGiB / Event Hubs tier (cloud-specific)"
+    )
+    storage_gb: int = Field(ge=1, le=16384, description="initial storage per broker (GiB)")
+    max_storage_gb: int = Field(
+        ge=1, le=16384, description="storage autoscaling ceiling per broker (GiB)"
+    )
+    replication_factor: int = Field(
+        ge=1, le=5, description="copies of each partition (prod: 3, survives a broker loss)"
+    )
+    min_insync_replicas: int = Field(
+        ge=1, le=5, description="replicas that must ack a write (prod: 2, no acked-write loss)"
+    )
+    topics: list[KafkaTopic] = Field(description="topics created for the apps")
+
+    @model_validator(mode="after")
+    def _replication(self) -> KafkaConfig:
+        if self.replication_factor > self.brokers:
+            raise ValueError(
+                f"replicationFactor ({self.replication_factor}) exceeds brokers ({self.brokers})"
+            )
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError(
+                f"minInsyncReplicas ({self.min_insync_replicas}) exceeds "
+                f"replicationFactor ({self.replication_factor})"
+            )
+        if self.max_storage_gb < self.storage_gb:
+            raise ValueError(
+                f"maxStorageGb ({self.max_storage_gb}) must be >= storageGb ({self.storage_gb})"
+            )
+        names = [topic.name for topic in self.topics]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate topic names: {', '.join(duplicates)}")
+        return self
+
+
+class RedisConfig(StrictModel):
+    """``platform:redis``: the managed Redis (cluster mode where the cloud offers it)."""
+
+    version: str = Field(pattern=r"^\d+(\.\d+)?$", description="Redis engine version")
+    node_size: str = Field(min_length=1, description="node type / cache SKU (cloud-specific)")
+    shards: PositiveInt = Field(
+        le=500, description="cluster-mode shards (prod: 3, spreads keys and load)"
+    )
+    replicas_per_shard: NonNegativeInt = Field(
+        le=5, description="replicas per shard (prod: 1 or more for automatic failover)"
+    )
+    snapshot_retention_days: NonNegativeInt = Field(
+        le=35, description="days automatic snapshots are kept (0: none)"
+    )

@@ -1,0 +1,225 @@
+"""Environment profiles: what dev, staging and prod look like before a stack overrides anything.
+
+dev is cheap, staging has prod's shape at smaller sizes, prod is safe. Sizes are
+cloud-specific, so they live in a separate table keyed by cloud. A stack file's
+``platform:<section>`` object is deep-merged over ``profile(environment, cloud)`` and the result
+is validated by ``infra.config.models.PlatformConfig`` (``stacks.profiles`` re-exports this module).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from infra.config.common import Cloud, Environment
+
+Profile = dict[str, dict[str, Any]]
+
+_SHAPES: dict[Environment, Profile] = {
+    "dev": {
+        "network": {"zones": 2, "natGateways": "single", "flowLogRetentionDays": 7},
+        "cluster": {
+            "nodeMin": 1, "nodeMax": 3, "nodeDesired": 2, "nodeDiskGb": 50,
+            "publicEndpoint": True, "logRetentionDays": 7,
+        },
+        "postgres": {
+            "storageGb": 20, "maxStorageGb": 100, "highAvailability": False,
+            "backupRetentionDays": 1, "deletionProtection": False,
+        },
+        "kafka": {
+            "brokers": 2, "storageGb": 20, "maxStorageGb": 100,
+            "replicationFactor": 2, "minInsyncReplicas": 1,
+        },
+        "redis": {"shards": 1, "replicasPerShard": 0, "snapshotRetentionDays": 1},
+        "addons": {"prometheusRetentionDays": 3, "prometheusStorageGb": 10, "argoCd": False},
+        "alarms": {"enabled": False, "cpuPercent": 90, "memoryPercent": 90, "storagePercent": 90, "connectionsPercent": 90, "replicaLagSeconds": 600, "evaluationMinutes": 15},
+        "disasterRecovery": {"backupRetentionDays": 1},
+        "apps": {"backend": {"replicas": 1, "minReplicas": 1, "maxReplicas": 3, "host": "api.dev.analytics.example.com"}},
+    },
+    "staging": {
+        "network": {"zones": 3, "natGateways": "perZone", "flowLogRetentionDays": 30},
+        "cluster": {
+            "nodeMin": 3, "nodeMax": 6, "nodeDesired": 3, "nodeDiskGb": 80,
+            "publicEndpoint": True, "logRetentionDays": 30,
+        },
+        "postgres": {
+            "storageGb": 50, "maxStorageGb": 200, "highAvailability": True,
+            "backupRetentionDays": 7, "deletionProtection": False,
+        },
+        "kafka": {
+            "brokers": 3, "storageGb": 50, "maxStorageGb": 250,
+            "replicationFactor": 3, "minInsyncReplicas": 2,
+        },
+        "redis": {"shards": 2, "replicasPerShard": 1, "snapshotRetentionDays": 3},
+        "addons": {"prometheusRetentionDays": 7, "prometheusStorageGb": 50, "argoCd": False},
+        "alarms": {"enabled": True, "cpuPercent": 85, "memoryPercent": 85, "storagePercent": 85, "connectionsPercent": 85, "replicaLagSeconds": 300, "evaluationMinutes": 10},
+        "disasterRecovery": {"backupRetentionDays": 7},
+        "apps": {"backend": {"replicas": 2, "minReplicas": 2, "maxReplicas": 6, "host": "api.staging.analytics.example.com"}},
+    },
+    "prod": {
+        "network": {"zones": 3, "natGateways": "perZone", "flowLogRetentionDays": 365},
+        "cluster": {
+            "nodeMin": 3, "nodeMax": 12, "nodeDesired": 3, "nodeDiskGb": 100,
+            "publicEndpoint": False, "logRetentionDays": 365,
+        },
+        "postgres": {
+            "storageGb": 100, "maxStorageGb": 1000, "highAvailability": True,
+            "backupRetentionDays": 14, "deletionProtection": True,
+        },
+        "kafka": {
+            "brokers": 3, "storageGb": 100, "maxStorageGb": 1000,
+            "replicationFactor": 3, "minInsyncReplicas": 2,
+        },
+        "redis": {"shards": 3, "replicasPerShard": 1, "snapshotRetentionDays": 7},
+        "addons": {"prometheusRetentionDays": 15, "prometheusStorageGb": 100, "argoCd": False},
+        "alarms": {"enabled": True, "cpuPercent": 80, "memoryPercent": 80, "storagePercent": 80, "connectionsPercent": 80, "replicaLagSeconds": 60, "evaluationMinutes": 5},
+        "disasterRecovery": {"backupRetentionDays": 14},
+        "apps": {"backend": {"replicas": 3, "minReplicas": 3, "maxReplicas": 10, "host": "api.analytics.example.com"}},
+    },
+}  # fmt: skip
+
+_SIZES: dict[Cloud, dict[Environment, Profile]] = {
+    "aws": {
+        "dev": {
+            "cluster": {"nodeSize": "t3.large", "kubernetesVersion": "1.35"},
+            "postgres": {"instanceSize": "db.t4g.medium"},
+            "kafka": {"brokerSize": "kafka.t3.small"},
+            "redis": {"nodeSize": "cache.t4g.small"},
+        },
+        "staging": {
+            "cluster": {"nodeSize": "m6i.large", "kubernetesVersion": "1.35"},
+            "postgres": {"instanceSize": "db.m6g.large"},
+            "kafka": {"brokerSize": "kafka.m5.large"},
+            "redis": {"nodeSize": "cache.r7g.large"},
+        },
+        "prod": {
+            "cluster": {"nodeSize": "m6i.xlarge", "kubernetesVersion": "1.35"},
+            "postgres": {"instanceSize": "db.r6g.xlarge"},
+            "kafka": {"brokerSize": "kafka.m5.xlarge"},
+            "redis": {"nodeSize": "cache.r7g.large"},
+        },
+    },
+    "gcp": {
+        "dev": {
+            "cluster": {"nodeSize": "e2-standard-2"},
+            "postgres": {"instanceSize": "db-custom-1-3840"},
+            "kafka": {"brokerSize": "3x12"},
+            "redis": {"nodeSize": "REDIS_SHARED_CORE_NANO"},
+        },
+        "staging": {
+            "cluster": {"nodeSize": "e2-standard-4"},
+            "postgres": {"instanceSize": "db-custom-2-7680"},
+            "kafka": {"brokerSize": "3x12"},
+            "redis": {"nodeSize": "REDIS_STANDARD_SMALL"},
+        },
+        "prod": {
+            "cluster": {"nodeSize": "n2-standard-4"},
+            "postgres": {"instanceSize": "db-custom-4-15360"},
+            "kafka": {"brokerSize": "6x24"},
+            "redis": {"nodeSize": "REDIS_HIGHMEM_MEDIUM"},
+        },
+    },
+    "azure": {
+        "dev": {
+            "cluster": {"nodeSize": "Standard_D2s_v5"},
+            # Flexible Server sells fixed Premium SSD sizes and keeps backups 7-35 days
+            "postgres": {"instanceSize": "Standard_B2s", "storageGb": 32, "backupRetentionDays": 7},
+            "kafka": {"brokerSize": "Standard"},
+            "redis": {"nodeSize": "Standard_C1"},
+        },
+        "staging": {
+            "cluster": {"nodeSize": "Standard_D4s_v5"},
+            "postgres": {"instanceSize": "Standard_D2ds_v5", "storageGb": 64},
+            "kafka": {"brokerSize": "Standard"},
+            "redis": {"nodeSize": "Premium_P1"},
+        },
+        "prod": {
+            "cluster": {"nodeSize": "Standard_D8s_v5"},
+            "postgres": {"instanceSize": "Standard_D4ds_v5", "storageGb": 128},
+            "kafka": {"brokerSize": "Premium"},
+            "redis": {"nodeSize": "Premium_P2"},
+        },
+    },
+}
+
+# Shared by every environment and cloud; the shapes and sizes above are layered over these.
+_COMMON: Profile = {
+    "network": {
+        "cidr": "10.0.0.0/16",
+        "privateSubnetPrefix": 19,
+        "publicSubnetPrefix": 24,
+        "podCidr": "100.64.0.0/14",
+        "serviceCidr": "172.20.0.0/16",
+        "privateServicesCidr": "10.200.0.0/16",
+    },
+    "cluster": {"kubernetesVersion": "1.33", "authorizedNetworks": [], "adminPrincipals": []},
+    "postgres": {
+        "version": "16",
+        "databaseName": "analytics",
+        "username": "analytics",
+        "extensions": ["pg_stat_statements"],
+    },
+    "kafka": {
+        # The version AWS marks "Recommended" for MSK (docs/aws.md, version table).
+        "version": "3.8.x",
+        "topics": [
+            {"name": "events", "partitions": 12, "retentionHours": 168},
+            {"name": "events-dlq", "partitions": 3, "retentionHours": 336},
+        ],
+    },
+    "redis": {"version": "7.1"},
+    "addons": {
+        "ingressNginx": True,
+        "certManager": True,
+        "certManagerEmail": "platform-team@example.com",
+        "kubePrometheusStack": True,
+        "metricsServer": True,
+        "verticalPodAutoscaler": True,
+    },
+    "apps": {
+        "backend": {
+            "kind": "StatefulSet",
+            "image": "ghcr.io/analytics-platform/backend:1.8.2",
+            "port": 8080,
+            "resources": {
+                "cpuRequest": "250m", "memoryRequest": "512Mi",
+                "cpuLimit": "1", "memoryLimit": "1Gi",
+            },
+            "metricsPort": 9090,
+            "migrationsCommand": ["/app/backend", "migrate", "up"],
+            "storageGb": 20,
+            "env": {"LOG_LEVEL": "info", "HTTP_PORT": "8080"},
+            "uses": ["postgres", "kafka", "redis"],
+            "calls": ["collector"],
+        },
+        "collector": {
+            "kind": "DaemonSet",
+            "image": "ghcr.io/analytics-platform/collector:1.8.2",
+            "port": 4318,
+            "metricsPort": 8888,
+            "env": {"LOG_LEVEL": "info"},
+            "uses": ["kafka"],
+            "resources": {
+                "cpuRequest": "100m", "memoryRequest": "128Mi",
+                "cpuLimit": "500m", "memoryLimit": "256Mi",
+            },
+        },
+    },
+}  # fmt: skip
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` over ``base``: objects merge key by key, anything else replaces."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def profile(environment: Environment, cloud: Cloud) -> Profile:
+    """The defaults a stack of this environment on this cloud starts from."""
+    merged = deep_merge(_COMMON, _SHAPES[environment])
+    return deep_merge(merged, _SIZES[cloud][environment])

@@ -1,0 +1,184 @@
+"""``platform:addons`` and ``platform:apps``: cluster add-ons and the application workloads."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from infra.config.base import StrictModel
+from infra.config.common import Name, PositiveInt
+from infra.config.quantities import cpu_millicores, memory_bytes
+from infra.naming import SECRET_LOOKING_NAME
+
+
+class AlertReceiver(StrictModel):
+    """Where Alertmanager sends alerts: a Slack incoming webhook or a generic webhook.
+
+    ``url`` embeds a credential: set it with ``pulumi config set --secret --path``; the
+    Kubernetes layer only ever handles it as a Pulumi secret.
+    """
+
+    name: Name = Field(description="receiver name in the Alertmanager config")
+    kind: Literal["slack", "webhook"] = Field(
+        description="slack incoming webhook or generic webhook"
+    )
+    # the offline plan sees a ``secure:`` value as its placeholder (infra/plan/stackfile.py)
+    url: str = Field(
+        pattern=r"^(https://\S+|offline-plan-secret-placeholder)$",
+        description="webhook URL (a credential: set it as a Pulumi secret)",
+    )
+    channel: str | None = Field(
+        default=None,
+        pattern=r"^[#@]?[a-z0-9._-]{1,80}$",
+        description="Slack channel override (default: the webhook's own channel)",
+    )
+
+
+class AddonsConfig(StrictModel):
+    """``platform:addons``: cluster add-ons installed as Helm releases."""
+
+    ingress_nginx: bool = Field(description="install ingress-nginx (routes apps' hosts)")
+    cert_manager: bool = Field(description="install cert-manager (TLS certificates for hosts)")
+    cert_manager_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
+        Field(description="ACME account e-mail (certificate expiry notices)")
+    )
+    kube_prometheus_stack: bool = Field(description="install Prometheus, Alertmanager, Grafana")
+    prometheus_retention_days: int = Field(
+        ge=1, le=365, description="days Prometheus keeps metrics (longer in prod)"
+    )
+    prometheus_storage_gb: int = Field(
+        ge=1, le=4096, description="Prometheus volume size (GiB; grows with retention)"
+    )
+    metrics_server: bool = Field(description="install metrics-server (HPA needs it)")
+    vertical_pod_autoscaler: bool = Field(description="install the VPA (request recommendations)")
+    argo_cd: bool = Field(description="install Argo CD (GitOps delivery)")
+    alert_receivers: list[AlertReceiver] = Field(
+        default_factory=list,
+        description="where Alertmanager sends alerts (prod: at least one)",
+    )
+
+
+class Resources(StrictModel):
+    """Container requests and limits (Kubernetes quantities)."""
+
+    cpu_request: str = Field(description="CPU reserved per container (cores or m, e.g. 250m)")
+    memory_request: str = Field(description="memory reserved per container (e.g. 512Mi)")
+    cpu_limit: str = Field(description="CPU ceiling per container (throttled above)")
+    memory_limit: str = Field(description="memory ceiling per container (OOM-killed above)")
+
+    @field_validator("cpu_request", "cpu_limit")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        cpu_millicores(value)
+        return value
+
+    @field_validator("memory_request", "memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        memory_bytes(value)
+        return value
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Resources:
+        if cpu_millicores(self.cpu_request) > cpu_millicores(self.cpu_limit):
+            raise ValueError(f"cpuRequest {self.cpu_request} exceeds cpuLimit {self.cpu_limit}")
+        if memory_bytes(self.memory_request) > memory_bytes(self.memory_limit):
+            raise ValueError(
+                f"memoryRequest {self.memory_request} exceeds memoryLimit {self.memory_limit}"
+            )
+        return self
+
+
+class AppConfig(StrictModel):
+    """One application workload in ``platform:apps``."""
+
+    kind: Literal["Deployment", "StatefulSet", "DaemonSet"] = Field(
+        description="workload kind (StatefulSet for per-pod volumes, DaemonSet for one per node)"
+    )
+    image: str = Field(min_length=1, description="container image pinned by tag or digest")
+    replicas: PositiveInt = Field(
+        default=1, description="initial pods (more in prod; ignored by DaemonSets)"
+    )
+    port: int | None = Field(default=None, ge=1, le=65535, description="serving port (TCP)")
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Prometheus scrape port (TCP)"
+    )
+    host: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
+        description="public hostname routed to the port through the ingress (per environment)",
+    )
+    health_path: str = Field(default="/healthz", pattern=r"^/", description="liveness probe path")
+    ready_path: str = Field(default="/readyz", pattern=r"^/", description="readiness probe path")
+    resources: Resources = Field(description="container requests and limits")
+    min_replicas: PositiveInt = Field(
+        default=1, description="autoscaler minimum pods (prod: 3, one per zone)"
+    )
+    max_replicas: PositiveInt = Field(default=1, description="autoscaler maximum pods")
+    migrations_command: list[str] | None = Field(
+        default=None, description="command run as a Job before the rollout (schema migrations)"
+    )
+    storage_gb: int | None = Field(
+        default=None, ge=1, description="per-pod volume (GiB; StatefulSet only)"
+    )
+    env: dict[str, str] = Field(
+        default_factory=dict, description="plain environment variables (a ConfigMap; no secrets)"
+    )
+    uses: list[Literal["postgres", "kafka", "redis"]] = Field(
+        default_factory=list,
+        description="data services it connects to: it gets only their settings, credentials, egress",
+    )
+    calls: list[Name] = Field(
+        default_factory=list,
+        description="other apps it calls on their serving port (egress to their pods)",
+    )
+
+    @field_validator("image")
+    @classmethod
+    def _pinned_image(cls, value: str) -> str:
+        if "@sha256:" in value:
+            return value
+        name, _, tag = value.rpartition(":")
+        if not name or "/" in tag or not tag:
+            raise ValueError(f"image {value!r} must be pinned by tag or digest")
+        if tag == "latest":
+            raise ValueError(f"image {value!r} uses 'latest'; pin a version tag or a digest")
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _no_secrets_in_env(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key):
+                raise ValueError(f"{key!r} is not an environment variable name (A-Z, 0-9, _)")
+            if SECRET_LOOKING_NAME.search(key):
+                raise ValueError(
+                    f"{key!r} looks like a secret; env goes into a ConfigMap, so secrets are "
+                    "never allowed here (credentials come from the data-service contracts)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _replicas(self) -> AppConfig:
+        if self.port is not None and self.port == self.metrics_port:
+            raise ValueError(f"port {self.port} collides with metricsPort {self.metrics_port}")
+        if self.host and self.port is None:
+            raise ValueError("host needs a port to route to")
+        if self.kind == "DaemonSet":
+            if self.storage_gb is not None:
+                raise ValueError("storageGb needs a StatefulSet (volumeClaimTemplates)")
+            return self
+        if self.storage_gb is not None and self.kind != "StatefulSet":
+            raise ValueError("storageGb needs a StatefulSet (volumeClaimTemplates)")
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"minReplicas {self.min_replicas} is above maxReplicas {self.max_replicas}"
+            )
+        if not self.min_replicas <= self.replicas <= self.max_replicas:
+            raise ValueError(
+                f"replicas must satisfy minReplicas <= replicas <= maxReplicas "
+                f"(got {self.min_replicas} <= {self.replicas} <= {self.max_replicas})"
+            )
+        return self
