@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 import traceback
@@ -90,6 +89,8 @@ def _plan_in_child(args: tuple[str, str]) -> Outcome:
 
 def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
     """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root Stack), ``workers`` at a time."""
+    import multiprocessing
+
     forking = sys.platform == "linux"
     if forking and len(paths) > 1:
         # Imported once here so that forked children start with them loaded.
