@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import kubernetes_validate
 import yaml
 
-from infra.plan.cli import EXIT_ERROR, EXIT_OK, EXIT_POLICY, plan_many
+from infra.plan.cli import EXIT_ERROR, EXIT_OK, EXIT_POLICY, Outcome, plan_many
+from infra.plan.monitor import RecordedResource
+from infra.plan.policy import evaluate
 from infra.plan.render import render
 from tests.conftest import ROOT, make_project, run_cli
 
@@ -257,3 +261,74 @@ def test_plan_json_lists_what_each_resource_waits_for(tmp_path: Path) -> None:
     assert by_name["profile"]["dependencies"] == sorted([urn["attach"], urn["role"]])
     assert by_name["attach"]["dependencies"] == [urn["role"]]
     assert by_name["key"]["dependencies"] == []
+
+
+def _records(resources: list[dict[str, Any]]) -> list[RecordedResource]:
+    """Plan JSON resources back as the monitor recorded them (dependencies as explicit ones)."""
+    return [
+        RecordedResource(
+            urn=r["urn"],
+            type=r["type"],
+            name=r["name"],
+            parent=r["parent"],
+            provider=r["provider"],
+            custom=r["custom"],
+            protect=r["protect"],
+            inputs=r["inputs"],
+            dependencies=r["dependencies"],
+        )
+        for r in resources
+    ]
+
+
+def test_each_cloud_rule_module_only_matches_its_cloud(shipped_plans: dict[str, Outcome]) -> None:
+    """The offline plan runs only the rules of the clouds its resources come from (plus the
+    Kubernetes and stack-wide ones): a cloud's rules report nothing on any other resource of
+    any shipped stack, so skipping them changes no plan."""
+    from policies.rules import RULE_MODULES
+
+    checked = 0
+    for module_name, package in RULE_MODULES:
+        if package is None:
+            continue
+        policies = importlib.import_module(module_name).POLICIES
+        for stack, outcome in shipped_plans.items():
+            assert outcome.plan is not None, outcome.errors
+            foreign = [
+                r for r in outcome.plan["resources"] if not r["type"].startswith(f"{package}:")
+            ]
+            checked += len(foreign)
+            found = evaluate(_records(foreign), stack, outcome.environment, ROOT, policies)
+            assert found == [], f"{module_name} matched {stack}'s non-{package} resources: {found}"
+    assert checked > 1000
+
+
+def test_the_plan_runs_its_clouds_rules_and_the_pack_gets_every_rule() -> None:
+    from policies.rules import ALL_POLICIES, RULE_MODULES, policies_for
+
+    every = [p for module, _ in RULE_MODULES for p in importlib.import_module(module).POLICIES]
+    assert [p.name for p in ALL_POLICIES] == [p.name for p in every]
+    pack = (ROOT / "policies" / "__main__.py").read_text(encoding="utf-8")
+    assert "policies=ALL_POLICIES" in pack
+    aws = {p.name for p in policies_for({"aws", "kubernetes", "random", "pulumi"})}
+    assert {"aws-vpc-flow-logs", "deploy-aws-cfn-schema", "k8s-probes", "required-tags"} <= aws
+    assert "deploy-k8s-no-ipblock-for-cluster-peers" in aws
+    assert not [n for n in aws if n.startswith(("gcp-", "azure-", "deploy-gcp-", "deploy-azure-"))]
+
+
+def test_a_quiet_clean_plan_loads_no_rendering_and_no_other_cloud_rules(tmp_path: Path) -> None:
+    """``--quiet`` with no violations prints nothing, so rich is never imported; an AWS stack
+    loads neither the GCP/Azure rule modules nor cfn-lint (its schemas are read as files)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from infra.__main__ import main; code = main(['plan', '--stack', 'prod', '--quiet']);"
+        "print(code, sorted(m for m in ('rich', 'cfnlint', 'policies.rules.gcp', 'policies.rules.azure',"
+        " 'policies.rules.deployability.gcp', 'policies.rules.deployability.azure',"
+        " 'policies.rules.aws_data') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip().splitlines()[-1] == "0 ['policies.rules.aws_data']", result

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 import traceback
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_POLICY, EXIT_ERROR = 0, 1, 2
 
@@ -89,6 +89,8 @@ def _plan_in_child(args: tuple[str, str]) -> Outcome:
 
 def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
     """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root Stack), ``workers`` at a time."""
+    import multiprocessing
+
     forking = sys.platform == "linux"
     if forking and len(paths) > 1:
         # Imported once here so that forked children start with them loaded.
@@ -132,22 +134,33 @@ def _targets(options: argparse.Namespace, root: Path) -> list[Path]:
     return [root / f"Pulumi.{options.stack or 'dev'}.yaml"]
 
 
+@cache
+def _console(stderr: bool) -> Console:
+    """A rich console, imported on first use: a quiet, clean plan prints nothing."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _error(message: str) -> None:
+    from rich.markup import escape
+
+    _console(True).print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str]) -> int:
     """Entry point of ``python -m infra plan``; returns the exit code."""
-    from infra.plan.report import print_plan, print_violations
     from infra.plan.stackfile import StackFileError, find_project_root
 
     options = _parser().parse_args(argv)
-    console = Console(stderr=False)
-    errors = Console(stderr=True)
     try:
         root = find_project_root(Path.cwd())
     except StackFileError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        _error(str(exc))
         return EXIT_ERROR
     targets = _targets(options, root)
     if options.all and not targets:
-        errors.print("[red]error:[/red] no Pulumi.<stack>.yaml files found", highlight=False)
+        _error("no Pulumi.<stack>.yaml files found")
         return EXIT_ERROR
     if len(targets) == 1 and not options.all:
         outcomes = [plan_stack_file(targets[0], root)]
@@ -158,20 +171,17 @@ def main(argv: list[str]) -> int:
     for path, outcome in zip(targets, outcomes, strict=True):
         if outcome.errors:
             for line in outcome.errors:
-                errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
+                _error(line)
             continue
         assert outcome.plan is not None
-        if options.quiet:
-            if outcome.plan["policy"]["violations"]:
-                print_violations(console, outcome.plan["policy"]["violations"])
-        else:
-            print_plan(console, outcome.plan, outcome.environment)
+        if not options.quiet or outcome.plan["policy"]["violations"]:
+            _print_outcome(outcome, quiet=options.quiet)
         if options.render:
             from infra.plan.render import render
 
             directory = options.render / outcome.stack if options.all else options.render
             render(outcome.plan["resources"], directory)
-        if options.export and not _export(outcome, path, root, options, errors):
+        if options.export and not _export(outcome, path, root, options):
             exit_code = EXIT_ERROR
 
     plans = [o.plan for o in outcomes if o.plan is not None]
@@ -184,9 +194,18 @@ def main(argv: list[str]) -> int:
     return exit_code
 
 
-def _export(
-    outcome: Outcome, path: Path, root: Path, options: argparse.Namespace, errors: Console
-) -> bool:
+def _print_outcome(outcome: Outcome, *, quiet: bool) -> None:
+    """The plan's summary, or under ``--quiet`` only its violations (rich, imported here)."""
+    from infra.plan.report import print_plan, print_violations
+
+    assert outcome.plan is not None
+    if quiet:
+        print_violations(_console(False), outcome.plan["policy"]["violations"])
+    else:
+        print_plan(_console(False), outcome.plan, outcome.environment)
+
+
+def _export(outcome: Outcome, path: Path, root: Path, options: argparse.Namespace) -> bool:
     """Write the stack's scanner exports (``infra.export``); False after printing why not."""
     from infra.export import ExportError, export_plan
     from infra.plan.stackfile import read_stack_file
@@ -196,6 +215,6 @@ def _export(
     try:
         export_plan(outcome.plan, read_stack_file(path, root), directory)
     except ExportError as exc:
-        errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        _error(str(exc))
         return False
     return True

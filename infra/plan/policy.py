@@ -116,16 +116,26 @@ def _run(validation: Callable[[], Any]) -> None:
 
 
 def evaluate(
-    records: list[RecordedResource], stack: str, environment: str, project_root: Path
+    records: list[RecordedResource],
+    stack: str,
+    environment: str,
+    project_root: Path,
+    policies: list[Policy] | None = None,
 ) -> list[dict[str, str]]:
-    """Every violation of the pack in this plan: policy, level, urn and message."""
-    from policies.rules import ALL_POLICIES
+    """Every violation of the pack in this plan: policy, level, urn and message.
+
+    Runs every rule that can match: those of the clouds whose resource types the plan has,
+    plus the Kubernetes and stack-wide ones (``policies.rules.policies_for``); or ``policies``.
+    """
+    from policies.rules import policies_for
 
     pack_config = load_policy_config(project_root, environment)
     stack_tags = {"environment": environment, "stack": stack}
     violations: list[dict[str, str]] = []
     resources = policy_resources(records)
-    for policy in ALL_POLICIES:
+    if policies is None:
+        policies = policies_for({record.type.split(":", 1)[0] for record in records})
+    for policy in policies:
         level = enforcement_level(policy, pack_config)
         if level == EnforcementLevel.DISABLED:
             continue

@@ -1,29 +1,52 @@
-"""Every rule of the pack, in one list that the pack and the offline plan both use."""
+"""Every rule of the pack: ``ALL_POLICIES`` for the pack, ``policies_for`` for the offline plan.
+
+Rule modules are imported on first use. A cloud's rules only ever match that cloud's resource
+types (``tests/test_plan_tool.py`` runs each cloud's rules over the other clouds' shipped plans),
+so the offline plan of an AWS stack loads and runs the AWS, Kubernetes and stack-wide rules
+only; the CrossGuard pack (``policies/__main__.py``) still gets every rule.
+"""
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
+import importlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from policies.rules import (
-    aws_data,
-    aws_eks,
-    aws_network,
-    aws_versions,
-    azure,
-    deployability,
-    gcp,
-    kubernetes,
-    stack,
+if TYPE_CHECKING:
+    from pulumi_policy import Policy
+
+# Rule modules in pack order, each with the Pulumi package whose resource types it matches
+# (None: rules that apply to every stack: Kubernetes objects and stack-wide checks).
+RULE_MODULES: tuple[tuple[str, str | None], ...] = (
+    ("policies.rules.aws_network", "aws"),
+    ("policies.rules.aws_data", "aws"),
+    ("policies.rules.aws_eks", "aws"),
+    ("policies.rules.aws_versions", "aws"),
+    ("policies.rules.gcp", "gcp"),
+    ("policies.rules.azure", "azure-native"),
+    ("policies.rules.kubernetes", None),
+    ("policies.rules.stack", None),
+    ("policies.rules.deployability.aws", "aws"),
+    ("policies.rules.deployability.gcp", "gcp"),
+    ("policies.rules.deployability.azure", "azure-native"),
+    ("policies.rules.deployability.kubernetes", None),
 )
 
-ALL_POLICIES: list[Policy] = [
-    *aws_network.POLICIES,
-    *aws_data.POLICIES,
-    *aws_eks.POLICIES,
-    *aws_versions.POLICIES,
-    *gcp.POLICIES,
-    *azure.POLICIES,
-    *kubernetes.POLICIES,
-    *stack.POLICIES,
-    *deployability.POLICIES,
-]
+
+def policies_for(packages: Iterable[str] | None = None) -> list[Policy]:
+    """The rules that can match resources of ``packages`` (every rule when None), pack order."""
+    wanted = None if packages is None else frozenset(packages)
+    found: list[Policy] = []
+    for module, package in RULE_MODULES:
+        if package is None or wanted is None or package in wanted:
+            found.extend(importlib.import_module(module).POLICIES)
+    return found
+
+
+def __getattr__(name: str) -> list[Policy]:
+    """``ALL_POLICIES``: every rule of the pack, imported on first access."""
+    if name == "ALL_POLICIES":
+        everything = policies_for(None)
+        globals()[name] = everything
+        return everything
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

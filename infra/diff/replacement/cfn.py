@@ -12,12 +12,14 @@ import importlib.util
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 _REGION_MODULE = "us_east_1"  # the superset region cfn-lint itself falls back to
 
 
 @cache
-def _data_dir() -> Path:
+def schemas_dir() -> Path:
+    """cfn-lint's ``data/schemas`` directory, found without importing cfn-lint."""
     spec = importlib.util.find_spec("cfnlint")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("cfn-lint is not installed: it is a runtime dependency of the diff")
@@ -27,7 +29,7 @@ def _data_dir() -> Path:
 @cache
 def _type_index() -> dict[str, str]:
     """CloudFormation type name -> schema file hash, from the region module's ``types``."""
-    source = (_data_dir() / "providers" / f"{_REGION_MODULE}.py").read_text(encoding="utf-8")
+    source = (schemas_dir() / "providers" / f"{_REGION_MODULE}.py").read_text(encoding="utf-8")
     for node in ast.parse(source).body:
         if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "types":
             assert node.value is not None
@@ -36,15 +38,23 @@ def _type_index() -> dict[str, str]:
 
 
 @cache
+def resource_schema(cfn_type: str) -> dict[str, Any]:
+    """The resource provider schema of ``cfn_type`` as cfn-lint ships it (empty: unknown type).
+
+    The same document ``cfnlint.schema.PROVIDER_SCHEMA_MANAGER.get_resource_schema`` returns
+    for us-east-1, read as a file.
+    """
+    schema_hash = _type_index().get(cfn_type)
+    if schema_hash is None:
+        return {}
+    return json.loads((schemas_dir() / "resources" / f"{schema_hash}.json").read_text("utf-8"))
+
+
+@cache
 def create_only(cfn_type: str) -> tuple[tuple[str, ...], ...]:
     """The create-only properties of ``cfn_type`` as segment tuples (``("BrokerNodeGroupInfo",
     "ClientSubnets")``); empty when the type has none or cfn-lint does not know it."""
-    schema_hash = _type_index().get(cfn_type)
-    if schema_hash is None:
-        return ()
-    path = _data_dir() / "resources" / f"{schema_hash}.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    pointers = schema.get("createOnlyProperties") or []
+    pointers = resource_schema(cfn_type).get("createOnlyProperties") or []
     return tuple(
         tuple(p.removeprefix("/properties/").split("/"))
         for p in pointers

@@ -14,15 +14,25 @@ from one table per cloud whose every entry names its source.
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
+from typing import TYPE_CHECKING, Any
 
-from policies.rules.deployability import aws, azure, gcp, kubernetes
+if TYPE_CHECKING:
+    from pulumi_policy import Policy
 
-POLICIES: list[Policy] = [
-    *aws.POLICIES,
-    *gcp.POLICIES,
-    *azure.POLICIES,
-    *kubernetes.POLICIES,
-]
+CLOUD_MODULES = ("aws", "gcp", "azure", "kubernetes")
 
-NAMES: frozenset[str] = frozenset(policy.name for policy in POLICIES)
+
+def __getattr__(name: str) -> Any:
+    """``POLICIES`` (every cloud's, in this order) and their ``NAMES``, imported on first use:
+    ``policies.rules.policies_for`` loads one cloud's module without the others."""
+    import importlib
+
+    if name not in ("POLICIES", "NAMES"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    policies: list[Policy] = [
+        policy
+        for cloud in CLOUD_MODULES
+        for policy in importlib.import_module(f"{__name__}.{cloud}").POLICIES
+    ]
+    globals().update(POLICIES=policies, NAMES=frozenset(p.name for p in policies))
+    return globals()[name]

@@ -18,10 +18,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-# The schemas differ per region only in which types exist; the program's types exist in every
-# commercial region, so one region's schemas serve all.
-SCHEMA_REGION = "us-east-1"
-
 
 @dataclass(frozen=True)
 class CfnMapping:
@@ -177,9 +173,15 @@ BORROWED: dict[tuple[str, str], tuple[str, str]] = {
 @cache
 def resource_schema(cfn_type: str) -> dict[str, Any]:
     """The CloudFormation schema of ``cfn_type`` as cfn-lint ships it."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+    # Read as a file: importing cfn-lint's schema manager costs seconds (sympy, samtranslator).
+    # us-east-1's schemas: they differ per region only in which types exist, and the program's
+    # types exist in every commercial region, so one region's schemas serve all.
+    from infra.diff.replacement.cfn import resource_schema as cfn_schema
 
-    return PROVIDER_SCHEMA_MANAGER.get_resource_schema(SCHEMA_REGION, cfn_type).schema
+    found = cfn_schema(cfn_type)
+    if not found:
+        raise KeyError(f"cfn-lint ships no schema for {cfn_type}")
+    return found
 
 
 def property_schema(cfn_type: str, cfn_property: str) -> dict[str, Any]:

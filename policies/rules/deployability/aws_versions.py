@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 WARNING_DAYS = 90
@@ -129,13 +128,10 @@ def verdict(service: str, version: str, today: date) -> Verdict:
 
 @cache
 def _rds_data(name: str) -> dict[str, Any]:
-    import cfnlint
+    # Found without importing cfn-lint, which costs seconds (sympy, samtranslator).
+    from infra.diff.replacement.cfn import schemas_dir
 
-    path = (
-        Path(cfnlint.__file__).parent
-        / "data/schemas/extensions/aws_rds_dbinstance"
-        / f"{name}.json"
-    )
+    path = schemas_dir() / "extensions" / "aws_rds_dbinstance" / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 

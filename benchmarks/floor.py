@@ -1,0 +1,129 @@
+"""The floor of an offline plan: what any Pulumi program using the same SDKs pays for it.
+
+Reads a plan JSON (``python -m infra plan --json``), imports exactly the provider SDK modules
+its resource types live in (by module path, e.g. ``pulumi_aws.rds.instance``, found from each
+SDK's own type registry), then registers the same inventory flat (no parents, no providers
+wired) under the same mocks and monitor the offline plan uses. No config, components,
+policies or output: the cost left once a program has nothing of its own.
+
+    python benchmarks/floor.py PLAN.json [MODULE...]
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Python package of each Pulumi package (the first segment of a type token).
+PACKAGES = {
+    "aws": "pulumi_aws",
+    "gcp": "pulumi_gcp",
+    "azure-native": "pulumi_azure_native",
+    "kubernetes": "pulumi_kubernetes",
+    "random": "pulumi_random",
+}
+# Kubernetes types the SDK has no class for (CRDs) are registered through this module.
+KUBERNETES_CUSTOM = "pulumi_kubernetes.apiextensions.CustomResource"
+_REGISTRY = re.compile(r'resource_modules="""(.*?)"""', re.DOTALL)
+
+
+def _registry(package: str) -> dict[str, tuple[str, str]]:
+    """Type token -> (Python subpackage, class name), from the SDK's ``_utilities.register``.
+
+    Read as text: importing the package would already be part of what is measured.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return {}
+    found = _REGISTRY.search(Path(spec.origin).read_text(encoding="utf-8"))
+    return {
+        token: (entry["fqn"], class_name)
+        for entry in (json.loads(found.group(1)) if found else [])
+        for token, class_name in entry["classes"].items()
+    }
+
+
+def _module_path(subpackage: str, class_name: str) -> str | None:
+    """The module of ``class_name`` in ``subpackage``: the class name itself (pulumi_kubernetes)
+    or its snake case with acronyms folded (``IAMMember`` -> ``iam_member``)."""
+    spec = importlib.util.find_spec(subpackage.split(".", 1)[0])
+    assert spec is not None and spec.origin is not None
+    directory = Path(spec.origin).parent.joinpath(*subpackage.split(".")[1:])
+    for initial in {class_name[:1], class_name[:1].lower()}:
+        for path in directory.glob(f"{initial}*.py"):
+            if path.stem.replace("_", "").lower() == class_name.lower():
+                return f"{subpackage}.{path.stem}"
+    return None
+
+
+def sdk_modules(types: set[str]) -> list[str]:
+    """The SDK modules the plan's custom resource types live in."""
+    registries: dict[str, dict[str, tuple[str, str]]] = {}
+    modules = set()
+    for token in types:
+        package = token.split(":", 1)[0]
+        if package not in PACKAGES:  # pulumi:providers:*, the program's own components
+            continue
+        if package not in registries:
+            registries[package] = _registry(PACKAGES[package])
+        located = registries[package].get(token)
+        module = _module_path(*located) if located else None
+        if module is None and package == "kubernetes":
+            module = KUBERNETES_CUSTOM
+        if module is None:
+            raise SystemExit(f"floor: no SDK module found for {token}")
+        modules.add(module)
+    return sorted(modules)
+
+
+def register_flat(plan: dict[str, Any]) -> int:
+    """Register every resource of ``plan`` at the top level under the offline plan's mocks."""
+    import pulumi
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from infra.plan.mocks import MockContext, PlanMocks
+    from infra.plan.monitor import RecordingMonitor
+
+    stack = plan["stack"]
+    mocks = PlanMocks(MockContext(project="platform", stack=stack, region="eu-west-1",
+                                  gcp_project="offline-plan-project"))  # fmt: skip
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="platform", stack=stack, preview=True, monitor=monitor)
+
+    def program() -> None:
+        for resource in plan["resources"]:
+            name = resource["urn"].rsplit("::", 1)[-1]
+            if resource["custom"]:
+                pulumi.CustomResource(resource["type"], name, dict(resource["inputs"]))
+            else:
+                pulumi.ComponentResource(resource["type"], name)
+
+    _sync_await(run_pulumi_func(program))
+    return len(monitor.recorded)
+
+
+def main(argv: list[str]) -> int:
+    """``floor.py PLAN.json [MODULE...]``: the modules default to ``sdk_modules`` of the plan
+    (``make bench`` passes them, found once outside the timed runs)."""
+    plan = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    sys.path.insert(0, str(ROOT))
+    modules = argv[1:] or sdk_modules({r["type"] for r in plan["resources"] if r["custom"]})
+    for module in modules:
+        importlib.import_module(module)
+    registered = register_flat(plan)
+    if registered != len(plan["resources"]):
+        raise SystemExit(f"floor: registered {registered} of {len(plan['resources'])} resources")
+    print(f"floor: {len(modules)} SDK modules, {registered} resources")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
