@@ -18,7 +18,7 @@ from components.aws.elasticache import AwsRedis, AwsRedisArgs
 from components.aws.msk import AwsKafka, AwsKafkaArgs
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.rds import AwsPostgres, AwsPostgresArgs
-from components.aws.shared import PrivatePlacement
+from components.aws.shared import AccountScope, PrivatePlacement
 from components.aws.workload_identity import (
     AwsWorkloadRole,
     AwsWorkloadRoleArgs,
@@ -63,6 +63,7 @@ class _Account:
     account_id: str
     partition: str
     deployer_arn: str
+    scope: AccountScope
 
 
 def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
@@ -70,7 +71,8 @@ def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
     identity = aws.get_caller_identity(opts=invoke)
     partition = aws.get_partition(opts=invoke)
     deployer = config.cluster.deployer_principal or iam_principal_arn(identity.arn)
-    return _Account(identity.account_id, partition.partition, deployer)
+    scope = AccountScope(identity.account_id, partition.partition, config.region)
+    return _Account(identity.account_id, partition.partition, deployer, scope)
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -104,6 +106,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "postgres"),
+            scope=account.scope,
         ),
         opts,
     )
@@ -124,6 +127,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "kafka"),
+            scope=account.scope,
         ),
         opts,
     )
@@ -139,6 +143,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "redis"),
+            scope=account.scope,
         ),
         opts,
     )
@@ -186,6 +191,7 @@ def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOpt
             account_id=account.account_id,
             partition=account.partition,
             region=config.region,
+            protect=config.protect,
             tags=tags(config, "network"),
         ),
         opts,
@@ -219,6 +225,7 @@ def _cluster(
             deletion_protection=config.environment == "prod",
             protect=config.protect,
             tags=tags(config, "cluster"),
+            scope=account.scope,
         ),
         opts,
     )

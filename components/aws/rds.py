@@ -23,9 +23,12 @@ import pulumi_random as random
 
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
 from components.aws.shared import (
+    AccountScope,
     PortRange,
     PrivatePlacement,
+    key_policy,
     kms_key,
+    log_group,
     managed_policy,
     service_role,
 )
@@ -61,6 +64,8 @@ class AwsPostgresArgs:
     log_retention_days: int
     protect: bool
     tags: dict[str, str]
+    scope: AccountScope
+    """Account/region the key policies name."""
 
 
 class AwsPostgres(pulumi.ComponentResource):
@@ -82,7 +87,14 @@ class AwsPostgres(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._opts = pulumi.ResourceOptions(parent=self)
-        key = kms_key(child(name, "storage"), f"{name} storage", args.tags, self, args.protect)
+        key = kms_key(
+            child(name, "storage"),
+            f"{name} storage, Performance Insights and exported logs",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(args.scope, log_groups=(f"/aws/rds/instance/{name}/*",)),
+        )
         password = random.RandomPassword(
             child(name, "master"),
             length=32,
@@ -208,23 +220,24 @@ class AwsPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 # Enhanced monitoring starts with the instance: the role must hold its policy.
-                depends_on=[*monitoring_role.attachments, *self._log_groups()],
+                depends_on=[*monitoring_role.attachments, *self._log_groups(key)],
             ),
         )
 
-    def _log_groups(self) -> list[aws.cloudwatch.LogGroup]:
+    def _log_groups(self, key: aws.kms.Key) -> list[aws.cloudwatch.LogGroup]:
         """The groups RDS exports to, created first so they carry a retention.
 
         RDS creates ``/aws/rds/instance/<identifier>/<log>`` on first export, without retention,
         unless it exists already.
         """
         return [
-            aws.cloudwatch.LogGroup(
+            log_group(
                 child(self._name, log),
-                name=f"/aws/rds/instance/{self._name}/{log}",
-                retention_in_days=self._args.log_retention_days,
-                tags=self._args.tags,
-                opts=self._opts,
+                key,
+                self._args.log_retention_days,
+                self._args.tags,
+                self,
+                f"/aws/rds/instance/{self._name}/{log}",
             )
             for log in LOG_EXPORTS
         ]
