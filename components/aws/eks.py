@@ -78,6 +78,12 @@ class AwsClusterArgs:
     """Account/region the key policies name."""
 
 
+def _asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The Auto Scaling group EKS made for a managed node group (one per group once ACTIVE)."""
+    groups = resources[0].autoscaling_groups if resources else None
+    return (groups[0].name or "") if groups else ""
+
+
 def ami_type_for(instance_type: str) -> str:
     """AL2023 AMI matching the instance's CPU architecture (Graviton families end in g)."""
     family = instance_type.split(".", 1)[0]
@@ -140,6 +146,8 @@ class AwsCluster(pulumi.ComponentResource):
             for addon in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
         }
         node_group = self._build_node_group(list(node_addons.values()))
+        # The managed node group's Auto Scaling group (for the node readiness alarm).
+        self.node_asg_name: pulumi.Output[str] = node_group.resources.apply(_asg_name)
         self._build_oidc_provider()
         coredns = self._build_workload_addons(versions, node_group)
         self.kubeconfig = pulumi.Output.secret(self._kubeconfig())

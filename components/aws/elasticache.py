@@ -82,6 +82,7 @@ class AwsRedis(pulumi.ComponentResource):
         )
         self.auth_token = pulumi.Output.secret(token.result)
         group = self._build_replication_group(token)
+        self.group_id = group.id
         self.host = group.configuration_endpoint_address
         self.port = group.port.apply(lambda port: port or PORT)
         self.register_outputs({"host": self.host, "port": self.port, "authToken": self.auth_token})

@@ -94,6 +94,7 @@ class AwsKafka(pulumi.ComponentResource):
         self._build_topics()
         self.bootstrap_servers = self._cluster.bootstrap_brokers_sasl_iam
         self.cluster_arn = self._cluster.arn
+        self.cluster_name = self._cluster.cluster_name
         self.register_outputs(
             {"bootstrapServers": self.bootstrap_servers, "clusterArn": self.cluster_arn}
         )

@@ -124,6 +124,35 @@ class AwsPostgres(pulumi.ComponentResource):
             ca_certificate=RDS_CA_BUNDLE,
         )
 
+    def replicate_backups(
+        self, provider: aws.Provider, scope: AccountScope, retention_days: int
+    ) -> aws.rds.InstanceAutomatedBackupsReplication:
+        """Copy the automated backups (snapshots and transaction logs) to ``scope.region``.
+
+        The replication is managed from the destination region (RDS User Guide, "Replicating
+        automated backups to another AWS Region": StartDBInstanceAutomatedBackupsReplication is
+        called there), so both it and its key use ``provider`` for that region. The copy
+        keeps point-in-time restore in the DR region, with transaction logs shipped about
+        every five minutes.
+        """
+        args = self._args
+        key = kms_key(
+            child(self._name, "dr-backups"),
+            f"{self._name} automated backups replicated to {scope.region}",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(scope),
+            provider=provider,
+        )
+        return aws.rds.InstanceAutomatedBackupsReplication(
+            child(self._name, "dr-backups"),
+            source_db_instance_arn=self.instance.arn,
+            kms_key_id=key.arn,
+            retention_period=retention_days,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect),
+        )
+
     def _parameter_group(self) -> aws.rds.ParameterGroup:
         preload = sorted(
             {"pg_stat_statements", *self._args.extensions}
