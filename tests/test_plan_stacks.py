@@ -49,6 +49,10 @@ def test_cloud_resources_use_the_explicit_stack_provider(shipped_plans: dict[str
         assert outcome.plan is not None
         for resource in outcome.plan["resources"]:
             if resource["custom"] and resource["type"].startswith("aws:"):
+                # the DR region's provider (stacks/aws.py) is explicit too
                 assert resource["provider"].endswith(
-                    f"pulumi:providers:aws::platform-{outcome.stack}-aws"
+                    (
+                        f"pulumi:providers:aws::platform-{outcome.stack}-aws",
+                        f"pulumi:providers:aws::platform-{outcome.stack}-aws-dr",
+                    )
                 )
