@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.alarms import AlarmTargets, AwsAlarms, AwsAlarmsArgs, Thresholds
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
 from components.aws.msk import AwsKafka, AwsKafkaArgs
 from components.aws.network import AwsNetwork, AwsNetworkArgs
 from components.aws.rds import AwsPostgres, AwsPostgresArgs
-from components.aws.shared import PrivatePlacement
+from components.aws.shared import AccountScope, PrivatePlacement
 from components.aws.workload_identity import (
     AwsWorkloadRole,
     AwsWorkloadRoleArgs,
@@ -63,6 +64,7 @@ class _Account:
     account_id: str
     partition: str
     deployer_arn: str
+    scope: AccountScope
 
 
 def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
@@ -70,7 +72,8 @@ def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
     identity = aws.get_caller_identity(opts=invoke)
     partition = aws.get_partition(opts=invoke)
     deployer = config.cluster.deployer_principal or iam_principal_arn(identity.arn)
-    return _Account(identity.account_id, partition.partition, deployer)
+    scope = AccountScope(identity.account_id, partition.partition, config.region)
+    return _Account(identity.account_id, partition.partition, deployer, scope)
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -104,9 +107,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "postgres"),
+            scope=account.scope,
         ),
         opts,
     )
+    _disaster_recovery(config, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
         AwsKafkaArgs(
@@ -124,6 +129,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "kafka"),
+            scope=account.scope,
         ),
         opts,
     )
@@ -139,9 +145,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "redis"),
+            scope=account.scope,
         ),
         opts,
     )
+    _alarms(config, account, postgres, kafka, redis, cluster, opts)
     identities = {
         app: AwsWorkloadRole(
             f"{prefix}-{app}",
@@ -174,6 +182,64 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
 
 
+def _disaster_recovery(config: PlatformConfig, postgres: AwsPostgres, account: _Account) -> None:
+    """Copy the RDS automated backups to the DR region when one is set (prod must set one).
+
+    One explicit provider for the DR region, so nothing else lands there by accident.
+    """
+    region = config.disaster_recovery.region
+    if region is None:
+        return
+    provider = aws.Provider(f"{config.name_prefix}-aws-dr", region=region)
+    scope = AccountScope(account.account_id, account.partition, region)
+    postgres.replicate_backups(provider, scope, config.disaster_recovery.backup_retention_days)
+
+
+def _alarms(
+    config: PlatformConfig,
+    account: _Account,
+    postgres: AwsPostgres,
+    kafka: AwsKafka,
+    redis: AwsRedis,
+    cluster: AwsCluster,
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """CloudWatch alarms on every data service and the nodes, when the environment wants them."""
+    alarms = config.alarms
+    if not alarms.enabled:
+        return
+    AwsAlarms(
+        f"{config.name_prefix}-alarms",
+        AwsAlarmsArgs(
+            thresholds=Thresholds(
+                cpu_percent=alarms.cpu_percent,
+                memory_percent=alarms.memory_percent,
+                storage_percent=alarms.storage_percent,
+                connections_percent=alarms.connections_percent,
+                replica_lag_seconds=alarms.replica_lag_seconds,
+                evaluation_minutes=alarms.evaluation_minutes,
+            ),
+            targets=AlarmTargets(
+                rds_identifier=postgres.instance.identifier,
+                rds_instance_class=config.postgres.instance_size,
+                rds_storage_gb=config.postgres.storage_gb,
+                msk_cluster_name=kafka.cluster_name,
+                msk_brokers=config.kafka.brokers,
+                redis_group_id=redis.group_id,
+                redis_shards=config.redis.shards,
+                redis_replicas_per_shard=config.redis.replicas_per_shard,
+                node_asg_name=cluster.node_asg_name,
+                node_min=config.cluster.node_min,
+            ),
+            notification_emails=list(alarms.notification_emails),
+            scope=account.scope,
+            protect=config.protect,
+            tags=tags(config, "alarms"),
+        ),
+        opts,
+    )
+
+
 def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOptions) -> AwsNetwork:
     return AwsNetwork(
         f"{config.name_prefix}-network",
@@ -186,6 +252,7 @@ def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOpt
             account_id=account.account_id,
             partition=account.partition,
             region=config.region,
+            protect=config.protect,
             tags=tags(config, "network"),
         ),
         opts,
@@ -219,6 +286,7 @@ def _cluster(
             deletion_protection=config.environment == "prod",
             protect=config.protect,
             tags=tags(config, "cluster"),
+            scope=account.scope,
         ),
         opts,
     )

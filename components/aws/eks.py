@@ -26,7 +26,15 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components.aws.eks_versions import ADDON_VERSIONS
-from components.aws.shared import ServiceRole, kms_key, managed_policy, service_role
+from components.aws.shared import (
+    AccountScope,
+    ServiceRole,
+    key_policy,
+    kms_key,
+    log_group,
+    managed_policy,
+    service_role,
+)
 from infra.naming import child
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -66,6 +74,14 @@ class AwsClusterArgs:
     deletion_protection: bool
     protect: bool
     tags: dict[str, str]
+    scope: AccountScope
+    """Account/region the key policies name."""
+
+
+def _asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The Auto Scaling group EKS made for a managed node group (one per group once ACTIVE)."""
+    groups = resources[0].autoscaling_groups if resources else None
+    return (groups[0].name or "") if groups else ""
 
 
 def ami_type_for(instance_type: str) -> str:
@@ -130,6 +146,8 @@ class AwsCluster(pulumi.ComponentResource):
             for addon in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
         }
         node_group = self._build_node_group(list(node_addons.values()))
+        # The managed node group's Auto Scaling group (for the node readiness alarm).
+        self.node_asg_name: pulumi.Output[str] = node_group.resources.apply(_asg_name)
         self._build_oidc_provider()
         coredns = self._build_workload_addons(versions, node_group)
         self.kubeconfig = pulumi.Output.secret(self._kubeconfig())
@@ -156,20 +174,25 @@ class AwsCluster(pulumi.ComponentResource):
 
     def _build_cluster(self, role: ServiceRole) -> aws.eks.Cluster:
         args = self._args
+        log_group_name = f"/aws/eks/{args.cluster_name}/cluster"
+        # One key for the secrets envelope and the control-plane logs; EKS itself uses it
+        # through grants made with the cluster role's IAM permissions.
         secrets_key = kms_key(
             child(self._name, "secrets"),
-            f"Envelope encryption of Kubernetes secrets in {args.cluster_name}",
+            f"Envelope encryption of Kubernetes secrets and control-plane logs in {args.cluster_name}",
             args.tags,
             self,
             args.protect,
+            key_policy(args.scope, log_groups=(log_group_name,)),
         )
-        # EKS writes to this exact name; creating it first lets us own its retention.
-        log_group = aws.cloudwatch.LogGroup(
+        # EKS writes to this exact name; creating it first lets us own its retention and key.
+        control_plane_logs = log_group(
             child(self._name, "control-plane"),
-            name=f"/aws/eks/{args.cluster_name}/cluster",
-            retention_in_days=args.log_retention_days,
-            tags=args.tags,
-            opts=self._opts,
+            secrets_key,
+            args.log_retention_days,
+            args.tags,
+            self,
+            log_group_name,
         )
         return aws.eks.Cluster(
             self._name,
@@ -203,7 +226,7 @@ class AwsCluster(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 # EKS assumes the role while creating the cluster: its policy must be attached.
-                depends_on=[log_group, *role.attachments],
+                depends_on=[control_plane_logs, *role.attachments],
             ),
         )
 

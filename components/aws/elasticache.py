@@ -16,7 +16,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.shared import PortRange, PrivatePlacement, kms_key
+from components.aws.shared import (
+    AccountScope,
+    PortRange,
+    PrivatePlacement,
+    key_policy,
+    kms_key,
+    log_group,
+)
 from components.contracts import RedisContract
 from infra.naming import child
 
@@ -39,6 +46,8 @@ class AwsRedisArgs:
     log_retention_days: int
     protect: bool
     tags: dict[str, str]
+    scope: AccountScope
+    """Account/region the key policies name."""
 
 
 def parameter_family(engine_version: str) -> str:
@@ -73,6 +82,7 @@ class AwsRedis(pulumi.ComponentResource):
         )
         self.auth_token = pulumi.Output.secret(token.result)
         group = self._build_replication_group(token)
+        self.group_id = group.id
         self.host = group.configuration_endpoint_address
         self.port = group.port.apply(lambda port: port or PORT)
         self.register_outputs({"host": self.host, "port": self.port, "authToken": self.auth_token})
@@ -81,18 +91,22 @@ class AwsRedis(pulumi.ComponentResource):
         """The cloud-neutral view of this cache."""
         return RedisContract(host=self.host, port=self.port, tls=True, auth_token=self.auth_token)
 
-    def _log_delivery(self) -> list[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs]:
+    def _log_delivery(
+        self, key: aws.kms.Key
+    ) -> list[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs]:
+        """One group per log type, encrypted with the cache's key (so created after it)."""
         deliveries = []
         for log_type in LOG_TYPES:
-            log_group = aws.cloudwatch.LogGroup(
+            group = log_group(
                 child(self._name, log_type),
-                retention_in_days=self._args.log_retention_days,
-                tags=self._args.tags,
-                opts=self._opts,
+                key,
+                self._args.log_retention_days,
+                self._args.tags,
+                self,
             )
             deliveries.append(
                 aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-                    destination=log_group.name,
+                    destination=group.name,
                     destination_type="cloudwatch-logs",
                     log_format="json",
                     log_type=log_type,
@@ -105,8 +119,17 @@ class AwsRedis(pulumi.ComponentResource):
     ) -> aws.elasticache.ReplicationGroup:
         args = self._args
         has_replicas = args.replicas_per_shard > 0
+        # Auto-named log groups are "<logical name>-<random suffix>".
         key = kms_key(
-            child(self._name, "data"), f"{self._name} data at rest", args.tags, self, args.protect
+            child(self._name, "data"),
+            f"{self._name} data at rest and slow/engine logs",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(
+                args.scope,
+                log_groups=tuple(f"{child(self._name, t)}-*" for t in LOG_TYPES),
+            ),
         )
         subnet_group = aws.elasticache.SubnetGroup(
             self._name,
@@ -162,7 +185,7 @@ class AwsRedis(pulumi.ComponentResource):
             snapshot_window=SNAPSHOT_WINDOW,
             maintenance_window=MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
-            log_delivery_configurations=self._log_delivery(),
+            log_delivery_configurations=self._log_delivery(key),
             apply_immediately=False,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),

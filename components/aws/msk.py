@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.shared import PortRange, PrivatePlacement, kms_key
+from components.aws.shared import (
+    AccountScope,
+    PortRange,
+    PrivatePlacement,
+    key_policy,
+    kms_key,
+    log_group,
+)
 from components.contracts import KafkaContract, TopicSpec
 from infra.naming import child
 
@@ -50,6 +57,8 @@ class AwsKafkaArgs:
     log_retention_days: int
     protect: bool
     tags: dict[str, str]
+    scope: AccountScope
+    """Account/region the key policies name."""
 
 
 def server_properties(replication_factor: int, min_insync_replicas: int) -> str:
@@ -85,6 +94,7 @@ class AwsKafka(pulumi.ComponentResource):
         self._build_topics()
         self.bootstrap_servers = self._cluster.bootstrap_brokers_sasl_iam
         self.cluster_arn = self._cluster.arn
+        self.cluster_name = self._cluster.cluster_name
         self.register_outputs(
             {"bootstrapServers": self.bootstrap_servers, "clusterArn": self.cluster_arn}
         )
@@ -100,8 +110,15 @@ class AwsKafka(pulumi.ComponentResource):
 
     def _build_cluster(self) -> aws.msk.Cluster:
         args = self._args
+        logs_name = child(self._name, "brokers")
+        # Auto-named log group: "<logical name>-<random suffix>".
         key = kms_key(
-            child(self._name, "data"), f"{self._name} data at rest", args.tags, self, args.protect
+            child(self._name, "data"),
+            f"{self._name} data at rest and broker logs",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(args.scope, log_groups=(f"{logs_name}-*",)),
         )
         security_group = args.placement.security_group(
             child(self._name, "brokers"),
@@ -120,12 +137,7 @@ class AwsKafka(pulumi.ComponentResource):
             server_properties=server_properties(args.replication_factor, args.min_insync_replicas),
             opts=self._opts,
         )
-        log_group = aws.cloudwatch.LogGroup(
-            child(self._name, "brokers"),
-            retention_in_days=args.log_retention_days,
-            tags=args.tags,
-            opts=self._opts,
-        )
+        broker_logs = log_group(logs_name, key, args.log_retention_days, args.tags, self)
         return aws.msk.Cluster(
             self._name,
             kafka_version=args.kafka_version,
@@ -157,7 +169,7 @@ class AwsKafka(pulumi.ComponentResource):
             logging_info=aws.msk.ClusterLoggingInfoArgs(
                 broker_logs=aws.msk.ClusterLoggingInfoBrokerLogsArgs(
                     cloudwatch_logs=aws.msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
-                        enabled=True, log_group=log_group.name
+                        enabled=True, log_group=broker_logs.name
                     )
                 )
             ),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.shared import AccountScope, key_policy, kms_key, log_group
 from components.contracts import NetworkContract
 from infra.naming import child
 
@@ -36,6 +37,8 @@ class AwsNetworkArgs:
     """The account the stack deploys into (scopes the flow-log role's trust)."""
     partition: str
     region: str
+    protect: bool
+    """Protect the flow-log key (deleting it makes the kept logs unreadable)."""
     tags: dict[str, str]
 
 
@@ -205,12 +208,18 @@ class AwsNetwork(pulumi.ComponentResource):
 
     def _build_flow_logs(self) -> None:
         name = child(self._name, "flow-logs")
-        log_group = aws.cloudwatch.LogGroup(
+        args = self._args
+        scope = AccountScope(args.account_id, args.partition, args.region)
+        # Auto-named log group: "<logical name>-<random suffix>".
+        key = kms_key(
             name,
-            retention_in_days=self._args.flow_log_retention_days,
-            tags=self._tags(name),
-            opts=self._child_opts,
+            f"{self._name} VPC flow logs",
+            self._tags(name),
+            self,
+            args.protect,
+            key_policy(scope, log_groups=(f"{name}-*",)),
         )
+        flow_logs = log_group(name, key, args.flow_log_retention_days, self._tags(name), self)
         role = aws.iam.Role(
             name,
             assume_role_policy=self._flow_log_trust_policy(),
@@ -220,7 +229,7 @@ class AwsNetwork(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             name,
             role=role.id,
-            policy=log_group.arn.apply(
+            policy=flow_logs.arn.apply(
                 lambda arn: json.dumps(
                     {
                         "Version": "2012-10-17",
@@ -246,7 +255,7 @@ class AwsNetwork(pulumi.ComponentResource):
             vpc_id=self._vpc.id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn,
+            log_destination=flow_logs.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=self._tags(name),

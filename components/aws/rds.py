@@ -23,9 +23,12 @@ import pulumi_random as random
 
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
 from components.aws.shared import (
+    AccountScope,
     PortRange,
     PrivatePlacement,
+    key_policy,
     kms_key,
+    log_group,
     managed_policy,
     service_role,
 )
@@ -61,6 +64,8 @@ class AwsPostgresArgs:
     log_retention_days: int
     protect: bool
     tags: dict[str, str]
+    scope: AccountScope
+    """Account/region the key policies name."""
 
 
 class AwsPostgres(pulumi.ComponentResource):
@@ -82,7 +87,14 @@ class AwsPostgres(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._opts = pulumi.ResourceOptions(parent=self)
-        key = kms_key(child(name, "storage"), f"{name} storage", args.tags, self, args.protect)
+        key = kms_key(
+            child(name, "storage"),
+            f"{name} storage, Performance Insights and exported logs",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(args.scope, log_groups=(f"/aws/rds/instance/{name}/*",)),
+        )
         password = random.RandomPassword(
             child(name, "master"),
             length=32,
@@ -110,6 +122,35 @@ class AwsPostgres(pulumi.ComponentResource):
             ssl_mode="verify-full",
             # The server certificate chains to this bundle's root for RDS_CA_IDENTIFIER.
             ca_certificate=RDS_CA_BUNDLE,
+        )
+
+    def replicate_backups(
+        self, provider: aws.Provider, scope: AccountScope, retention_days: int
+    ) -> aws.rds.InstanceAutomatedBackupsReplication:
+        """Copy the automated backups (snapshots and transaction logs) to ``scope.region``.
+
+        The replication is managed from the destination region (RDS User Guide, "Replicating
+        automated backups to another AWS Region": StartDBInstanceAutomatedBackupsReplication is
+        called there), so both it and its key use ``provider`` for that region. The copy
+        keeps point-in-time restore in the DR region, with transaction logs shipped about
+        every five minutes.
+        """
+        args = self._args
+        key = kms_key(
+            child(self._name, "dr-backups"),
+            f"{self._name} automated backups replicated to {scope.region}",
+            args.tags,
+            self,
+            args.protect,
+            key_policy(scope),
+            provider=provider,
+        )
+        return aws.rds.InstanceAutomatedBackupsReplication(
+            child(self._name, "dr-backups"),
+            source_db_instance_arn=self.instance.arn,
+            kms_key_id=key.arn,
+            retention_period=retention_days,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect),
         )
 
     def _parameter_group(self) -> aws.rds.ParameterGroup:
@@ -208,23 +249,24 @@ class AwsPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 # Enhanced monitoring starts with the instance: the role must hold its policy.
-                depends_on=[*monitoring_role.attachments, *self._log_groups()],
+                depends_on=[*monitoring_role.attachments, *self._log_groups(key)],
             ),
         )
 
-    def _log_groups(self) -> list[aws.cloudwatch.LogGroup]:
+    def _log_groups(self, key: aws.kms.Key) -> list[aws.cloudwatch.LogGroup]:
         """The groups RDS exports to, created first so they carry a retention.
 
         RDS creates ``/aws/rds/instance/<identifier>/<log>`` on first export, without retention,
         unless it exists already.
         """
         return [
-            aws.cloudwatch.LogGroup(
+            log_group(
                 child(self._name, log),
-                name=f"/aws/rds/instance/{self._name}/{log}",
-                retention_in_days=self._args.log_retention_days,
-                tags=self._args.tags,
-                opts=self._opts,
+                key,
+                self._args.log_retention_days,
+                self._args.tags,
+                self,
+                f"/aws/rds/instance/{self._name}/{log}",
             )
             for log in LOG_EXPORTS
         ]

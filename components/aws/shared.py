@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -12,26 +13,125 @@ import pulumi_aws as aws
 from infra.naming import child
 
 
+@dataclass(frozen=True)
+class AccountScope:
+    """Where a stack deploys: the account, partition and region its key policies name."""
+
+    account_id: str
+    partition: str
+    region: str
+
+    def root_arn(self) -> str:
+        """The account principal: key policies delegate to IAM through it."""
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+    def log_group_arn(self, pattern: str) -> str:
+        """ARN of the log group(s) named ``pattern`` (may end in ``*``) in this account/region."""
+        return f"arn:{self.partition}:logs:{self.region}:{self.account_id}:log-group:{pattern}"
+
+
+# Actions CloudWatch Logs needs on a log group's key (CloudWatch Logs User Guide, "Encrypt log
+# data in CloudWatch Logs using AWS KMS", step 2: key policy).
+_LOGS_KEY_ACTIONS = [
+    "kms:Encrypt*",
+    "kms:Decrypt*",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:Describe*",
+]
+
+
+def key_policy(
+    scope: AccountScope,
+    log_groups: tuple[str, ...] = (),
+    services: tuple[dict[str, Any], ...] = (),
+) -> str:
+    """An explicit key policy: the account root (delegating to IAM) and only the services named.
+
+    ``log_groups`` are log-group name patterns whose data CloudWatch Logs may encrypt with the
+    key: the grant is conditioned on ``kms:EncryptionContext:aws:logs:arn`` so the key cannot
+    encrypt any other group. ``services`` are extra statements (e.g. CloudWatch publishing to
+    an encrypted SNS topic). RDS, MSK, ElastiCache and EKS use the key through grants made with
+    the caller's IAM permissions (``kms:ViaService``), so they need no statement of their own.
+    """
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AccountAdministersThroughIam",
+            "Effect": "Allow",
+            "Principal": {"AWS": scope.root_arn()},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+    if log_groups:
+        statements.append(
+            {
+                "Sid": "CloudWatchLogsEncryptsTheseGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{scope.region}.amazonaws.com"},
+                "Action": _LOGS_KEY_ACTIONS,
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": [
+                            scope.log_group_arn(pattern) for pattern in log_groups
+                        ]
+                    }
+                },
+            }
+        )
+    statements.extend(services)
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
 def kms_key(
-    name: str, description: str, tags: dict[str, str], parent: pulumi.Resource, protect: bool
+    name: str,
+    description: str,
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+    protect: bool,
+    policy: str,
+    provider: pulumi.ProviderResource | None = None,
 ) -> aws.kms.Key:
-    """A customer-managed key with yearly rotation and an alias that names its purpose."""
+    """A customer-managed key with yearly rotation, an explicit ``policy`` (see
+    :func:`key_policy`) and an alias that names its purpose."""
     key = aws.kms.Key(
         name,
         description=description,
         enable_key_rotation=True,
         rotation_period_in_days=365,
         deletion_window_in_days=30,
+        policy=policy,
         tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, provider=provider),
     )
     aws.kms.Alias(
         name,
         name=f"alias/{name}",
         target_key_id=key.key_id,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider),
     )
     return key
+
+
+def log_group(
+    name: str,
+    key: aws.kms.Key,
+    retention_days: int,
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+    log_group_name: str | None = None,
+) -> aws.cloudwatch.LogGroup:
+    """A log group encrypted with ``key`` (whose policy must name the group, see
+    :func:`key_policy`): CloudWatch Logs checks the key policy when the key is associated."""
+    return aws.cloudwatch.LogGroup(
+        name,
+        name=log_group_name,
+        kms_key_id=key.arn,
+        retention_in_days=retention_days,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
     "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
     "aws:ec2/eip:Eip": "aws_eip",
     "aws:ec2/flowLog:FlowLog": "aws_flow_log",
@@ -48,8 +49,13 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:msk/configuration:Configuration": "aws_msk_configuration",
     "aws:msk/topic:Topic": "aws_msk_topic",
     "aws:rds/instance:Instance": "aws_db_instance",
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        "aws_db_instance_automated_backups_replication"
+    ),
     "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
     "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
+    "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
     "gcp:compute/firewall:Firewall": "google_compute_firewall",

@@ -164,10 +164,18 @@ def _public_ip(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _node_group(args: Any, context: MockContext) -> dict[str, Any]:
+    """EKS names a managed node group's Auto Scaling group ``eks-<nodegroup>-<uuid>``."""
+    name = str(args.inputs.get("nodeGroupName") or _physical_name(args))
+    asg = f"eks-{name}-{_uuid(context.stack, name)}"
+    return {"nodeGroupName": name, "resources": [{"autoscalingGroups": [{"name": asg}]}]}
+
+
 RESOURCES: dict[str, OutputFn] = {
     "aws:ec2/eip:Eip": _public_ip,
     "aws:ec2/launchTemplate:LaunchTemplate": lambda a, c: {"latestVersion": 1, "defaultVersion": 1},
     "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
     "aws:kms/key:Key": _kms_key,
     "aws:rds/instance:Instance": _rds_instance,

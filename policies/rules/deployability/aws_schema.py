@@ -40,6 +40,10 @@ CFN_TYPES: dict[str, CfnMapping | str] = {
     "aws:cloudwatch/logGroup:LogGroup": CfnMapping(
         "AWS::Logs::LogGroup", {"name": "LogGroupName", "retentionInDays": "RetentionInDays"}
     ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": CfnMapping(
+        "AWS::CloudWatch::Alarm",
+        {"metricName": "MetricName", "namespace": "Namespace", "threshold": "Threshold"},
+    ),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
         "adopts the VPC's default group; CloudFormation cannot manage it"
     ),
@@ -147,11 +151,18 @@ CFN_TYPES: dict[str, CfnMapping | str] = {
             "monitoringInterval": "MonitoringInterval",
         },
     ),
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        "an API action (StartDBInstanceAutomatedBackupsReplication); CloudFormation has no type"
+    ),
     "aws:rds/parameterGroup:ParameterGroup": CfnMapping(
         "AWS::RDS::DBParameterGroup", {"family": "Family", "description": "Description"}
     ),
     "aws:rds/subnetGroup:SubnetGroup": CfnMapping(
         "AWS::RDS::DBSubnetGroup", {"description": "DBSubnetGroupDescription"}
+    ),
+    "aws:sns/topic:Topic": CfnMapping("AWS::SNS::Topic", {"kmsMasterKeyId": "KmsMasterKeyId"}),
+    "aws:sns/topicSubscription:TopicSubscription": CfnMapping(
+        "AWS::SNS::Subscription", {"protocol": "Protocol", "endpoint": "Endpoint"}
     ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": CfnMapping(
         "AWS::EC2::SecurityGroupIngress",
