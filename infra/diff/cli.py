@@ -117,14 +117,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the diff as JSON")
     parser.add_argument("--no-cache", action="store_true", help="plan the base even if cached")
     options = parser.parse_args(argv)
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, emoji=False)
     try:
         root = find_project_root(Path.cwd())
         report = compute(root, options.base, options.stack, use_cache=not options.no_cache)
     except (DiffError, StackFileError) as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_ERROR
-    print_report(Console(), report)
+    print_report(Console(emoji=False), report)
     if options.markdown:
         options.markdown.write_text(render_markdown(report), encoding="utf-8")
     if options.json:

@@ -43,7 +43,7 @@ def _backend_parser() -> argparse.ArgumentParser:
 def backend_main(argv: list[str]) -> int:
     """``python -m infra backend ...``."""
     options = _backend_parser().parse_args(argv)
-    out, errors = Console(), Console(stderr=True)
+    out, errors = Console(emoji=False), Console(stderr=True, emoji=False)
     return run_guarded(lambda: _bootstrap(options, out), errors)
 
 
@@ -107,7 +107,7 @@ def _drill_parser() -> argparse.ArgumentParser:
 def drill_main(argv: list[str]) -> int:
     """``python -m infra restore-drill ...``."""
     options = _drill_parser().parse_args(argv)
-    out, errors = Console(), Console(stderr=True)
+    out, errors = Console(emoji=False), Console(stderr=True, emoji=False)
     return run_guarded(lambda: _drill(options, out), errors)
 
 

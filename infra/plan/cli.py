@@ -139,7 +139,8 @@ def _console(stderr: bool) -> Console:
     """A rich console, imported on first use: a quiet, clean plan prints nothing."""
     from rich.console import Console
 
-    return Console(stderr=stderr)
+    # emoji=False: ":cloud:" in "platform:cloud: ..." must not become an emoji in error lines
+    return Console(stderr=stderr, emoji=False)
 
 
 def _error(message: str) -> None:
