@@ -12,7 +12,7 @@ yet: add it with that source). Pure (no Pulumi import) so the policy pack can im
 
 from __future__ import annotations
 
-# (region, its pair) in both directions unless the doc lists a one-way pair (westus3 -> eastus).
+# (region, its pair), paired both ways.
 _PAIRS = [
     ("eastus", "westus"), ("eastus2", "centralus"), ("northcentralus", "southcentralus"),
     ("westus2", "westcentralus"), ("canadacentral", "canadaeast"),
@@ -21,12 +21,14 @@ _PAIRS = [
     ("norwayeast", "norwaywest"), ("swedencentral", "swedensouth"),
     ("australiaeast", "australiasoutheast"), ("japaneast", "japanwest"),
     ("koreacentral", "koreasouth"), ("eastasia", "southeastasia"),
-    ("centralindia", "southindia"), ("brazilsouth", "southcentralus"),
+    ("centralindia", "southindia"),
 ]  # fmt: skip
+# One-way pairs: the doc pairs these regions with one whose own pair is another region.
+ONE_WAY = {"westus3": "eastus", "brazilsouth": "southcentralus"}
 PAIRED_REGION: dict[str, str] = {
     **{first: second for first, second in _PAIRS},
-    **{second: first for first, second in _PAIRS if second != "southcentralus"},
-    "westus3": "eastus",
+    **{second: first for first, second in _PAIRS},
+    **ONE_WAY,
 }
 """Region -> the region its geo-redundant copies go to."""
 DR_REGION_TAG = "disaster-recovery-region"
