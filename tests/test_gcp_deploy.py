@@ -167,7 +167,7 @@ def test_prod_kubeconfig_uses_the_dns_endpoint_and_contracts_are_filled(tmp_path
 @pytest.mark.parametrize("stack", STACKS)
 def test_pods_are_authorized_on_cloud_sql(shipped_plans: dict[str, Outcome], stack: str) -> None:
     plan = plan_of(shipped_plans, stack)
-    ip = one(plan, "gcp:sql/databaseInstance:DatabaseInstance")["inputs"]["settings"][
+    ip = one(plan, "gcp:sql/databaseInstance:DatabaseInstance", "-postgres")["inputs"]["settings"][
         "ipConfiguration"
     ]
     pods = next(
