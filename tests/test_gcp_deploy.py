@@ -30,6 +30,7 @@ API_OF_TYPE = {
     "gcp:networkconnectivity/": apis.NETWORKCONNECTIVITY,
     "gcp:managedkafka/": apis.MANAGEDKAFKA,
     "gcp:redis/": apis.REDIS,
+    "gcp:monitoring/": apis.MONITORING,
     "gcp:serviceaccount/": apis.IAM,
     # project IAM policy is read and written through Cloud Resource Manager
     "gcp:projects/iAMMember:": apis.CLOUDRESOURCEMANAGER,

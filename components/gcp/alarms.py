@@ -115,7 +115,8 @@ class GcpAlarms(pulumi.ComponentResource):
             _Signal("sql-connections", "Cloud SQL connections",
                     sql("database/postgresql/num_backends"),
                     max_connections(args.sql_tier) * alarms.connections_percent // 100,
-                    aligner="ALIGN_MAX"),
+                    # one series per database: the instance's total is their sum
+                    aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
             _Signal("redis-memory", "Memorystore memory used",
                     pulumi.Output.concat(
                         'resource.type = "redis.googleapis.com/Cluster" AND '
