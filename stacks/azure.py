@@ -16,6 +16,7 @@ import pulumi_azure_native as azure
 
 from components.azure import kubeconfig, roles
 from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
+from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, short_name
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
 from components.azure.network import AzureNetwork, AzureNetworkArgs
 from components.azure.postgres import AzurePostgres, AzurePostgresArgs
@@ -149,6 +150,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             backup_retention_days=config.postgres.backup_retention_days,
             high_availability=config.postgres.high_availability,
             geo_redundant_backup=prod,
+            dr_region=config.disaster_recovery.region,
             database_name=config.postgres.database_name,
             username=config.postgres.username,
             extensions=config.postgres.extensions,
@@ -208,6 +210,22 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
+    if config.alarms.enabled:
+        AzureAlarms(
+            f"{prefix}-alarms",
+            AzureAlarmsArgs(
+                resource_group_name=group,
+                short_name=short_name(config.stack),
+                alarms=config.alarms,
+                postgres_id=postgres.server_id,
+                postgres_sku=config.postgres.instance_size,
+                redis_id=redis.cache_id,
+                eventhubs_id=kafka.namespace_id,
+                cluster_id=cluster.cluster_id,
+                tags=tags(config, "alarms"),
+            ),
+            opts,
+        )
     identities = {
         app: AzureWorkloadIdentity(
             f"{prefix}-{app}",

@@ -8,6 +8,7 @@ import pulumi_gcp as gcp
 
 from components.contracts import ClusterContract, EgressDestination, TopicSpec
 from components.gcp import apis as api
+from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs
 from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
@@ -118,6 +119,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             apis=apis,
             # pods connect from the pod range (see GcpPostgres._authorized_networks)
             client_cidrs=[str(config.network.pod_cidr)],
+            dr_region=config.disaster_recovery.region,
         ),
         opts,
     )
@@ -157,6 +159,22 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
+    if config.alarms.enabled:
+        GcpAlarms(
+            f"{prefix}-alarms",
+            GcpAlarmsArgs(
+                project=project,
+                alarms=config.alarms,
+                sql_instance=postgres.instance_name,
+                sql_tier=config.postgres.instance_size,
+                sql_replica=postgres.replica_name,
+                redis_cluster=redis.cluster_name,
+                gke_cluster=cluster.cluster_name,
+                labels=tags(config, "alarms"),
+                apis=apis,
+            ),
+            opts,
+        )
     identities = {
         app: GcpWorkloadIdentity(
             f"{prefix}-{app}",

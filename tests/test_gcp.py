@@ -100,7 +100,7 @@ def test_cloud_sql(
     shipped_plans: dict[str, Outcome], stack: str, availability: str, retained: int
 ) -> None:
     plan = plan_of(shipped_plans, stack)
-    instance = one(plan, "gcp:sql/databaseInstance:DatabaseInstance")
+    instance = one(plan, "gcp:sql/databaseInstance:DatabaseInstance", "-postgres")
     inputs = instance["inputs"]
     settings = inputs["settings"]
     assert inputs["databaseVersion"] == "POSTGRES_16"

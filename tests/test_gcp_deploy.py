@@ -30,6 +30,7 @@ API_OF_TYPE = {
     "gcp:networkconnectivity/": apis.NETWORKCONNECTIVITY,
     "gcp:managedkafka/": apis.MANAGEDKAFKA,
     "gcp:redis/": apis.REDIS,
+    "gcp:monitoring/": apis.MONITORING,
     "gcp:serviceaccount/": apis.IAM,
     # project IAM policy is read and written through Cloud Resource Manager
     "gcp:projects/iAMMember:": apis.CLOUDRESOURCEMANAGER,
@@ -167,7 +168,7 @@ def test_prod_kubeconfig_uses_the_dns_endpoint_and_contracts_are_filled(tmp_path
 @pytest.mark.parametrize("stack", STACKS)
 def test_pods_are_authorized_on_cloud_sql(shipped_plans: dict[str, Outcome], stack: str) -> None:
     plan = plan_of(shipped_plans, stack)
-    ip = one(plan, "gcp:sql/databaseInstance:DatabaseInstance")["inputs"]["settings"][
+    ip = one(plan, "gcp:sql/databaseInstance:DatabaseInstance", "-postgres")["inputs"]["settings"][
         "ipConfiguration"
     ]
     pods = next(

@@ -131,12 +131,26 @@ NAME_RULES: dict[str, NameRule] = {
         "dataCollectionRuleName", 3, 44, r"[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?",
         "resource group", "Microsoft.Insights",
     ),
+    # Microsoft.Insights actionGroups / metricAlerts: 1-260, none of :<>+/&%\? (action groups)
+    # or *#&+:<>?@%{}\/ (metric alerts), no control characters, not ending in space or period.
+    "azure-native:monitor:ActionGroup": NameRule(
+        "actionGroupName", 1, 260, r"[^:<>+/&%\\?\x00-\x1f]*[^:<>+/&%\\?\x00-\x1f .]",
+        "resource group", "Microsoft.Insights",
+    ),
+    "azure-native:monitor:MetricAlert": NameRule(
+        "ruleName", 1, 260, r"[^*#&+:<>?@%{}\\/\x00-\x1f]*[^*#&+:<>?@%{}\\/\x00-\x1f .]",
+        "resource group", "Microsoft.Insights",
+    ),
     "azure-native:authorization:RoleAssignment": NameRule(
         "roleAssignmentName", 36, 36, r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "scope",
         "Microsoft.Authorization",
     ),
 }  # fmt: skip
 """Name rules by Pulumi type token (see ``DOC``, section ``NameRule.section``)."""
+
+# An action group's short name (the SMS/email sender) is at most 12 characters
+# (https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups, "Short name").
+SHORT_NAME_LIMIT = 12
 
 # Role assignments are auto-named with a GUID by azure-native, not with a suffix.
 GUID_NAMED = frozenset({"azure-native:authorization:RoleAssignment"})

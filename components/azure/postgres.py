@@ -2,7 +2,9 @@
 
 Creates the server (version pinned) in the delegated subnet with the private DNS zone and no
 public access, zone-redundant HA in prod, backup retention per profile with geo-redundant
-backups in prod, storage auto-grow, a custom maintenance window; server parameters that require
+backups in prod (copied by Azure to the region's pair; the server's ``disaster-recovery-region``
+tag records the DR region the config names, and a deployability rule checks it is that pair),
+storage auto-grow, a custom maintenance window; server parameters that require
 TLS and allow TimescaleDB (the service's time-series store, which this cloud offers) and
 pg_stat_statements (also preloaded); the application database; a pulumi-random admin password
 (secret); and ``protect=True`` in prod.
@@ -27,6 +29,7 @@ import pulumi_random as random
 
 from components.azure.names import global_name
 from components.azure.network import POSTGRES_ZONE
+from components.azure.regions import DR_REGION_TAG
 from components.contracts import PostgresContract
 from infra.naming import child
 
@@ -55,6 +58,8 @@ class AzurePostgresArgs:
     name_seed: pulumi.Input[str]
     protect: bool
     tags: dict[str, str]
+    # The config's DR region (tagged on the server when geo-redundant backup is on).
+    dr_region: str | None = None
 
 
 def restart_command(resource_group: str, server: str) -> str:
@@ -114,6 +119,7 @@ class AzurePostgres(pulumi.ComponentResource):
         )
         self.restart_command = self._check_restart(server, last)
         self.host = server.name.apply(lambda n: f"{n}.{POSTGRES_ZONE}")
+        self.server_id = server.id
         self.register_outputs({"host": self.host, "password": self.password})
 
     def contract(self) -> PostgresContract:
@@ -158,9 +164,15 @@ class AzurePostgres(pulumi.ComponentResource):
             maintenance_window=azure.dbforpostgresql.MaintenanceWindowArgs(
                 custom_window="Enabled", day_of_week=0, start_hour=3, start_minute=0
             ),
-            tags=args.tags,
+            tags=self._tags(),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
+
+    def _tags(self) -> dict[str, str]:
+        args = self._args
+        if args.geo_redundant_backup and args.dr_region:
+            return {**args.tags, DR_REGION_TAG: args.dr_region}
+        return args.tags
 
     def _check_restart(
         self, server: azure.dbforpostgresql.Server, last: pulumi.Resource

@@ -136,6 +136,7 @@ class AzureRedis(pulumi.ComponentResource):
         )
         self.auth_token = pulumi.Output.secret(keys.primary_key)
         self.host = cache.host_name
+        self.cache_id = cache.id
         self.port = cache.ssl_port
         self.register_outputs({"host": self.host, "port": self.port, "authToken": self.auth_token})
 

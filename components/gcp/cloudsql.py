@@ -6,6 +6,14 @@ point-in-time recovery and transaction-log retention, disk autoresize up to a li
 maintenance window, Query Insights, logging flags, and deletion protection (Pulumi-side and
 API-side) plus ``protect=True`` in prod; then the database and a user whose password comes from
 pulumi-random (secret). TimescaleDB is not offered on Cloud SQL: the config rejects it.
+
+Disaster recovery (when the stack names a DR region, required in prod): automated backups are
+stored in the DR region (``backup_configuration.location``) and a cross-region read replica
+streams the WAL to the DR region. Backups alone run once a day, and the transaction logs used
+for point-in-time recovery stay with the primary's region, so a lost region would lose up to a
+day; the replica's asynchronous replication keeps the DR copy seconds behind (its
+``replica_lag`` is alarmed, components/gcp/alarms.py), which is what meets RPO < 1 h. Recovery
+is promoting the replica (docs/gcp.md).
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ class GcpPostgresArgs:
     apis: ProjectApis
     # Non-RFC 1918 ranges clients connect from (GKE pods: 100.64.0.0/14 by default).
     client_cidrs: list[str]
+    # Region holding the backups and the cross-region read replica (None: no DR copy).
+    dr_region: str | None = None
 
 
 class GcpPostgres(pulumi.ComponentResource):
@@ -70,6 +80,10 @@ class GcpPostgres(pulumi.ComponentResource):
     """The instance's private IP address."""
     password: pulumi.Output[str]
     """The application user's password (secret)."""
+    instance_name: pulumi.Output[str]
+    """The primary instance's name (the ``database_id`` of its metrics is project:name)."""
+    replica_name: pulumi.Output[str] | None
+    """The cross-region read replica's name (None without a DR region)."""
 
     def __init__(
         self, name: str, args: GcpPostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -80,6 +94,9 @@ class GcpPostgres(pulumi.ComponentResource):
         sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
+        self.instance_name = instance.name
+        replica = self._build_replica(instance) if args.dr_region else None
+        self.replica_name = replica.name if replica else None
         gcp.sql.Database(
             child(name, "db"),
             project=args.project,
@@ -145,6 +162,9 @@ class GcpPostgres(pulumi.ComponentResource):
                     enabled=True,
                     point_in_time_recovery_enabled=True,
                     start_time="02:00",
+                    # The region backups are stored in (default: a multi-region near the
+                    # instance, which a regional outage of the stack's region may share).
+                    location=args.dr_region,
                     transaction_log_retention_days=min(
                         args.backup_retention_days, MAX_LOG_RETENTION_DAYS
                     ),
@@ -160,6 +180,53 @@ class GcpPostgres(pulumi.ComponentResource):
                     record_application_tags=True,
                     record_client_address=False,
                     query_string_length=1024,
+                ),
+                database_flags=[
+                    gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
+                    for flag, value in FLAGS.items()
+                ],
+                user_labels=args.labels,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
+            ),
+        )
+
+    def _build_replica(self, primary: gcp.sql.DatabaseInstance) -> gcp.sql.DatabaseInstance:
+        """A read replica in the DR region, on the same (global) VPC and private services range.
+
+        A Cloud SQL read replica takes no backups or PITR of its own (the API rejects a backup
+        configuration on a replica); after promotion it becomes a primary and gets them.
+        https://cloud.google.com/sql/docs/postgres/replication/cross-region-replicas
+        """
+        args = self._args
+        assert args.dr_region is not None
+        name = child(self._name, "dr")
+        return gcp.sql.DatabaseInstance(
+            name,
+            name=resource_name(name, INSTANCE_NAME_LIMIT),
+            project=args.project,
+            region=args.dr_region,
+            database_version=f"POSTGRES_{args.major_version}",
+            master_instance_name=primary.name,
+            deletion_protection=args.deletion_protection,
+            settings=gcp.sql.DatabaseInstanceSettingsArgs(
+                tier=args.tier,
+                edition="ENTERPRISE",
+                availability_type="ZONAL",
+                disk_type="PD_SSD",
+                disk_size=args.storage_gb,
+                disk_autoresize=True,
+                disk_autoresize_limit=args.max_storage_gb,
+                deletion_protection_enabled=args.deletion_protection,
+                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
+                    ipv4_enabled=False,
+                    private_network=args.network_id,
+                    ssl_mode="ENCRYPTED_ONLY",
+                    enable_private_path_for_google_cloud_services=True,
+                    authorized_networks=self._authorized_networks(),
                 ),
                 database_flags=[
                     gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)

@@ -60,6 +60,8 @@ class GcpRedis(pulumi.ComponentResource):
     """The discovery endpoint's port."""
     ca_certificate: pulumi.Output[str]
     """PEM bundle of the cluster's managed server CAs (verifies the TLS server)."""
+    cluster_name: pulumi.Output[str]
+    """The cluster's id (the ``cluster_id`` label of its metrics)."""
 
     def __init__(
         self, name: str, args: GcpRedisArgs, opts: pulumi.ResourceOptions | None = None
@@ -109,6 +111,7 @@ class GcpRedis(pulumi.ComponentResource):
                 ],
             ),
         )
+        self.cluster_name = cluster.name
         endpoint = cluster.discovery_endpoints.apply(lambda endpoints: endpoints[0])
         self.host = endpoint.apply(lambda e: e.address or "")
         self.port = endpoint.apply(lambda e: e.port or PORT)

@@ -93,6 +93,10 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:managedidentity:UserAssignedIdentity": ArmType(
         "Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"
     ),
+    "azure-native:monitor:ActionGroup": ArmType(
+        "Microsoft.Insights/actionGroups", "actionGroupName"
+    ),
+    "azure-native:monitor:MetricAlert": ArmType("Microsoft.Insights/metricAlerts", "ruleName"),
     "azure-native:monitor:DataCollectionRule": ArmType(
         "Microsoft.Insights/dataCollectionRules", "dataCollectionRuleName"
     ),

@@ -74,6 +74,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy": (
         "google_network_connectivity_service_connection_policy"
     ),
+    "gcp:monitoring/alertPolicy:AlertPolicy": "google_monitoring_alert_policy",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "google_monitoring_notification_channel",
     "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
     "gcp:projects/service:Service": "google_project_service",
     "gcp:redis/cluster:Cluster": "google_redis_cluster",

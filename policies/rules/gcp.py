@@ -32,12 +32,22 @@ def cloudsql_ssl_enforced(props: Props, config: Props) -> bool | None:
     return mode in ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
 
 
+def _read_replica(props: Props) -> bool:
+    """A read replica (``masterInstanceName`` set): Cloud SQL refuses backups/PITR on one, and
+    it is the cross-region DR copy, not the serving instance (its primary is checked)."""
+    return dig(props, "masterInstanceName") is not None
+
+
 def cloudsql_backups_pitr(props: Props, config: Props) -> bool | None:
+    if _read_replica(props):
+        return None
     backup = dig(props, "settings", "backupConfiguration", default={})
     return bool(dig(backup, "enabled")) and bool(dig(backup, "pointInTimeRecoveryEnabled"))
 
 
 def cloudsql_ha(props: Props, config: Props) -> bool | None:
+    if _read_replica(props):
+        return None
     return equals(props, "REGIONAL", "settings", "availabilityType")
 
 

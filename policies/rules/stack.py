@@ -35,7 +35,8 @@ STATEFUL_TYPES = frozenset(
 
 
 def _tag_keys(props: dict) -> set[str]:
-    for key in ("tags", "labels", "resourceLabels"):
+    # A GCP notification channel's ``labels`` are its settings; ``userLabels`` are its labels.
+    for key in ("tags", "userLabels", "labels", "resourceLabels"):
         value = dig(props, key)
         if isinstance(value, dict):
             return set(value)

@@ -9,13 +9,25 @@ child resources (role assignments get a GUID).
 
 Sizes and zones: PostgreSQL Flexible Server storage sizes and backup retention, and a Premium
 cache's zones against its nodes per shard.
+
+Disaster recovery and alarms: a geo-redundant Flexible Server's DR region (its
+``disaster-recovery-region`` tag, from ``platform:disasterRecovery.region``) must be the pair
+Azure copies the backups to (``components/azure/regions.py``); an action group's short name is
+at most 12 characters.
 """
 
 from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
-from components.azure.names import AUTONAME_SUFFIX, DOC, GUID_NAMED, NAME_RULES
+from components.azure.names import (
+    AUTONAME_SUFFIX,
+    DOC,
+    GUID_NAMED,
+    NAME_RULES,
+    SHORT_NAME_LIMIT,
+)
+from components.azure.regions import DR_REGION_TAG, PAIRED_REGION
 from infra.config.models import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from policies.rules.base import deployable, dig, is_unknown, resource_rule
 
@@ -60,6 +72,34 @@ def _postgres_sizes(args: ResourceValidationArgs, report: ReportViolation) -> No
         report(f"backup.backupRetentionDays {days} is outside {low}-{high}", None)
 
 
+def _geo_backup_pair(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if dig(args.props, "backup", "geoRedundantBackup") != "Enabled":
+        return
+    location = args.props.get("location")
+    wanted = dig(args.props, "tags", DR_REGION_TAG)
+    if not isinstance(location, str) or not isinstance(wanted, str):
+        return
+    pair = PAIRED_REGION.get(location.replace(" ", "").lower())
+    if pair is None:
+        report(
+            f"location {location} has no documented pair in components/azure/regions.py: "
+            "geo-redundant backups would go nowhere the DR config names",
+            None,
+        )
+    elif wanted.replace(" ", "").lower() != pair:
+        report(
+            f"disasterRecovery.region {wanted}: geo-redundant backups of a server in {location} "
+            f"go to its pair {pair}; set platform:disasterRecovery.region to {pair}",
+            None,
+        )
+
+
+def _action_group_short_name(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    short = args.props.get("groupShortName")
+    if isinstance(short, str) and not 1 <= len(short) <= SHORT_NAME_LIMIT:
+        report(f"groupShortName {short!r}: {len(short)} characters; allowed 1-12", None)
+
+
 def _redis_zones(args: ResourceValidationArgs, report: ReportViolation) -> None:
     zones = args.props.get("zones")
     replicas = args.props.get("replicasPerPrimary")
@@ -72,6 +112,28 @@ def _redis_zones(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 
 POLICIES = [
+    deployable(
+        resource_rule(
+            "deploy-azure-geo-backup-pair",
+            "Flexible Server copies geo-redundant backups to its region's pair only; a DR region "
+            "that is not the pair holds no copy to restore from.",
+            "Set platform:disasterRecovery.region to the pair of the stack's location "
+            "(components/azure/regions.py).",
+            Severity.HIGH,
+            _geo_backup_pair,
+            types=["azure-native:dbforpostgresql:Server"],
+        )
+    ),
+    deployable(
+        resource_rule(
+            "deploy-azure-action-group-short-name",
+            "Azure rejects an action group whose short name is longer than 12 characters.",
+            "Derive it with components/azure/alarms.py::short_name.",
+            Severity.HIGH,
+            _action_group_short_name,
+            types=["azure-native:monitor:ActionGroup"],
+        )
+    ),
     deployable(
         resource_rule(
             "deploy-azure-resource-names",

@@ -182,7 +182,10 @@ NAMED_TYPES = frozenset(rule.type for rule in NAME_RULES)
 LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}")
 LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}")
 MAX_LABELS = 64
-LABEL_FIELDS = (("labels",), ("resourceLabels",), ("settings", "userLabels"))
+LABEL_FIELDS = (("labels",), ("resourceLabels",), ("settings", "userLabels"), ("userLabels",))
+# Types whose ``labels`` are settings, not resource labels (a notification channel's
+# ``email_address``); their resource labels are ``userLabels``.
+SETTINGS_LABELS = frozenset({"gcp:monitoring/notificationChannel:NotificationChannel"})
 
 
 def effective_name(rule: NameRule, props: Mapping[str, Any], logical_name: str) -> Any:
@@ -235,6 +238,8 @@ def _check_labels(args: ResourceValidationArgs, report: ReportViolation) -> None
     if not args.resource_type.startswith("gcp:"):
         return
     for path in LABEL_FIELDS:
+        if path == ("labels",) and args.resource_type in SETTINGS_LABELS:
+            continue
         labels = dig(args.props, *path)
         if not isinstance(labels, Mapping):
             continue
