@@ -86,7 +86,11 @@ def test_cloud_resources_use_the_explicit_stack_provider(shipped_plans: dict[str
 
 TAG_ARGUMENTS = {"tags": "tags", "labels": "labels", "resource_labels": "resourceLabels"}
 # taggable only below the top level: Cloud SQL labels live in settings.userLabels
-NESTED_LABELS = {"gcp:sql/databaseInstance:DatabaseInstance": ("settings", "userLabels")}
+# and a notification channel's `labels` are its settings (the address): its labels are userLabels
+NESTED_LABELS = {
+    "gcp:sql/databaseInstance:DatabaseInstance": ("settings", "userLabels"),
+    "gcp:monitoring/notificationChannel:NotificationChannel": ("userLabels",),
+}
 SDK_MODULES = {"aws": "pulumi_aws", "gcp": "pulumi_gcp", "azure-native": "pulumi_azure_native"}
 
 
