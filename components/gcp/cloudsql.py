@@ -151,13 +151,7 @@ class GcpPostgres(pulumi.ComponentResource):
                 disk_autoresize=True,
                 disk_autoresize_limit=args.max_storage_gb,
                 deletion_protection_enabled=args.deletion_protection,
-                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
-                    ipv4_enabled=False,
-                    private_network=args.network_id,
-                    ssl_mode="ENCRYPTED_ONLY",
-                    enable_private_path_for_google_cloud_services=True,
-                    authorized_networks=self._authorized_networks(),
-                ),
+                ip_configuration=self._ip_configuration(args),
                 backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
                     enabled=True,
                     point_in_time_recovery_enabled=True,
@@ -221,13 +215,7 @@ class GcpPostgres(pulumi.ComponentResource):
                 disk_autoresize=True,
                 disk_autoresize_limit=args.max_storage_gb,
                 deletion_protection_enabled=args.deletion_protection,
-                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
-                    ipv4_enabled=False,
-                    private_network=args.network_id,
-                    ssl_mode="ENCRYPTED_ONLY",
-                    enable_private_path_for_google_cloud_services=True,
-                    authorized_networks=self._authorized_networks(),
-                ),
+                ip_configuration=self._ip_configuration(args),
                 database_flags=[
                     gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
                     for flag, value in FLAGS.items()
@@ -239,6 +227,18 @@ class GcpPostgres(pulumi.ComponentResource):
                 protect=args.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
             ),
+        )
+
+    def _ip_configuration(
+        self, args: GcpPostgresArgs
+    ) -> gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs:
+        """Private IP only, TLS only: the same on the primary and its DR replica."""
+        return gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
+            ipv4_enabled=False,
+            private_network=args.network_id,
+            ssl_mode="ENCRYPTED_ONLY",
+            enable_private_path_for_google_cloud_services=True,
+            authorized_networks=self._authorized_networks(),
         )
 
     def _authorized_networks(
