@@ -336,12 +336,9 @@ def test_a_quiet_clean_plan_loads_no_rendering_and_no_other_cloud_rules(tmp_path
 
 def test_config_errors_print_key_paths_verbatim(tmp_path: Path) -> None:
     """``platform:cloud:`` holds rich's ``:cloud:`` emoji code: it must print as written."""
-    stack = make_project(tmp_path, "", {"platform:cloud": "mars"}, stack="typo")
-    (tmp_path / "__main__.py").unlink()
-    for entry in ("__main__.py", "infra", "components", "stacks", "policies"):
-        (tmp_path / entry).symlink_to(ROOT / entry)
-    assert stack.exists()
-    result = run_cli("plan", "--stack", "typo", cwd=tmp_path)
+    project = _project_copy(tmp_path / "project", [])
+    (project / "Pulumi.typo.yaml").write_text("config:\n  platform:cloud: mars\n")
+    result = run_cli("plan", "--stack", "typo", cwd=project)
     assert result.returncode == 2
     assert "platform:cloud: 'mars'" in result.stderr + result.stdout, result.stderr
     assert "\u2601" not in result.stderr + result.stdout

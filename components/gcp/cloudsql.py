@@ -175,10 +175,7 @@ class GcpPostgres(pulumi.ComponentResource):
                     record_client_address=False,
                     query_string_length=1024,
                 ),
-                database_flags=[
-                    gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
-                    for flag, value in FLAGS.items()
-                ],
+                database_flags=_database_flags(),
                 user_labels=args.labels,
             ),
             opts=pulumi.ResourceOptions(
@@ -216,10 +213,7 @@ class GcpPostgres(pulumi.ComponentResource):
                 disk_autoresize_limit=args.max_storage_gb,
                 deletion_protection_enabled=args.deletion_protection,
                 ip_configuration=self._ip_configuration(args),
-                database_flags=[
-                    gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
-                    for flag, value in FLAGS.items()
-                ],
+                database_flags=_database_flags(),
                 user_labels=args.labels,
             ),
             opts=pulumi.ResourceOptions(
@@ -264,3 +258,11 @@ class GcpPostgres(pulumi.ComponentResource):
 def _rfc1918(cidr: str) -> bool:
     network = ipaddress.IPv4Network(cidr)
     return any(network.subnet_of(private) for private in RFC1918)
+
+
+def _database_flags() -> list[gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs]:
+    """``FLAGS`` as Cloud SQL settings: the primary and its DR replica run the same ones."""
+    return [
+        gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(name=flag, value=value)
+        for flag, value in FLAGS.items()
+    ]
