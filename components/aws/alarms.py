@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.shared import AccountScope, key_policy, kms_key
+from components.specs import AlarmSpec
 from infra.naming import child
 
 GIB = 1024**3
@@ -43,30 +44,28 @@ def rds_max_connections(instance_class: str) -> int:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The environment's thresholds (``platform:alarms``)."""
-
-    cpu_percent: int
-    memory_percent: int
-    storage_percent: int
-    connections_percent: int
-    replica_lag_seconds: int
-    evaluation_minutes: int
-
-
-@dataclass(frozen=True)
 class AlarmTargets:
     """What is watched: names/ids the services' metrics are dimensioned by."""
 
+    #: RDS instance identifier (DBInstanceIdentifier dimension)
     rds_identifier: pulumi.Input[str]
+    #: RDS instance class: its memory gives the default max_connections
     rds_instance_class: str
+    #: allocated RDS storage (GiB): the free-storage threshold is a share of it
     rds_storage_gb: int
+    #: MSK cluster name ("Cluster Name" dimension)
     msk_cluster_name: pulumi.Input[str]
+    #: broker count: one disk/CPU alarm per broker id
     msk_brokers: int
+    #: ElastiCache replication group id (its node ids derive from it)
     redis_group_id: pulumi.Input[str]
+    #: shards: one alarm per node, node ids are <group>-<shard>-<node>
     redis_shards: int
+    #: replicas per shard (nodes per shard minus one)
     redis_replicas_per_shard: int
+    #: node group Auto Scaling group name (AutoScalingGroupName dimension)
     node_asg_name: pulumi.Input[str]
+    #: the node group's minimum size: fewer in-service instances alarm
     node_min: int
 
 
@@ -74,11 +73,15 @@ class AlarmTargets:
 class AwsAlarmsArgs:
     """Inputs of ``AwsAlarms``."""
 
-    thresholds: Thresholds
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: the resources watched
     targets: AlarmTargets
-    notification_emails: list[str]
+    #: account/region the topic key's policy names
     scope: AccountScope
+    #: Pulumi ``protect`` on the topic's key (prod)
     protect: bool
+    #: AWS tags on every resource
     tags: dict[str, str]
 
 
@@ -126,7 +129,7 @@ class AwsAlarms(pulumi.ComponentResource):
         topic = aws.sns.Topic(
             self._name, kms_master_key_id=key.arn, tags=args.tags, opts=self._opts
         )
-        for index, email in enumerate(args.notification_emails):
+        for index, email in enumerate(args.spec.notification_emails):
             # Email subscriptions stay pending until the recipient confirms the AWS mail.
             aws.sns.TopicSubscription(
                 child(self._name, f"email-{index}"),
@@ -150,7 +153,7 @@ class AwsAlarms(pulumi.ComponentResource):
         statistic: str = "Average",
         missing: str = "missing",
     ) -> aws.cloudwatch.MetricAlarm:
-        minutes = self._args.thresholds.evaluation_minutes
+        minutes = self._args.spec.evaluation_minutes
         return aws.cloudwatch.MetricAlarm(
             child(self._name, suffix),
             alarm_description=description,
@@ -171,7 +174,7 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _rds_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         db = {"DBInstanceIdentifier": target.rds_identifier}
         above = "GreaterThanThreshold"
         self._alarm("rds-cpu", "RDS CPU", "AWS/RDS", "CPUUtilization", db, above, t.cpu_percent)
@@ -201,7 +204,7 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _msk_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         cluster = {"Cluster Name": target.msk_cluster_name}
         for broker in range(1, target.msk_brokers + 1):
             self._alarm(
@@ -237,7 +240,7 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _redis_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         above = "GreaterThanThreshold"
         for shard in range(1, target.redis_shards + 1):
             for node in range(1, target.redis_replicas_per_shard + 2):

@@ -24,7 +24,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.names import SHORT_NAME_LIMIT, fit
-from infra.config.operations import AlarmsConfig
+from components.specs import AlarmSpec
 from infra.naming import child
 
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -73,14 +73,23 @@ def window(minutes: int) -> str:
 class AzureAlarmsArgs:
     """Inputs of ``AzureAlarms``."""
 
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: resource group of the action group and the alerts
     resource_group_name: pulumi.Input[str]
+    #: the action group's short name (at most 12 characters, shown in notifications)
     short_name: str
-    alarms: AlarmsConfig
+    #: the Flexible Server's resource id
     postgres_id: pulumi.Input[str]
+    #: the Flexible Server's SKU: its memory gives max_connections
     postgres_sku: str
+    #: the Redis cache's resource id
     redis_id: pulumi.Input[str]
+    #: the Event Hubs namespace's resource id
     eventhubs_id: pulumi.Input[str]
+    #: the AKS cluster's resource id
     cluster_id: pulumi.Input[str]
+    #: Azure tags on the action group and alerts
     tags: dict[str, str]
 
 
@@ -115,7 +124,7 @@ class AzureAlarms(pulumi.ComponentResource):
                 azure.monitor.MicrosoftCommonEmailReceiverArgs(
                     name=f"email-{index}", email_address=address, use_common_alert_schema=True
                 )
-                for index, address in enumerate(args.alarms.notification_emails)
+                for index, address in enumerate(args.spec.notification_emails)
             ],
             tags=args.tags,
             opts=self._opts,
@@ -126,7 +135,7 @@ class AzureAlarms(pulumi.ComponentResource):
 
     def _signals(self) -> list[_Signal]:
         args = self._args
-        alarms = args.alarms
+        alarms = args.spec
         postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
         redis = "Microsoft.Cache/redis"
         return [
@@ -152,7 +161,7 @@ class AzureAlarms(pulumi.ComponentResource):
 
     def _alert(self, signal: _Signal, action_group_id: pulumi.Output[str]) -> None:
         args = self._args
-        size = window(args.alarms.evaluation_minutes)
+        size = window(args.spec.evaluation_minutes)
         azure.monitor.MetricAlert(
             fit(METRIC_ALERT, child(self._name, signal.key)),
             resource_group_name=args.resource_group_name,

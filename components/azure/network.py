@@ -272,6 +272,23 @@ class AzureNetwork(pulumi.ComponentResource):
         return private_zone.id
 
 
+@dataclass(frozen=True)
+class ServicePlacement:
+    """Where a data service lives on Azure and how it gets its private address."""
+
+    #: resource group of the service
+    resource_group_name: pulumi.Input[str]
+    #: Azure region (location)
+    location: str
+    #: seed of the service's globally unique name (subscription id / stack prefix)
+    name_seed: pulumi.Input[str]
+    #: the subnet its private address is in (Flexible Server: its delegated subnet; the
+    #: others: the private-endpoint subnet)
+    subnet_id: pulumi.Input[str]
+    #: the private DNS zone its name resolves in
+    dns_zone_id: pulumi.Input[str]
+
+
 def field(value: object, name: str) -> str:
     """A field of an invoke result item, typed output class or plain mapping alike."""
     found = getattr(value, name, None)

@@ -27,7 +27,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.apis import MONITORING, ProjectApis
-from infra.config.operations import AlarmsConfig
+from components.specs import AlarmSpec
 from infra.naming import child
 
 # Cloud SQL for PostgreSQL's default max_connections by instance memory (GB, lower bound):
@@ -54,14 +54,23 @@ def max_connections(tier: str) -> int:
 class GcpAlarmsArgs:
     """Inputs of ``GcpAlarms``."""
 
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: GCP project id
     project: str
-    alarms: AlarmsConfig
+    #: the Cloud SQL primary's name (its metrics' database_id is project:name)
     sql_instance: pulumi.Input[str]
+    #: the Cloud SQL tier: its memory gives the default max_connections
     sql_tier: str
+    #: the cross-region replica's name (replica-lag alarm), None without a DR region
     sql_replica: pulumi.Input[str] | None
+    #: the Redis Cluster's id (cluster_id metric label)
     redis_cluster: pulumi.Input[str]
+    #: the GKE cluster's name (cluster_name metric label)
     gke_cluster: pulumi.Input[str]
+    #: GCP labels on channels and policies
     labels: dict[str, str]
+    #: the project's API enablement (every resource waits for monitoring)
     apis: ProjectApis
 
 
@@ -95,7 +104,7 @@ class GcpAlarms(pulumi.ComponentResource):
                 user_labels=args.labels,
                 opts=self._opts,
             ).id
-            for index, address in enumerate(args.alarms.notification_emails)
+            for index, address in enumerate(args.spec.notification_emails)
         ]
         for signal in self._signals():
             self._policy(signal, channels)
@@ -103,7 +112,7 @@ class GcpAlarms(pulumi.ComponentResource):
 
     def _signals(self) -> list[_Signal]:
         args = self._args
-        alarms = args.alarms
+        alarms = args.spec
         sql = _sql_filter(args.project, args.sql_instance)
         signals = [
             _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
@@ -157,7 +166,7 @@ class GcpAlarms(pulumi.ComponentResource):
                         filter=signal.filter,
                         comparison="COMPARISON_GT",
                         threshold_value=signal.threshold,
-                        duration=f"{args.alarms.evaluation_minutes * 60}s",
+                        duration=f"{args.spec.evaluation_minutes * 60}s",
                         aggregations=[
                             gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
                                 alignment_period=ALIGNMENT,
