@@ -25,21 +25,12 @@ from components.aws.workload_identity import (
     AwsWorkloadRoleArgs,
     msk_client_statements,
 )
-from components.contracts import ClusterContract
-from components.specs import PostgresSpec
+from components.specs import KafkaSpec, PostgresSpec, RedisSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
 from stacks import specs
 from stacks.platform import PlatformContracts
-
-# The ingress controller's Service becomes an internet-facing Network Load Balancer.
-NLB_ANNOTATIONS = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-}
-
 
 _ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")
 
@@ -69,6 +60,15 @@ class _Account:
     scope: AccountScope
 
 
+@dataclass(frozen=True)
+class _DataSpecs:
+    """The data services' specs, built once: their components and the alarms read them."""
+
+    postgres: PostgresSpec
+    kafka: KafkaSpec
+    redis: RedisSpec
+
+
 def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
     invoke = pulumi.InvokeOptions(provider=provider)
     identity = aws.get_caller_identity(opts=invoke)
@@ -91,24 +91,26 @@ def build(config: PlatformConfig) -> PlatformContracts:
         subnet_ids=list(network.private_subnet_ids),
         client_security_group_id=cluster.cluster_security_group_id,
     )
-    postgres_spec = specs.postgres_spec(config)
+    data = _DataSpecs(
+        specs.postgres_spec(config), specs.kafka_spec(config), specs.redis_spec(config)
+    )
     postgres = AwsPostgres(
         f"{prefix}-postgres",
-        AwsPostgresArgs(postgres_spec, placement, account.scope, tags(config, "postgres")),
+        AwsPostgresArgs(data.postgres, placement, account.scope, tags(config, "postgres")),
         opts,
     )
-    _disaster_recovery(config, postgres_spec, postgres, account)
+    _disaster_recovery(config, data.postgres, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
-        AwsKafkaArgs(specs.kafka_spec(config), placement, account.scope, tags(config, "kafka")),
+        AwsKafkaArgs(data.kafka, placement, account.scope, tags(config, "kafka")),
         opts,
     )
     redis = AwsRedis(
         f"{prefix}-redis",
-        AwsRedisArgs(specs.redis_spec(config), placement, account.scope, tags(config, "redis")),
+        AwsRedisArgs(data.redis, placement, account.scope, tags(config, "redis")),
         opts,
     )
-    _alarms(config, account, postgres, kafka, redis, cluster, opts)
+    _alarms(config, account, data, (postgres, kafka, redis, cluster), opts)
     identities = {
         app: AwsWorkloadRole(
             f"{prefix}-{app}",
@@ -124,20 +126,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    return PlatformContracts(
-        network=network.contract(),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            storage_class=cluster.storage_class,
-            ingress_service_annotations=NLB_ANNOTATIONS,
-            ships_metrics_server=False,
-        ),
-        postgres=postgres.contract(),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
+    return PlatformContracts.of(
+        network.contract(), cluster.contract(identities), (postgres, kafka, redis)
     )
 
 
@@ -158,29 +148,26 @@ def _disaster_recovery(
 def _alarms(
     config: PlatformConfig,
     account: _Account,
-    postgres: AwsPostgres,
-    kafka: AwsKafka,
-    redis: AwsRedis,
-    cluster: AwsCluster,
+    data: _DataSpecs,
+    watched: tuple[AwsPostgres, AwsKafka, AwsRedis, AwsCluster],
     opts: pulumi.ResourceOptions,
 ) -> None:
     """CloudWatch alarms on every data service and the nodes, when the environment wants them."""
     spec = specs.alarm_spec(config)
     if spec is None:
         return
+    postgres, kafka, redis, cluster = watched
     AwsAlarms(
         f"{config.name_prefix}-alarms",
         AwsAlarmsArgs(
             spec=spec,
             targets=AlarmTargets(
                 rds_identifier=postgres.instance.identifier,
-                rds_instance_class=config.postgres.instance_size,
-                rds_storage_gb=config.postgres.storage_gb,
+                postgres=data.postgres,
                 msk_cluster_name=kafka.cluster_name,
-                msk_brokers=config.kafka.brokers,
+                kafka=data.kafka,
                 redis_group_id=redis.group_id,
-                redis_shards=config.redis.shards,
-                redis_replicas_per_shard=config.redis.replicas_per_shard,
+                redis=data.redis,
                 node_asg_name=cluster.node_asg_name,
                 node_min=config.cluster.node_min,
             ),

@@ -15,29 +15,18 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import kubeconfig, roles
-from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
-from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, short_name
+from components.azure.aks import AzureCluster, AzureClusterArgs
+from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, AzureWatched, short_name
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
 from components.azure.network import AzureNetwork, AzureNetworkArgs, ServicePlacement
 from components.azure.postgres import AzurePostgres, AzurePostgresArgs
 from components.azure.redis import AzureRedis, AzureRedisArgs
-from components.azure.workload_identity import (
-    USE_LABEL,
-    AzureWorkloadIdentity,
-    AzureWorkloadIdentityArgs,
-)
-from components.contracts import ClusterContract
+from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
 from stacks import specs
 from stacks.platform import PlatformContracts
-
-# ingress-nginx behind the Azure load balancer: probe the controller's health endpoint
-INGRESS_ANNOTATIONS = {
-    "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz"
-}
-
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
 APISERVER_PREFIX = 28
@@ -140,6 +129,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
 
     def placement(subnet_id: pulumi.Input[str], dns_zone: str) -> ServicePlacement:
+        """A data service in this stack's resource group, reached at ``subnet_id``."""
         return ServicePlacement(
             group, config.region, name_seed, subnet_id, network.dns_zone_ids[dns_zone]
         )
@@ -180,21 +170,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
     alarms = specs.alarm_spec(config)
     if alarms is not None:
-        AzureAlarms(
-            f"{prefix}-alarms",
-            AzureAlarmsArgs(
-                spec=alarms,
-                resource_group_name=group,
-                short_name=short_name(config.stack),
-                postgres_id=postgres.server_id,
-                postgres_sku=config.postgres.instance_size,
-                redis_id=redis.cache_id,
-                eventhubs_id=kafka.namespace_id,
-                cluster_id=cluster.cluster_id,
-                tags=tags(config, "alarms"),
-            ),
-            opts,
-        )
+        watched = AzureWatched(postgres, kafka, redis, cluster)
+        action_group = short_name(config.stack)
+        alarm_args = AzureAlarmsArgs(alarms, group, action_group, watched, tags(config, "alarms"))
+        AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
     identities = {
         app: AzureWorkloadIdentity(
             f"{prefix}-{app}",
@@ -218,19 +197,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         for app in config.apps
     }
     pulumi.export("postgresRestartCommand", postgres.restart_command)
-    return PlatformContracts(
-        network=network.contract(str(config.network.cidr)),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            workload_pod_labels=dict(USE_LABEL),
-            storage_class=STORAGE_CLASS,
-            ingress_service_annotations=INGRESS_ANNOTATIONS,
-            ships_metrics_server=True,
-        ),
-        postgres=postgres.contract(),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
+    return PlatformContracts.of(
+        network.contract(str(config.network.cidr)),
+        cluster.contract(identities),
+        (postgres, kafka, redis),
     )

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import ClusterContract, EgressDestination
 from components.gcp import apis as api
-from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs
+from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
 from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
-from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
+from components.gcp.gke import GcpCluster, GcpClusterArgs
 from components.gcp.kafka import GcpKafka, GcpKafkaArgs
 from components.gcp.memorystore import GcpRedis, GcpRedisArgs
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
@@ -23,14 +22,6 @@ from stacks import specs
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
-# GKE's metadata server, which hands out Workload Identity tokens (Kafka OAUTHBEARER, Redis IAM
-# AUTH): with Dataplane V2 NetworkPolicies, egress to both addresses must be allowed
-# (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#troubleshooting,
-# "Dataplane V2 ... 169.254.169.252/32 port 988 and 169.254.169.254/32 port 80").
-METADATA_SERVER_EGRESS = [
-    EgressDestination("gke-metadata-server", ["169.254.169.254/32"], [(80, 80)]),
-    EgressDestination("gke-metadata-server-wi", ["169.254.169.252/32"], [(988, 988)]),
-]
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -142,19 +133,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
     alarms = specs.alarm_spec(config)
     if alarms is not None:
+        watched = GcpWatched(postgres, redis, cluster)
         GcpAlarms(
             f"{prefix}-alarms",
-            GcpAlarmsArgs(
-                spec=alarms,
-                project=project,
-                sql_instance=postgres.instance_name,
-                sql_tier=config.postgres.instance_size,
-                sql_replica=postgres.replica_name,
-                redis_cluster=redis.cluster_name,
-                gke_cluster=cluster.cluster_name,
-                labels=tags(config, "alarms"),
-                apis=apis,
-            ),
+            GcpAlarmsArgs(alarms, project, watched, tags(config, "alarms"), apis),
             opts,
         )
     identities = {
@@ -172,21 +154,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    return PlatformContracts(
-        network=network.contract(
-            str(config.network.cidr),
-            [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
-        ),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            storage_class=STORAGE_CLASS,
-            ships_metrics_server=True,
-            workload_egress=METADATA_SERVER_EGRESS,
-        ),
-        postgres=postgres.contract(),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
+    network_contract = network.contract(
+        str(config.network.cidr),
+        [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
+    )
+    return PlatformContracts.of(
+        network_contract, cluster.contract(identities), (postgres, kafka, redis)
     )

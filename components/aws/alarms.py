@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.shared import AccountScope, key_policy, kms_key
-from components.specs import AlarmSpec
+from components.specs import AlarmSpec, KafkaSpec, PostgresSpec, RedisSpec
 from infra.naming import child
 
 GIB = 1024**3
@@ -45,24 +45,20 @@ def rds_max_connections(instance_class: str) -> int:
 
 @dataclass(frozen=True)
 class AlarmTargets:
-    """What is watched: names/ids the services' metrics are dimensioned by."""
+    """What is watched: names/ids the services' metrics are dimensioned by, and their specs."""
 
     #: RDS instance identifier (DBInstanceIdentifier dimension)
     rds_identifier: pulumi.Input[str]
-    #: RDS instance class: its memory gives the default max_connections
-    rds_instance_class: str
-    #: allocated RDS storage (GiB): the free-storage threshold is a share of it
-    rds_storage_gb: int
+    #: the database's spec: its class gives max_connections, its storage the free-space floor
+    postgres: PostgresSpec
     #: MSK cluster name ("Cluster Name" dimension)
     msk_cluster_name: pulumi.Input[str]
-    #: broker count: one disk/CPU alarm per broker id
-    msk_brokers: int
+    #: the Kafka spec: one disk alarm per broker
+    kafka: KafkaSpec
     #: ElastiCache replication group id (its node ids derive from it)
     redis_group_id: pulumi.Input[str]
-    #: shards: one alarm per node, node ids are <group>-<shard>-<node>
-    redis_shards: int
-    #: replicas per shard (nodes per shard minus one)
-    redis_replicas_per_shard: int
+    #: the Redis spec: one alarm per node, <group>-<shard>-<node>
+    redis: RedisSpec
     #: node group Auto Scaling group name (AutoScalingGroupName dimension)
     node_asg_name: pulumi.Input[str]
     #: the node group's minimum size: fewer in-service instances alarm
@@ -180,10 +176,10 @@ class AwsAlarms(pulumi.ComponentResource):
         self._alarm("rds-cpu", "RDS CPU", "AWS/RDS", "CPUUtilization", db, above, t.cpu_percent)
         # FreeStorageSpace is in bytes: alarm when used storage passes storage_percent of the
         # allocated size (storage autoscaling grows it later; the alarm stays conservative).
-        free_bytes = target.rds_storage_gb * GIB * (100 - t.storage_percent) / 100
+        free_bytes = target.postgres.storage_gb * GIB * (100 - t.storage_percent) / 100
         self._alarm(
             "rds-storage",
-            f"RDS free storage under {100 - t.storage_percent}% of {target.rds_storage_gb} GiB",
+            f"RDS free storage under {100 - t.storage_percent}% of {target.postgres.storage_gb} GiB",
             "AWS/RDS",
             "FreeStorageSpace",
             db,
@@ -191,7 +187,9 @@ class AwsAlarms(pulumi.ComponentResource):
             free_bytes,
             statistic="Minimum",
         )
-        connections = rds_max_connections(target.rds_instance_class) * t.connections_percent // 100
+        connections = (
+            rds_max_connections(target.postgres.instance_size) * t.connections_percent // 100
+        )
         self._alarm(
             "rds-connections",
             f"RDS connections above {t.connections_percent}% of max_connections",
@@ -206,7 +204,7 @@ class AwsAlarms(pulumi.ComponentResource):
     def _msk_alarms(self) -> None:
         t, target = self._args.spec, self._args.targets
         cluster = {"Cluster Name": target.msk_cluster_name}
-        for broker in range(1, target.msk_brokers + 1):
+        for broker in range(1, target.kafka.brokers + 1):
             self._alarm(
                 f"msk-disk-{broker}",
                 f"MSK broker {broker} data disk used above {t.storage_percent}%",
@@ -242,8 +240,8 @@ class AwsAlarms(pulumi.ComponentResource):
     def _redis_alarms(self) -> None:
         t, target = self._args.spec, self._args.targets
         above = "GreaterThanThreshold"
-        for shard in range(1, target.redis_shards + 1):
-            for node in range(1, target.redis_replicas_per_shard + 2):
+        for shard in range(1, target.redis.shards + 1):
+            for node in range(1, target.redis.replicas_per_shard + 2):
                 # Cluster-mode node ids are "<group>-<shard:04>-<node:03>"; node 001 starts
                 # as the primary.
                 node_id = pulumi.Output.concat(target.redis_group_id, f"-{shard:04d}-{node:03d}")

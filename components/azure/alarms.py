@@ -19,12 +19,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.names import SHORT_NAME_LIMIT, fit
 from components.specs import AlarmSpec
+
+if TYPE_CHECKING:
+    from components.azure.aks import AzureCluster
+    from components.azure.eventhubs import AzureKafka
+    from components.azure.postgres import AzurePostgres
+    from components.azure.redis import AzureRedis
 from infra.naming import child
 
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -70,6 +77,20 @@ def window(minutes: int) -> str:
 
 
 @dataclass(frozen=True)
+class AzureWatched:
+    """What the alarms watch: the components whose resource ids scope the metric alerts."""
+
+    #: the Flexible Server (its SKU's memory gives max_connections)
+    postgres: AzurePostgres
+    #: the Event Hubs namespace (throttled requests)
+    kafka: AzureKafka
+    #: the Redis cache (memory, server load)
+    redis: AzureRedis
+    #: the AKS cluster (nodes not Ready)
+    cluster: AzureCluster
+
+
+@dataclass(frozen=True)
 class AzureAlarmsArgs:
     """Inputs of ``AzureAlarms``."""
 
@@ -79,16 +100,8 @@ class AzureAlarmsArgs:
     resource_group_name: pulumi.Input[str]
     #: the action group's short name (at most 12 characters, shown in notifications)
     short_name: str
-    #: the Flexible Server's resource id
-    postgres_id: pulumi.Input[str]
-    #: the Flexible Server's SKU: its memory gives max_connections
-    postgres_sku: str
-    #: the Redis cache's resource id
-    redis_id: pulumi.Input[str]
-    #: the Event Hubs namespace's resource id
-    eventhubs_id: pulumi.Input[str]
-    #: the AKS cluster's resource id
-    cluster_id: pulumi.Input[str]
+    #: the resources watched
+    watched: AzureWatched
     #: Azure tags on the action group and alerts
     tags: dict[str, str]
 
@@ -136,25 +149,27 @@ class AzureAlarms(pulumi.ComponentResource):
     def _signals(self) -> list[_Signal]:
         args = self._args
         alarms = args.spec
+        watched = args.watched
+        pg_id, redis_id = watched.postgres.server_id, watched.redis.cache_id
         postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
         redis = "Microsoft.Cache/redis"
         return [
-            _Signal("pg-cpu", args.postgres_id, "cpu_percent", postgres, alarms.cpu_percent),
-            _Signal("pg-memory", args.postgres_id, "memory_percent", postgres,
+            _Signal("pg-cpu", pg_id, "cpu_percent", postgres, alarms.cpu_percent),
+            _Signal("pg-memory", pg_id, "memory_percent", postgres,
                     alarms.memory_percent),
-            _Signal("pg-storage", args.postgres_id, "storage_percent", postgres,
+            _Signal("pg-storage", pg_id, "storage_percent", postgres,
                     alarms.storage_percent),
-            _Signal("pg-connections", args.postgres_id, "active_connections", postgres,
-                    max_connections(args.postgres_sku) * alarms.connections_percent // 100,
+            _Signal("pg-connections", pg_id, "active_connections", postgres,
+                    max_connections(watched.postgres.spec.instance_size) * alarms.connections_percent // 100,
                     aggregation="Maximum"),
-            _Signal("redis-memory", args.redis_id, "usedmemorypercentage", redis,
+            _Signal("redis-memory", redis_id, "usedmemorypercentage", redis,
                     alarms.memory_percent, aggregation="Maximum"),
-            _Signal("redis-load", args.redis_id, "serverLoad", redis, alarms.cpu_percent,
+            _Signal("redis-load", redis_id, "serverLoad", redis, alarms.cpu_percent,
                     aggregation="Maximum"),
             # Event Hubs throttles when a namespace runs out of throughput units.
-            _Signal("eh-throttled", args.eventhubs_id, "ThrottledRequests",
+            _Signal("eh-throttled", watched.kafka.namespace_id, "ThrottledRequests",
                     "Microsoft.EventHub/namespaces", 0, aggregation="Total"),
-            _Signal("aks-not-ready", args.cluster_id, "kube_node_status_condition",
+            _Signal("aks-not-ready", watched.cluster.cluster_id, "kube_node_status_condition",
                     "Microsoft.ContainerService/managedClusters", 0,
                     dimensions=(("condition", ("Ready",)), ("status", ("False", "Unknown")))),
         ]  # fmt: skip

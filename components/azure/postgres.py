@@ -83,6 +83,8 @@ class AzurePostgres(pulumi.ComponentResource):
     """The admin password (secret)."""
     restart_command: pulumi.Output[str]
     """The command that applies pending static parameters (a stack output)."""
+    spec: PostgresSpec
+    """What was built (the alarms read the SKU)."""
 
     def __init__(
         self, name: str, args: AzurePostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -90,6 +92,7 @@ class AzurePostgres(pulumi.ComponentResource):
         super().__init__("platform:azure:Postgres", name, None, opts)
         self._name = name
         self._args = args
+        self.spec = args.spec
         self._opts = pulumi.ResourceOptions(parent=self)
         password = random.RandomPassword(
             child(name, "admin"), length=32, special=False, opts=self._opts

@@ -22,12 +22,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.apis import MONITORING, ProjectApis
 from components.specs import AlarmSpec
+
+if TYPE_CHECKING:
+    from components.gcp.cloudsql import GcpPostgres
+    from components.gcp.gke import GcpCluster
+    from components.gcp.memorystore import GcpRedis
 from infra.naming import child
 
 # Cloud SQL for PostgreSQL's default max_connections by instance memory (GB, lower bound):
@@ -51,6 +57,18 @@ def max_connections(tier: str) -> int:
 
 
 @dataclass(frozen=True)
+class GcpWatched:
+    """What the alarms watch: the components whose names the metrics are labelled with."""
+
+    #: Cloud SQL primary (database_id project:name; its tier gives max_connections) and replica
+    postgres: GcpPostgres
+    #: the Redis Cluster (cluster_id label)
+    redis: GcpRedis
+    #: the GKE cluster (cluster_name label)
+    cluster: GcpCluster
+
+
+@dataclass(frozen=True)
 class GcpAlarmsArgs:
     """Inputs of ``GcpAlarms``."""
 
@@ -58,16 +76,8 @@ class GcpAlarmsArgs:
     spec: AlarmSpec
     #: GCP project id
     project: str
-    #: the Cloud SQL primary's name (its metrics' database_id is project:name)
-    sql_instance: pulumi.Input[str]
-    #: the Cloud SQL tier: its memory gives the default max_connections
-    sql_tier: str
-    #: the cross-region replica's name (replica-lag alarm), None without a DR region
-    sql_replica: pulumi.Input[str] | None
-    #: the Redis Cluster's id (cluster_id metric label)
-    redis_cluster: pulumi.Input[str]
-    #: the GKE cluster's name (cluster_name metric label)
-    gke_cluster: pulumi.Input[str]
+    #: the resources watched
+    watched: GcpWatched
     #: GCP labels on channels and policies
     labels: dict[str, str]
     #: the project's API enablement (every resource waits for monitoring)
@@ -113,7 +123,8 @@ class GcpAlarms(pulumi.ComponentResource):
     def _signals(self) -> list[_Signal]:
         args = self._args
         alarms = args.spec
-        sql = _sql_filter(args.project, args.sql_instance)
+        postgres, redis, cluster = args.watched.postgres, args.watched.redis, args.watched.cluster
+        sql = _sql_filter(args.project, postgres.instance_name)
         signals = [
             _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
                     alarms.cpu_percent / 100),
@@ -123,27 +134,27 @@ class GcpAlarms(pulumi.ComponentResource):
                     alarms.memory_percent / 100),
             _Signal("sql-connections", "Cloud SQL connections",
                     sql("database/postgresql/num_backends"),
-                    max_connections(args.sql_tier) * alarms.connections_percent // 100,
+                    max_connections(postgres.spec.instance_size) * alarms.connections_percent // 100,
                     # one series per database: the instance's total is their sum
                     aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
             _Signal("redis-memory", "Memorystore memory used",
                     pulumi.Output.concat(
                         'resource.type = "redis.googleapis.com/Cluster" AND '
-                        'resource.labels.cluster_id = "', args.redis_cluster, '" AND '
+                        'resource.labels.cluster_id = "', redis.cluster_name, '" AND '
                         'metric.type = "redis.googleapis.com/cluster/memory/maximum_utilization"'),
                     alarms.memory_percent / 100, aligner="ALIGN_MAX"),
             # One series per node; count the ones whose Ready condition is False or Unknown.
             _Signal("gke-nodes-not-ready", "GKE nodes not Ready",
                     pulumi.Output.concat(
                         'resource.type = "k8s_node" AND resource.labels.cluster_name = "',
-                        args.gke_cluster, '" AND '
+                        cluster.cluster_name, '" AND '
                         'metric.type = "kubernetes.io/node/status_condition" AND '
                         'metric.labels.condition = "Ready" AND '
                         'metric.labels.status != "True"'),
                     0, aligner="ALIGN_COUNT_TRUE", reducer="REDUCE_SUM"),
         ]  # fmt: skip
-        if args.sql_replica is not None:
-            replica = _sql_filter(args.project, args.sql_replica)
+        if postgres.replica_name is not None:
+            replica = _sql_filter(args.project, postgres.replica_name)
             signals.append(
                 _Signal("sql-replica-lag", "Cloud SQL DR replica lag",
                         replica("database/replication/replica_lag"),

@@ -81,6 +81,8 @@ class GcpPostgres(pulumi.ComponentResource):
     """The primary instance's name (the ``database_id`` of its metrics is project:name)."""
     replica_name: pulumi.Output[str] | None
     """The cross-region read replica's name (None without a DR region)."""
+    spec: PostgresSpec
+    """What was built (the alarms read the tier)."""
 
     def __init__(
         self, name: str, args: GcpPostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -88,6 +90,7 @@ class GcpPostgres(pulumi.ComponentResource):
         super().__init__("platform:gcp:Postgres", name, None, opts)
         self._name = name
         self._args = args
+        self.spec = args.spec
         sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
