@@ -4,6 +4,9 @@ dev is cheap, staging has prod's shape at smaller sizes, prod is safe. Sizes are
 cloud-specific, so they live in a separate table keyed by cloud. A stack file's
 ``platform:<section>`` object is deep-merged over ``profile(environment, cloud)`` and the result
 is validated by ``infra.config.models.PlatformConfig`` (``stacks.profiles`` re-exports this module).
+What an environment is beyond overridable values (final snapshot, zonal or regional control
+plane, paid tiers, ...) is the ``EnvironmentTraits`` table, read as ``PlatformConfig.traits``:
+the wiring in ``stacks/`` never compares environment names.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ class EnvironmentTraits:
     multi_zone: bool
     #: workloads must spread over zones (DoNotSchedule) rather than prefer to (prod)
     strict_zone_spread: bool
-    #: the VPA may resize DaemonSet pods itself (dev only: nothing else sizes them there)
+    #: the VPA may resize DaemonSet pods (the one controller without an HPA) itself rather
+    #: than only recommend (dev only: resizing evicts pods)
     automatic_vpa: bool
     #: share of VPC flow-log records kept (GCP; 0-1): more evidence in prod, cheaper elsewhere
     flow_log_sampling: float
