@@ -68,10 +68,8 @@ def to_json_schema(node: Mapping[str, Any], *, structural: bool = True) -> dict[
             continue
         if key == "properties":
             out[key] = {k: to_json_schema(v, structural=structural) for k, v in value.items()}
-        elif key == "items" and isinstance(value, Mapping):
-            out[key] = to_json_schema(value, structural=structural)  # pyright: ignore[reportUnknownArgumentType] YAML mapping
-        elif key == "additionalProperties" and isinstance(value, Mapping):
-            out[key] = to_json_schema(value, structural=structural)  # pyright: ignore[reportUnknownArgumentType] YAML mapping
+        elif key in ("items", "additionalProperties") and isinstance(value, Mapping):
+            out[key] = to_json_schema(value, structural=structural)
         elif key in _JUNCTORS:
             out[key] = [to_json_schema(v, structural=False) for v in value]
         elif key == "not":
@@ -128,8 +126,16 @@ class _Git:
         if not git_dir.exists():
             subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
             subprocess.run(
-                ["git", f"--git-dir={git_dir}", "fetch", "-q", "--depth", "1"]
-                + [f"https://github.com/{repo}", ref],
+                [
+                    "git",
+                    f"--git-dir={git_dir}",
+                    "fetch",
+                    "-q",
+                    "--depth",
+                    "1",
+                    f"https://github.com/{repo}",
+                    ref,
+                ],
                 check=True,
             )
         return git_dir
@@ -145,7 +151,7 @@ class _Git:
         ).stdout
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _Loader(yaml.SafeLoader):
     """Safe loading, plus YAML 1.1's ``=`` "value" tag (a plain ``=`` in an enum) as a string."""
 
 
@@ -179,9 +185,7 @@ def regenerate(mirror: Path | None) -> list[Path]:
                         )
                         target = schema_path(api_version, kind)
                         target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_text(
-                            _dump({"$comment": origin, **schema}), encoding="utf-8"
-                        )
+                        target.write_text(_dump({"$comment": origin, **schema}), encoding="utf-8")
                         written.append(target)
                         index[f"{api_version} {kind}"] = {
                             "file": str(target.relative_to(SCHEMAS_DIR)),
@@ -207,7 +211,9 @@ def main(argv: list[str]) -> int:
     try:
         written = regenerate(mirror)
     except subprocess.CalledProcessError as exc:
-        print(f"crd-schemas: {' '.join(exc.cmd)} failed: {exc.stderr or ''}".strip(), file=sys.stderr)
+        print(
+            f"crd-schemas: {' '.join(exc.cmd)} failed: {exc.stderr or ''}".strip(), file=sys.stderr
+        )
         return 2
     print(f"wrote {len(written)} files under {SCHEMAS_DIR}")
     return 0
