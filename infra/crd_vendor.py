@@ -35,7 +35,13 @@ from typing import Any
 
 import yaml
 
-from components.kubernetes.crd_schemas import INDEX_FILE, SCHEMAS_DIR, SOURCES_FILE, schema_path
+from components.kubernetes.crd_schemas import (
+    INDEX_FILE,
+    SCHEMAS_DIR,
+    SOURCES_FILE,
+    SUPPORTED,
+    schema_path,
+)
 
 # Annotations with no JSON Schema meaning (or only a documentation one).
 _DROPPED = frozenset(
@@ -87,6 +93,10 @@ def to_json_schema(node: Mapping[str, Any], *, structural: bool = True) -> dict[
         and not node.get("x-kubernetes-preserve-unknown-fields")
     ):
         out["additionalProperties"] = False
+    unsupported = set(out) - SUPPORTED
+    if unsupported:
+        # the plan's validator implements SUPPORTED only: extend it before vendoring this
+        raise ValueError(f"CRD schema keywords the validator does not know: {sorted(unsupported)}")
     return out
 
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from components.kubernetes import charts
@@ -18,6 +19,8 @@ from components.kubernetes.crd_schemas import (
     INDEX_FILE,
     SCHEMAS_DIR,
     SOURCES_FILE,
+    SUPPORTED,
+    errors,
     index,
     is_custom_resource_type,
     problems,
@@ -272,3 +275,66 @@ def test_conversion_closes_structural_objects_only() -> None:
     assert props["name"]["type"] == ["string", "null"]
     assert props["tls"]["additionalProperties"] is False
     assert "additionalProperties" not in schema["oneOf"][0]  # value validation only
+
+
+# --- the validator against jsonschema's ---------------------------------------------------
+
+
+def _schema_nodes(node: Any) -> Any:
+    """Every schema node of a converted schema (not the property-name maps)."""
+    yield node
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(node.get(key), dict):
+            yield from _schema_nodes(node[key])
+    for child in node.get("properties", {}).values():
+        yield from _schema_nodes(child)
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in node.get(key, []):
+            yield from _schema_nodes(child)
+
+
+def test_vendored_schemas_use_only_keywords_the_validator_implements() -> None:
+    for entry in index().values():
+        schema = json.loads((SCHEMAS_DIR / entry["file"]).read_text(encoding="utf-8"))
+        used = {key for node in _schema_nodes(schema) for key in node}
+        assert used <= SUPPORTED, (entry["file"], used - SUPPORTED)
+
+
+def _documents(shipped_plans: dict[str, Outcome]) -> list[dict[str, Any]]:
+    """Every shipped CR, plus broken variants hitting each keyword the schemas use."""
+    plan = plan_of(shipped_plans, "prod")
+    shipped = [r["inputs"] for r in _custom_resources(plan)]
+    broken: list[dict[str, Any]] = []
+    for document in shipped:
+        for mutate in (
+            lambda d: d["spec"].update(typo=1),
+            lambda d: d.update(spec="text"),
+            lambda d: d["spec"].clear(),
+            lambda d: d["metadata"].update(name=7),
+        ):
+            variant = copy.deepcopy(document)
+            mutate(variant)
+            broken.append(variant)
+    vpa = copy.deepcopy(next(d for d in shipped if d["kind"] == "VerticalPodAutoscaler"))
+    policy = vpa["spec"]["resourcePolicy"]["containerPolicies"][0]
+    policy.update(mode="Sometimes", minAllowed={"cpu": 1.5, "memory": [1]}, controlledValues=3)
+    monitor = copy.deepcopy(next(d for d in shipped if d["kind"] == "ServiceMonitor"))
+    monitor["spec"]["endpoints"][0].update(port=9090, targetPort="x", scrapeTimeout="soon")
+    monitor["spec"]["endpoints"].append({"bearerTokenSecret": {"key": 1}, "interval": "1x"})
+    return [*shipped, *broken, vpa, monitor]
+
+
+def test_the_validator_agrees_with_jsonschema(shipped_plans: dict[str, Outcome]) -> None:
+    """Same verdict, same failing locations, as jsonschema's Draft 7 validator on the shipped
+    custom resources and on broken variants of them."""
+    for document in _documents(shipped_plans):
+        schema = json.loads(
+            (
+                SCHEMAS_DIR / index()[f"{document['apiVersion']} {document['kind']}"]["file"]
+            ).read_text()
+        )
+        ours = {path for path, _, _ in errors(schema, document)}
+        reference = {
+            tuple(e.absolute_path) for e in jsonschema.Draft7Validator(schema).iter_errors(document)
+        }
+        assert ours == reference, (document, ours, reference)
