@@ -79,11 +79,24 @@ def sdk_types() -> frozenset[str]:
     return frozenset(t for module in json.loads(match.group(1)) for t in module["classes"])
 
 
+# The SDK's Python-side components (v1 Chart, ConfigFile, ConfigGroup, Directory): not in its
+# registry, since the engine never sees them as resources; their children have real types.
+SDK_COMPONENTS = frozenset(
+    {
+        "kubernetes:helm.sh/v3:Chart",
+        "kubernetes:yaml:ConfigFile",
+        "kubernetes:yaml:ConfigGroup",
+        "kubernetes:kustomize:Directory",
+    }
+)
+
+
 def is_custom_resource_type(resource_type: str) -> bool:
     """True for ``kubernetes:<group>/<version>:<Kind>`` types the SDK does not declare."""
     return (
         resource_type.startswith("kubernetes:")
         and resource_type.count(":") == 2
+        and resource_type not in SDK_COMPONENTS
         and resource_type not in sdk_types()
     )
 
