@@ -166,6 +166,16 @@ def test_values_known_only_at_deploy_are_not_reported(shipped_plans: dict[str, O
     assert "is not of type 'object'" in _violations(type_, props)[0]
 
 
+def test_integers_arriving_as_floats_are_integers(shipped_plans: dict[str, Outcome]) -> None:
+    """The engine hands policies numbers as protobuf doubles: 2.0 is the integer 2."""
+    type_ = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
+    props = _shipped(shipped_plans, type_)
+    props["spec"]["updatePolicy"]["minReplicas"] = 2.0
+    assert _violations(type_, props) == []
+    props["spec"]["updatePolicy"]["minReplicas"] = 2.5
+    assert "2.5 is not of type 'integer'" in _violations(type_, props)[0]
+
+
 def test_a_long_list_of_problems_is_cut_short(shipped_plans: dict[str, Outcome]) -> None:
     type_ = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
     props = _shipped(shipped_plans, type_)
