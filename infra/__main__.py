@@ -10,6 +10,7 @@ USAGE = (
     "[--markdown OUT] [--json OUT]\n       python -m infra policy-docs\n       python -m infra config-docs"
     "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
+    "\n       python -m infra crd-schemas [--mirror DIR]"
 )
 
 
@@ -42,6 +43,10 @@ def main(argv: list[str]) -> int:
         from infra.config.reference import main as config_docs_main
 
         return config_docs_main()
+    if command == "crd-schemas":
+        from infra.crd_vendor import main as crd_main
+
+        return crd_main(rest)
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

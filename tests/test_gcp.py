@@ -109,7 +109,7 @@ def test_cloud_sql(
     assert settings["ipConfiguration"]["privateNetwork"].startswith("projects/")
     assert settings["availabilityType"] == availability
     backup = settings["backupConfiguration"]
-    assert backup["enabled"] and backup["pointInTimeRecoveryEnabled"]
+    assert backup["enabled"] is True and backup["pointInTimeRecoveryEnabled"] is True
     assert backup["backupRetentionSettings"]["retainedBackups"] == retained
     assert backup["transactionLogRetentionDays"] == min(retained, 7)
     assert (

@@ -8,6 +8,13 @@ https://docs.cilium.io/en/stable/network/kubernetes/policy/). A policy that name
 peer by CIDR (a block covering the pod or service range, or a catch-all 0.0.0.0/0 without
 excepting them) therefore never does what it says: name pods with namespace/pod selectors,
 and the API server or node ports by omitting the peer.
+
+``deploy-k8s-cr-schema``: a custom resource (any ``kubernetes:<group>/<version>:<Kind>`` type
+the Kubernetes SDK does not declare) must validate against the schema of its CRD at the version
+the pinned chart installs, vendored in ``components/kubernetes/schemas/``. The API server
+prunes fields a structural schema does not declare without an error, so a misspelt key is
+silently dropped on deploy; a kind with no vendored schema fails too, so a new CR kind cannot
+slip in unchecked (see ``components/kubernetes/crd_schemas.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pulumi_policy import (
     Severity,
 )
 
+from components.kubernetes.crd_schemas import is_custom_resource_type, problems
 from policies.rules.base import deployable, dig, is_unknown, resource_rule
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
@@ -86,6 +94,20 @@ def check_no_ipblock_for_cluster_peers(
             report(f"{direction}: {problem}", None)
 
 
+# Enough schema errors to locate a typo; the rest add nothing.
+MAX_SCHEMA_PROBLEMS = 5
+
+
+def check_custom_resource_schema(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not is_custom_resource_type(args.resource_type):
+        return
+    found = problems(dict(args.props), is_unknown)
+    if found:
+        more = len(found) - MAX_SCHEMA_PROBLEMS
+        shown = "; ".join(found[:MAX_SCHEMA_PROBLEMS]) + (f" (+{more} more)" if more > 0 else "")
+        report(f"{args.props.get('kind')} does not match its CRD schema: {shown}", None)
+
+
 POLICIES: list[Policy] = [
     deployable(
         resource_rule(
@@ -107,5 +129,18 @@ POLICIES: list[Policy] = [
                 }
             ),
         )
-    )
+    ),
+    deployable(
+        resource_rule(
+            "deploy-k8s-cr-schema",
+            "A custom resource must match the schema of its CRD at the pinned operator version: "
+            "the API server silently prunes undeclared (misspelt) fields, and a CR kind with no "
+            "vendored schema is not checked at all.",
+            "Fix the field named in the message (components/kubernetes/schemas/ holds the "
+            "schema); for a new CR kind or an operator bump, add its source to "
+            "components/kubernetes/schemas/sources.json and run `python -m infra crd-schemas`.",
+            Severity.HIGH,
+            check_custom_resource_schema,
+        )
+    ),
 ]
