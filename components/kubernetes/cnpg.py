@@ -242,7 +242,10 @@ class CnpgPostgres(pulumi.ComponentResource):
             ssl_mode="verify-full",
             ca_certificate=self.ca_certificate,
             cluster_peer=ClusterPeer(
-                args.namespace, {CLUSTER_LABEL: args.name}, metrics_port_name="metrics"
+                args.namespace,
+                {CLUSTER_LABEL: args.name},
+                POSTGRES_PORT,
+                metrics_port_name="metrics",
             ),
         )
 
