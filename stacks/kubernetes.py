@@ -140,13 +140,15 @@ def _service_calls(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer
     return [PodPeer(peer.namespace, peer.pod_labels, [peer.port])]
 
 
-def _in_cluster_monitoring(contracts: PlatformContracts, opts: pulumi.ResourceOptions) -> None:
+def _in_cluster_monitoring(
+    name: str, contracts: PlatformContracts, opts: pulumi.ResourceOptions
+) -> None:
     """A PodMonitor for an in-cluster Postgres, declared after the monitoring stack's CRDs."""
     peer = contracts.postgres.cluster_peer
     if peer is None or peer.metrics_port_name is None:
         return
     k8s.apiextensions.CustomResource(
-        f"{peer.namespace}-postgres-pod-monitor",
+        name,
         api_version="monitoring.coreos.com/v1",
         kind="PodMonitor",
         metadata=k8s.meta.v1.ObjectMetaArgs(name="postgres", namespace=peer.namespace),
@@ -261,7 +263,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
         _in_cluster_monitoring(
-            contracts, pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons])
+            f"{prefix}-postgres-pod-monitor",
+            contracts,
+            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
     for app_name, app in config.apps.items():
         settings = AppSettings(
