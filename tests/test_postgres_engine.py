@@ -23,6 +23,7 @@ from infra.plan.mocks.common import digest
 from infra.plan.render import kubernetes_objects
 from tests.conftest import ROOT, one, resources_of, write_stack
 from tests.test_connectivity import analyse, cluster_manifests, permitted
+from tests.test_prod_floors import prod_problems
 
 CNPG = {"engine": "cloudnative-pg", "extensions": ["timescaledb", "pg_stat_statements"]}
 # test stack -> the shipped stack file it starts from
@@ -318,3 +319,11 @@ def test_bad_in_cluster_settings_are_one_line_errors(
     (outcome,) = plan_many([write_stack(tmp_path, "dev-bad", _stack_config("dev", postgres))], ROOT)
     assert outcome.exit_code == EXIT_ERROR
     assert any(message in line and "\n" not in line for line in outcome.errors), outcome.errors
+
+
+def test_prod_cannot_ask_for_more_instances_than_zones() -> None:
+    lines = prod_problems("aws", {"postgres": {"engine": "cloudnative-pg", "instances": 4}})
+    assert any(
+        line.startswith("Pulumi.prod.yaml: platform:postgres.instances: 4 exceeds network.zones")
+        for line in lines
+    ), lines
