@@ -194,6 +194,30 @@ def test_gcp_backs_up_to_a_cmek_bucket_through_workload_identity(
     writer = one(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")["inputs"]
     assert writer["member"] == f"serviceAccount:{email}"
     assert writer["bucket"] == bucket["name"]
+    # the bucket waits for the Cloud Storage API, enabled only where a stack uses it
+    storage_api = next(
+        r for r in resources_of(plan, "gcp:projects/service:Service")
+        if r["inputs"]["service"] == "storage.googleapis.com"
+    )  # fmt: skip
+    assert storage_api["urn"] in one(plan, "gcp:storage/bucket:Bucket")["dependencies"]
+
+
+def test_the_cluster_waits_for_its_operator_secrets_and_backup_storage(
+    cnpg_plans: dict[str, dict[str, Any]],
+) -> None:
+    plan = cnpg_plans["prod-aws-cnpg"]
+    dependencies = set(one(plan, CLUSTER_TYPE)["dependencies"])
+    (operator,) = [
+        r for r in resources_of(plan, "kubernetes:helm.sh/v3:Release")
+        if r["inputs"]["chart"] == "cloudnative-pg"
+    ]  # fmt: skip
+    secrets = [
+        r["urn"] for r in resources_of(plan, "kubernetes:core/v1:Secret")
+        if r["inputs"]["metadata"]["namespace"] == "postgres"
+    ]  # fmt: skip
+    assert len(secrets) == 3  # app credentials, server CA, server certificate
+    assert {operator["urn"], one(plan, "aws:s3/bucket:Bucket")["urn"], *secrets} <= dependencies
+    assert one(plan, CLUSTER_TYPE)["protect"] is True
 
 
 def test_azure_backs_up_to_blob_storage_through_a_federated_identity(
