@@ -31,6 +31,7 @@ WRITER_ROLE = "roles/storage.objectAdmin"
 class GcpBackupBucketArgs:
     """Inputs of ``GcpBackupBucket``."""
 
+    #: GCP project id
     project: str
     #: the bucket's region (the cluster's)
     region: str
@@ -40,11 +41,15 @@ class GcpBackupBucketArgs:
     noncurrent_days: int
     #: the cluster's Workload Identity pool
     workload_pool: pulumi.Input[str]
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
+    #: namespace of the ServiceAccount allowed to write
     namespace: str
+    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
     service_account: str
+    #: the project's enabled APIs (Cloud Storage, Cloud KMS, IAM)
     apis: ProjectApis
+    #: protect the bucket and key ring from deletion (prod)
     protect: bool
+    #: labels on the bucket and key
     labels: dict[str, str]
 
 
