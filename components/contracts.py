@@ -72,6 +72,22 @@ class ClusterContract:
 
 
 @dataclass(frozen=True)
+class ClusterPeer:
+    """Pods inside the cluster that serve a data service (an in-cluster database's instances).
+
+    The Kubernetes layer names them with namespace/pod selectors in NetworkPolicies: an
+    ``ipBlock`` never matches a pod on the clusters' CNIs.
+    """
+
+    namespace: str
+    pod_labels: dict[str, str]
+    # TCP port clients connect to on those pods
+    port: int
+    # Name of the pods' Prometheus port (the Kubernetes layer adds a PodMonitor); None: none.
+    metrics_port_name: str | None = None
+
+
+@dataclass(frozen=True)
 class PostgresContract:
     """Connection facts for the managed PostgreSQL database."""
 
@@ -83,6 +99,8 @@ class PostgresContract:
     ssl_mode: str
     # PEM bundle that verifies the server's certificate (verify-full needs it); None: system CAs.
     ca_certificate: pulumi.Input[str] | None = None
+    # Set when Postgres runs in the cluster (CloudNativePG): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from components.specs import KafkaSpec, PostgresSpec, RedisSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
-from stacks import specs
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 _ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")
@@ -94,12 +94,15 @@ def build(config: PlatformConfig) -> PlatformContracts:
     data = _DataSpecs(
         specs.postgres_spec(config), specs.kafka_spec(config), specs.redis_spec(config)
     )
-    postgres = AwsPostgres(
-        f"{prefix}-postgres",
-        AwsPostgresArgs(data.postgres, placement, account.scope, tags(config, "postgres")),
-        opts,
-    )
-    _disaster_recovery(config, data.postgres, postgres, account)
+    # postgres.engine cloudnative-pg: no RDS instance (nor its DR copy and alarms)
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = AwsPostgres(
+            f"{prefix}-postgres",
+            AwsPostgresArgs(data.postgres, placement, account.scope, tags(config, "postgres")),
+            opts,
+        )
+        _disaster_recovery(config, data.postgres, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
         AwsKafkaArgs(data.kafka, placement, account.scope, tags(config, "kafka")),
@@ -126,9 +129,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    return PlatformContracts.of(
-        network.contract(), cluster.contract(identities), (postgres, kafka, redis)
-    )
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.aws_postgres(config, cluster, contract, account.scope, opts)
+        return PlatformContracts.of(network.contract(), contract, (in_cluster, kafka, redis))
+    return PlatformContracts.of(network.contract(), contract, (postgres, kafka, redis))
 
 
 def _disaster_recovery(
@@ -149,7 +154,7 @@ def _alarms(
     config: PlatformConfig,
     account: _Account,
     data: _DataSpecs,
-    watched: tuple[AwsPostgres, AwsKafka, AwsRedis, AwsCluster],
+    watched: tuple[AwsPostgres | None, AwsKafka, AwsRedis, AwsCluster],
     opts: pulumi.ResourceOptions,
 ) -> None:
     """CloudWatch alarms on every data service and the nodes, when the environment wants them."""
@@ -162,7 +167,7 @@ def _alarms(
         AwsAlarmsArgs(
             spec=spec,
             targets=AlarmTargets(
-                rds_identifier=postgres.instance.identifier,
+                rds_identifier=postgres.instance.identifier if postgres else None,
                 postgres=data.postgres,
                 msk_cluster_name=kafka.cluster_name,
                 kafka=data.kafka,

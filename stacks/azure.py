@@ -25,7 +25,7 @@ from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkl
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
-from stacks import specs
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
@@ -134,15 +134,18 @@ def build(config: PlatformConfig) -> PlatformContracts:
             group, config.region, name_seed, subnet_id, network.dns_zone_ids[dns_zone]
         )
 
-    postgres = AzurePostgres(
-        f"{prefix}-postgres",
-        AzurePostgresArgs(
-            spec=specs.postgres_spec(config),
-            placement=placement(network.postgres_subnet_id, "postgres"),
-            tags=tags(config, "postgres"),
-        ),
-        opts,
-    )
+    # postgres.engine cloudnative-pg: no Flexible Server (nor its alarms)
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = AzurePostgres(
+            f"{prefix}-postgres",
+            AzurePostgresArgs(
+                spec=specs.postgres_spec(config),
+                placement=placement(network.postgres_subnet_id, "postgres"),
+                tags=tags(config, "postgres"),
+            ),
+            opts,
+        )
     kafka = AzureKafka(
         f"{prefix}-kafka",
         AzureKafkaArgs(
@@ -196,9 +199,15 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.azure_postgres(
+            config, cluster, contract, group, name_seed, subscription_id, opts
+        )
+        return PlatformContracts.of(
+            network.contract(str(config.network.cidr)), contract, (in_cluster, kafka, redis)
+        )
     pulumi.export("postgresRestartCommand", postgres.restart_command)
     return PlatformContracts.of(
-        network.contract(str(config.network.cidr)),
-        cluster.contract(identities),
-        (postgres, kafka, redis),
+        network.contract(str(config.network.cidr)), contract, (postgres, kafka, redis)
     )

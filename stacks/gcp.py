@@ -18,7 +18,7 @@ from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIde
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
-from stacks import specs
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
@@ -31,7 +31,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
     provider = gcp_provider(config, project)
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
-    apis = ProjectApis(f"{prefix}-apis", ProjectApisArgs(project=project), opts)
+    apis = ProjectApis(
+        f"{prefix}-apis",
+        ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
+        opts,
+    )
     # Even lookups fail on a fresh project until their API is on.
     zones = gcp.compute.get_zones_output(
         project=project,
@@ -91,21 +95,24 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
-    postgres = GcpPostgres(
-        f"{prefix}-postgres",
-        GcpPostgresArgs(
-            spec=specs.postgres_spec(config),
-            project=project,
-            region=config.region,
-            network_id=network.network_id,
-            private_services=network.private_services,
-            labels=tags(config, "postgres"),
-            apis=apis,
-            # pods connect from the pod range (see GcpPostgres._authorized_networks)
-            client_cidrs=[str(config.network.pod_cidr)],
-        ),
-        opts,
-    )
+    # postgres.engine cloudnative-pg: no Cloud SQL instance (nor its DR replica and alarms)
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = GcpPostgres(
+            f"{prefix}-postgres",
+            GcpPostgresArgs(
+                spec=specs.postgres_spec(config),
+                project=project,
+                region=config.region,
+                network_id=network.network_id,
+                private_services=network.private_services,
+                labels=tags(config, "postgres"),
+                apis=apis,
+                # pods connect from the pod range (see GcpPostgres._authorized_networks)
+                client_cidrs=[str(config.network.pod_cidr)],
+            ),
+            opts,
+        )
     kafka = GcpKafka(
         f"{prefix}-kafka",
         GcpKafkaArgs(
@@ -158,6 +165,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         str(config.network.cidr),
         [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
     )
-    return PlatformContracts.of(
-        network_contract, cluster.contract(identities), (postgres, kafka, redis)
-    )
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.gcp_postgres(config, cluster, contract, project, apis, opts)
+        return PlatformContracts.of(network_contract, contract, (in_cluster, kafka, redis))
+    return PlatformContracts.of(network_contract, contract, (postgres, kafka, redis))

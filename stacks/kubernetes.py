@@ -115,7 +115,8 @@ def _cluster_ranges(config: PlatformConfig) -> list[str]:
 def _service_egress(
     config: PlatformConfig, contracts: PlatformContracts, app: AppConfig
 ) -> list[EgressTarget]:
-    """ipBlocks to the data services ``app`` uses, on every port each listens on."""
+    """ipBlocks to the data services ``app`` uses, on every port each listens on (services
+    that run in the cluster are pods: see ``_service_calls``)."""
     postgres, kafka, redis = contracts.postgres, contracts.kafka, contracts.redis
     cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
     ports: dict[str, list[PortSpec]] = {
@@ -123,7 +124,41 @@ def _service_egress(
         "kafka": [kafka.port],
         "redis": [redis.port, *redis.extra_ports],
     }
-    return [EgressTarget(service, cidrs, ports[service]) for service in app.uses]
+    in_cluster = {"postgres"} if postgres.cluster_peer else set()
+    return [
+        EgressTarget(service, cidrs, ports[service])
+        for service in app.uses
+        if service not in in_cluster
+    ]
+
+
+def _service_calls(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
+    """The in-cluster data services ``app`` uses, as pod peers (an ipBlock never matches a pod)."""
+    peer = contracts.postgres.cluster_peer
+    if peer is None or "postgres" not in app.uses:
+        return []
+    return [PodPeer(peer.namespace, peer.pod_labels, [peer.port])]
+
+
+def _in_cluster_monitoring(
+    name: str, contracts: PlatformContracts, opts: pulumi.ResourceOptions
+) -> None:
+    """A PodMonitor for an in-cluster Postgres, declared after the monitoring stack's CRDs."""
+    peer = contracts.postgres.cluster_peer
+    if peer is None or peer.metrics_port_name is None:
+        return
+    k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="PodMonitor",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="postgres", namespace=peer.namespace),
+        spec={
+            "selector": {"matchLabels": peer.pod_labels},
+            "namespaceSelector": {"matchNames": [peer.namespace]},
+            "podMetricsEndpoints": [{"port": peer.metrics_port_name}],
+        },
+        opts=opts,
+    )
 
 
 def _outside_egress(config: PlatformConfig, cluster: ClusterContract) -> list[EgressTarget]:
@@ -165,7 +200,7 @@ def _traffic(
             *_service_egress(config, contracts, app),
             *_outside_egress(config, contracts.cluster),
         ],
-        calls=calls,
+        calls=[*calls, *_service_calls(contracts, app)],
     )
 
 
@@ -227,6 +262,11 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             addons.monitoring_namespace,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
+        _in_cluster_monitoring(
+            f"{prefix}-postgres-pod-monitor",
+            contracts,
+            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
+        )
     for app_name, app in config.apps.items():
         settings = AppSettings(
             f"{prefix}-{app_name}-settings",
@@ -284,6 +324,7 @@ def _workload(
                 *_service_egress(config, contracts, migrations_app),
                 *_outside_egress(config, cluster),
             ],
+            migrations_calls=_service_calls(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
             storage_gb=app.storage_gb,

@@ -47,8 +47,9 @@ def rds_max_connections(instance_class: str) -> int:
 class AlarmTargets:
     """What is watched: names/ids the services' metrics are dimensioned by, and their specs."""
 
-    #: RDS instance identifier (DBInstanceIdentifier dimension)
-    rds_identifier: pulumi.Input[str]
+    #: RDS instance identifier (DBInstanceIdentifier dimension); None: no RDS instance (Postgres
+    #: runs in the cluster, watched by Prometheus)
+    rds_identifier: pulumi.Input[str] | None
     #: the database's spec: its class gives max_connections, its storage the free-space floor
     postgres: PostgresSpec
     #: MSK cluster name ("Cluster Name" dimension)
@@ -171,6 +172,8 @@ class AwsAlarms(pulumi.ComponentResource):
 
     def _rds_alarms(self) -> None:
         t, target = self._args.spec, self._args.targets
+        if target.rds_identifier is None:
+            return
         db = {"DBInstanceIdentifier": target.rds_identifier}
         above = "GreaterThanThreshold"
         self._alarm("rds-cpu", "RDS CPU", "AWS/RDS", "CPUUtilization", db, above, t.cpu_percent)

@@ -80,8 +80,9 @@ def window(minutes: int) -> str:
 class AzureWatched:
     """What the alarms watch: the components whose resource ids scope the metric alerts."""
 
-    #: the Flexible Server (its SKU's memory gives max_connections)
-    postgres: AzurePostgres
+    #: the Flexible Server (its SKU's memory gives max_connections); None: no Flexible Server
+    #: (Postgres runs in the cluster, watched by Prometheus)
+    postgres: AzurePostgres | None
     #: the Event Hubs namespace (throttled requests)
     kafka: AzureKafka
     #: the Redis cache (memory, server load)
@@ -150,18 +151,11 @@ class AzureAlarms(pulumi.ComponentResource):
         args = self._args
         alarms = args.spec
         watched = args.watched
-        pg_id, redis_id = watched.postgres.server_id, watched.redis.cache_id
-        postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
+        redis_id = watched.redis.cache_id
         redis = "Microsoft.Cache/redis"
+        signals = [] if watched.postgres is None else self._postgres_signals(watched.postgres)
         return [
-            _Signal("pg-cpu", pg_id, "cpu_percent", postgres, alarms.cpu_percent),
-            _Signal("pg-memory", pg_id, "memory_percent", postgres,
-                    alarms.memory_percent),
-            _Signal("pg-storage", pg_id, "storage_percent", postgres,
-                    alarms.storage_percent),
-            _Signal("pg-connections", pg_id, "active_connections", postgres,
-                    max_connections(watched.postgres.spec.instance_size) * alarms.connections_percent // 100,
-                    aggregation="Maximum"),
+            *signals,
             _Signal("redis-memory", redis_id, "usedmemorypercentage", redis,
                     alarms.memory_percent, aggregation="Maximum"),
             _Signal("redis-load", redis_id, "serverLoad", redis, alarms.cpu_percent,
@@ -172,6 +166,21 @@ class AzureAlarms(pulumi.ComponentResource):
             _Signal("aks-not-ready", watched.cluster.cluster_id, "kube_node_status_condition",
                     "Microsoft.ContainerService/managedClusters", 0,
                     dimensions=(("condition", ("Ready",)), ("status", ("False", "Unknown")))),
+        ]  # fmt: skip
+
+    def _postgres_signals(self, server: AzurePostgres) -> list[_Signal]:
+        alarms = self._args.spec
+        pg_id = server.server_id
+        postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
+        return [
+            _Signal("pg-cpu", pg_id, "cpu_percent", postgres, alarms.cpu_percent),
+            _Signal("pg-memory", pg_id, "memory_percent", postgres,
+                    alarms.memory_percent),
+            _Signal("pg-storage", pg_id, "storage_percent", postgres,
+                    alarms.storage_percent),
+            _Signal("pg-connections", pg_id, "active_connections", postgres,
+                    max_connections(server.spec.instance_size) * alarms.connections_percent // 100,
+                    aggregation="Maximum"),
         ]  # fmt: skip
 
     def _alert(self, signal: _Signal, action_group_id: pulumi.Output[str]) -> None:

@@ -60,8 +60,9 @@ def max_connections(tier: str) -> int:
 class GcpWatched:
     """What the alarms watch: the components whose names the metrics are labelled with."""
 
-    #: Cloud SQL primary (database_id project:name; its tier gives max_connections) and replica
-    postgres: GcpPostgres
+    #: Cloud SQL primary (database_id project:name; its tier gives max_connections) and replica;
+    #: None: no Cloud SQL (Postgres runs in the cluster, watched by Prometheus)
+    postgres: GcpPostgres | None
     #: the Redis Cluster (cluster_id label)
     redis: GcpRedis
     #: the GKE cluster (cluster_name label)
@@ -124,19 +125,8 @@ class GcpAlarms(pulumi.ComponentResource):
         args = self._args
         alarms = args.spec
         postgres, redis, cluster = args.watched.postgres, args.watched.redis, args.watched.cluster
-        sql = _sql_filter(args.project, postgres.instance_name)
-        signals = [
-            _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
-                    alarms.cpu_percent / 100),
-            _Signal("sql-disk", "Cloud SQL disk used", sql("database/disk/utilization"),
-                    alarms.storage_percent / 100),
-            _Signal("sql-memory", "Cloud SQL memory used", sql("database/memory/utilization"),
-                    alarms.memory_percent / 100),
-            _Signal("sql-connections", "Cloud SQL connections",
-                    sql("database/postgresql/num_backends"),
-                    max_connections(postgres.spec.instance_size) * alarms.connections_percent // 100,
-                    # one series per database: the instance's total is their sum
-                    aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
+        signals = [] if postgres is None else self._sql_signals(postgres)
+        signals += [
             _Signal("redis-memory", "Memorystore memory used",
                     pulumi.Output.concat(
                         'resource.type = "redis.googleapis.com/Cluster" AND '
@@ -153,7 +143,7 @@ class GcpAlarms(pulumi.ComponentResource):
                         'metric.labels.status != "True"'),
                     0, aligner="ALIGN_COUNT_TRUE", reducer="REDUCE_SUM"),
         ]  # fmt: skip
-        if postgres.replica_name is not None:
+        if postgres is not None and postgres.replica_name is not None:
             replica = _sql_filter(args.project, postgres.replica_name)
             signals.append(
                 _Signal("sql-replica-lag", "Cloud SQL DR replica lag",
@@ -161,6 +151,24 @@ class GcpAlarms(pulumi.ComponentResource):
                         alarms.replica_lag_seconds, aligner="ALIGN_MAX")
             )  # fmt: skip
         return signals
+
+    def _sql_signals(self, postgres: GcpPostgres) -> list[_Signal]:
+        args = self._args
+        alarms = args.spec
+        sql = _sql_filter(args.project, postgres.instance_name)
+        return [
+            _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
+                    alarms.cpu_percent / 100),
+            _Signal("sql-disk", "Cloud SQL disk used", sql("database/disk/utilization"),
+                    alarms.storage_percent / 100),
+            _Signal("sql-memory", "Cloud SQL memory used", sql("database/memory/utilization"),
+                    alarms.memory_percent / 100),
+            _Signal("sql-connections", "Cloud SQL connections",
+                    sql("database/postgresql/num_backends"),
+                    max_connections(postgres.spec.instance_size) * alarms.connections_percent // 100,
+                    # one series per database: the instance's total is their sum
+                    aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
+        ]  # fmt: skip
 
     def _policy(self, signal: _Signal, channels: list[pulumi.Output[str]]) -> None:
         args = self._args

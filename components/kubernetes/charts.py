@@ -30,6 +30,9 @@ METRICS_SERVER = Chart(
 )
 VERTICAL_POD_AUTOSCALER = Chart("vpa", "4.7.2", "https://charts.fairwinds.com/stable")
 ARGO_CD = Chart("argo-cd", "8.0.17", "https://argoproj.github.io/argo-helm")
+# chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
+# components/kubernetes/cnpg.py are those of 1.30.0.
+CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
 
 
 class Quantities(TypedDict, total=False):
@@ -248,3 +251,27 @@ class ArgoCdConfigs(TypedDict, total=False):
 
 class ArgoCdValues(TypedDict, total=False):
     configs: ArgoCdConfigs
+
+
+# --- cloudnative-pg (values.yaml at tag cloudnative-pg-v0.29.0) ------------------------------
+
+
+class CnpgCrds(TypedDict, total=False):
+    create: bool
+
+
+class CnpgConfig(TypedDict, total=False):
+    clusterWide: bool
+
+
+class CnpgMonitoring(TypedDict, total=False):
+    podMonitorEnabled: bool
+
+
+class CnpgValues(TypedDict, total=False):
+    replicaCount: int
+    crds: CnpgCrds
+    config: CnpgConfig
+    resources: ResourceValues
+    monitoring: CnpgMonitoring
+    podLabels: dict[str, str]

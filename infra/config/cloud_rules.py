@@ -44,13 +44,16 @@ SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
     "gcp": ("1.32", "1.33"),
     "azure": ("1.32", "1.33"),
 }
-# Extensions the managed service cannot load, with the reason shown to the user.
+# Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
+# engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
 UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     "aws": {
-        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB; set "
+        "postgres.engine: cloudnative-pg to run it in the cluster"
     },
     "gcp": {
-        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB; set "
+        "postgres.engine: cloudnative-pg to run it in the cluster"
     },
     "azure": {},
 }
@@ -74,7 +77,8 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
             f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
             f"{config.cloud}; allowed: {', '.join(versions)}"
         )
-    for extension in config.postgres.extensions:
+    managed = config.postgres.engine == "managed"
+    for extension in config.postgres.extensions if managed else []:
         reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
         if reason:
             problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
@@ -125,6 +129,20 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
         for principal in principals:
             if not _UUID.match(principal):
                 problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
+    if config.postgres.engine == "managed":
+        problems += _azure_flexible_server_problems(config)
+    premium = config.redis.node_size.startswith("Premium_")
+    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
+        problems.append(
+            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
+            f"(got {config.redis.node_size})"
+        )
+    return problems
+
+
+def _azure_flexible_server_problems(config: PlatformConfig) -> list[str]:
+    """Flexible Server's limits (only when it is the engine)."""
+    problems = []
     if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
         allowed = ", ".join(str(size) for size in AZURE_POSTGRES_STORAGE_GB)
         problems.append(
@@ -136,12 +154,6 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
         problems.append(
             f"postgres.backupRetentionDays: {config.postgres.backup_retention_days} is outside "
             f"Flexible Server's range; allowed: {low}-{high}"
-        )
-    premium = config.redis.node_size.startswith("Premium_")
-    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
-        problems.append(
-            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
-            f"(got {config.redis.node_size})"
         )
     if config.postgres.high_availability and config.postgres.instance_size.startswith("Standard_B"):
         problems.append(

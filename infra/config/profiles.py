@@ -93,6 +93,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 20, "maxStorageGb": 100, "highAvailability": False,
             "backupRetentionDays": 1, "deletionProtection": False,
+            "instances": 1, "synchronousReplicas": 0, "podCpu": "500m", "podMemory": "1Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 2, "storageGb": 20, "maxStorageGb": 100,
@@ -113,6 +115,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 50, "maxStorageGb": 200, "highAvailability": True,
             "backupRetentionDays": 7, "deletionProtection": False,
+            "instances": 2, "synchronousReplicas": 0, "podCpu": "1", "podMemory": "4Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 3, "storageGb": 50, "maxStorageGb": 250,
@@ -133,6 +137,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 100, "maxStorageGb": 1000, "highAvailability": True,
             "backupRetentionDays": 14, "deletionProtection": True,
+            "instances": 3, "synchronousReplicas": 1, "podCpu": "2", "podMemory": "8Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 3, "storageGb": 100, "maxStorageGb": 1000,
