@@ -33,6 +33,18 @@ class EgressDestination:
 
 
 @dataclass(frozen=True)
+class InClusterPeer:
+    """Pods of a data service that runs inside the cluster (an operator's database, brokers).
+
+    Egress NetworkPolicies name them with namespace and pod selectors: an ``ipBlock`` never
+    matches a pod on the clusters' CNIs, and pod IPs change with every restart.
+    """
+
+    namespace: str
+    pod_labels: dict[str, str]
+
+
+@dataclass(frozen=True)
 class NetworkContract:
     """A private network spread over zones."""
 
@@ -69,6 +81,12 @@ class ClusterContract:
     # CSI driver that provisions block volumes ("" : the Kubernetes layer picks the cloud's
     # standard driver); used for the platform's Retain StorageClass in prod.
     disk_csi_provisioner: str = ""
+    # NodePorts (http, https) of the ingress controller when the cluster has no load balancer
+    # (kind maps them to the laptop's ports); empty: a LoadBalancer Service.
+    ingress_node_ports: dict[str, int] = field(default_factory=dict)
+    # Certificates from a self-signed CA of our own instead of Let's Encrypt (no public DNS
+    # or reachable HTTP-01 solver on a laptop).
+    self_signed_issuer: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,8 @@ class PostgresContract:
     ssl_mode: str
     # PEM bundle that verifies the server's certificate (verify-full needs it); None: system CAs.
     ca_certificate: pulumi.Input[str] | None = None
+    # Set when the server runs in the cluster: apps reach these pods, not an address range.
+    in_cluster: InClusterPeer | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,8 @@ class KafkaContract:
     sasl_mechanism: str | None
     username: pulumi.Output[str] | None = None
     password: pulumi.Output[str] | None = None
+    # Set when the brokers run in the cluster: apps reach these pods, not an address range.
+    in_cluster: InClusterPeer | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,8 @@ class RedisContract:
     extra_ports: list[PortRange] = field(default_factory=list)
     # PEM bundle that verifies the server's certificate; None: system CAs suffice.
     ca_certificate: pulumi.Input[str] | None = None
+    # Set when the server runs in the cluster: apps reach these pods, not an address range.
+    in_cluster: InClusterPeer | None = None
 
 
 @dataclass(frozen=True)

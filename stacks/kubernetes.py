@@ -13,7 +13,7 @@ from typing import Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterContract
+from components.contracts import ClusterContract, InClusterPeer
 from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
@@ -112,18 +112,46 @@ def _cluster_ranges(config: PlatformConfig) -> list[str]:
     ]
 
 
+def _service_ports(contracts: PlatformContracts) -> dict[str, list[PortSpec]]:
+    redis = contracts.redis
+    return {
+        "postgres": [contracts.postgres.port],
+        "kafka": [contracts.kafka.port],
+        "redis": [redis.port, *redis.extra_ports],
+    }
+
+
+def _in_cluster(contracts: PlatformContracts) -> dict[str, InClusterPeer | None]:
+    return {
+        "postgres": contracts.postgres.in_cluster,
+        "kafka": contracts.kafka.in_cluster,
+        "redis": contracts.redis.in_cluster,
+    }
+
+
 def _service_egress(
     config: PlatformConfig, contracts: PlatformContracts, app: AppConfig
 ) -> list[EgressTarget]:
-    """ipBlocks to the data services ``app`` uses, on every port each listens on."""
-    postgres, kafka, redis = contracts.postgres, contracts.kafka, contracts.redis
+    """ipBlocks to the managed data services ``app`` uses, on every port each listens on
+    (services running in the cluster are pods: see ``_service_peers``)."""
     cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
-    ports: dict[str, list[PortSpec]] = {
-        "postgres": [postgres.port],
-        "kafka": [kafka.port],
-        "redis": [redis.port, *redis.extra_ports],
-    }
-    return [EgressTarget(service, cidrs, ports[service]) for service in app.uses]
+    ports, in_cluster = _service_ports(contracts), _in_cluster(contracts)
+    return [
+        EgressTarget(service, cidrs, ports[service])
+        for service in app.uses
+        if in_cluster[service] is None
+    ]
+
+
+def _service_peers(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
+    """Pod peers for the data services ``app`` uses that run in the cluster (an ``ipBlock``
+    never matches a pod)."""
+    ports, in_cluster = _service_ports(contracts), _in_cluster(contracts)
+    return [
+        PodPeer(peer.namespace, peer.pod_labels, ports[service])
+        for service in app.uses
+        if (peer := in_cluster[service]) is not None
+    ]
 
 
 def _outside_egress(config: PlatformConfig, cluster: ClusterContract) -> list[EgressTarget]:
@@ -155,7 +183,7 @@ def _traffic(
         PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
         for callee in app.calls
         if (port := config.apps[callee].port) is not None
-    ]
+    ] + _service_peers(contracts, app)
     return WorkloadTraffic(
         serving_port=app.port,
         metrics_port=app.metrics_port,
@@ -195,6 +223,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             ingress_service_annotations=cluster.ingress_service_annotations,
             labels=labels,
             hidden_control_plane=cluster.hidden_control_plane,
+            ingress_node_ports=cluster.ingress_node_ports,
+            self_signed_issuer=cluster.self_signed_issuer,
             alert_receivers=[
                 AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
                 for r in config.addons.alert_receivers
@@ -216,7 +246,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     )
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
-    if addons.cluster_issuer and addons.ingress_namespace:
+    if addons.cluster_issuer and addons.ingress_namespace and not cluster.self_signed_issuer:
         acme_solver_policy(
             f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, addons.ingress_namespace, in_namespace
         )
@@ -284,6 +314,7 @@ def _workload(
                 *_service_egress(config, contracts, migrations_app),
                 *_outside_egress(config, cluster),
             ],
+            migrations_calls=_service_peers(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
             storage_gb=app.storage_gb,

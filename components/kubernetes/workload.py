@@ -23,7 +23,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.app_settings import CA_DIR, CREDENTIALS_DIR
-from components.kubernetes.network_policy import EgressTarget, WorkloadTraffic, workload_policy
+from components.kubernetes.network_policy import (
+    EgressTarget,
+    PodPeer,
+    WorkloadTraffic,
+    workload_policy,
+)
 from infra.naming import child
 
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
@@ -71,6 +76,8 @@ class WorkloadArgs:
     ca_config_map: str | None = None
     #: where the migrations Job may connect (its data services); no ingress at all
     migrations_egress: list[EgressTarget] = field(default_factory=list)
+    #: in-cluster pods the migrations Job may connect to (a data service run by an operator)
+    migrations_calls: list[PodPeer] = field(default_factory=list)
     #: annotations binding the ServiceAccount to a cloud identity
     service_account_annotations: dict[str, pulumi.Output[str]] = field(default_factory=dict)
     #: command run as a Job before the rollout; None: no migrations
@@ -372,6 +379,7 @@ class Workload(pulumi.ComponentResource):
             WorkloadTraffic(
                 serving_port=None, metrics_port=None, serving_from=[],
                 monitoring_namespace=None, egress=args.migrations_egress,
+                calls=args.migrations_calls,
             ),
             self._opts,
         )  # fmt: skip
