@@ -33,18 +33,6 @@ class EgressDestination:
 
 
 @dataclass(frozen=True)
-class InClusterPeer:
-    """Pods of a data service that runs inside the cluster (an operator's database, brokers).
-
-    Egress NetworkPolicies name them with namespace and pod selectors: an ``ipBlock`` never
-    matches a pod on the clusters' CNIs, and pod IPs change with every restart.
-    """
-
-    namespace: str
-    pod_labels: dict[str, str]
-
-
-@dataclass(frozen=True)
 class NetworkContract:
     """A private network spread over zones."""
 
@@ -90,6 +78,20 @@ class ClusterContract:
 
 
 @dataclass(frozen=True)
+class ClusterPeer:
+    """Pods inside the cluster that serve a data service (an in-cluster database's instances).
+
+    The Kubernetes layer names them with namespace/pod selectors in NetworkPolicies: an
+    ``ipBlock`` never matches a pod on the clusters' CNIs.
+    """
+
+    namespace: str
+    pod_labels: dict[str, str]
+    # Name of the pods' Prometheus port (the Kubernetes layer adds a PodMonitor); None: none.
+    metrics_port_name: str | None = None
+
+
+@dataclass(frozen=True)
 class PostgresContract:
     """Connection facts for the managed PostgreSQL database."""
 
@@ -101,8 +103,8 @@ class PostgresContract:
     ssl_mode: str
     # PEM bundle that verifies the server's certificate (verify-full needs it); None: system CAs.
     ca_certificate: pulumi.Input[str] | None = None
-    # Set when the server runs in the cluster: apps reach these pods, not an address range.
-    in_cluster: InClusterPeer | None = None
+    # Set when Postgres runs in the cluster (CloudNativePG): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,8 @@ class KafkaContract:
     sasl_mechanism: str | None
     username: pulumi.Output[str] | None = None
     password: pulumi.Output[str] | None = None
-    # Set when the brokers run in the cluster: apps reach these pods, not an address range.
-    in_cluster: InClusterPeer | None = None
+    # Set when the brokers run in the cluster (Strimzi): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,8 @@ class RedisContract:
     extra_ports: list[PortRange] = field(default_factory=list)
     # PEM bundle that verifies the server's certificate; None: system CAs suffice.
     ca_certificate: pulumi.Input[str] | None = None
-    # Set when the server runs in the cluster: apps reach these pods, not an address range.
-    in_cluster: InClusterPeer | None = None
+    # Set when the server runs in the cluster (Valkey): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterContract, InClusterPeer
+from components.contracts import ClusterContract, ClusterPeer
 from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
@@ -121,11 +121,11 @@ def _service_ports(contracts: PlatformContracts) -> dict[str, list[PortSpec]]:
     }
 
 
-def _in_cluster(contracts: PlatformContracts) -> dict[str, InClusterPeer | None]:
+def _cluster_peers(contracts: PlatformContracts) -> dict[str, ClusterPeer | None]:
     return {
-        "postgres": contracts.postgres.in_cluster,
-        "kafka": contracts.kafka.in_cluster,
-        "redis": contracts.redis.in_cluster,
+        "postgres": contracts.postgres.cluster_peer,
+        "kafka": contracts.kafka.cluster_peer,
+        "redis": contracts.redis.cluster_peer,
     }
 
 
@@ -135,7 +135,7 @@ def _service_egress(
     """ipBlocks to the managed data services ``app`` uses, on every port each listens on
     (services running in the cluster are pods: see ``_service_peers``)."""
     cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
-    ports, in_cluster = _service_ports(contracts), _in_cluster(contracts)
+    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
     return [
         EgressTarget(service, cidrs, ports[service])
         for service in app.uses
@@ -146,7 +146,7 @@ def _service_egress(
 def _service_peers(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
     """Pod peers for the data services ``app`` uses that run in the cluster (an ``ipBlock``
     never matches a pod)."""
-    ports, in_cluster = _service_ports(contracts), _in_cluster(contracts)
+    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
     return [
         PodPeer(peer.namespace, peer.pod_labels, ports[service])
         for service in app.uses

@@ -52,7 +52,11 @@ def just_below(floor: ProdFloor) -> dict[str, Any]:
     section, key = floor.path.split(".")
     # a bool floor is the only value prod accepts; an int floor's case is one below it
     value = (not floor.minimum) if isinstance(floor.minimum, bool) else floor.minimum - 1
-    return deep_merge(KEEP_SECTION_VALID.get(floor.path, {}), {section: {key: value}})
+    override = deep_merge(KEEP_SECTION_VALID.get(floor.path, {}), {section: {key: value}})
+    if floor.when:  # a conditional floor is tested where it applies
+        when_section, when_key = floor.when[0].split(".")
+        override = deep_merge(override, {when_section: {when_key: floor.when[1]}})
+    return override
 
 
 @pytest.mark.parametrize("cloud", sorted(CLOUD_KEYS))
@@ -77,6 +81,9 @@ UNSAFE_PROD = [
     ("postgres.backupRetentionDays", {"postgres": {"backupRetentionDays": 13}}),
     ("postgres.highAvailability", {"postgres": {"highAvailability": False}}),
     ("postgres.deletionProtection", {"postgres": {"deletionProtection": False}}),
+    ("postgres.instances", {"postgres": {"engine": "cloudnative-pg", "instances": 2}}),
+    ("postgres.synchronousReplicas", {"postgres": {"engine": "cloudnative-pg", "synchronousReplicas": 0}}),
+    ("postgres.backups", {"postgres": {"engine": "cloudnative-pg", "backups": False}}),
     ("kafka.brokers", {"kafka": {"brokers": 2, "replicationFactor": 2, "minInsyncReplicas": 1}}),
     ("kafka.replicationFactor", {"kafka": {"replicationFactor": 2}}),
     ("kafka.minInsyncReplicas", {"kafka": {"minInsyncReplicas": 1}}),

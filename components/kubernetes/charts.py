@@ -39,6 +39,9 @@ ARGO_CD = Chart("argo-cd", "8.0.17", "https://argoproj.github.io/argo-helm")
 # "helm install ... oci://quay.io/strimzi-helm/strimzi-kafka-operator"; the https://strimzi.io/charts/
 # repository is deprecated); the chart version is the operator's.
 STRIMZI_KAFKA_OPERATOR = Chart("strimzi-kafka-operator", "1.2.0", "oci://quay.io/strimzi-helm")
+# chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
+# components/kubernetes/cnpg.py are those of 1.30.0.
+CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
 
 
 class Quantities(TypedDict, total=False):
@@ -275,3 +278,25 @@ class StrimziValues(TypedDict, total=False):
     # the operator would write NetworkPolicies admitting every listener from anywhere; the
     # platform's own default-deny allow-list of the namespace is the single source instead
     generateNetworkPolicy: bool
+# --- cloudnative-pg (values.yaml at tag cloudnative-pg-v0.29.0) ------------------------------
+
+
+class CnpgCrds(TypedDict, total=False):
+    create: bool
+
+
+class CnpgConfig(TypedDict, total=False):
+    clusterWide: bool
+
+
+class CnpgMonitoring(TypedDict, total=False):
+    podMonitorEnabled: bool
+
+
+class CnpgValues(TypedDict, total=False):
+    replicaCount: int
+    crds: CnpgCrds
+    config: CnpgConfig
+    resources: ResourceValues
+    monitoring: CnpgMonitoring
+    podLabels: dict[str, str]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.contracts import InClusterPeer, KafkaContract, TopicSpec
+from components.contracts import ClusterPeer, KafkaContract, TopicSpec
 from components.kubernetes import charts
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
@@ -84,7 +84,7 @@ class StrimziKafka(pulumi.ComponentResource):
 
     bootstrap_servers: str
     """``<cluster>-kafka-bootstrap.<namespace>.svc:9092``."""
-    broker_pods: InClusterPeer
+    broker_pods: ClusterPeer
     """The broker pods (what clients' egress policies name)."""
 
     def __init__(
@@ -105,7 +105,7 @@ class StrimziKafka(pulumi.ComponentResource):
         self.bootstrap_servers = (
             f"{args.cluster_name}-kafka-bootstrap.{args.namespace}.svc:{PLAIN_PORT}"
         )
-        self.broker_pods = InClusterPeer(
+        self.broker_pods = ClusterPeer(
             args.namespace, {CLUSTER_LABEL: args.cluster_name, BROKER_ROLE_LABEL: "true"}
         )
         self.register_outputs({"bootstrapServers": self.bootstrap_servers})
@@ -117,7 +117,7 @@ class StrimziKafka(pulumi.ComponentResource):
             port=PLAIN_PORT,
             security_protocol="PLAINTEXT",
             sasl_mechanism=None,
-            in_cluster=self.broker_pods,
+            cluster_peer=self.broker_pods,
         )
 
     def _namespace_spec(self) -> AddonNamespace:

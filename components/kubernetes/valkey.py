@@ -21,7 +21,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from components.contracts import InClusterPeer, RedisContract
+from components.contracts import ClusterPeer, RedisContract
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.network_policy import Allow
 from infra.naming import child
@@ -99,7 +99,7 @@ class Valkey(pulumi.ComponentResource):
             port=pulumi.Output.from_input(PORT),
             tls=False,
             auth_token=pulumi.Output.secret(self._password.result),
-            in_cluster=InClusterPeer(self._args.namespace, self._selector),
+            cluster_peer=ClusterPeer(self._args.namespace, self._selector),
         )
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:

@@ -37,10 +37,10 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
         "redis.nodeSize": ("a cache SKU like Premium_P1 or Standard_C1", re.compile(r"^(Basic|Standard|Premium)_[CP]\d$")),
     },
     # local: the requests of one pod (or, for the cluster, the laptop node's capacity) as
-    # "<cpu>/<memory>" Kubernetes quantities: there is no instance type to pick
+    # "<cpu>/<memory>" Kubernetes quantities: there is no instance type to pick (Postgres is
+    # CloudNativePG, sized by postgres.podCpu/podMemory)
     "local": {
         "cluster.nodeSize": ("the node's capacity like 4/8Gi", _LOCAL_SIZE),
-        "postgres.instanceSize": ("the Postgres pod's requests like 250m/512Mi", _LOCAL_SIZE),
         "kafka.brokerSize": ("each broker pod's requests like 200m/768Mi", _LOCAL_SIZE),
         "redis.nodeSize": ("the Valkey pod's requests like 50m/128Mi", _LOCAL_SIZE),
     },
@@ -56,13 +56,16 @@ SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
     # local: the versions of kind's node images the README's cluster config uses
     "local": ("1.32", "1.33"),
 }
-# Extensions the managed service cannot load, with the reason shown to the user.
+# Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
+# engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
 UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     "aws": {
-        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+        "timescaledb": "RDS for PostgreSQL does not offer TimescaleDB; set "
+        "postgres.engine: cloudnative-pg to run it in the cluster"
     },
     "gcp": {
-        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB (use Azure, or self-host)"
+        "timescaledb": "Cloud SQL for PostgreSQL does not offer TimescaleDB; set "
+        "postgres.engine: cloudnative-pg to run it in the cluster"
     },
     "azure": {},
     # local runs Postgres with CloudNativePG on a TimescaleDB image
@@ -93,7 +96,8 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
             f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
             f"{config.cloud}; allowed: {', '.join(versions)}"
         )
-    for extension in config.postgres.extensions:
+    managed = config.postgres.engine == "managed"
+    for extension in config.postgres.extensions if managed else []:
         reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
         if reason:
             problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
@@ -151,6 +155,20 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
         for principal in principals:
             if not _UUID.match(principal):
                 problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
+    if config.postgres.engine == "managed":
+        problems += _azure_flexible_server_problems(config)
+    premium = config.redis.node_size.startswith("Premium_")
+    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
+        problems.append(
+            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
+            f"(got {config.redis.node_size})"
+        )
+    return problems
+
+
+def _azure_flexible_server_problems(config: PlatformConfig) -> list[str]:
+    """Flexible Server's limits (only when it is the engine)."""
+    problems = []
     if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
         allowed = ", ".join(str(size) for size in AZURE_POSTGRES_STORAGE_GB)
         problems.append(
@@ -162,12 +180,6 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
         problems.append(
             f"postgres.backupRetentionDays: {config.postgres.backup_retention_days} is outside "
             f"Flexible Server's range; allowed: {low}-{high}"
-        )
-    premium = config.redis.node_size.startswith("Premium_")
-    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
-        problems.append(
-            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
-            f"(got {config.redis.node_size})"
         )
     if config.postgres.high_availability and config.postgres.instance_size.startswith("Standard_B"):
         problems.append(
@@ -192,6 +204,16 @@ def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
 
 def _local_problems(config: PlatformConfig) -> list[str]:
     problems = []
+    if config.postgres.engine != "cloudnative-pg":
+        problems.append(
+            f"postgres.engine: {config.postgres.engine} needs a cloud; allowed on local: "
+            "cloudnative-pg"
+        )
+    if config.postgres.backups:
+        problems.append(
+            "postgres.backups: true needs object storage, which a local stack has none of; "
+            "allowed on local: false"
+        )
     if config.kafka.version not in STRIMZI_KAFKA_VERSIONS:
         problems.append(
             f"kafka.version: {config.kafka.version} is not run by Strimzi 1.2.0 on local; "

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.base import StrictModel
 from infra.config.common import NonNegativeInt, PositiveInt
+from infra.config.quantities import cpu_millicores, memory_bytes
 
 _SqlName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 
-class PostgresConfig(StrictModel):
-    """``platform:postgres``: the managed PostgreSQL server."""
+PostgresEngine = Literal["managed", "cloudnative-pg"]
+# The smallest pod the tuned parameters make sense for (shared_buffers 25 %, work_mem, workers).
+CNPG_MIN_MEMORY = "512Mi"
 
+
+class PostgresConfig(StrictModel):
+    """``platform:postgres``: PostgreSQL, managed by the cloud or by CloudNativePG in-cluster."""
+
+    engine: PostgresEngine = Field(
+        default="managed",
+        description="managed: RDS / Cloud SQL / Flexible Server; cloudnative-pg: the "
+        "CloudNativePG operator runs TimescaleDB on the cluster (docs/postgres.md)",
+    )
     version: Literal["15", "16", "17"] = Field(description="PostgreSQL major version")
     instance_size: str = Field(
         min_length=1, description="server class/tier/SKU (cloud-specific; bigger in prod)"
@@ -39,14 +50,55 @@ class PostgresConfig(StrictModel):
     database_name: _SqlName = Field(description="database created for the apps")
     username: _SqlName = Field(description="admin user the apps connect as (password generated)")
     extensions: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
-        description="extensions allow-listed on the server (the apps create them)"
+        description="extensions allow-listed on the server (managed: the apps create them; "
+        "cloudnative-pg: created in the database at bootstrap)"
     )
+    instances: int = Field(
+        ge=1, le=9,
+        description="cloudnative-pg: Postgres pods, one primary + replicas (dev 1, staging 2, "
+        "prod 3 or more, one per zone)",
+    )  # fmt: skip
+    synchronous_replicas: NonNegativeInt = Field(
+        le=8,
+        description="cloudnative-pg: standbys every commit waits for (prod: 1 or more, no "
+        "acknowledged write lost on failover); at most instances - 1",
+    )
+    pod_cpu: str = Field(
+        description="cloudnative-pg: CPU per Postgres pod (e.g. 2; parallel workers follow it)"
+    )
+    pod_memory: str = Field(
+        description=f"cloudnative-pg: memory per Postgres pod (at least {CNPG_MIN_MEMORY}; "
+        "shared_buffers, effective_cache_size and work_mem follow it)"
+    )
+    backups: bool = Field(
+        description="cloudnative-pg: continuous WAL archiving and daily base backups to the "
+        "stack's object storage, kept backupRetentionDays (prod: on)"
+    )
+
+    @field_validator("pod_cpu")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        cpu_millicores(value)
+        return value
+
+    @field_validator("pod_memory")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        if memory_bytes(value) < memory_bytes(CNPG_MIN_MEMORY):
+            raise ValueError(f"{value!r} is below {CNPG_MIN_MEMORY}")
+        return value
 
     @model_validator(mode="after")
     def _storage_growth(self) -> PostgresConfig:
         if self.max_storage_gb < self.storage_gb:
             raise ValueError(
                 f"maxStorageGb ({self.max_storage_gb}) must be >= storageGb ({self.storage_gb})"
+            )
+        if self.synchronous_replicas > self.instances - 1:
+            raise ValueError(
+                f"synchronousReplicas ({self.synchronous_replicas}) must be at most "
+                f"instances - 1 ({self.instances - 1}); a commit would wait for a standby "
+                "that does not exist"
             )
         return self
 

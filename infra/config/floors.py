@@ -26,6 +26,9 @@ class ProdFloor(BaseModel):
     path: str = Field(description="section.camelKey the floor applies to")
     minimum: int | bool = Field(description="lowest int allowed, or the one bool allowed")
     reason: str = Field(description="why prod needs it (shown in the error)")
+    when: tuple[str, str] | None = Field(
+        default=None, description="(section.camelKey, value): the floor applies only then"
+    )
 
 
 # prod is "safe": values below these are config errors, not policy violations, because they
@@ -35,6 +38,24 @@ PROD_FLOORS: tuple[ProdFloor, ...] = (
     ProdFloor(path="postgres.backupRetentionDays", minimum=14, reason="PITR window"),
     ProdFloor(path="postgres.highAvailability", minimum=True, reason="zone failure"),
     ProdFloor(path="postgres.deletionProtection", minimum=True, reason="no data loss"),
+    ProdFloor(
+        path="postgres.instances",
+        minimum=3,
+        reason="one instance per zone",
+        when=("postgres.engine", "cloudnative-pg"),
+    ),
+    ProdFloor(
+        path="postgres.synchronousReplicas",
+        minimum=1,
+        reason="no acked-write loss",
+        when=("postgres.engine", "cloudnative-pg"),
+    ),
+    ProdFloor(
+        path="postgres.backups",
+        minimum=True,
+        reason="PITR from object storage",
+        when=("postgres.engine", "cloudnative-pg"),
+    ),
     ProdFloor(path="kafka.brokers", minimum=3, reason="replication factor 3"),
     ProdFloor(path="kafka.replicationFactor", minimum=3, reason="durability"),
     ProdFloor(path="kafka.minInsyncReplicas", minimum=2, reason="durability"),
@@ -52,6 +73,8 @@ def prod_floor_problems(config: PlatformConfig) -> list[str]:
         return []
     problems = []
     for floor in PROD_FLOORS:
+        if floor.when and config_value(config, floor.when[0]) != floor.when[1]:
+            continue
         value = config_value(config, floor.path)
         if isinstance(floor.minimum, bool):
             if value is not floor.minimum:

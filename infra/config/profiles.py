@@ -25,6 +25,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 20, "maxStorageGb": 100, "highAvailability": False,
             "backupRetentionDays": 1, "deletionProtection": False,
+            "instances": 1, "synchronousReplicas": 0, "podCpu": "500m", "podMemory": "1Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 2, "storageGb": 20, "maxStorageGb": 100,
@@ -45,6 +47,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 50, "maxStorageGb": 200, "highAvailability": True,
             "backupRetentionDays": 7, "deletionProtection": False,
+            "instances": 2, "synchronousReplicas": 0, "podCpu": "1", "podMemory": "4Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 3, "storageGb": 50, "maxStorageGb": 250,
@@ -65,6 +69,8 @@ _SHAPES: dict[Environment, Profile] = {
         "postgres": {
             "storageGb": 100, "maxStorageGb": 1000, "highAvailability": True,
             "backupRetentionDays": 14, "deletionProtection": True,
+            "instances": 3, "synchronousReplicas": 1, "podCpu": "2", "podMemory": "8Gi",
+            "backups": True,
         },
         "kafka": {
             "brokers": 3, "storageGb": 100, "maxStorageGb": 1000,
@@ -155,7 +161,12 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
                 "nodeSize": "4/8Gi", "nodeMin": 1, "nodeMax": 1, "nodeDesired": 1,
                 "publicEndpoint": False,
             },
-            "postgres": {"instanceSize": "250m/512Mi", "storageGb": 20, "maxStorageGb": 20},
+            "postgres": {
+                # CloudNativePG in the cluster: instanceSize names no cloud class here
+                "engine": "cloudnative-pg", "instanceSize": "in-cluster", "storageGb": 20,
+                "maxStorageGb": 20, "podCpu": "250m", "podMemory": "512Mi", "backups": False,
+                "extensions": ["pg_stat_statements", "timescaledb"],
+            },
             "kafka": {
                 "version": "4.3.1", "brokers": 3, "brokerSize": "200m/768Mi",
                 "storageGb": 5, "maxStorageGb": 5, "replicationFactor": 3, "minInsyncReplicas": 2,

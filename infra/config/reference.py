@@ -142,9 +142,10 @@ def _floor(path: str) -> str:
         return f"prod ≥ {APP_MIN_REPLICAS_FLOOR} (not DaemonSets: one pod per zone)"
     for floor in PROD_FLOORS:
         if floor.path == path:
+            when = f"; with {floor.when[0].split('.')[1]}: {floor.when[1]}" if floor.when else ""
             if isinstance(floor.minimum, bool):
-                return f"prod: {str(floor.minimum).lower()} ({floor.reason})"
-            return f"prod ≥ {floor.minimum} ({floor.reason})"
+                return f"prod: {str(floor.minimum).lower()} ({floor.reason}{when})"
+            return f"prod ≥ {floor.minimum} ({floor.reason}{when})"
     return ""
 
 
