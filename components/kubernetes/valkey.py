@@ -35,6 +35,7 @@ APP_LABEL = "app.kubernetes.io/name"
 # the ``valkey`` user and group of the official image
 VALKEY_UID = 999
 CONFIG_DIR = "/etc/valkey"
+VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
 
 
@@ -140,7 +141,8 @@ class Valkey(pulumi.ComponentResource):
             ports=[k8s.core.v1.ContainerPortArgs(name="valkey", container_port=PORT)],
             resources=k8s.core.v1.ResourceRequirementsArgs(
                 requests={"cpu": args.cpu, "memory": args.memory},
-                limits={"memory": args.memory},
+                # a CPU ceiling too: one busy laptop service must not starve the others
+                limits={"cpu": VALKEY_CPU_LIMIT, "memory": args.memory},
             ),
             liveness_probe=probe,
             readiness_probe=probe,

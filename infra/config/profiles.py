@@ -151,12 +151,10 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     # VPA: 0.8 CPU / 3.5 GiB of requests between them). docs/local.md sums the budget.
     "local": {
         "dev": {
-            "network": {
-                "zones": 1,
-                "cidr": "172.18.0.0/16",  # the "kind" Docker network
-                "podCidr": "10.244.0.0/16",  # kind's default podSubnet
-                "serviceCidr": "10.96.0.0/16",  # inside kind's default 10.96.0.0/12
-            },
+            # the "kind" Docker network; pod and service ranges stay the platform's own
+            # (100.64.0.0/14, 172.20.0.0/16): docs/kind-cluster.yaml gives kind exactly those,
+            # so NetworkPolicies except the right ranges from internet egress
+            "network": {"zones": 1, "cidr": "172.18.0.0/16"},
             "cluster": {
                 "nodeSize": "4/8Gi", "nodeMin": 1, "nodeMax": 1, "nodeDesired": 1,
                 "publicEndpoint": False,
