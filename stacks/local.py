@@ -41,6 +41,11 @@ REDIS_NAMESPACE = "redis"
 KAFKA_CLUSTER = "platform"
 POSTGRES_CLUSTER = "platform-pg"
 REDIS_STORAGE_GB = 1
+# What a kind node runs before the platform: kubeadm's static pods (kube-apiserver 250m,
+# kube-controller-manager 200m, kube-scheduler 100m, etcd 100m/100Mi), CoreDNS 2 x 100m/70Mi
+# and kindnet 100m/50Mi (kube-proxy and local-path-provisioner request nothing). docs/local.md
+# adds the platform's requests to these.
+KIND_SYSTEM_REQUESTS = ("950m", "290Mi")
 
 
 def _sizes(quantity_pair: str) -> tuple[str, str]:

@@ -323,7 +323,9 @@ class ClusterAddons(pulumi.ComponentResource):
             charts.CERT_MANAGER, "cert-manager", values, [namespace, *self._crd_releases]
         )
         if self._args.self_signed_issuer:
-            return self_signed_ca(self._name, pulumi.ResourceOptions(parent=self, depends_on=[release]))
+            return self_signed_ca(
+                self._name, pulumi.ResourceOptions(parent=self, depends_on=[release])
+            )
         for issuer, server in ISSUERS.items():
             k8s.apiextensions.CustomResource(
                 child(self._name, issuer),

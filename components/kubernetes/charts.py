@@ -278,6 +278,8 @@ class StrimziValues(TypedDict, total=False):
     # the operator would write NetworkPolicies admitting every listener from anywhere; the
     # platform's own default-deny allow-list of the namespace is the single source instead
     generateNetworkPolicy: bool
+
+
 # --- cloudnative-pg (values.yaml at tag cloudnative-pg-v0.29.0) ------------------------------
 
 

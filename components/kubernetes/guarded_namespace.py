@@ -55,7 +55,5 @@ def guarded_namespace(
     )
     in_namespace = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[guarded]))
     default_deny(child(name, namespace), namespace, in_namespace)
-    namespace_allow_list(
-        child(name, namespace), namespace, spec.ingress, spec.egress, in_namespace
-    )
+    namespace_allow_list(child(name, namespace), namespace, spec.ingress, spec.egress, in_namespace)
     return guarded

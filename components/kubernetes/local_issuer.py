@@ -44,7 +44,11 @@ def self_signed_ca(name: str, opts: pulumi.ResourceOptions) -> str:
             "secretName": LOCAL_CA,
             "duration": CA_DURATION,
             "privateKey": {"algorithm": "ECDSA", "size": 256},
-            "issuerRef": {"name": BOOTSTRAP_ISSUER, "kind": "ClusterIssuer", "group": "cert-manager.io"},
+            "issuerRef": {
+                "name": BOOTSTRAP_ISSUER,
+                "kind": "ClusterIssuer",
+                "group": "cert-manager.io",
+            },
         },
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[bootstrap])),
     )

@@ -32,8 +32,11 @@ IMAGES = {"8.1": "valkey/valkey:8.1.3"}
 PORT = 6379
 NAME = "valkey"
 APP_LABEL = "app.kubernetes.io/name"
-# the ``valkey`` user and group of the official image
-VALKEY_UID = 999
+# A high UID of no image user (checkov CKV_K8S_40: no clash with host users). The official
+# image's entrypoint only switches users when started as root; as any other UID it runs the
+# server directly, which needs nothing but the config file and a writable data volume
+# (fsGroup makes the volume the group's).
+VALKEY_UID = 10999
 CONFIG_DIR = "/etc/valkey"
 VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
@@ -105,7 +108,9 @@ class Valkey(pulumi.ComponentResource):
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
         return k8s.meta.v1.ObjectMetaArgs(
-            name=name, namespace=self._args.namespace, labels={**self._args.labels, **self._selector}
+            name=name,
+            namespace=self._args.namespace,
+            labels={**self._args.labels, **self._selector},
         )
 
     def _config_secret(self, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
