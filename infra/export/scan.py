@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def _relative(check: dict[str, Any], base: Path) -> Path:
 
 
 def problems(
-    stacks: dict[str, StackScan], expected: list[str], kubernetes_only: list[str] = []
+    stacks: dict[str, StackScan], expected: list[str], kubernetes_only: Sequence[str] = ()
 ) -> list[str]:
     """Unexplained findings, and exports whose cloud resources (or, for a stack with none,
     ``platform:cloud: local``, whose Kubernetes objects) checkov did not see."""
