@@ -23,6 +23,13 @@ CUSTOM_KINDS = {
     ("cert-manager.io/v1", "ClusterIssuer"),
     ("monitoring.coreos.com/v1", "PrometheusRule"),
     ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"),
+    # dev-local's self-signed CA and in-cluster data services (schema-checked by the CRD
+    # schema validation of every custom resource)
+    ("cert-manager.io/v1", "Certificate"),
+    ("kafka.strimzi.io/v1", "Kafka"),
+    ("kafka.strimzi.io/v1", "KafkaNodePool"),
+    ("kafka.strimzi.io/v1", "KafkaTopic"),
+    ("postgresql.cnpg.io/v1", "Cluster"),
 }
 # Custom resources validated against their CRD's schema at the pinned chart version.
 SCHEMAS = Path(__file__).parent.parent / "components" / "kubernetes" / "schemas"

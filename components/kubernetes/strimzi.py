@@ -50,8 +50,9 @@ class StrimziKafkaArgs:
     version: str
     #: broker (and controller) pods
     brokers: int
-    #: requests of each broker pod
+    #: CPU request of each broker pod
     broker_cpu: str
+    #: memory request (and limit) of each broker pod; the JVM heap is half of it
     broker_memory: str
     #: persistent volume per broker (GiB)
     storage_gb: int

@@ -50,8 +50,9 @@ class ValkeyArgs:
     namespace: str
     #: Valkey release line (a key of ``IMAGES``)
     version: str
-    #: requests of the server pod (its memory is also the limit and ``maxmemory``'s basis)
+    #: CPU request of the server pod
     cpu: str
+    #: memory request and limit of the server pod
     memory: str
     #: volume for the append-only file (GiB)
     storage_gb: int
@@ -151,6 +152,12 @@ class Valkey(pulumi.ComponentResource):
             ),
             liveness_probe=probe,
             readiness_probe=probe,
+            # replaying a large append-only file at start: up to 5 minutes before liveness
+            startup_probe=k8s.core.v1.ProbeArgs(
+                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=PORT),
+                period_seconds=5,
+                failure_threshold=60,
+            ),
             security_context=k8s.core.v1.SecurityContextArgs(
                 run_as_non_root=True,
                 run_as_user=VALKEY_UID,
