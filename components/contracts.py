@@ -87,6 +87,8 @@ class ClusterPeer:
 
     namespace: str
     pod_labels: dict[str, str]
+    # TCP port clients connect to on those pods
+    port: int
     # Name of the pods' Prometheus port (the Kubernetes layer adds a PodMonitor); None: none.
     metrics_port_name: str | None = None
 

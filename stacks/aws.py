@@ -29,6 +29,7 @@ from components.contracts import ClusterContract, TopicSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
+from stacks import postgres_engine
 from stacks.platform import PlatformContracts
 
 # The ingress controller's Service becomes an internet-facing Network Load Balancer.
@@ -89,29 +90,35 @@ def build(config: PlatformConfig) -> PlatformContracts:
         subnet_ids=list(network.private_subnet_ids),
         client_security_group_id=cluster.cluster_security_group_id,
     )
-    postgres = AwsPostgres(
-        f"{prefix}-postgres",
-        AwsPostgresArgs(
-            major_version=config.postgres.version,
-            instance_class=config.postgres.instance_size,
-            storage_gb=config.postgres.storage_gb,
-            max_storage_gb=config.postgres.max_storage_gb,
-            multi_az=config.postgres.high_availability,
-            backup_retention_days=config.postgres.backup_retention_days,
-            deletion_protection=config.postgres.deletion_protection,
-            database_name=config.postgres.database_name,
-            username=config.postgres.username,
-            extensions=config.postgres.extensions,
-            placement=placement,
-            final_snapshot=config.environment == "prod",
-            log_retention_days=config.cluster.log_retention_days,
-            protect=config.protect,
-            tags=tags(config, "postgres"),
-            scope=account.scope,
-        ),
-        opts,
+    # postgres.engine cloudnative-pg: no RDS instance (nor its DR copy and alarms)
+    postgres = (
+        None
+        if postgres_engine.in_cluster(config)
+        else AwsPostgres(
+            f"{prefix}-postgres",
+            AwsPostgresArgs(
+                major_version=config.postgres.version,
+                instance_class=config.postgres.instance_size,
+                storage_gb=config.postgres.storage_gb,
+                max_storage_gb=config.postgres.max_storage_gb,
+                multi_az=config.postgres.high_availability,
+                backup_retention_days=config.postgres.backup_retention_days,
+                deletion_protection=config.postgres.deletion_protection,
+                database_name=config.postgres.database_name,
+                username=config.postgres.username,
+                extensions=config.postgres.extensions,
+                placement=placement,
+                final_snapshot=config.environment == "prod",
+                log_retention_days=config.cluster.log_retention_days,
+                protect=config.protect,
+                tags=tags(config, "postgres"),
+                scope=account.scope,
+            ),
+            opts,
+        )
     )
-    _disaster_recovery(config, postgres, account)
+    if postgres is not None:
+        _disaster_recovery(config, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
         AwsKafkaArgs(
@@ -176,7 +183,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             ingress_service_annotations=NLB_ANNOTATIONS,
             ships_metrics_server=False,
         ),
-        postgres=postgres.contract(),
+        postgres=postgres.contract()
+        if postgres is not None
+        else postgres_engine.aws_postgres(config, cluster, account.scope, opts),
         kafka=kafka.contract(),
         redis=redis.contract(),
     )
@@ -198,7 +207,7 @@ def _disaster_recovery(config: PlatformConfig, postgres: AwsPostgres, account: _
 def _alarms(
     config: PlatformConfig,
     account: _Account,
-    postgres: AwsPostgres,
+    postgres: AwsPostgres | None,
     kafka: AwsKafka,
     redis: AwsRedis,
     cluster: AwsCluster,
@@ -220,7 +229,7 @@ def _alarms(
                 evaluation_minutes=alarms.evaluation_minutes,
             ),
             targets=AlarmTargets(
-                rds_identifier=postgres.instance.identifier,
+                rds_identifier=postgres.instance.identifier if postgres else None,
                 rds_instance_class=config.postgres.instance_size,
                 rds_storage_gb=config.postgres.storage_gb,
                 msk_cluster_name=kafka.cluster_name,

@@ -30,6 +30,7 @@ from components.contracts import ClusterContract, TopicSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
+from stacks import postgres_engine
 from stacks.platform import PlatformContracts
 
 # Standard-tier event hubs keep events at most 7 days; Premium up to 90.
@@ -139,28 +140,33 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
-    postgres = AzurePostgres(
-        f"{prefix}-postgres",
-        AzurePostgresArgs(
-            resource_group_name=group,
-            location=config.region,
-            version=config.postgres.version,
-            sku=config.postgres.instance_size,
-            storage_gb=config.postgres.storage_gb,
-            backup_retention_days=config.postgres.backup_retention_days,
-            high_availability=config.postgres.high_availability,
-            geo_redundant_backup=prod,
-            dr_region=config.disaster_recovery.region,
-            database_name=config.postgres.database_name,
-            username=config.postgres.username,
-            extensions=config.postgres.extensions,
-            delegated_subnet_id=network.postgres_subnet_id,
-            private_dns_zone_id=network.dns_zone_ids["postgres"],
-            name_seed=name_seed,
-            protect=config.protect,
-            tags=tags(config, "postgres"),
-        ),
-        opts,
+    # postgres.engine cloudnative-pg: no Flexible Server (nor its alarms)
+    postgres = (
+        None
+        if postgres_engine.in_cluster(config)
+        else AzurePostgres(
+            f"{prefix}-postgres",
+            AzurePostgresArgs(
+                resource_group_name=group,
+                location=config.region,
+                version=config.postgres.version,
+                sku=config.postgres.instance_size,
+                storage_gb=config.postgres.storage_gb,
+                backup_retention_days=config.postgres.backup_retention_days,
+                high_availability=config.postgres.high_availability,
+                geo_redundant_backup=prod,
+                dr_region=config.disaster_recovery.region,
+                database_name=config.postgres.database_name,
+                username=config.postgres.username,
+                extensions=config.postgres.extensions,
+                delegated_subnet_id=network.postgres_subnet_id,
+                private_dns_zone_id=network.dns_zone_ids["postgres"],
+                name_seed=name_seed,
+                protect=config.protect,
+                tags=tags(config, "postgres"),
+            ),
+            opts,
+        )
     )
     standard = config.kafka.broker_size == "Standard"
     kafka = AzureKafka(
@@ -217,7 +223,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
                 resource_group_name=group,
                 short_name=short_name(config.stack),
                 alarms=config.alarms,
-                postgres_id=postgres.server_id,
+                postgres_id=postgres.server_id if postgres else None,
                 postgres_sku=config.postgres.instance_size,
                 redis_id=redis.cache_id,
                 eventhubs_id=kafka.namespace_id,
@@ -248,7 +254,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    pulumi.export("postgresRestartCommand", postgres.restart_command)
+    if postgres is not None:
+        pulumi.export("postgresRestartCommand", postgres.restart_command)
     return PlatformContracts(
         network=network.contract(str(config.network.cidr)),
         cluster=ClusterContract(
@@ -261,7 +268,18 @@ def build(config: PlatformConfig) -> PlatformContracts:
             ingress_service_annotations=INGRESS_ANNOTATIONS,
             ships_metrics_server=True,
         ),
-        postgres=postgres.contract(),
+        postgres=postgres.contract()
+        if postgres is not None
+        else postgres_engine.azure_postgres(
+            config,
+            cluster,
+            group,
+            name_seed,
+            subscription_id,
+            STORAGE_CLASS,
+            dict(USE_LABEL),
+            opts,
+        ),
         kafka=kafka.contract(),
         redis=redis.contract(),
     )

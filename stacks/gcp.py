@@ -19,6 +19,7 @@ from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIde
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
+from stacks import postgres_engine
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
@@ -39,7 +40,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
     provider = gcp_provider(config, project)
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
-    apis = ProjectApis(f"{prefix}-apis", ProjectApisArgs(project=project), opts)
+    apis = ProjectApis(
+        f"{prefix}-apis",
+        ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
+        opts,
+    )
     # Even lookups fail on a fresh project until their API is on.
     zones = gcp.compute.get_zones_output(
         project=project,
@@ -98,30 +103,35 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
-    postgres = GcpPostgres(
-        f"{prefix}-postgres",
-        GcpPostgresArgs(
-            project=project,
-            region=config.region,
-            major_version=config.postgres.version,
-            tier=config.postgres.instance_size,
-            storage_gb=config.postgres.storage_gb,
-            max_storage_gb=config.postgres.max_storage_gb,
-            high_availability=config.postgres.high_availability,
-            backup_retention_days=config.postgres.backup_retention_days,
-            deletion_protection=config.postgres.deletion_protection,
-            database_name=config.postgres.database_name,
-            username=config.postgres.username,
-            network_id=network.network_id,
-            private_services=network.private_services,
-            protect=config.protect,
-            labels=tags(config, "postgres"),
-            apis=apis,
-            # pods connect from the pod range (see GcpPostgres._authorized_networks)
-            client_cidrs=[str(config.network.pod_cidr)],
-            dr_region=config.disaster_recovery.region,
-        ),
-        opts,
+    # postgres.engine cloudnative-pg: no Cloud SQL instance (nor its DR replica and alarms)
+    postgres = (
+        None
+        if postgres_engine.in_cluster(config)
+        else GcpPostgres(
+            f"{prefix}-postgres",
+            GcpPostgresArgs(
+                project=project,
+                region=config.region,
+                major_version=config.postgres.version,
+                tier=config.postgres.instance_size,
+                storage_gb=config.postgres.storage_gb,
+                max_storage_gb=config.postgres.max_storage_gb,
+                high_availability=config.postgres.high_availability,
+                backup_retention_days=config.postgres.backup_retention_days,
+                deletion_protection=config.postgres.deletion_protection,
+                database_name=config.postgres.database_name,
+                username=config.postgres.username,
+                network_id=network.network_id,
+                private_services=network.private_services,
+                protect=config.protect,
+                labels=tags(config, "postgres"),
+                apis=apis,
+                # pods connect from the pod range (see GcpPostgres._authorized_networks)
+                client_cidrs=[str(config.network.pod_cidr)],
+                dr_region=config.disaster_recovery.region,
+            ),
+            opts,
+        )
     )
     vcpus, memory = capacity(config.kafka.broker_size)
     kafka = GcpKafka(
@@ -165,9 +175,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             GcpAlarmsArgs(
                 project=project,
                 alarms=config.alarms,
-                sql_instance=postgres.instance_name,
+                sql_instance=postgres.instance_name if postgres else None,
                 sql_tier=config.postgres.instance_size,
-                sql_replica=postgres.replica_name,
+                sql_replica=postgres.replica_name if postgres else None,
                 redis_cluster=redis.cluster_name,
                 gke_cluster=cluster.cluster_name,
                 labels=tags(config, "alarms"),
@@ -204,7 +214,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
             ships_metrics_server=True,
             workload_egress=METADATA_SERVER_EGRESS,
         ),
-        postgres=postgres.contract(),
+        postgres=postgres.contract()
+        if postgres is not None
+        else postgres_engine.gcp_postgres(
+            config, cluster, project, apis, STORAGE_CLASS, METADATA_SERVER_EGRESS, opts
+        ),
         kafka=kafka.contract(),
         redis=redis.contract(),
     )

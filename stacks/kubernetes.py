@@ -154,6 +154,27 @@ def _service_peers(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer
     ]
 
 
+def _in_cluster_monitoring(
+    name: str, contracts: PlatformContracts, opts: pulumi.ResourceOptions
+) -> None:
+    """A PodMonitor for an in-cluster Postgres, declared after the monitoring stack's CRDs."""
+    peer = contracts.postgres.cluster_peer
+    if peer is None or peer.metrics_port_name is None:
+        return
+    k8s.apiextensions.CustomResource(
+        name,
+        api_version="monitoring.coreos.com/v1",
+        kind="PodMonitor",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="postgres", namespace=peer.namespace),
+        spec={
+            "selector": {"matchLabels": peer.pod_labels},
+            "namespaceSelector": {"matchNames": [peer.namespace]},
+            "podMetricsEndpoints": [{"port": peer.metrics_port_name}],
+        },
+        opts=opts,
+    )
+
+
 def _outside_egress(config: PlatformConfig, cluster: ClusterContract) -> list[EgressTarget]:
     """What every workload reaches outside the cluster: the cloud's own destinations (metadata
     server, ...) and cloud APIs over HTTPS (never the private or cluster ranges)."""
@@ -255,6 +276,11 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             f"{prefix}-observability",
             APP_NAMESPACE,
             addons.monitoring_namespace,
+            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
+        )
+        _in_cluster_monitoring(
+            f"{prefix}-postgres-pod-monitor",
+            contracts,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
     for app_name, app in config.apps.items():

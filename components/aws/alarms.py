@@ -58,7 +58,8 @@ class Thresholds:
 class AlarmTargets:
     """What is watched: names/ids the services' metrics are dimensioned by."""
 
-    rds_identifier: pulumi.Input[str]
+    # None: no RDS instance (Postgres runs in the cluster; Prometheus watches it)
+    rds_identifier: pulumi.Input[str] | None
     rds_instance_class: str
     rds_storage_gb: int
     msk_cluster_name: pulumi.Input[str]
@@ -172,6 +173,8 @@ class AwsAlarms(pulumi.ComponentResource):
 
     def _rds_alarms(self) -> None:
         t, target = self._args.thresholds, self._args.targets
+        if target.rds_identifier is None:
+            return
         db = {"DBInstanceIdentifier": target.rds_identifier}
         above = "GreaterThanThreshold"
         self._alarm("rds-cpu", "RDS CPU", "AWS/RDS", "CPUUtilization", db, above, t.cpu_percent)

@@ -76,7 +76,8 @@ class AzureAlarmsArgs:
     resource_group_name: pulumi.Input[str]
     short_name: str
     alarms: AlarmsConfig
-    postgres_id: pulumi.Input[str]
+    # None: no Flexible Server (Postgres runs in the cluster; Prometheus watches it)
+    postgres_id: pulumi.Input[str] | None
     postgres_sku: str
     redis_id: pulumi.Input[str]
     eventhubs_id: pulumi.Input[str]
@@ -93,6 +94,21 @@ class _Signal:
     threshold: float
     aggregation: str = "Average"
     dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _postgres_signals(args: AzureAlarmsArgs, server_id: pulumi.Input[str]) -> list[_Signal]:
+    alarms = args.alarms
+    postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
+    return [
+            _Signal("pg-cpu", server_id, "cpu_percent", postgres, alarms.cpu_percent),
+            _Signal("pg-memory", server_id, "memory_percent", postgres,
+                    alarms.memory_percent),
+            _Signal("pg-storage", server_id, "storage_percent", postgres,
+                    alarms.storage_percent),
+            _Signal("pg-connections", server_id, "active_connections", postgres,
+                    max_connections(args.postgres_sku) * alarms.connections_percent // 100,
+                    aggregation="Maximum"),
+    ]  # fmt: skip
 
 
 class AzureAlarms(pulumi.ComponentResource):
@@ -127,17 +143,9 @@ class AzureAlarms(pulumi.ComponentResource):
     def _signals(self) -> list[_Signal]:
         args = self._args
         alarms = args.alarms
-        postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
         redis = "Microsoft.Cache/redis"
-        return [
-            _Signal("pg-cpu", args.postgres_id, "cpu_percent", postgres, alarms.cpu_percent),
-            _Signal("pg-memory", args.postgres_id, "memory_percent", postgres,
-                    alarms.memory_percent),
-            _Signal("pg-storage", args.postgres_id, "storage_percent", postgres,
-                    alarms.storage_percent),
-            _Signal("pg-connections", args.postgres_id, "active_connections", postgres,
-                    max_connections(args.postgres_sku) * alarms.connections_percent // 100,
-                    aggregation="Maximum"),
+        signals = [] if args.postgres_id is None else _postgres_signals(args, args.postgres_id)
+        signals += [
             _Signal("redis-memory", args.redis_id, "usedmemorypercentage", redis,
                     alarms.memory_percent, aggregation="Maximum"),
             _Signal("redis-load", args.redis_id, "serverLoad", redis, alarms.cpu_percent,
@@ -149,6 +157,7 @@ class AzureAlarms(pulumi.ComponentResource):
                     "Microsoft.ContainerService/managedClusters", 0,
                     dimensions=(("condition", ("Ready",)), ("status", ("False", "Unknown")))),
         ]  # fmt: skip
+        return signals
 
     def _alert(self, signal: _Signal, action_group_id: pulumi.Output[str]) -> None:
         args = self._args

@@ -56,7 +56,8 @@ class GcpAlarmsArgs:
 
     project: str
     alarms: AlarmsConfig
-    sql_instance: pulumi.Input[str]
+    # None: no Cloud SQL instance (Postgres runs in the cluster; Prometheus watches it)
+    sql_instance: pulumi.Input[str] | None
     sql_tier: str
     sql_replica: pulumi.Input[str] | None
     redis_cluster: pulumi.Input[str]
@@ -104,19 +105,8 @@ class GcpAlarms(pulumi.ComponentResource):
     def _signals(self) -> list[_Signal]:
         args = self._args
         alarms = args.alarms
-        sql = _sql_filter(args.project, args.sql_instance)
-        signals = [
-            _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
-                    alarms.cpu_percent / 100),
-            _Signal("sql-disk", "Cloud SQL disk used", sql("database/disk/utilization"),
-                    alarms.storage_percent / 100),
-            _Signal("sql-memory", "Cloud SQL memory used", sql("database/memory/utilization"),
-                    alarms.memory_percent / 100),
-            _Signal("sql-connections", "Cloud SQL connections",
-                    sql("database/postgresql/num_backends"),
-                    max_connections(args.sql_tier) * alarms.connections_percent // 100,
-                    # one series per database: the instance's total is their sum
-                    aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
+        signals = [] if args.sql_instance is None else self._sql_signals(args.sql_instance)
+        signals += [
             _Signal("redis-memory", "Memorystore memory used",
                     pulumi.Output.concat(
                         'resource.type = "redis.googleapis.com/Cluster" AND '
@@ -141,6 +131,24 @@ class GcpAlarms(pulumi.ComponentResource):
                         alarms.replica_lag_seconds, aligner="ALIGN_MAX")
             )  # fmt: skip
         return signals
+
+    def _sql_signals(self, instance: pulumi.Input[str]) -> list[_Signal]:
+        args = self._args
+        alarms = args.alarms
+        sql = _sql_filter(args.project, instance)
+        return [
+            _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
+                    alarms.cpu_percent / 100),
+            _Signal("sql-disk", "Cloud SQL disk used", sql("database/disk/utilization"),
+                    alarms.storage_percent / 100),
+            _Signal("sql-memory", "Cloud SQL memory used", sql("database/memory/utilization"),
+                    alarms.memory_percent / 100),
+            _Signal("sql-connections", "Cloud SQL connections",
+                    sql("database/postgresql/num_backends"),
+                    max_connections(args.sql_tier) * alarms.connections_percent // 100,
+                    # one series per database: the instance's total is their sum
+                    aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
+        ]  # fmt: skip
 
     def _policy(self, signal: _Signal, channels: list[pulumi.Output[str]]) -> None:
         args = self._args

@@ -33,6 +33,8 @@ CLOUDKMS = "cloudkms.googleapis.com"
 IAM = "iam.googleapis.com"
 # Project IAM policy (projects.IAMMember) and the project lookup (organizations.getProject).
 CLOUDRESOURCEMANAGER = "cloudresourcemanager.googleapis.com"
+# Cloud Storage (the in-cluster Postgres' backup bucket); enabled only where a stack uses it.
+STORAGE = "storage.googleapis.com"
 # GKE's logging and monitoring config ships to these.
 LOGGING = "logging.googleapis.com"
 MONITORING = "monitoring.googleapis.com"

@@ -3,7 +3,7 @@ Kubernetes ServiceAccount, with the roles the workload needs (Kafka and Redis cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -28,6 +28,9 @@ class GcpWorkloadIdentityArgs:
     namespace: str
     service_account: str
     apis: ProjectApis
+    # Project-level roles granted to the Google service account (apps: Kafka and Redis clients;
+    # a workload with narrower needs passes [] and grants on its resources instead).
+    project_roles: list[str] = field(default_factory=lambda: list(CLIENT_ROLES))
 
 
 class GcpWorkloadIdentity(pulumi.ComponentResource):
@@ -59,7 +62,7 @@ class GcpWorkloadIdentity(pulumi.ComponentResource):
             ),
             opts=iam_opts,
         )
-        for role in CLIENT_ROLES:
+        for role in args.project_roles:
             gcp.projects.IAMMember(
                 child(name, role.rsplit("/", 1)[-1]),
                 project=args.project,

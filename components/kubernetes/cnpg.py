@@ -149,7 +149,9 @@ def _mib(size: int) -> str:
     return f"{max(1, size // 2**20)}MB"
 
 
-def timescale_parameters(cpu: str, memory: str, preload_timescale: bool) -> dict[str, str]:
+def timescale_parameters(
+    cpu: str, memory: str, preload_timescale: bool, extensions: list[str] | None = None
+) -> dict[str, str]:
     """``postgresql.parameters`` sized from the pod (timescaledb-tune's rules of thumb).
 
     shared_buffers 25 % of memory, effective_cache_size 75 %, maintenance_work_mem 5 % (at most
@@ -177,6 +179,12 @@ def timescale_parameters(cpu: str, memory: str, preload_timescale: bool) -> dict
     if preload_timescale:
         parameters["timescaledb.max_background_workers"] = str(background)
         parameters["timescaledb.telemetry_level"] = "off"
+    if "pg_stat_statements" in (extensions or []):
+        # CloudNativePG preloads the library when one of its parameters is set
+        # and creates the extension itself (docs/src/postgresql_conf.md at v1.30.0,
+        # "Enabling pg_stat_statements")
+        parameters["pg_stat_statements.max"] = "10000"
+        parameters["pg_stat_statements.track"] = "top"
     return parameters
 
 
@@ -242,7 +250,10 @@ class CnpgPostgres(pulumi.ComponentResource):
             ssl_mode="verify-full",
             ca_certificate=self.ca_certificate,
             cluster_peer=ClusterPeer(
-                args.namespace, {CLUSTER_LABEL: args.name}, metrics_port_name="metrics"
+                args.namespace,
+                {CLUSTER_LABEL: args.name},
+                POSTGRES_PORT,
+                metrics_port_name="metrics",
             ),
         )
 
@@ -510,7 +521,7 @@ class CnpgPostgres(pulumi.ComponentResource):
         args = self._args
         preload = "timescaledb" in args.extensions
         postgresql: dict[str, object] = {
-            "parameters": timescale_parameters(args.cpu, args.memory, preload),
+            "parameters": timescale_parameters(args.cpu, args.memory, preload, args.extensions),
             "shared_preload_libraries": ["timescaledb"] if preload else [],
         }
         if args.synchronous_replicas:
@@ -579,7 +590,9 @@ class CnpgPostgres(pulumi.ComponentResource):
             # the barman-cloud tools take the identity the pod's ServiceAccount is bound to
             "aws-iam-role": {"s3Credentials": {"inheritFromIAMRole": True}},
             "gke-workload-identity": {"googleCredentials": {"gkeEnvironment": True}},
-            "azure-workload-identity": {"azureCredentials": {"inheritFromAzureAD": True}},
+            # DefaultAzureCredential reads the federated token the AKS webhook mounts
+            # (inheritFromAzureAD would ask IMDS for a node identity instead)
+            "azure-workload-identity": {"azureCredentials": {"useDefaultAzureCredentials": True}},
         }
         credentials = by_kind[backup.credentials]
         return {

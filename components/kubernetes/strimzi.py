@@ -107,7 +107,9 @@ class StrimziKafka(pulumi.ComponentResource):
             f"{args.cluster_name}-kafka-bootstrap.{args.namespace}.svc:{PLAIN_PORT}"
         )
         self.broker_pods = ClusterPeer(
-            args.namespace, {CLUSTER_LABEL: args.cluster_name, BROKER_ROLE_LABEL: "true"}
+            args.namespace,
+            {CLUSTER_LABEL: args.cluster_name, BROKER_ROLE_LABEL: "true"},
+            port=PLAIN_PORT,
         )
         self.register_outputs({"bootstrapServers": self.bootstrap_servers})
 

@@ -104,7 +104,7 @@ class Valkey(pulumi.ComponentResource):
             port=pulumi.Output.from_input(PORT),
             tls=False,
             auth_token=pulumi.Output.secret(self._password.result),
-            cluster_peer=ClusterPeer(self._args.namespace, self._selector),
+            cluster_peer=ClusterPeer(self._args.namespace, self._selector, port=PORT),
         )
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:

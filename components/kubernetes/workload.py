@@ -76,7 +76,7 @@ class WorkloadArgs:
     ca_config_map: str | None = None
     #: where the migrations Job may connect (its data services); no ingress at all
     migrations_egress: list[EgressTarget] = field(default_factory=list)
-    #: in-cluster pods the migrations Job may connect to (a data service run by an operator)
+    #: in-cluster data services the migrations Job connects to (pods, e.g. CloudNativePG's)
     migrations_calls: list[PodPeer] = field(default_factory=list)
     #: annotations binding the ServiceAccount to a cloud identity
     service_account_annotations: dict[str, pulumi.Output[str]] = field(default_factory=dict)

@@ -142,6 +142,24 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:storage:StorageAccount": ArmType(
         "Microsoft.Storage/storageAccounts", "accountName"
     ),
+    "azure-native:storage:BlobServiceProperties": ArmType(
+        "Microsoft.Storage/storageAccounts/blobServices",
+        "accountName",
+        ("accountName",),
+        fixed_name="default",
+    ),
+    "azure-native:storage:BlobContainer": ArmType(
+        "Microsoft.Storage/storageAccounts/blobServices/containers",
+        "containerName",
+        # ARM names it <account>/default/<container>; scanners read the type and properties
+        ("accountName",),
+    ),
+    "azure-native:storage:ManagementPolicy": ArmType(
+        "Microsoft.Storage/storageAccounts/managementPolicies",
+        "accountName",
+        ("accountName",),
+        fixed_name="default",
+    ),
 }
 
 

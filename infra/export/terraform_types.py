@@ -54,6 +54,17 @@ TERRAFORM_TYPES: dict[str, str] = {
     ),
     "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
     "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
+    "aws:s3/bucket:Bucket": "aws_s3_bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        "aws_s3_bucket_lifecycle_configuration"
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
+    "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "aws_s3_bucket_server_side_encryption_configuration"
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
@@ -85,6 +96,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:sql/database:Database": "google_sql_database",
     "gcp:sql/databaseInstance:DatabaseInstance": "google_sql_database_instance",
     "gcp:sql/user:User": "google_sql_user",
+    "gcp:storage/bucket:Bucket": "google_storage_bucket",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
 }
 
 # Inputs the bridge renamed (pluralised repeated blocks), by dotted Pulumi path: Terraform name.
@@ -97,9 +110,14 @@ RENAMES: dict[str, dict[str, str]] = {
     },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {"clientIdLists": "client_id_list"},
     "aws:rds/parameterGroup:ParameterGroup": {"parameters": "parameter"},
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {"rules": "rule"},
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+        "rules": "rule"
+    },
     "gcp:compute/firewall:Firewall": {"allows": "allow", "denies": "deny"},
     "gcp:compute/subnetwork:Subnetwork": {"secondaryIpRanges": "secondary_ip_range"},
     "gcp:redis/cluster:Cluster": {
         "maintenancePolicy.weeklyMaintenanceWindows": "weekly_maintenance_window"
     },
+    "gcp:storage/bucket:Bucket": {"lifecycleRules": "lifecycle_rule"},
 }

@@ -12,11 +12,11 @@ from typing import Any
 
 import pulumi
 
-from infra.plan.mocks import aws, azure, common, gcp, kubernetes, random
+from infra.plan.mocks import aws, azure, common, gcp, kubernetes, random, tls
 from infra.plan.mocks.common import MockContext, OutputFn
 
 _RESOURCES: dict[str, OutputFn] = {
-    **aws.RESOURCES, **azure.RESOURCES, **gcp.RESOURCES, **random.RESOURCES,
+    **aws.RESOURCES, **azure.RESOURCES, **gcp.RESOURCES, **random.RESOURCES, **tls.RESOURCES,
 }  # fmt: skip
 _INVOKES: dict[str, OutputFn] = {**aws.INVOKES, **azure.INVOKES, **gcp.INVOKES}
 _FALLBACKS: dict[str, OutputFn] = {

@@ -132,6 +132,16 @@ def _project_info(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _storage_agent(args: Any, context: MockContext) -> dict[str, Any]:
+    email = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+    return {
+        "emailAddress": email,
+        "member": f"serviceAccount:{email}",
+        "id": email,
+        "project": args.args.get("project", context.gcp_project),
+    }
+
+
 RESOURCES: dict[str, OutputFn] = {
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _subnetwork,
@@ -147,4 +157,5 @@ RESOURCES: dict[str, OutputFn] = {
 INVOKES: dict[str, OutputFn] = {
     "gcp:compute/getZones:getZones": _zones,
     "gcp:organizations/getProject:getProject": _project_info,
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }

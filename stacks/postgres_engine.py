@@ -1,0 +1,227 @@
+"""``postgres.engine: cloudnative-pg``: Postgres (TimescaleDB) on the stack's own cluster.
+
+Each cloud's ``build`` asks :func:`in_cluster` and, instead of RDS / Cloud SQL / Flexible
+Server, calls its function here: the cloud's backup storage and workload identity for the
+Cluster's ServiceAccount, then the cloud-neutral ``CnpgPostgres`` on the cluster. Cloud SDK
+modules are imported inside each function: a plan imports only the selected cloud's SDK.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pulumi
+
+from components.contracts import EgressDestination, PostgresContract
+from components.kubernetes.cnpg import (
+    BackupCredentials,
+    CnpgBackupArgs,
+    CnpgPostgres,
+    CnpgPostgresArgs,
+)
+from components.kubernetes.network_policy import EgressTarget
+from infra.naming import APP_NAMESPACE, tags
+
+if TYPE_CHECKING:
+    import pulumi_kubernetes as k8s
+
+    from components.aws.eks import AwsCluster
+    from components.aws.shared import AccountScope
+    from components.azure.aks import AzureCluster
+    from components.gcp.apis import ProjectApis
+    from components.gcp.gke import GcpCluster
+    from infra.config.models import PlatformConfig
+
+# The Cluster and its namespace. CloudNativePG names the instances' ServiceAccount after the
+# Cluster: the cloud identity trusts ``system:serviceaccount:postgres:postgres``.
+CLUSTER_NAME = "postgres"
+NAMESPACE = "postgres"
+
+
+def in_cluster(config: PlatformConfig) -> bool:
+    """Whether Postgres runs in the cluster (CloudNativePG) instead of the cloud's service."""
+    return config.postgres.engine == "cloudnative-pg"
+
+
+def cnpg_postgres(
+    config: PlatformConfig,
+    provider: k8s.Provider,
+    storage_class: str,
+    backup: CnpgBackupArgs | None,
+    extra_egress: list[EgressDestination] | None = None,
+) -> PostgresContract:
+    """The operator and the TimescaleDB Cluster on ``provider``'s cluster; its contract."""
+    pg = config.postgres
+    monitoring = "monitoring" if config.addons.kube_prometheus_stack else None
+    component = CnpgPostgres(
+        f"{config.name_prefix}-cnpg",
+        CnpgPostgresArgs(
+            name=CLUSTER_NAME,
+            namespace=NAMESPACE,
+            postgres_version=pg.version,
+            instances=pg.instances,
+            synchronous_replicas=pg.synchronous_replicas,
+            cpu=pg.pod_cpu,
+            memory=pg.pod_memory,
+            storage_gb=pg.storage_gb,
+            storage_class=storage_class,
+            database=pg.database_name,
+            owner=pg.username,
+            extensions=list(pg.extensions),
+            client_namespaces=[APP_NAMESPACE],
+            require_zone_spread=config.environment == "prod",
+            backup=backup,
+            monitoring_namespace=monitoring,
+            extra_egress=[EgressTarget(d.name, d.cidrs, list(d.ports)) for d in extra_egress or []],
+            operator_replicas=1 if config.environment == "dev" else 2,
+            labels={"platform.example.com/environment": config.environment},
+            protect=config.protect,
+        ),
+        pulumi.ResourceOptions(providers=[provider]),
+    )
+    return component.contract()
+
+
+def gcp_apis(config: PlatformConfig) -> tuple[str, ...]:
+    """The project APIs a GCP stack enables: Cloud Storage too when the backups go there."""
+    from components.gcp import apis
+
+    if in_cluster(config) and config.postgres.backups:
+        return (*apis.ALL, apis.STORAGE)
+    return apis.ALL
+
+
+def _backup_args(
+    config: PlatformConfig,
+    destination: pulumi.Input[str],
+    credentials: BackupCredentials,
+    annotations: dict[str, pulumi.Output[str]],
+    pod_labels: dict[str, str] | None = None,
+) -> CnpgBackupArgs:
+    return CnpgBackupArgs(
+        destination_path=destination,
+        credentials=credentials,
+        retention_days=config.postgres.backup_retention_days,
+        service_account_annotations=annotations,
+        pod_labels=pod_labels or {},
+    )
+
+
+def aws_postgres(
+    config: PlatformConfig,
+    cluster: AwsCluster,
+    scope: AccountScope,
+    opts: pulumi.ResourceOptions,
+) -> PostgresContract:
+    """S3 + an IRSA role for the Cluster's ServiceAccount, then the Cluster on EKS."""
+    from components.aws.backup_bucket import AwsBackupBucket, AwsBackupBucketArgs
+
+    backup = None
+    if config.postgres.backups:
+        bucket = AwsBackupBucket(
+            f"{config.name_prefix}-pg-backups",
+            AwsBackupBucketArgs(
+                # account + region make the global name unique per stack's home
+                bucket_name=f"{config.name_prefix}-pg-{scope.account_id}-{scope.region}"[
+                    :63
+                ].rstrip("-"),
+                noncurrent_days=config.postgres.backup_retention_days,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer,
+                namespace=NAMESPACE,
+                service_account=CLUSTER_NAME,
+                scope=scope,
+                protect=config.protect,
+                tags=tags(config, "postgres-backups"),
+            ),
+            opts,
+        )
+        backup = _backup_args(
+            config,
+            pulumi.Output.concat("s3://", bucket.bucket_name, "/"),
+            "aws-iam-role",
+            bucket.role.annotations(),
+        )
+    return cnpg_postgres(config, cluster.provider, cluster.storage_class, backup)
+
+
+def gcp_postgres(
+    config: PlatformConfig,
+    cluster: GcpCluster,
+    project: str,
+    apis: ProjectApis,
+    storage_class: str,
+    extra_egress: list[EgressDestination],
+    opts: pulumi.ResourceOptions,
+) -> PostgresContract:
+    """GCS + a Workload Identity GSA for the Cluster's ServiceAccount, then the Cluster on GKE."""
+    from components.gcp.backup_bucket import GcpBackupBucket, GcpBackupBucketArgs
+
+    backup = None
+    if config.postgres.backups:
+        bucket = GcpBackupBucket(
+            f"{config.name_prefix}-pg-backups",
+            GcpBackupBucketArgs(
+                project=project,
+                region=config.region,
+                # bucket names are global: the project id makes it unique per stack's home
+                bucket_name=f"{config.name_prefix}-pg-{project}"[:63].rstrip("-"),
+                noncurrent_days=config.postgres.backup_retention_days,
+                workload_pool=cluster.workload_pool,
+                namespace=NAMESPACE,
+                service_account=CLUSTER_NAME,
+                apis=apis,
+                protect=config.protect,
+                labels=tags(config, "postgres-backups"),
+            ),
+            opts,
+        )
+        backup = _backup_args(
+            config,
+            pulumi.Output.concat("gs://", bucket.bucket_name, "/"),
+            "gke-workload-identity",
+            bucket.identity.annotations(),
+        )
+    return cnpg_postgres(config, cluster.provider, storage_class, backup, extra_egress)
+
+
+def azure_postgres(
+    config: PlatformConfig,
+    cluster: AzureCluster,
+    resource_group_name: pulumi.Input[str],
+    name_seed: pulumi.Input[str],
+    subscription_id: pulumi.Input[str],
+    storage_class: str,
+    pod_labels: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> PostgresContract:
+    """Blob storage + a federated identity for the Cluster's ServiceAccount, then the Cluster
+    on AKS (the pods carry the workload-identity label the AKS webhook looks for)."""
+    from components.azure.backup_storage import AzureBackupStorage, AzureBackupStorageArgs
+
+    backup = None
+    if config.postgres.backups:
+        storage = AzureBackupStorage(
+            f"{config.name_prefix}-pg-backups",
+            AzureBackupStorageArgs(
+                resource_group_name=resource_group_name,
+                location=config.region,
+                name_seed=name_seed,
+                noncurrent_days=config.postgres.backup_retention_days,
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                namespace=NAMESPACE,
+                service_account=CLUSTER_NAME,
+                subscription_id=subscription_id,
+                protect=config.protect,
+                tags=tags(config, "postgres-backups"),
+            ),
+            opts,
+        )
+        backup = _backup_args(
+            config,
+            storage.destination,
+            "azure-workload-identity",
+            storage.identity.annotations(),
+            pod_labels,
+        )
+    return cnpg_postgres(config, cluster.provider, storage_class, backup)
