@@ -4,8 +4,9 @@ For a laptop cluster (kind, k3d, minikube, Docker Desktop): the provider targets
 kubeconfig (``kubernetes:context`` or the current context), and the data services the clouds
 sell run in the cluster, each in its own guarded namespace:
 
-- Postgres: CloudNativePG with TimescaleDB (``components/kubernetes/cnpg.py``), one instance,
-  no object-storage backups (there is no bucket, and no cloud identity to reach one);
+- Postgres: CloudNativePG with TimescaleDB (``stacks/postgres_engine.py``, the clouds'
+  ``engine: cloudnative-pg`` wiring), one instance, no object-storage backups (there is no
+  bucket, and no cloud identity to reach one);
 - Kafka: Strimzi, KRaft, ``kafka.brokers`` combined controller+broker pods
   (``components/kubernetes/strimzi.py``);
 - Redis: Valkey (``components/kubernetes/valkey.py``).
@@ -21,7 +22,6 @@ from __future__ import annotations
 import pulumi
 
 from components.contracts import ClusterContract, NetworkContract, TopicSpec
-from components.kubernetes.cnpg import CnpgPostgres, CnpgPostgresArgs
 from components.kubernetes.strimzi import StrimziKafka, StrimziKafkaArgs
 from components.kubernetes.valkey import Valkey, ValkeyArgs
 from infra.config.models import PlatformConfig
@@ -29,17 +29,16 @@ from infra.naming import APP_NAMESPACE
 from infra.providers import kubernetes_provider
 from stacks.kubernetes import kubernetes_labels
 from stacks.platform import PlatformContracts
+from stacks.postgres_engine import cnpg_postgres
 
 # kind's, and minikube's, default StorageClass (rancher.io/local-path resp. hostpath
 # provisioner); k3d and Docker Desktop users set platform:cluster.storageClass.
 DEFAULT_STORAGE_CLASS = "standard"
 # The ingress controller's NodePorts; the README's kind config maps them to localhost:8080/8443.
 INGRESS_NODE_PORTS = {"http": 30080, "https": 30443}
-POSTGRES_NAMESPACE = "postgres"
 KAFKA_NAMESPACE = "kafka"
 REDIS_NAMESPACE = "redis"
 KAFKA_CLUSTER = "platform"
-POSTGRES_CLUSTER = "platform-pg"
 REDIS_STORAGE_GB = 1
 # What a kind node runs before the platform: kubeadm's static pods (kube-apiserver 250m,
 # kube-controller-manager 200m, kube-scheduler 100m, etcd 100m/100Mi), CoreDNS 2 x 100m/70Mi
@@ -61,7 +60,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
     prefix = config.name_prefix
     labels = kubernetes_labels(config)
     storage_class = config.cluster.storage_class or DEFAULT_STORAGE_CLASS
-    postgres = _postgres(config, storage_class, labels, on_cluster)
+    # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
+    # object-storage backups (no bucket, no cloud identity: docs/local.md)
+    postgres = cnpg_postgres(config, provider, storage_class, backup=None)
     kafka = _kafka(config, storage_class, labels, on_cluster)
     redis_cpu, redis_memory = _sizes(config.redis.node_size)
     redis = Valkey(
@@ -95,37 +96,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
             ingress_node_ports=INGRESS_NODE_PORTS,
             self_signed_issuer=True,
         ),
-        postgres=postgres.contract(),
+        postgres=postgres,
         kafka=kafka.contract(),
         redis=redis.contract(),
-    )
-
-
-def _postgres(
-    config: PlatformConfig, storage_class: str, labels: dict[str, str], opts: pulumi.ResourceOptions
-) -> CnpgPostgres:
-    pg = config.postgres
-    return CnpgPostgres(
-        f"{config.name_prefix}-postgres",
-        CnpgPostgresArgs(
-            name=POSTGRES_CLUSTER,
-            namespace=POSTGRES_NAMESPACE,
-            postgres_version=pg.version,
-            instances=pg.instances,
-            synchronous_replicas=pg.synchronous_replicas,
-            cpu=pg.pod_cpu,
-            memory=pg.pod_memory,
-            storage_gb=pg.storage_gb,
-            storage_class=storage_class,
-            database=pg.database_name,
-            owner=pg.username,
-            extensions=list(pg.extensions),
-            client_namespaces=[APP_NAMESPACE],
-            require_zone_spread=False,
-            backup=None,  # no object storage on a laptop (docs/local.md)
-            labels=labels,
-        ),
-        opts,
     )
 
 

@@ -289,7 +289,7 @@ LOCAL_STAND_INS: list[tuple[str, str, dict[str, str]]] = [
     ("kafka", "broker-2", {"strimzi.io/cluster": "platform", "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true"}),
     ("kafka", "entity-operator", {"strimzi.io/cluster": "platform", "strimzi.io/name": "platform-entity-operator"}),
     ("kafka", "operator", {"name": "strimzi-cluster-operator"}),
-    ("postgres", "instance", {"cnpg.io/cluster": "platform-pg", "cnpg.io/instanceRole": "primary"}),
+    ("postgres", "instance", {"cnpg.io/cluster": "postgres", "cnpg.io/instanceRole": "primary"}),
     ("cnpg-system", "operator", {"app.kubernetes.io/name": "cloudnative-pg"}),
 ]  # fmt: skip
 

@@ -130,7 +130,7 @@ def test_certificates_come_from_a_self_signed_ca(plan: dict[str, Any]) -> None:
 def test_every_app_points_at_the_in_cluster_services(plan: dict[str, Any]) -> None:
     settings = {c["metadata"]["name"]: c["data"] for c in _objects(plan, "ConfigMap")}
     backend = settings["backend-settings"]
-    assert backend["POSTGRES_HOST"] == "platform-pg-rw.postgres.svc"
+    assert backend["POSTGRES_HOST"] == "postgres-rw.postgres.svc"
     assert backend["REDIS_HOST"] == "valkey.redis.svc"
     for app in ("backend", "collector"):
         bootstrap = settings[f"{app}-settings"]["KAFKA_BOOTSTRAP_SERVERS"]
