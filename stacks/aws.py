@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.alarms import AlarmTargets, AwsAlarms, AwsAlarmsArgs, Thresholds
+from components.aws.alarms import AlarmTargets, AwsAlarms, AwsAlarmsArgs
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
 from components.aws.msk import AwsKafka, AwsKafkaArgs
@@ -25,20 +25,12 @@ from components.aws.workload_identity import (
     AwsWorkloadRoleArgs,
     msk_client_statements,
 )
-from components.contracts import ClusterContract, TopicSpec
+from components.specs import KafkaSpec, PostgresSpec, RedisSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
-from stacks import postgres_engine
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
-
-# The ingress controller's Service becomes an internet-facing Network Load Balancer.
-NLB_ANNOTATIONS = {
-    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-}
-
 
 _ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")
 
@@ -68,6 +60,15 @@ class _Account:
     scope: AccountScope
 
 
+@dataclass(frozen=True)
+class _DataSpecs:
+    """The data services' specs, built once: their components and the alarms read them."""
+
+    postgres: PostgresSpec
+    kafka: KafkaSpec
+    redis: RedisSpec
+
+
 def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
     invoke = pulumi.InvokeOptions(provider=provider)
     identity = aws.get_caller_identity(opts=invoke)
@@ -90,73 +91,29 @@ def build(config: PlatformConfig) -> PlatformContracts:
         subnet_ids=list(network.private_subnet_ids),
         client_security_group_id=cluster.cluster_security_group_id,
     )
+    data = _DataSpecs(
+        specs.postgres_spec(config), specs.kafka_spec(config), specs.redis_spec(config)
+    )
     # postgres.engine cloudnative-pg: no RDS instance (nor its DR copy and alarms)
-    postgres = (
-        None
-        if postgres_engine.in_cluster(config)
-        else AwsPostgres(
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = AwsPostgres(
             f"{prefix}-postgres",
-            AwsPostgresArgs(
-                major_version=config.postgres.version,
-                instance_class=config.postgres.instance_size,
-                storage_gb=config.postgres.storage_gb,
-                max_storage_gb=config.postgres.max_storage_gb,
-                multi_az=config.postgres.high_availability,
-                backup_retention_days=config.postgres.backup_retention_days,
-                deletion_protection=config.postgres.deletion_protection,
-                database_name=config.postgres.database_name,
-                username=config.postgres.username,
-                extensions=config.postgres.extensions,
-                placement=placement,
-                final_snapshot=config.environment == "prod",
-                log_retention_days=config.cluster.log_retention_days,
-                protect=config.protect,
-                tags=tags(config, "postgres"),
-                scope=account.scope,
-            ),
+            AwsPostgresArgs(data.postgres, placement, account.scope, tags(config, "postgres")),
             opts,
         )
-    )
-    if postgres is not None:
-        _disaster_recovery(config, postgres, account)
+        _disaster_recovery(config, data.postgres, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
-        AwsKafkaArgs(
-            kafka_version=config.kafka.version,
-            brokers=config.kafka.brokers,
-            broker_instance_type=config.kafka.broker_size,
-            storage_gb=config.kafka.storage_gb,
-            max_storage_gb=config.kafka.max_storage_gb,
-            replication_factor=config.kafka.replication_factor,
-            min_insync_replicas=config.kafka.min_insync_replicas,
-            topics=[
-                TopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
-            ],
-            placement=placement,
-            log_retention_days=config.cluster.log_retention_days,
-            protect=config.protect,
-            tags=tags(config, "kafka"),
-            scope=account.scope,
-        ),
+        AwsKafkaArgs(data.kafka, placement, account.scope, tags(config, "kafka")),
         opts,
     )
     redis = AwsRedis(
         f"{prefix}-redis",
-        AwsRedisArgs(
-            engine_version=config.redis.version,
-            node_type=config.redis.node_size,
-            shards=config.redis.shards,
-            replicas_per_shard=config.redis.replicas_per_shard,
-            snapshot_retention_days=config.redis.snapshot_retention_days,
-            placement=placement,
-            log_retention_days=config.cluster.log_retention_days,
-            protect=config.protect,
-            tags=tags(config, "redis"),
-            scope=account.scope,
-        ),
+        AwsRedisArgs(data.redis, placement, account.scope, tags(config, "redis")),
         opts,
     )
-    _alarms(config, account, postgres, kafka, redis, cluster, opts)
+    _alarms(config, account, data, (postgres, kafka, redis, cluster), opts)
     identities = {
         app: AwsWorkloadRole(
             f"{prefix}-{app}",
@@ -172,75 +129,53 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    return PlatformContracts(
-        network=network.contract(),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            storage_class=cluster.storage_class,
-            ingress_service_annotations=NLB_ANNOTATIONS,
-            ships_metrics_server=False,
-        ),
-        postgres=postgres.contract()
-        if postgres is not None
-        else postgres_engine.aws_postgres(config, cluster, account.scope, opts),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
-    )
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.aws_postgres(config, cluster, contract, account.scope, opts)
+        return PlatformContracts.of(network.contract(), contract, (in_cluster, kafka, redis))
+    return PlatformContracts.of(network.contract(), contract, (postgres, kafka, redis))
 
 
-def _disaster_recovery(config: PlatformConfig, postgres: AwsPostgres, account: _Account) -> None:
+def _disaster_recovery(
+    config: PlatformConfig, spec: PostgresSpec, postgres: AwsPostgres, account: _Account
+) -> None:
     """Copy the RDS automated backups to the DR region when one is set (prod must set one).
 
     One explicit provider for the DR region, so nothing else lands there by accident.
     """
-    region = config.disaster_recovery.region
-    if region is None:
+    if spec.dr_region is None:
         return
-    provider = aws.Provider(f"{config.name_prefix}-aws-dr", region=region)
-    scope = AccountScope(account.account_id, account.partition, region)
-    postgres.replicate_backups(provider, scope, config.disaster_recovery.backup_retention_days)
+    provider = aws.Provider(f"{config.name_prefix}-aws-dr", region=spec.dr_region)
+    scope = AccountScope(account.account_id, account.partition, spec.dr_region)
+    postgres.replicate_backups(provider, scope, spec.dr_backup_retention_days)
 
 
 def _alarms(
     config: PlatformConfig,
     account: _Account,
-    postgres: AwsPostgres | None,
-    kafka: AwsKafka,
-    redis: AwsRedis,
-    cluster: AwsCluster,
+    data: _DataSpecs,
+    watched: tuple[AwsPostgres | None, AwsKafka, AwsRedis, AwsCluster],
     opts: pulumi.ResourceOptions,
 ) -> None:
     """CloudWatch alarms on every data service and the nodes, when the environment wants them."""
-    alarms = config.alarms
-    if not alarms.enabled:
+    spec = specs.alarm_spec(config)
+    if spec is None:
         return
+    postgres, kafka, redis, cluster = watched
     AwsAlarms(
         f"{config.name_prefix}-alarms",
         AwsAlarmsArgs(
-            thresholds=Thresholds(
-                cpu_percent=alarms.cpu_percent,
-                memory_percent=alarms.memory_percent,
-                storage_percent=alarms.storage_percent,
-                connections_percent=alarms.connections_percent,
-                replica_lag_seconds=alarms.replica_lag_seconds,
-                evaluation_minutes=alarms.evaluation_minutes,
-            ),
+            spec=spec,
             targets=AlarmTargets(
                 rds_identifier=postgres.instance.identifier if postgres else None,
-                rds_instance_class=config.postgres.instance_size,
-                rds_storage_gb=config.postgres.storage_gb,
+                postgres=data.postgres,
                 msk_cluster_name=kafka.cluster_name,
-                msk_brokers=config.kafka.brokers,
+                kafka=data.kafka,
                 redis_group_id=redis.group_id,
-                redis_shards=config.redis.shards,
-                redis_replicas_per_shard=config.redis.replicas_per_shard,
+                redis=data.redis,
                 node_asg_name=cluster.node_asg_name,
                 node_min=config.cluster.node_min,
             ),
-            notification_emails=list(alarms.notification_emails),
             scope=account.scope,
             protect=config.protect,
             tags=tags(config, "alarms"),
@@ -292,7 +227,7 @@ def _cluster(
             node_max=cluster.node_max,
             node_disk_gb=cluster.node_disk_gb,
             log_retention_days=cluster.log_retention_days,
-            deletion_protection=config.environment == "prod",
+            deletion_protection=config.protect,
             protect=config.protect,
             tags=tags(config, "cluster"),
             scope=account.scope,

@@ -15,31 +15,18 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import kubeconfig, roles
-from components.azure.aks import STORAGE_CLASS, AzureCluster, AzureClusterArgs
-from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, short_name
+from components.azure.aks import AzureCluster, AzureClusterArgs
+from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, AzureWatched, short_name
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
-from components.azure.network import AzureNetwork, AzureNetworkArgs
+from components.azure.network import AzureNetwork, AzureNetworkArgs, ServicePlacement
 from components.azure.postgres import AzurePostgres, AzurePostgresArgs
 from components.azure.redis import AzureRedis, AzureRedisArgs
-from components.azure.workload_identity import (
-    USE_LABEL,
-    AzureWorkloadIdentity,
-    AzureWorkloadIdentityArgs,
-)
-from components.contracts import ClusterContract, TopicSpec
+from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
-from stacks import postgres_engine
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
-
-# Standard-tier event hubs keep events at most 7 days; Premium up to 90.
-STANDARD_MAX_RETENTION_HOURS = 168
-# ingress-nginx behind the Azure load balancer: probe the controller's health endpoint
-INGRESS_ANNOTATIONS = {
-    "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz"
-}
-
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
 APISERVER_PREFIX = 28
@@ -78,7 +65,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     provider = azure_provider(config)
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
-    prod = config.environment == "prod"
+    traits = config.traits
     zones = [str(zone) for zone in range(1, config.network.zones + 1)]
     subnets = subnet_plan(config)
     caller = azure.authorization.get_client_config_output(
@@ -133,68 +120,43 @@ def build(config: PlatformConfig) -> PlatformContracts:
             node_min=config.cluster.node_min,
             node_max=config.cluster.node_max,
             node_disk_gb=config.cluster.node_disk_gb,
-            standard_tier=prod,
+            standard_tier=traits.paid_control_plane,
             log_retention_days=config.cluster.log_retention_days,
             protect=config.protect,
             tags=tags(config, "cluster"),
         ),
         opts,
     )
+
+    def placement(subnet_id: pulumi.Input[str], dns_zone: str) -> ServicePlacement:
+        """A data service in this stack's resource group, reached at ``subnet_id``."""
+        return ServicePlacement(
+            group, config.region, name_seed, subnet_id, network.dns_zone_ids[dns_zone]
+        )
+
     # postgres.engine cloudnative-pg: no Flexible Server (nor its alarms)
-    postgres = (
-        None
-        if postgres_engine.in_cluster(config)
-        else AzurePostgres(
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = AzurePostgres(
             f"{prefix}-postgres",
             AzurePostgresArgs(
-                resource_group_name=group,
-                location=config.region,
-                version=config.postgres.version,
-                sku=config.postgres.instance_size,
-                storage_gb=config.postgres.storage_gb,
-                backup_retention_days=config.postgres.backup_retention_days,
-                high_availability=config.postgres.high_availability,
-                geo_redundant_backup=prod,
-                dr_region=config.disaster_recovery.region,
-                database_name=config.postgres.database_name,
-                username=config.postgres.username,
-                extensions=config.postgres.extensions,
-                delegated_subnet_id=network.postgres_subnet_id,
-                private_dns_zone_id=network.dns_zone_ids["postgres"],
-                name_seed=name_seed,
-                protect=config.protect,
+                spec=specs.postgres_spec(config),
+                placement=placement(network.postgres_subnet_id, "postgres"),
                 tags=tags(config, "postgres"),
             ),
             opts,
         )
-    )
-    standard = config.kafka.broker_size == "Standard"
     kafka = AzureKafka(
         f"{prefix}-kafka",
         AzureKafkaArgs(
-            resource_group_name=group,
-            location=config.region,
-            tier=config.kafka.broker_size,
+            spec=specs.kafka_spec(config),
+            placement=placement(network.endpoints_subnet_id, "servicebus"),
             capacity=1,
-            max_throughput_units=10 if prod else 4,
-            zone_redundant=prod,
-            public_access=not prod,
+            max_throughput_units=traits.kafka_max_throughput_units,
+            zone_redundant=traits.zone_redundant_kafka,
+            public_access=not traits.private_kafka,
             allowed_subnet_ids=[network.nodes_subnet_id],
             allowed_ip_ranges=[str(n) for n in config.cluster.authorized_networks],
-            name_seed=name_seed,
-            topics=[
-                TopicSpec(
-                    t.name,
-                    t.partitions,
-                    min(t.retention_hours, STANDARD_MAX_RETENTION_HOURS)
-                    if standard
-                    else t.retention_hours,
-                )
-                for t in config.kafka.topics
-            ],
-            endpoints_subnet_id=network.endpoints_subnet_id,
-            dns_zone_id=network.dns_zone_ids["servicebus"],
-            protect=config.protect,
             tags=tags(config, "kafka"),
         ),
         opts,
@@ -202,36 +164,19 @@ def build(config: PlatformConfig) -> PlatformContracts:
     redis = AzureRedis(
         f"{prefix}-redis",
         AzureRedisArgs(
-            resource_group_name=group,
-            location=config.region,
-            sku=config.redis.node_size,
-            shards=config.redis.shards,
-            replicas_per_primary=config.redis.replicas_per_shard,
+            spec=specs.redis_spec(config),
+            placement=placement(network.endpoints_subnet_id, "redis"),
             zones=zones,
-            name_seed=name_seed,
-            endpoints_subnet_id=network.endpoints_subnet_id,
-            dns_zone_id=network.dns_zone_ids["redis"],
-            protect=config.protect,
             tags=tags(config, "redis"),
         ),
         opts,
     )
-    if config.alarms.enabled:
-        AzureAlarms(
-            f"{prefix}-alarms",
-            AzureAlarmsArgs(
-                resource_group_name=group,
-                short_name=short_name(config.stack),
-                alarms=config.alarms,
-                postgres_id=postgres.server_id if postgres else None,
-                postgres_sku=config.postgres.instance_size,
-                redis_id=redis.cache_id,
-                eventhubs_id=kafka.namespace_id,
-                cluster_id=cluster.cluster_id,
-                tags=tags(config, "alarms"),
-            ),
-            opts,
-        )
+    alarms = specs.alarm_spec(config)
+    if alarms is not None:
+        watched = AzureWatched(postgres, kafka, redis, cluster)
+        action_group = short_name(config.stack)
+        alarm_args = AzureAlarmsArgs(alarms, group, action_group, watched, tags(config, "alarms"))
+        AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
     identities = {
         app: AzureWorkloadIdentity(
             f"{prefix}-{app}",
@@ -254,32 +199,15 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    if postgres is not None:
-        pulumi.export("postgresRestartCommand", postgres.restart_command)
-    return PlatformContracts(
-        network=network.contract(str(config.network.cidr)),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            workload_pod_labels=dict(USE_LABEL),
-            storage_class=STORAGE_CLASS,
-            ingress_service_annotations=INGRESS_ANNOTATIONS,
-            ships_metrics_server=True,
-        ),
-        postgres=postgres.contract()
-        if postgres is not None
-        else postgres_engine.azure_postgres(
-            config,
-            cluster,
-            group,
-            name_seed,
-            subscription_id,
-            STORAGE_CLASS,
-            dict(USE_LABEL),
-            opts,
-        ),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.azure_postgres(
+            config, cluster, contract, group, name_seed, subscription_id, opts
+        )
+        return PlatformContracts.of(
+            network.contract(str(config.network.cidr)), contract, (in_cluster, kafka, redis)
+        )
+    pulumi.export("postgresRestartCommand", postgres.restart_command)
+    return PlatformContracts.of(
+        network.contract(str(config.network.cidr)), contract, (postgres, kafka, redis)
     )

@@ -6,31 +6,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import ClusterContract, EgressDestination, TopicSpec
 from components.gcp import apis as api
-from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs
+from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
 from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
-from components.gcp.gke import STORAGE_CLASS, GcpCluster, GcpClusterArgs
-from components.gcp.kafka import GcpKafka, GcpKafkaArgs, capacity
+from components.gcp.gke import GcpCluster, GcpClusterArgs
+from components.gcp.kafka import GcpKafka, GcpKafkaArgs
 from components.gcp.memorystore import GcpRedis, GcpRedisArgs
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
-from stacks import postgres_engine
+from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
-# GKE's metadata server, which hands out Workload Identity tokens (Kafka OAUTHBEARER, Redis IAM
-# AUTH): with Dataplane V2 NetworkPolicies, egress to both addresses must be allowed
-# (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#troubleshooting,
-# "Dataplane V2 ... 169.254.169.252/32 port 988 and 169.254.169.254/32 port 80").
-METADATA_SERVER_EGRESS = [
-    EgressDestination("gke-metadata-server", ["169.254.169.254/32"], [(80, 80)]),
-    EgressDestination("gke-metadata-server-wi", ["169.254.169.252/32"], [(988, 988)]),
-]
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -69,13 +60,14 @@ def build(config: PlatformConfig) -> PlatformContracts:
             service_cidr=str(config.network.service_cidr),
             control_plane_cidr=CONTROL_PLANE_CIDR,
             private_services_cidr=str(config.network.private_services_cidr),
-            flow_log_sampling=0.5 if config.environment == "prod" else 0.1,
+            flow_log_sampling=config.traits.flow_log_sampling,
             labels=tags(config, "network"),
             apis=apis,
         ),
         opts,
     )
-    regional = config.environment != "dev"
+    # dev runs a zonal cluster (one zone's control plane, cheaper); elsewhere regional
+    regional = config.traits.multi_zone
     cluster = GcpCluster(
         f"{prefix}-gke",
         GcpClusterArgs(
@@ -96,7 +88,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             node_min=config.cluster.node_min,
             node_max=config.cluster.node_max,
             node_disk_gb=config.cluster.node_disk_gb,
-            deletion_protection=config.environment == "prod",
+            deletion_protection=config.protect,
             protect=config.protect,
             labels=tags(config, "cluster"),
             apis=apis,
@@ -104,49 +96,30 @@ def build(config: PlatformConfig) -> PlatformContracts:
         opts,
     )
     # postgres.engine cloudnative-pg: no Cloud SQL instance (nor its DR replica and alarms)
-    postgres = (
-        None
-        if postgres_engine.in_cluster(config)
-        else GcpPostgres(
+    postgres = None
+    if not postgres_engine.in_cluster(config):
+        postgres = GcpPostgres(
             f"{prefix}-postgres",
             GcpPostgresArgs(
+                spec=specs.postgres_spec(config),
                 project=project,
                 region=config.region,
-                major_version=config.postgres.version,
-                tier=config.postgres.instance_size,
-                storage_gb=config.postgres.storage_gb,
-                max_storage_gb=config.postgres.max_storage_gb,
-                high_availability=config.postgres.high_availability,
-                backup_retention_days=config.postgres.backup_retention_days,
-                deletion_protection=config.postgres.deletion_protection,
-                database_name=config.postgres.database_name,
-                username=config.postgres.username,
                 network_id=network.network_id,
                 private_services=network.private_services,
-                protect=config.protect,
                 labels=tags(config, "postgres"),
                 apis=apis,
                 # pods connect from the pod range (see GcpPostgres._authorized_networks)
                 client_cidrs=[str(config.network.pod_cidr)],
-                dr_region=config.disaster_recovery.region,
             ),
             opts,
         )
-    )
-    vcpus, memory = capacity(config.kafka.broker_size)
     kafka = GcpKafka(
         f"{prefix}-kafka",
         GcpKafkaArgs(
+            spec=specs.kafka_spec(config),
             project=project,
             region=config.region,
-            vcpus=vcpus,
-            memory_gib=memory,
-            replication_factor=config.kafka.replication_factor,
-            topics=[
-                TopicSpec(t.name, t.partitions, t.retention_hours) for t in config.kafka.topics
-            ],
             subnet_id=network.subnet_id,
-            protect=config.protect,
             labels=tags(config, "kafka"),
             apis=apis,
         ),
@@ -155,34 +128,22 @@ def build(config: PlatformConfig) -> PlatformContracts:
     redis = GcpRedis(
         f"{prefix}-redis",
         GcpRedisArgs(
+            spec=specs.redis_spec(config),
             project=project,
             region=config.region,
-            node_type=config.redis.node_size,
-            shards=config.redis.shards,
-            replicas_per_shard=config.redis.replicas_per_shard,
             network_id=network.network_id,
             psc_policy=network.redis_psc_policy,
-            deletion_protection=config.environment == "prod",
-            protect=config.protect,
             labels=tags(config, "redis"),
             apis=apis,
         ),
         opts,
     )
-    if config.alarms.enabled:
+    alarms = specs.alarm_spec(config)
+    if alarms is not None:
+        watched = GcpWatched(postgres, redis, cluster)
         GcpAlarms(
             f"{prefix}-alarms",
-            GcpAlarmsArgs(
-                project=project,
-                alarms=config.alarms,
-                sql_instance=postgres.instance_name if postgres else None,
-                sql_tier=config.postgres.instance_size,
-                sql_replica=postgres.replica_name if postgres else None,
-                redis_cluster=redis.cluster_name,
-                gke_cluster=cluster.cluster_name,
-                labels=tags(config, "alarms"),
-                apis=apis,
-            ),
+            GcpAlarmsArgs(alarms, project, watched, tags(config, "alarms"), apis),
             opts,
         )
     identities = {
@@ -200,25 +161,12 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    return PlatformContracts(
-        network=network.contract(
-            str(config.network.cidr),
-            [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
-        ),
-        cluster=ClusterContract(
-            name=cluster.cluster_name,
-            kubeconfig=cluster.kubeconfig,
-            provider=cluster.provider,
-            workload_identity=identities,
-            storage_class=STORAGE_CLASS,
-            ships_metrics_server=True,
-            workload_egress=METADATA_SERVER_EGRESS,
-        ),
-        postgres=postgres.contract()
-        if postgres is not None
-        else postgres_engine.gcp_postgres(
-            config, cluster, project, apis, STORAGE_CLASS, METADATA_SERVER_EGRESS, opts
-        ),
-        kafka=kafka.contract(),
-        redis=redis.contract(),
+    network_contract = network.contract(
+        str(config.network.cidr),
+        [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
     )
+    contract = cluster.contract(identities)
+    if postgres is None:
+        in_cluster = postgres_engine.gcp_postgres(config, cluster, contract, project, apis, opts)
+        return PlatformContracts.of(network_contract, contract, (in_cluster, kafka, redis))
+    return PlatformContracts.of(network_contract, contract, (postgres, kafka, redis))

@@ -239,7 +239,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             metrics_server=config.addons.metrics_server and not cluster.ships_metrics_server,
             vertical_pod_autoscaler=config.addons.vertical_pod_autoscaler,
             argo_cd=config.addons.argo_cd,
-            highly_available=config.environment != "dev",
+            highly_available=config.traits.multi_zone,
             storage_class=storage_class,
             ingress_service_annotations=cluster.ingress_service_annotations,
             labels=labels,
@@ -348,7 +348,7 @@ def _workload(
             host=app.host if addons.ingress_namespace else None,
             cluster_issuer=addons.cluster_issuer,
             vpa_mode=_vpa_mode(config, app) if addons.vpa_enabled else None,
-            strict_zone_spread=config.environment == "prod",
+            strict_zone_spread=config.traits.strict_zone_spread,
             labels=kubernetes_labels(config),
             pod_labels=cluster.workload_pod_labels if app_name in cluster.workload_identity else {},
             monitoring_namespace=addons.monitoring_namespace,
@@ -361,6 +361,6 @@ def _vpa_mode(config: PlatformConfig, app: AppConfig) -> Literal["Off", "Auto"]:
     # Never let the VPA resize pods that an HPA scales on the same CPU/memory metrics (every
     # controller but a DaemonSet has one): recommendations only. Automatic sizing in dev
     # where no HPA competes.
-    if app.kind != "DaemonSet" or config.environment != "dev":
+    if app.kind != "DaemonSet" or not config.traits.automatic_vpa:
         return "Off"
     return "Auto"

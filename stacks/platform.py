@@ -10,6 +10,7 @@ staying secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import pulumi
 
@@ -21,6 +22,14 @@ from components.contracts import (
     RedisContract,
 )
 from infra.config.models import PlatformConfig
+
+_C_co = TypeVar("_C_co", covariant=True)
+
+
+class _Provides(Protocol[_C_co]):
+    """A component that hands out a contract (every data-service component does)."""
+
+    def contract(self) -> _C_co: ...
 
 
 class MissingContractError(TypeError):
@@ -36,6 +45,19 @@ class PlatformContracts:
     postgres: PostgresContract
     kafka: KafkaContract
     redis: RedisContract
+
+    @classmethod
+    def of(
+        cls,
+        network: NetworkContract,
+        cluster: ClusterContract,
+        data: tuple[
+            _Provides[PostgresContract], _Provides[KafkaContract], _Provides[RedisContract]
+        ],
+    ) -> PlatformContracts:
+        """The contracts of a cloud's network, cluster and (postgres, kafka, redis) components."""
+        postgres, kafka, redis = data
+        return cls(network, cluster, postgres.contract(), kafka.contract(), redis.contract())
 
     def __post_init__(self) -> None:
         # the type hints say "required"; this makes it true for callers that pass None anyway

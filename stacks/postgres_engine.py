@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pulumi
 
-from components.contracts import EgressDestination, PostgresContract
+from components.contracts import ClusterContract
 from components.kubernetes.cnpg import (
     BackupCredentials,
     CnpgBackupArgs,
@@ -23,8 +23,6 @@ from components.kubernetes.network_policy import EgressTarget
 from infra.naming import APP_NAMESPACE, tags
 
 if TYPE_CHECKING:
-    import pulumi_kubernetes as k8s
-
     from components.aws.eks import AwsCluster
     from components.aws.shared import AccountScope
     from components.azure.aks import AzureCluster
@@ -44,16 +42,13 @@ def in_cluster(config: PlatformConfig) -> bool:
 
 
 def cnpg_postgres(
-    config: PlatformConfig,
-    provider: k8s.Provider,
-    storage_class: str,
-    backup: CnpgBackupArgs | None,
-    extra_egress: list[EgressDestination] | None = None,
-) -> PostgresContract:
-    """The operator and the TimescaleDB Cluster on ``provider``'s cluster; its contract."""
+    config: PlatformConfig, cluster: ClusterContract, backup: CnpgBackupArgs | None
+) -> CnpgPostgres:
+    """The operator and the TimescaleDB Cluster on ``cluster`` (its encrypted storage class, its
+    workloads' extra egress such as GKE's metadata server); ``.contract()`` is Postgres'."""
     pg = config.postgres
     monitoring = "monitoring" if config.addons.kube_prometheus_stack else None
-    component = CnpgPostgres(
+    return CnpgPostgres(
         f"{config.name_prefix}-cnpg",
         CnpgPostgresArgs(
             name=CLUSTER_NAME,
@@ -64,7 +59,7 @@ def cnpg_postgres(
             cpu=pg.pod_cpu,
             memory=pg.pod_memory,
             storage_gb=pg.storage_gb,
-            storage_class=storage_class,
+            storage_class=cluster.storage_class,
             database=pg.database_name,
             owner=pg.username,
             extensions=list(pg.extensions),
@@ -72,14 +67,15 @@ def cnpg_postgres(
             require_zone_spread=config.environment == "prod",
             backup=backup,
             monitoring_namespace=monitoring,
-            extra_egress=[EgressTarget(d.name, d.cidrs, list(d.ports)) for d in extra_egress or []],
+            extra_egress=[
+                EgressTarget(d.name, d.cidrs, list(d.ports)) for d in cluster.workload_egress
+            ],
             operator_replicas=1 if config.environment == "dev" else 2,
             labels={"platform.example.com/environment": config.environment},
             protect=config.protect,
         ),
-        pulumi.ResourceOptions(providers=[provider]),
+        pulumi.ResourceOptions(providers=[cluster.provider]),
     )
-    return component.contract()
 
 
 def gcp_apis(config: PlatformConfig) -> tuple[str, ...]:
@@ -110,9 +106,10 @@ def _backup_args(
 def aws_postgres(
     config: PlatformConfig,
     cluster: AwsCluster,
+    contract: ClusterContract,
     scope: AccountScope,
     opts: pulumi.ResourceOptions,
-) -> PostgresContract:
+) -> CnpgPostgres:
     """S3 + an IRSA role for the Cluster's ServiceAccount, then the Cluster on EKS."""
     from components.aws.backup_bucket import AwsBackupBucket, AwsBackupBucketArgs
 
@@ -142,18 +139,17 @@ def aws_postgres(
             "aws-iam-role",
             bucket.role.annotations(),
         )
-    return cnpg_postgres(config, cluster.provider, cluster.storage_class, backup)
+    return cnpg_postgres(config, contract, backup)
 
 
 def gcp_postgres(
     config: PlatformConfig,
     cluster: GcpCluster,
+    contract: ClusterContract,
     project: str,
     apis: ProjectApis,
-    storage_class: str,
-    extra_egress: list[EgressDestination],
     opts: pulumi.ResourceOptions,
-) -> PostgresContract:
+) -> CnpgPostgres:
     """GCS + a Workload Identity GSA for the Cluster's ServiceAccount, then the Cluster on GKE."""
     from components.gcp.backup_bucket import GcpBackupBucket, GcpBackupBucketArgs
 
@@ -182,19 +178,18 @@ def gcp_postgres(
             "gke-workload-identity",
             bucket.identity.annotations(),
         )
-    return cnpg_postgres(config, cluster.provider, storage_class, backup, extra_egress)
+    return cnpg_postgres(config, contract, backup)
 
 
 def azure_postgres(
     config: PlatformConfig,
     cluster: AzureCluster,
+    contract: ClusterContract,
     resource_group_name: pulumi.Input[str],
     name_seed: pulumi.Input[str],
     subscription_id: pulumi.Input[str],
-    storage_class: str,
-    pod_labels: dict[str, str],
     opts: pulumi.ResourceOptions,
-) -> PostgresContract:
+) -> CnpgPostgres:
     """Blob storage + a federated identity for the Cluster's ServiceAccount, then the Cluster
     on AKS (the pods carry the workload-identity label the AKS webhook looks for)."""
     from components.azure.backup_storage import AzureBackupStorage, AzureBackupStorageArgs
@@ -222,6 +217,6 @@ def azure_postgres(
             storage.destination,
             "azure-workload-identity",
             storage.identity.annotations(),
-            pod_labels,
+            contract.workload_pod_labels,
         )
-    return cnpg_postgres(config, cluster.provider, storage_class, backup)
+    return cnpg_postgres(config, contract, backup)

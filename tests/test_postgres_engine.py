@@ -23,6 +23,7 @@ from infra.plan.mocks.common import digest
 from infra.plan.render import kubernetes_objects
 from tests.conftest import ROOT, one, resources_of, write_stack
 from tests.test_connectivity import analyse, cluster_manifests, permitted
+from tests.test_prod_floors import prod_problems
 
 CNPG = {"engine": "cloudnative-pg", "extensions": ["timescaledb", "pg_stat_statements"]}
 # test stack -> the shipped stack file it starts from
@@ -193,6 +194,30 @@ def test_gcp_backs_up_to_a_cmek_bucket_through_workload_identity(
     writer = one(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")["inputs"]
     assert writer["member"] == f"serviceAccount:{email}"
     assert writer["bucket"] == bucket["name"]
+    # the bucket waits for the Cloud Storage API, enabled only where a stack uses it
+    storage_api = next(
+        r for r in resources_of(plan, "gcp:projects/service:Service")
+        if r["inputs"]["service"] == "storage.googleapis.com"
+    )  # fmt: skip
+    assert storage_api["urn"] in one(plan, "gcp:storage/bucket:Bucket")["dependencies"]
+
+
+def test_the_cluster_waits_for_its_operator_secrets_and_backup_storage(
+    cnpg_plans: dict[str, dict[str, Any]],
+) -> None:
+    plan = cnpg_plans["prod-aws-cnpg"]
+    dependencies = set(one(plan, CLUSTER_TYPE)["dependencies"])
+    (operator,) = [
+        r for r in resources_of(plan, "kubernetes:helm.sh/v3:Release")
+        if r["inputs"]["chart"] == "cloudnative-pg"
+    ]  # fmt: skip
+    secrets = [
+        r["urn"] for r in resources_of(plan, "kubernetes:core/v1:Secret")
+        if r["inputs"]["metadata"]["namespace"] == "postgres"
+    ]  # fmt: skip
+    assert len(secrets) == 3  # app credentials, server CA, server certificate
+    assert {operator["urn"], one(plan, "aws:s3/bucket:Bucket")["urn"], *secrets} <= dependencies
+    assert one(plan, CLUSTER_TYPE)["protect"] is True
 
 
 def test_azure_backs_up_to_blob_storage_through_a_federated_identity(
@@ -318,3 +343,11 @@ def test_bad_in_cluster_settings_are_one_line_errors(
     (outcome,) = plan_many([write_stack(tmp_path, "dev-bad", _stack_config("dev", postgres))], ROOT)
     assert outcome.exit_code == EXIT_ERROR
     assert any(message in line and "\n" not in line for line in outcome.errors), outcome.errors
+
+
+def test_prod_cannot_ask_for_more_instances_than_zones() -> None:
+    lines = prod_problems("aws", {"postgres": {"engine": "cloudnative-pg", "instances": 4}})
+    assert any(
+        line.startswith("Pulumi.prod.yaml: platform:postgres.instances: 4 exceeds network.zones")
+        for line in lines
+    ), lines

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.shared import AccountScope, key_policy, kms_key
+from components.specs import AlarmSpec, KafkaSpec, PostgresSpec, RedisSpec
 from infra.naming import child
 
 GIB = 1024**3
@@ -43,31 +44,25 @@ def rds_max_connections(instance_class: str) -> int:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """The environment's thresholds (``platform:alarms``)."""
-
-    cpu_percent: int
-    memory_percent: int
-    storage_percent: int
-    connections_percent: int
-    replica_lag_seconds: int
-    evaluation_minutes: int
-
-
-@dataclass(frozen=True)
 class AlarmTargets:
-    """What is watched: names/ids the services' metrics are dimensioned by."""
+    """What is watched: names/ids the services' metrics are dimensioned by, and their specs."""
 
-    # None: no RDS instance (Postgres runs in the cluster; Prometheus watches it)
+    #: RDS instance identifier (DBInstanceIdentifier dimension); None: no RDS instance (Postgres
+    #: runs in the cluster, watched by Prometheus)
     rds_identifier: pulumi.Input[str] | None
-    rds_instance_class: str
-    rds_storage_gb: int
+    #: the database's spec: its class gives max_connections, its storage the free-space floor
+    postgres: PostgresSpec
+    #: MSK cluster name ("Cluster Name" dimension)
     msk_cluster_name: pulumi.Input[str]
-    msk_brokers: int
+    #: the Kafka spec: one disk alarm per broker
+    kafka: KafkaSpec
+    #: ElastiCache replication group id (its node ids derive from it)
     redis_group_id: pulumi.Input[str]
-    redis_shards: int
-    redis_replicas_per_shard: int
+    #: the Redis spec: one alarm per node, <group>-<shard>-<node>
+    redis: RedisSpec
+    #: node group Auto Scaling group name (AutoScalingGroupName dimension)
     node_asg_name: pulumi.Input[str]
+    #: the node group's minimum size: fewer in-service instances alarm
     node_min: int
 
 
@@ -75,11 +70,15 @@ class AlarmTargets:
 class AwsAlarmsArgs:
     """Inputs of ``AwsAlarms``."""
 
-    thresholds: Thresholds
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: the resources watched
     targets: AlarmTargets
-    notification_emails: list[str]
+    #: account/region the topic key's policy names
     scope: AccountScope
+    #: Pulumi ``protect`` on the topic's key (prod)
     protect: bool
+    #: AWS tags on every resource
     tags: dict[str, str]
 
 
@@ -127,7 +126,7 @@ class AwsAlarms(pulumi.ComponentResource):
         topic = aws.sns.Topic(
             self._name, kms_master_key_id=key.arn, tags=args.tags, opts=self._opts
         )
-        for index, email in enumerate(args.notification_emails):
+        for index, email in enumerate(args.spec.notification_emails):
             # Email subscriptions stay pending until the recipient confirms the AWS mail.
             aws.sns.TopicSubscription(
                 child(self._name, f"email-{index}"),
@@ -151,7 +150,7 @@ class AwsAlarms(pulumi.ComponentResource):
         statistic: str = "Average",
         missing: str = "missing",
     ) -> aws.cloudwatch.MetricAlarm:
-        minutes = self._args.thresholds.evaluation_minutes
+        minutes = self._args.spec.evaluation_minutes
         return aws.cloudwatch.MetricAlarm(
             child(self._name, suffix),
             alarm_description=description,
@@ -172,7 +171,7 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _rds_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         if target.rds_identifier is None:
             return
         db = {"DBInstanceIdentifier": target.rds_identifier}
@@ -180,10 +179,10 @@ class AwsAlarms(pulumi.ComponentResource):
         self._alarm("rds-cpu", "RDS CPU", "AWS/RDS", "CPUUtilization", db, above, t.cpu_percent)
         # FreeStorageSpace is in bytes: alarm when used storage passes storage_percent of the
         # allocated size (storage autoscaling grows it later; the alarm stays conservative).
-        free_bytes = target.rds_storage_gb * GIB * (100 - t.storage_percent) / 100
+        free_bytes = target.postgres.storage_gb * GIB * (100 - t.storage_percent) / 100
         self._alarm(
             "rds-storage",
-            f"RDS free storage under {100 - t.storage_percent}% of {target.rds_storage_gb} GiB",
+            f"RDS free storage under {100 - t.storage_percent}% of {target.postgres.storage_gb} GiB",
             "AWS/RDS",
             "FreeStorageSpace",
             db,
@@ -191,7 +190,9 @@ class AwsAlarms(pulumi.ComponentResource):
             free_bytes,
             statistic="Minimum",
         )
-        connections = rds_max_connections(target.rds_instance_class) * t.connections_percent // 100
+        connections = (
+            rds_max_connections(target.postgres.instance_size) * t.connections_percent // 100
+        )
         self._alarm(
             "rds-connections",
             f"RDS connections above {t.connections_percent}% of max_connections",
@@ -204,9 +205,9 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _msk_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         cluster = {"Cluster Name": target.msk_cluster_name}
-        for broker in range(1, target.msk_brokers + 1):
+        for broker in range(1, target.kafka.brokers + 1):
             self._alarm(
                 f"msk-disk-{broker}",
                 f"MSK broker {broker} data disk used above {t.storage_percent}%",
@@ -240,10 +241,10 @@ class AwsAlarms(pulumi.ComponentResource):
         )
 
     def _redis_alarms(self) -> None:
-        t, target = self._args.thresholds, self._args.targets
+        t, target = self._args.spec, self._args.targets
         above = "GreaterThanThreshold"
-        for shard in range(1, target.redis_shards + 1):
-            for node in range(1, target.redis_replicas_per_shard + 2):
+        for shard in range(1, target.redis.shards + 1):
+            for node in range(1, target.redis.replicas_per_shard + 2):
                 # Cluster-mode node ids are "<group>-<shard:04>-<node:03>"; node 001 starts
                 # as the primary.
                 node_id = pulumi.Output.concat(target.redis_group_id, f"-{shard:04d}-{node:03d}")

@@ -35,12 +35,17 @@ class AwsBackupBucketArgs:
     noncurrent_days: int
     #: the cluster's IAM OIDC provider and issuer (IRSA)
     oidc_provider_arn: pulumi.Input[str]
+    #: the cluster's OIDC issuer host (the trust policy's condition keys)
     oidc_issuer: pulumi.Input[str]
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
+    #: namespace of the ServiceAccount allowed to write
     namespace: str
+    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
     service_account: str
+    #: account, partition and region the key policy names
     scope: AccountScope
+    #: protect the bucket and key from deletion (prod)
     protect: bool
+    #: tags on every resource
     tags: dict[str, str]
 
 

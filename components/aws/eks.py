@@ -35,12 +35,19 @@ from components.aws.shared import (
     managed_policy,
     service_role,
 )
+from components.contracts import ClusterContract
 from infra.naming import child
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 IMDS_HOP_LIMIT = 1
+# The ingress controller's Service becomes an internet-facing Network Load Balancer.
+NLB_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+}
 # vpc-cni enforces NetworkPolicies only when asked to (its node agent); the value is a JSON
 # string per the add-on's configuration schema
 # (``aws eks describe-addon-configuration --addon-name vpc-cni``).
@@ -51,31 +58,49 @@ NODE_ADDON_CONFIG = {"vpc-cni": json.dumps({"enableNetworkPolicy": "true"})}
 class AwsClusterArgs:
     """Inputs of ``AwsCluster``."""
 
+    #: EKS cluster name (also names its log group and IAM roles)
     cluster_name: str
+    #: Kubernetes minor version ("1.35"); picks the pinned add-on versions
     kubernetes_version: str
+    #: AWS region (kubeconfig's ``aws eks get-token --region``)
     region: str
+    #: VPC of the cluster and its nodes
     vpc_id: pulumi.Input[str]
+    #: private subnets the control plane ENIs and the nodes use (one per zone)
     subnet_ids: list[pulumi.Input[str]]
+    #: Kubernetes Service CIDR (must not overlap the VPC)
     service_cidr: str
+    #: whether the API endpoint is public (dev/staging) or private only (prod)
     public_endpoint: bool
+    #: CIDRs allowed to reach the public endpoint (never 0.0.0.0/0)
     public_access_cidrs: list[str]
+    #: networks (a runner inside the VPC, or routed into it) admitted on 443 of the cluster
+    #: security group: the way in when the endpoint is private
     private_access_cidrs: list[str]
-    """Networks (a runner inside the VPC, or routed into it) admitted on 443 of the cluster
-    security group: the way in when the endpoint is private."""
+    #: IAM role ARNs granted cluster-admin through access entries (the operators)
     admin_role_arns: list[str]
+    #: the IAM principal running ``pulumi up``: needs cluster-admin to deploy the layer above
     deployer_principal_arn: str
-    """The IAM principal running ``pulumi up``: needs cluster-admin to deploy the layer above."""
+    #: node group instance type (bigger in prod)
     node_instance_type: str
+    #: node group minimum size (prod: 3, one per zone)
     node_min: int
+    #: node group initial desired size
     node_desired: int
+    #: node group maximum size (autoscaling ceiling)
     node_max: int
+    #: root volume per node (GiB)
     node_disk_gb: int
+    #: days control-plane logs are kept in CloudWatch (prod: 365)
     log_retention_days: int
+    #: EKS refuses to delete the cluster (prod)
     deletion_protection: bool
+    #: Pulumi ``protect`` on the cluster and its keys (prod)
     protect: bool
+    #: AWS tags on every resource
     tags: dict[str, str]
+    #: account/region the key policies name
     scope: AccountScope
-    """Account/region the key policies name."""
 
 
 def _asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
@@ -170,6 +195,21 @@ class AwsCluster(pulumi.ComponentResource):
                 "oidcProviderArn": self.oidc_provider_arn,
                 "kubeconfig": self.kubeconfig,
             }
+        )
+
+    def contract(
+        self, workload_identity: dict[str, dict[str, pulumi.Output[str]]]
+    ) -> ClusterContract:
+        """The cloud-neutral view; ``workload_identity``: each app's ServiceAccount annotations."""
+        return ClusterContract(
+            name=self.cluster_name,
+            kubeconfig=self.kubeconfig,
+            provider=self.provider,
+            workload_identity=workload_identity,
+            storage_class=self.storage_class,
+            ingress_service_annotations=NLB_ANNOTATIONS,
+            # EKS ships no metrics-server: the platform installs it
+            ships_metrics_server=False,
         )
 
     def _build_cluster(self, role: ServiceRole) -> aws.eks.Cluster:

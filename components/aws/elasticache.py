@@ -25,6 +25,7 @@ from components.aws.shared import (
     log_group,
 )
 from components.contracts import RedisContract
+from components.specs import RedisSpec
 from infra.naming import child
 
 PORT = 6379
@@ -35,19 +36,16 @@ LOG_TYPES = ("slow-log", "engine-log")
 
 @dataclass(frozen=True)
 class AwsRedisArgs:
-    """Inputs of ``AwsRedis``."""
+    """Inputs of ``AwsRedis``: the cloud-neutral spec placed in the VPC."""
 
-    engine_version: str
-    node_type: str
-    shards: int
-    replicas_per_shard: int
-    snapshot_retention_days: int
+    #: what to build (version, node type, shards, replicas, snapshots; see components/specs.py)
+    spec: RedisSpec
+    #: private subnets and the cluster security group admitted on 6379
     placement: PrivatePlacement
-    log_retention_days: int
-    protect: bool
-    tags: dict[str, str]
+    #: account/region the key policies name
     scope: AccountScope
-    """Account/region the key policies name."""
+    #: AWS tags on every resource
+    tags: dict[str, str]
 
 
 def parameter_family(engine_version: str) -> str:
@@ -100,7 +98,7 @@ class AwsRedis(pulumi.ComponentResource):
             group = log_group(
                 child(self._name, log_type),
                 key,
-                self._args.log_retention_days,
+                self._args.spec.log_retention_days,
                 self._args.tags,
                 self,
             )
@@ -118,14 +116,14 @@ class AwsRedis(pulumi.ComponentResource):
         self, token: random.RandomPassword
     ) -> aws.elasticache.ReplicationGroup:
         args = self._args
-        has_replicas = args.replicas_per_shard > 0
+        has_replicas = args.spec.replicas_per_shard > 0
         # Auto-named log groups are "<logical name>-<random suffix>".
         key = kms_key(
             child(self._name, "data"),
             f"{self._name} data at rest and slow/engine logs",
             args.tags,
             self,
-            args.protect,
+            args.spec.protect,
             key_policy(
                 args.scope,
                 log_groups=tuple(f"{child(self._name, t)}-*" for t in LOG_TYPES),
@@ -147,7 +145,7 @@ class AwsRedis(pulumi.ComponentResource):
         )
         parameter_group = aws.elasticache.ParameterGroup(
             self._name,
-            family=parameter_family(args.engine_version),
+            family=parameter_family(args.spec.version),
             description=f"{self._name}: cluster mode",
             parameters=[
                 aws.elasticache.ParameterGroupParameterArgs(name="cluster-enabled", value="yes"),
@@ -160,14 +158,14 @@ class AwsRedis(pulumi.ComponentResource):
         )
         return aws.elasticache.ReplicationGroup(
             self._name,
-            description=f"{self._name} (cluster mode, {args.shards}x{args.replicas_per_shard})",
+            description=f"{self._name} (cluster mode, {args.spec.shards}x{args.spec.replicas_per_shard})",
             engine="redis",
-            engine_version=args.engine_version,
-            node_type=args.node_type,
+            engine_version=args.spec.version,
+            node_type=args.spec.node_size,
             port=PORT,
             cluster_mode="enabled",
-            num_node_groups=args.shards,
-            replicas_per_node_group=args.replicas_per_shard,
+            num_node_groups=args.spec.shards,
+            replicas_per_node_group=args.spec.replicas_per_shard,
             # ElastiCache refuses a cluster-mode group without automatic failover, even with
             # no replicas; Multi-AZ needs a replica to fail over to.
             automatic_failover_enabled=True,
@@ -181,12 +179,12 @@ class AwsRedis(pulumi.ComponentResource):
             parameter_group_name=parameter_group.name,
             subnet_group_name=subnet_group.name,
             security_group_ids=[security_group.id],
-            snapshot_retention_limit=args.snapshot_retention_days,
+            snapshot_retention_limit=args.spec.snapshot_retention_days,
             snapshot_window=SNAPSHOT_WINDOW,
             maintenance_window=MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
             log_delivery_configurations=self._log_delivery(key),
             apply_immediately=False,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )

@@ -29,7 +29,8 @@ from components.aws.shared import (
     kms_key,
     log_group,
 )
-from components.contracts import KafkaContract, TopicSpec
+from components.contracts import KafkaContract
+from components.specs import KafkaSpec
 from infra.naming import child
 
 SASL_IAM_PORT = 9098
@@ -43,22 +44,16 @@ STORAGE_TARGET_UTILIZATION = 60.0
 
 @dataclass(frozen=True)
 class AwsKafkaArgs:
-    """Inputs of ``AwsKafka``."""
+    """Inputs of ``AwsKafka``: the cloud-neutral spec placed in the VPC."""
 
-    kafka_version: str
-    brokers: int
-    broker_instance_type: str
-    storage_gb: int
-    max_storage_gb: int
-    replication_factor: int
-    min_insync_replicas: int
-    topics: list[TopicSpec]
+    #: what to build (version, brokers, storage, replication, topics; see components/specs.py)
+    spec: KafkaSpec
+    #: private subnets (one broker set per zone) and the cluster security group admitted
     placement: PrivatePlacement
-    log_retention_days: int
-    protect: bool
-    tags: dict[str, str]
+    #: account/region the key policies name
     scope: AccountScope
-    """Account/region the key policies name."""
+    #: AWS tags on every resource
+    tags: dict[str, str]
 
 
 def server_properties(replication_factor: int, min_insync_replicas: int) -> str:
@@ -117,7 +112,7 @@ class AwsKafka(pulumi.ComponentResource):
             f"{self._name} data at rest and broker logs",
             args.tags,
             self,
-            args.protect,
+            args.spec.protect,
             key_policy(args.scope, log_groups=(f"{logs_name}-*",)),
         )
         security_group = args.placement.security_group(
@@ -132,24 +127,26 @@ class AwsKafka(pulumi.ComponentResource):
         )
         configuration = aws.msk.Configuration(
             self._name,
-            kafka_versions=[args.kafka_version],
+            kafka_versions=[args.spec.version],
             description=f"{self._name} broker defaults",
-            server_properties=server_properties(args.replication_factor, args.min_insync_replicas),
+            server_properties=server_properties(
+                args.spec.replication_factor, args.spec.min_insync_replicas
+            ),
             opts=self._opts,
         )
-        broker_logs = log_group(logs_name, key, args.log_retention_days, args.tags, self)
+        broker_logs = log_group(logs_name, key, args.spec.log_retention_days, args.tags, self)
         return aws.msk.Cluster(
             self._name,
-            kafka_version=args.kafka_version,
-            number_of_broker_nodes=args.brokers,
+            kafka_version=args.spec.version,
+            number_of_broker_nodes=args.spec.brokers,
             broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
-                instance_type=args.broker_instance_type,
+                instance_type=args.spec.broker_size,
                 client_subnets=args.placement.subnet_ids,
                 security_groups=[security_group.id],
                 az_distribution="DEFAULT",
                 storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
                     ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
-                        volume_size=args.storage_gb
+                        volume_size=args.spec.storage_gb
                     )
                 ),
             ),
@@ -186,7 +183,7 @@ class AwsKafka(pulumi.ComponentResource):
             enhanced_monitoring="PER_TOPIC_PER_BROKER",
             tags=args.tags,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, ignore_changes=[VOLUME_SIZE_PATH]
+                parent=self, protect=args.spec.protect, ignore_changes=[VOLUME_SIZE_PATH]
             ),
         )
 
@@ -197,7 +194,7 @@ class AwsKafka(pulumi.ComponentResource):
             scalable_dimension="kafka:broker-storage:VolumeSize",
             resource_id=self._cluster.arn,
             min_capacity=1,
-            max_capacity=self._args.max_storage_gb,
+            max_capacity=self._args.spec.max_storage_gb,
             tags=self._args.tags,
             opts=self._opts,
         )
@@ -219,17 +216,17 @@ class AwsKafka(pulumi.ComponentResource):
         )
 
     def _build_topics(self) -> None:
-        for topic in self._args.topics:
+        for topic in self._args.spec.topics:
             aws.msk.Topic(
                 child(self._name, topic.name),
                 name=topic.name,
                 cluster_arn=self._cluster.arn,
                 partition_count=topic.partitions,
-                replication_factor=self._args.replication_factor,
+                replication_factor=self._args.spec.replication_factor,
                 configs=json.dumps(
                     {
                         "retention.ms": str(topic.retention_hours * 3600 * 1000),
-                        "min.insync.replicas": str(self._args.min_insync_replicas),
+                        "min.insync.replicas": str(self._args.spec.min_insync_replicas),
                         "cleanup.policy": "delete",
                     }
                 ),

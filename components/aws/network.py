@@ -28,17 +28,25 @@ _PRIVATE_ELB_TAG = {"kubernetes.io/role/internal-elb": "1"}
 class AwsNetworkArgs:
     """Inputs of ``AwsNetwork``; CIDRs are already validated by the config models."""
 
+    #: VPC CIDR
     cidr: str
+    #: private subnet CIDRs, one per zone (nodes, data services)
     private_subnets: list[str]
+    #: public subnet CIDRs, one per zone (load balancers, NAT gateways)
     public_subnets: list[str]
+    #: one NAT gateway per zone (staging/prod: survives a zone loss) or one shared (dev: cheaper)
     nat_per_zone: bool
+    #: days VPC flow logs are kept (prod: 365)
     flow_log_retention_days: int
+    #: the account the stack deploys into (scopes the flow-log role's trust)
     account_id: str
-    """The account the stack deploys into (scopes the flow-log role's trust)."""
+    #: AWS partition (aws, aws-cn, aws-us-gov) for ARNs
     partition: str
+    #: AWS region (zones are looked up in it)
     region: str
+    #: protect the flow-log key (deleting it makes the kept logs unreadable; prod)
     protect: bool
-    """Protect the flow-log key (deleting it makes the kept logs unreadable)."""
+    #: AWS tags on every resource
     tags: dict[str, str]
 
 

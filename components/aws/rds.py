@@ -33,6 +33,7 @@ from components.aws.shared import (
     service_role,
 )
 from components.contracts import PostgresContract
+from components.specs import PostgresSpec
 from infra.naming import child
 
 # Pinned minor versions per major: upgrades are deliberate. 15.12/16.8/17.4 reached RDS end of
@@ -47,25 +48,16 @@ MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
 
 @dataclass(frozen=True)
 class AwsPostgresArgs:
-    """Inputs of ``AwsPostgres``."""
+    """Inputs of ``AwsPostgres``: the cloud-neutral spec placed in the VPC."""
 
-    major_version: str
-    instance_class: str
-    storage_gb: int
-    max_storage_gb: int
-    multi_az: bool
-    backup_retention_days: int
-    deletion_protection: bool
-    database_name: str
-    username: str
-    extensions: list[str]
+    #: what to build (version, class, storage, backups, protection; see components/specs.py)
+    spec: PostgresSpec
+    #: private subnets and the cluster security group admitted on 5432
     placement: PrivatePlacement
-    final_snapshot: bool
-    log_retention_days: int
-    protect: bool
-    tags: dict[str, str]
+    #: account/region the key policies name
     scope: AccountScope
-    """Account/region the key policies name."""
+    #: AWS tags on every resource
+    tags: dict[str, str]
 
 
 class AwsPostgres(pulumi.ComponentResource):
@@ -92,7 +84,7 @@ class AwsPostgres(pulumi.ComponentResource):
             f"{name} storage, Performance Insights and exported logs",
             args.tags,
             self,
-            args.protect,
+            args.spec.protect,
             key_policy(args.scope, log_groups=(f"/aws/rds/instance/{name}/*",)),
         )
         password = random.RandomPassword(
@@ -116,8 +108,8 @@ class AwsPostgres(pulumi.ComponentResource):
         return PostgresContract(
             host=self.address,
             port=self.port,
-            database=pulumi.Output.from_input(self._args.database_name),
-            username=pulumi.Output.from_input(self._args.username),
+            database=pulumi.Output.from_input(self._args.spec.database_name),
+            username=pulumi.Output.from_input(self._args.spec.username),
             password=self.password,
             ssl_mode="verify-full",
             # The server certificate chains to this bundle's root for RDS_CA_IDENTIFIER.
@@ -141,7 +133,7 @@ class AwsPostgres(pulumi.ComponentResource):
             f"{self._name} automated backups replicated to {scope.region}",
             args.tags,
             self,
-            args.protect,
+            args.spec.protect,
             key_policy(scope),
             provider=provider,
         )
@@ -150,12 +142,12 @@ class AwsPostgres(pulumi.ComponentResource):
             source_db_instance_arn=self.instance.arn,
             kms_key_id=key.arn,
             retention_period=retention_days,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=args.spec.protect),
         )
 
     def _parameter_group(self) -> aws.rds.ParameterGroup:
         preload = sorted(
-            {"pg_stat_statements", *self._args.extensions}
+            {"pg_stat_statements", *self._args.spec.extensions}
             & {"pg_stat_statements", "pg_cron", "auto_explain"}
         )
         parameters = {
@@ -169,7 +161,7 @@ class AwsPostgres(pulumi.ComponentResource):
         }
         return aws.rds.ParameterGroup(
             self._name,
-            family=f"postgres{self._args.major_version}",
+            family=f"postgres{self._args.spec.version}",
             description=f"{self._name}: TLS only, operational logging",
             parameters=[
                 aws.rds.ParameterGroupParameterArgs(name=key, value=value, apply_method=method)
@@ -209,29 +201,29 @@ class AwsPostgres(pulumi.ComponentResource):
             # An explicit identifier: the log groups below are named after it.
             identifier=self._name,
             engine="postgres",
-            engine_version=ENGINE_VERSIONS[args.major_version],
-            instance_class=args.instance_class,
-            allocated_storage=args.storage_gb,
-            max_allocated_storage=args.max_storage_gb,
+            engine_version=ENGINE_VERSIONS[args.spec.version],
+            instance_class=args.spec.instance_size,
+            allocated_storage=args.spec.storage_gb,
+            max_allocated_storage=args.spec.max_storage_gb,
             storage_type="gp3",
             storage_encrypted=True,
             kms_key_id=key.arn,
-            db_name=args.database_name,
-            username=args.username,
+            db_name=args.spec.database_name,
+            username=args.spec.username,
             password=password.result,
             port=PORT,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[security_group.id],
             publicly_accessible=False,
-            multi_az=args.multi_az,
+            multi_az=args.spec.high_availability,
             parameter_group_name=self._parameter_group().name,
-            backup_retention_period=args.backup_retention_days,
+            backup_retention_period=args.spec.backup_retention_days,
             backup_window=BACKUP_WINDOW,
             maintenance_window=MAINTENANCE_WINDOW,
             copy_tags_to_snapshot=True,
-            delete_automated_backups=not args.deletion_protection,
-            deletion_protection=args.deletion_protection,
-            skip_final_snapshot=not args.final_snapshot,
+            delete_automated_backups=not args.spec.deletion_protection,
+            deletion_protection=args.spec.deletion_protection,
+            skip_final_snapshot=not args.spec.final_snapshot,
             final_snapshot_identifier=self._final_snapshot_identifier(),
             iam_database_authentication_enabled=True,
             performance_insights_enabled=True,
@@ -247,7 +239,7 @@ class AwsPostgres(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.spec.protect,
                 # Enhanced monitoring starts with the instance: the role must hold its policy.
                 depends_on=[*monitoring_role.attachments, *self._log_groups(key)],
             ),
@@ -263,7 +255,7 @@ class AwsPostgres(pulumi.ComponentResource):
             log_group(
                 child(self._name, log),
                 key,
-                self._args.log_retention_days,
+                self._args.spec.log_retention_days,
                 self._args.tags,
                 self,
                 f"/aws/rds/instance/{self._name}/{log}",
@@ -277,7 +269,7 @@ class AwsPostgres(pulumi.ComponentResource):
         A fixed name collides with the snapshot the previous destroy left behind; the random
         suffix is replaced together with the instance.
         """
-        if not self._args.final_snapshot:
+        if not self._args.spec.final_snapshot:
             return None
         suffix = random.RandomId(
             child(self._name, "final-snapshot"), byte_length=4, opts=self._opts

@@ -241,8 +241,11 @@ def ingress_only_security_group(
 class PrivatePlacement:
     """Where a data service lives and who may reach it: private subnets, one client group."""
 
+    #: VPC the service's security group is created in
     vpc_id: pulumi.Input[str]
+    #: private subnets, one per zone (subnet group / client subnets)
     subnet_ids: list[pulumi.Input[str]]
+    #: the only source admitted: the cluster's security group (nodes and pods)
     client_security_group_id: pulumi.Input[str]
 
     def security_group(

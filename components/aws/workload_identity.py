@@ -21,11 +21,17 @@ ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 class AwsWorkloadRoleArgs:
     """Inputs of ``AwsWorkloadRole``."""
 
+    #: the cluster's IAM OIDC provider (the trusted federated principal)
     oidc_provider_arn: pulumi.Input[str]
+    #: OIDC issuer without the scheme (prefix of the trust policy's condition keys)
     oidc_issuer: pulumi.Input[str]
+    #: namespace of the ServiceAccount allowed to assume the role
     namespace: str
+    #: the ServiceAccount allowed to assume the role (the app's name)
     service_account: str
+    #: IAM policy statements of the role's inline policy (e.g. MSK client access)
     policy_statements: pulumi.Input[list[dict[str, object]]]
+    #: AWS tags on the role
     tags: dict[str, str]
 
 

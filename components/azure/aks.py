@@ -28,6 +28,8 @@ import pulumi_kubernetes as k8s
 from components.azure import kubeconfig, roles
 from components.azure.names import fit
 from components.azure.network import field
+from components.azure.workload_identity import USE_LABEL
+from components.contracts import ClusterContract
 from infra.naming import child
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -37,6 +39,10 @@ DCR = "azure-native:monitor:DataCollectionRule"
 CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
 
 DNS_SERVICE_OFFSET = 10  # kube-dns gets the tenth address of the service range
+# ingress-nginx behind the Azure load balancer: probe the controller's health endpoint
+INGRESS_ANNOTATIONS = {
+    "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz"
+}
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
 
 
@@ -44,30 +50,55 @@ STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (e
 class AzureClusterArgs:
     """Inputs of ``AzureCluster``."""
 
+    #: resource group of the cluster and its workspace
     resource_group_name: pulumi.Input[str]
+    #: Azure region (location)
     location: str
+    #: Kubernetes minor version
     kubernetes_version: str
+    #: subnet of the node pools
     nodes_subnet_id: pulumi.Input[str]
+    #: delegated subnet of the API server (VNet integration)
     apiserver_subnet_id: pulumi.Input[str]
+    #: the VNet: the control plane identity gets Network Contributor on it
     vnet_id: pulumi.Input[str]
+    #: the NAT gateway's public IP, added to the authorized ranges of a public API server
     nat_public_ip: pulumi.Input[str]
+    #: subscription id (role assignment names and scopes)
     subscription_id: pulumi.Input[str]
-    deployers: list[tuple[pulumi.Input[str], str]]  # (object id, principal type)
-    kubelogin_mode: str  # azurecli | workloadidentity
+    #: (object id, principal type) granted cluster-admin to deploy the Kubernetes layer
+    deployers: list[tuple[pulumi.Input[str], str]]
+    #: kubelogin login mode in the kubeconfig: azurecli | workloadidentity
+    kubelogin_mode: str
+    #: pod CIDR (Azure CNI overlay)
     pod_cidr: str
+    #: Kubernetes Service CIDR
     service_cidr: str
+    #: kube-dns address inside the Service CIDR
     dns_service_ip: str
+    #: availability zones of the node pools
     zones: list[str]
+    #: API server private only (prod) rather than public with authorized ranges
     private_cluster: bool
+    #: CIDRs allowed to reach a public API server
     authorized_ip_ranges: list[str]
+    #: Entra ID groups made cluster admins (the operators)
     admin_group_object_ids: list[str]
+    #: node VM size (bigger in prod)
     vm_size: str
+    #: user pool minimum node count
     node_min: int
+    #: user pool maximum node count (autoscaling ceiling)
     node_max: int
+    #: OS disk per node (GiB)
     node_disk_gb: int
+    #: the paid Standard tier with an uptime SLA (prod) instead of Free
     standard_tier: bool
+    #: days the Log Analytics workspace keeps logs (at least 30; prod: 365)
     log_retention_days: int
+    #: Pulumi ``protect`` on the cluster (prod)
     protect: bool
+    #: Azure tags on every resource
     tags: dict[str, str]
 
 
@@ -134,6 +165,22 @@ class AzureCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=admins),
         )
         self.register_outputs({"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig})
+
+    def contract(
+        self, workload_identity: dict[str, dict[str, pulumi.Output[str]]]
+    ) -> ClusterContract:
+        """The cloud-neutral view; ``workload_identity``: each app's ServiceAccount annotations."""
+        return ClusterContract(
+            name=self.cluster_name,
+            kubeconfig=self.kubeconfig,
+            provider=self.provider,
+            workload_identity=workload_identity,
+            # the workload identity webhook only mutates pods that carry this label
+            workload_pod_labels=dict(USE_LABEL),
+            storage_class=STORAGE_CLASS,
+            ingress_service_annotations=INGRESS_ANNOTATIONS,
+            ships_metrics_server=True,
+        )
 
     def _pool(
         self, name: str, mode: str, minimum: int, maximum: int

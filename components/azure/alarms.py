@@ -19,12 +19,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.names import SHORT_NAME_LIMIT, fit
-from infra.config.operations import AlarmsConfig
+from components.specs import AlarmSpec
+
+if TYPE_CHECKING:
+    from components.azure.aks import AzureCluster
+    from components.azure.eventhubs import AzureKafka
+    from components.azure.postgres import AzurePostgres
+    from components.azure.redis import AzureRedis
 from infra.naming import child
 
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -70,18 +77,33 @@ def window(minutes: int) -> str:
 
 
 @dataclass(frozen=True)
+class AzureWatched:
+    """What the alarms watch: the components whose resource ids scope the metric alerts."""
+
+    #: the Flexible Server (its SKU's memory gives max_connections); None: no Flexible Server
+    #: (Postgres runs in the cluster, watched by Prometheus)
+    postgres: AzurePostgres | None
+    #: the Event Hubs namespace (throttled requests)
+    kafka: AzureKafka
+    #: the Redis cache (memory, server load)
+    redis: AzureRedis
+    #: the AKS cluster (nodes not Ready)
+    cluster: AzureCluster
+
+
+@dataclass(frozen=True)
 class AzureAlarmsArgs:
     """Inputs of ``AzureAlarms``."""
 
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: resource group of the action group and the alerts
     resource_group_name: pulumi.Input[str]
+    #: the action group's short name (at most 12 characters, shown in notifications)
     short_name: str
-    alarms: AlarmsConfig
-    # None: no Flexible Server (Postgres runs in the cluster; Prometheus watches it)
-    postgres_id: pulumi.Input[str] | None
-    postgres_sku: str
-    redis_id: pulumi.Input[str]
-    eventhubs_id: pulumi.Input[str]
-    cluster_id: pulumi.Input[str]
+    #: the resources watched
+    watched: AzureWatched
+    #: Azure tags on the action group and alerts
     tags: dict[str, str]
 
 
@@ -94,21 +116,6 @@ class _Signal:
     threshold: float
     aggregation: str = "Average"
     dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-
-def _postgres_signals(args: AzureAlarmsArgs, server_id: pulumi.Input[str]) -> list[_Signal]:
-    alarms = args.alarms
-    postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
-    return [
-            _Signal("pg-cpu", server_id, "cpu_percent", postgres, alarms.cpu_percent),
-            _Signal("pg-memory", server_id, "memory_percent", postgres,
-                    alarms.memory_percent),
-            _Signal("pg-storage", server_id, "storage_percent", postgres,
-                    alarms.storage_percent),
-            _Signal("pg-connections", server_id, "active_connections", postgres,
-                    max_connections(args.postgres_sku) * alarms.connections_percent // 100,
-                    aggregation="Maximum"),
-    ]  # fmt: skip
 
 
 class AzureAlarms(pulumi.ComponentResource):
@@ -131,7 +138,7 @@ class AzureAlarms(pulumi.ComponentResource):
                 azure.monitor.MicrosoftCommonEmailReceiverArgs(
                     name=f"email-{index}", email_address=address, use_common_alert_schema=True
                 )
-                for index, address in enumerate(args.alarms.notification_emails)
+                for index, address in enumerate(args.spec.notification_emails)
             ],
             tags=args.tags,
             opts=self._opts,
@@ -142,26 +149,43 @@ class AzureAlarms(pulumi.ComponentResource):
 
     def _signals(self) -> list[_Signal]:
         args = self._args
-        alarms = args.alarms
+        alarms = args.spec
+        watched = args.watched
+        redis_id = watched.redis.cache_id
         redis = "Microsoft.Cache/redis"
-        signals = [] if args.postgres_id is None else _postgres_signals(args, args.postgres_id)
-        signals += [
-            _Signal("redis-memory", args.redis_id, "usedmemorypercentage", redis,
+        signals = [] if watched.postgres is None else self._postgres_signals(watched.postgres)
+        return [
+            *signals,
+            _Signal("redis-memory", redis_id, "usedmemorypercentage", redis,
                     alarms.memory_percent, aggregation="Maximum"),
-            _Signal("redis-load", args.redis_id, "serverLoad", redis, alarms.cpu_percent,
+            _Signal("redis-load", redis_id, "serverLoad", redis, alarms.cpu_percent,
                     aggregation="Maximum"),
             # Event Hubs throttles when a namespace runs out of throughput units.
-            _Signal("eh-throttled", args.eventhubs_id, "ThrottledRequests",
+            _Signal("eh-throttled", watched.kafka.namespace_id, "ThrottledRequests",
                     "Microsoft.EventHub/namespaces", 0, aggregation="Total"),
-            _Signal("aks-not-ready", args.cluster_id, "kube_node_status_condition",
+            _Signal("aks-not-ready", watched.cluster.cluster_id, "kube_node_status_condition",
                     "Microsoft.ContainerService/managedClusters", 0,
                     dimensions=(("condition", ("Ready",)), ("status", ("False", "Unknown")))),
         ]  # fmt: skip
-        return signals
+
+    def _postgres_signals(self, server: AzurePostgres) -> list[_Signal]:
+        alarms = self._args.spec
+        pg_id = server.server_id
+        postgres = "Microsoft.DBforPostgreSQL/flexibleServers"
+        return [
+            _Signal("pg-cpu", pg_id, "cpu_percent", postgres, alarms.cpu_percent),
+            _Signal("pg-memory", pg_id, "memory_percent", postgres,
+                    alarms.memory_percent),
+            _Signal("pg-storage", pg_id, "storage_percent", postgres,
+                    alarms.storage_percent),
+            _Signal("pg-connections", pg_id, "active_connections", postgres,
+                    max_connections(server.spec.instance_size) * alarms.connections_percent // 100,
+                    aggregation="Maximum"),
+        ]  # fmt: skip
 
     def _alert(self, signal: _Signal, action_group_id: pulumi.Output[str]) -> None:
         args = self._args
-        size = window(args.alarms.evaluation_minutes)
+        size = window(args.spec.evaluation_minutes)
         azure.monitor.MetricAlert(
             fit(METRIC_ALERT, child(self._name, signal.key)),
             resource_group_name=args.resource_group_name,

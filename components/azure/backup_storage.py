@@ -29,7 +29,9 @@ CONTAINER = "postgres-backups"
 class AzureBackupStorageArgs:
     """Inputs of ``AzureBackupStorage``."""
 
+    #: the stack's resource group
     resource_group_name: pulumi.Input[str]
+    #: Azure region
     location: str
     #: seed of the globally unique account name (subscription/stack)
     name_seed: pulumi.Input[str]
@@ -37,11 +39,15 @@ class AzureBackupStorageArgs:
     noncurrent_days: int
     #: the cluster's OIDC issuer (workload identity federation)
     oidc_issuer_url: pulumi.Input[str]
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
+    #: namespace of the ServiceAccount allowed to write
     namespace: str
+    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
     service_account: str
+    #: subscription of the role assignment
     subscription_id: pulumi.Input[str]
+    #: protect the account and container from deletion (prod)
     protect: bool
+    #: tags on every resource
     tags: dict[str, str]
 
 

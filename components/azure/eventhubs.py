@@ -22,32 +22,39 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.names import global_name
-from components.azure.network import private_endpoint
-from components.contracts import KafkaContract, TopicSpec
+from components.azure.network import ServicePlacement, private_endpoint
+from components.contracts import KafkaContract
+from components.specs import KafkaSpec
 from infra.naming import child
 
 KAFKA_PORT = 9093
+# Standard-tier event hubs keep events at most 7 days; Premium up to 90.
+STANDARD_MAX_RETENTION_HOURS = 168
 NAMESPACE = "azure-native:eventhub:Namespace"
 
 
 @dataclass(frozen=True)
 class AzureKafkaArgs:
-    """Inputs of ``AzureKafka``."""
+    """Inputs of ``AzureKafka``: the cloud-neutral spec behind a private endpoint."""
 
-    resource_group_name: pulumi.Input[str]
-    location: str
-    tier: str
+    #: what to build (broker size = Event Hubs tier Standard/Premium, topics; components/specs.py)
+    spec: KafkaSpec
+    #: resource group, region, name seed, private-endpoint subnet and the servicebus DNS zone
+    placement: ServicePlacement
+    #: throughput units (Standard) / processing units (Premium) to start with
     capacity: int
+    #: Standard auto-inflate ceiling (throughput units); prod may burst further
     max_throughput_units: int
+    #: spread the namespace over the region's zones (prod)
     zone_redundant: bool
+    #: also reachable from the allowed subnets / IP ranges, not only the private endpoint
+    #: (non-prod: the operators' networks may reach it)
     public_access: bool
+    #: subnets admitted by the namespace's network rules when public access is on
     allowed_subnet_ids: list[pulumi.Input[str]]
+    #: CIDRs admitted by the namespace's network rules when public access is on
     allowed_ip_ranges: list[str]
-    name_seed: pulumi.Input[str]
-    topics: list[TopicSpec]
-    endpoints_subnet_id: pulumi.Input[str]
-    dns_zone_id: pulumi.Input[str]
-    protect: bool
+    #: Azure tags on the namespace and its endpoint
     tags: dict[str, str]
 
 
@@ -67,15 +74,17 @@ class AzureKafka(pulumi.ComponentResource):
         super().__init__("platform:azure:Kafka", name, None, opts)
         self._args = args
         child_opts = pulumi.ResourceOptions(parent=self)
-        standard = args.tier == "Standard"
+        standard = args.spec.broker_size == "Standard"
         namespace = azure.eventhub.Namespace(
             name,
-            namespace_name=pulumi.Output.from_input(args.name_seed).apply(
+            namespace_name=pulumi.Output.from_input(args.placement.name_seed).apply(
                 lambda seed: global_name(NAMESPACE, name, seed)
             ),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            sku=azure.eventhub.SkuArgs(name=args.tier, tier=args.tier, capacity=args.capacity),
+            resource_group_name=args.placement.resource_group_name,
+            location=args.placement.location,
+            sku=azure.eventhub.SkuArgs(
+                name=args.spec.broker_size, tier=args.spec.broker_size, capacity=args.capacity
+            ),
             zone_redundant=args.zone_redundant,
             minimum_tls_version="1.2",
             public_network_access="Enabled" if args.public_access else "Disabled",
@@ -84,25 +93,29 @@ class AzureKafka(pulumi.ComponentResource):
             is_auto_inflate_enabled=standard,
             maximum_throughput_units=args.max_throughput_units if standard else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         if args.public_access:
             self._restrict_public_access(name, namespace, child_opts)
-        for topic in args.topics:
+        for topic in args.spec.topics:
             azure.eventhub.EventHub(
                 child(name, topic.name),
-                resource_group_name=args.resource_group_name,
+                resource_group_name=args.placement.resource_group_name,
                 namespace_name=namespace.name,
                 event_hub_name=topic.name,
                 partition_count=topic.partitions,
                 retention_description=azure.eventhub.RetentionDescriptionArgs(
-                    cleanup_policy="Delete", retention_time_in_hours=topic.retention_hours
+                    cleanup_policy="Delete",
+                    # a longer retention on Standard is capped, not refused
+                    retention_time_in_hours=min(topic.retention_hours, STANDARD_MAX_RETENTION_HOURS)
+                    if standard
+                    else topic.retention_hours,
                 ),
                 opts=child_opts,
             )
         rule = azure.eventhub.NamespaceAuthorizationRule(
             child(name, "app"),
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             namespace_name=namespace.name,
             authorization_rule_name="app",
             rights=["Listen", "Send"],
@@ -110,17 +123,17 @@ class AzureKafka(pulumi.ComponentResource):
         )
         private_endpoint(
             child(name, "pe"),
-            args.resource_group_name,
-            args.location,
-            args.endpoints_subnet_id,
+            args.placement.resource_group_name,
+            args.placement.location,
+            args.placement.subnet_id,
             namespace.id,
             "namespace",
-            args.dns_zone_id,
+            args.placement.dns_zone_id,
             args.tags,
             self,
         )
         keys = azure.eventhub.list_namespace_keys_output(
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             namespace_name=namespace.name,
             authorization_rule_name=rule.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
@@ -138,7 +151,7 @@ class AzureKafka(pulumi.ComponentResource):
         args = self._args
         azure.eventhub.NamespaceNetworkRuleSet(
             child(name, "network-rules"),
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             namespace_name=namespace.name,
             default_action="Deny",
             public_network_access="Enabled",

@@ -44,15 +44,26 @@ PRIVATE_DNS_ZONES = {"postgres": POSTGRES_ZONE, "redis": REDIS_ZONE, "servicebus
 class AzureNetworkArgs:
     """Inputs of ``AzureNetwork``; subnet CIDRs are validated by the config models."""
 
+    #: Azure region (location)
     location: str
+    #: VNet address space
     cidr: str
+    #: AKS nodes' subnet
     nodes_cidr: str
+    #: PostgreSQL Flexible Server's delegated subnet
     postgres_cidr: str
+    #: private endpoints' subnet (Event Hubs, Redis)
     endpoints_cidr: str
+    #: AKS API server's delegated subnet (VNet integration, at least /28)
     apiserver_cidr: str
+    #: whether the API server is public (its subnet then admits 443 from the internet; AKS
+    #: enforces the authorized ranges)
     apiserver_public: bool
+    #: the deploy runner's subnet for a private cluster (None: public API server)
     runner_cidr: str | None
+    #: availability zones (the NAT gateway and its IP)
     zones: list[str]
+    #: Azure tags on every resource
     tags: dict[str, str]
 
 
@@ -270,6 +281,23 @@ class AzureNetwork(pulumi.ComponentResource):
             opts=self._opts,
         )
         return private_zone.id
+
+
+@dataclass(frozen=True)
+class ServicePlacement:
+    """Where a data service lives on Azure and how it gets its private address."""
+
+    #: resource group of the service
+    resource_group_name: pulumi.Input[str]
+    #: Azure region (location)
+    location: str
+    #: seed of the service's globally unique name (subscription id / stack prefix)
+    name_seed: pulumi.Input[str]
+    #: the subnet its private address is in (Flexible Server: its delegated subnet; the
+    #: others: the private-endpoint subnet)
+    subnet_id: pulumi.Input[str]
+    #: the private DNS zone its name resolves in
+    dns_zone_id: pulumi.Input[str]
 
 
 def field(value: object, name: str) -> str:

@@ -28,9 +28,10 @@ import pulumi_azure_native as azure
 import pulumi_random as random
 
 from components.azure.names import global_name
-from components.azure.network import POSTGRES_ZONE
+from components.azure.network import POSTGRES_ZONE, ServicePlacement
 from components.azure.regions import DR_REGION_TAG
 from components.contracts import PostgresContract
+from components.specs import PostgresSpec
 from infra.naming import child
 
 PORT = 5432
@@ -40,26 +41,14 @@ SERVER = "azure-native:dbforpostgresql:Server"
 
 @dataclass(frozen=True)
 class AzurePostgresArgs:
-    """Inputs of ``AzurePostgres``."""
+    """Inputs of ``AzurePostgres``: the cloud-neutral spec in its delegated subnet."""
 
-    resource_group_name: pulumi.Input[str]
-    location: str
-    version: str
-    sku: str
-    storage_gb: int
-    backup_retention_days: int
-    high_availability: bool
-    geo_redundant_backup: bool
-    database_name: str
-    username: str
-    extensions: list[str]
-    delegated_subnet_id: pulumi.Input[str]
-    private_dns_zone_id: pulumi.Input[str]
-    name_seed: pulumi.Input[str]
-    protect: bool
+    #: what to build (version, SKU, storage, backups, HA, DR region; components/specs.py)
+    spec: PostgresSpec
+    #: resource group, region, name seed, delegated subnet and the postgres private DNS zone
+    placement: ServicePlacement
+    #: Azure tags on the server (plus the DR-region tag with geo-redundant backup)
     tags: dict[str, str]
-    # The config's DR region (tagged on the server when geo-redundant backup is on).
-    dr_region: str | None = None
 
 
 def restart_command(resource_group: str, server: str) -> str:
@@ -94,6 +83,8 @@ class AzurePostgres(pulumi.ComponentResource):
     """The admin password (secret)."""
     restart_command: pulumi.Output[str]
     """The command that applies pending static parameters (a stack output)."""
+    spec: PostgresSpec
+    """What was built (the alarms read the SKU)."""
 
     def __init__(
         self, name: str, args: AzurePostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -101,6 +92,7 @@ class AzurePostgres(pulumi.ComponentResource):
         super().__init__("platform:azure:Postgres", name, None, opts)
         self._name = name
         self._args = args
+        self.spec = args.spec
         self._opts = pulumi.ResourceOptions(parent=self)
         password = random.RandomPassword(
             child(name, "admin"), length=32, special=False, opts=self._opts
@@ -110,12 +102,12 @@ class AzurePostgres(pulumi.ComponentResource):
         last = self._build_parameters(server)
         azure.dbforpostgresql.Database(
             child(name, "db"),
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             server_name=server.name,
-            database_name=args.database_name,
+            database_name=args.spec.database_name,
             charset="UTF8",
             collation="en_US.utf8",
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[last]),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=[last]),
         )
         self.restart_command = self._check_restart(server, last)
         self.host = server.name.apply(lambda n: f"{n}.{POSTGRES_ZONE}")
@@ -127,8 +119,8 @@ class AzurePostgres(pulumi.ComponentResource):
         return PostgresContract(
             host=self.host,
             port=pulumi.Output.from_input(PORT),
-            database=pulumi.Output.from_input(self._args.database_name),
-            username=pulumi.Output.from_input(self._args.username),
+            database=pulumi.Output.from_input(self._args.spec.database_name),
+            username=pulumi.Output.from_input(self._args.spec.username),
             password=self.password,
             ssl_mode="require",
         )
@@ -137,48 +129,50 @@ class AzurePostgres(pulumi.ComponentResource):
         args = self._args
         return azure.dbforpostgresql.Server(
             self._name,
-            server_name=pulumi.Output.from_input(args.name_seed).apply(
+            server_name=pulumi.Output.from_input(args.placement.name_seed).apply(
                 lambda seed: global_name(SERVER, self._name, seed)
             ),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            version=args.version,
-            sku=azure.dbforpostgresql.SkuArgs(name=args.sku, tier=sku_tier(args.sku)),
-            administrator_login=args.username,
+            resource_group_name=args.placement.resource_group_name,
+            location=args.placement.location,
+            version=args.spec.version,
+            sku=azure.dbforpostgresql.SkuArgs(
+                name=args.spec.instance_size, tier=sku_tier(args.spec.instance_size)
+            ),
+            administrator_login=args.spec.username,
             administrator_login_password=password.result,
             storage=azure.dbforpostgresql.StorageArgs(
-                storage_size_gb=args.storage_gb, auto_grow="Enabled"
+                storage_size_gb=args.spec.storage_gb, auto_grow="Enabled"
             ),
             backup=azure.dbforpostgresql.BackupArgs(
-                backup_retention_days=args.backup_retention_days,
-                geo_redundant_backup="Enabled" if args.geo_redundant_backup else "Disabled",
+                backup_retention_days=args.spec.backup_retention_days,
+                geo_redundant_backup="Enabled" if args.spec.geo_redundant_backup else "Disabled",
             ),
             high_availability=azure.dbforpostgresql.HighAvailabilityArgs(
-                mode="ZoneRedundant" if args.high_availability else "Disabled"
+                mode="ZoneRedundant" if args.spec.high_availability else "Disabled"
             ),
             network=azure.dbforpostgresql.NetworkArgs(
-                delegated_subnet_resource_id=args.delegated_subnet_id,
-                private_dns_zone_arm_resource_id=args.private_dns_zone_id,
+                delegated_subnet_resource_id=args.placement.subnet_id,
+                private_dns_zone_arm_resource_id=args.placement.dns_zone_id,
                 public_network_access="Disabled",
             ),
             maintenance_window=azure.dbforpostgresql.MaintenanceWindowArgs(
                 custom_window="Enabled", day_of_week=0, start_hour=3, start_minute=0
             ),
             tags=self._tags(),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
 
     def _tags(self) -> dict[str, str]:
         args = self._args
-        if args.geo_redundant_backup and args.dr_region:
-            return {**args.tags, DR_REGION_TAG: args.dr_region}
+        if args.spec.geo_redundant_backup and args.spec.dr_region:
+            return {**args.tags, DR_REGION_TAG: args.spec.dr_region}
         return args.tags
 
     def _check_restart(
         self, server: azure.dbforpostgresql.Server, last: pulumi.Resource
     ) -> pulumi.Output[str]:
         """Read ``shared_preload_libraries`` back; a pending restart fails the update loudly."""
-        group = pulumi.Output.from_input(self._args.resource_group_name)
+        group = pulumi.Output.from_input(self._args.placement.resource_group_name)
         current = azure.dbforpostgresql.get_configuration_output(
             resource_group_name=group,
             server_name=server.name,
@@ -198,7 +192,7 @@ class AzurePostgres(pulumi.ComponentResource):
         )
 
     def _build_parameters(self, server: azure.dbforpostgresql.Server) -> pulumi.Resource:
-        extensions = sorted({*self._args.extensions, "timescaledb", "pg_stat_statements"})
+        extensions = sorted({*self._args.spec.extensions, "timescaledb", "pg_stat_statements"})
         preload = [e for e in PRELOADED if e in extensions]
         parameters = {
             "require_secure_transport": "on",
@@ -214,7 +208,7 @@ class AzurePostgres(pulumi.ComponentResource):
             # Flexible Server applies one parameter change at a time: chain them.
             configuration = azure.dbforpostgresql.Configuration(
                 child(self._name, parameter.replace(".", "-").replace("_", "-")),
-                resource_group_name=self._args.resource_group_name,
+                resource_group_name=self._args.placement.resource_group_name,
                 server_name=server.name,
                 configuration_name=parameter,
                 value=value,

@@ -20,8 +20,9 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.names import global_name, storage_account_name
-from components.azure.network import field, private_endpoint
+from components.azure.network import ServicePlacement, field, private_endpoint
 from components.contracts import RedisContract
+from components.specs import RedisSpec
 from infra.naming import child
 
 TLS_PORT = 6380
@@ -34,18 +35,15 @@ CLUSTER_TLS_PORTS = (15000, 15999)
 
 @dataclass(frozen=True)
 class AzureRedisArgs:
-    """Inputs of ``AzureRedis``."""
+    """Inputs of ``AzureRedis``: the cloud-neutral spec behind a private endpoint."""
 
-    resource_group_name: pulumi.Input[str]
-    location: str
-    sku: str  # e.g. Premium_P1, Standard_C1
-    shards: int
-    replicas_per_primary: int
+    #: what to build (SKU such as Premium_P1 / Standard_C1, shards, replicas; components/specs.py)
+    spec: RedisSpec
+    #: resource group, region, name seed, private-endpoint subnet and the redis DNS zone
+    placement: ServicePlacement
+    #: the region's availability zones (a Premium cache spans one per node)
     zones: list[str]
-    name_seed: pulumi.Input[str]
-    endpoints_subnet_id: pulumi.Input[str]
-    dns_zone_id: pulumi.Input[str]
-    protect: bool
+    #: Azure tags on the cache and its endpoint
     tags: dict[str, str]
 
 
@@ -82,31 +80,31 @@ class AzureRedis(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._opts = pulumi.ResourceOptions(parent=self)
-        tier, family, capacity = parse_sku(args.sku)
+        tier, family, capacity = parse_sku(args.spec.node_size)
         premium = tier == "Premium"
-        self._extra_ports = extra_ports(premium, args.shards)
+        self._extra_ports = extra_ports(premium, args.spec.shards)
         cache = azure.redis.Redis(
             name,
-            name=pulumi.Output.from_input(args.name_seed).apply(
+            name=pulumi.Output.from_input(args.placement.name_seed).apply(
                 lambda seed: global_name(REDIS, name, seed)
             ),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            resource_group_name=args.placement.resource_group_name,
+            location=args.placement.location,
             sku=azure.redis.SkuArgs(name=tier, family=family, capacity=capacity),
             redis_version="6",
             enable_non_ssl_port=False,
             minimum_tls_version="1.2",
             public_network_access="Disabled",
-            shard_count=args.shards if premium and args.shards > 1 else None,
-            replicas_per_primary=args.replicas_per_primary if premium else None,
-            zones=cache_zones(args.zones, args.replicas_per_primary) if premium else None,
+            shard_count=args.spec.shards if premium and args.spec.shards > 1 else None,
+            replicas_per_primary=args.spec.replicas_per_shard if premium else None,
+            zones=cache_zones(args.zones, args.spec.replicas_per_shard) if premium else None,
             redis_configuration=self._configuration() if premium else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         azure.redis.PatchSchedule(
             child(name, "patching"),
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             name=cache.name,
             default="default",
             schedule_entries=[
@@ -120,17 +118,17 @@ class AzureRedis(pulumi.ComponentResource):
         )
         private_endpoint(
             child(name, "pe"),
-            args.resource_group_name,
-            args.location,
-            args.endpoints_subnet_id,
+            args.placement.resource_group_name,
+            args.placement.location,
+            args.placement.subnet_id,
             cache.id,
             "redisCache",
-            args.dns_zone_id,
+            args.placement.dns_zone_id,
             args.tags,
             self,
         )
         keys = azure.redis.list_redis_keys_output(
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             name=cache.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
@@ -154,21 +152,21 @@ class AzureRedis(pulumi.ComponentResource):
         args = self._args
         account = azure.storage.StorageAccount(
             child(self._name, "rdb"),
-            account_name=pulumi.Output.from_input(args.name_seed).apply(
+            account_name=pulumi.Output.from_input(args.placement.name_seed).apply(
                 lambda seed: storage_account_name(child(self._name, "rdb"), seed)
             ),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
+            resource_group_name=args.placement.resource_group_name,
+            location=args.placement.location,
             kind="StorageV2",
             sku=azure.storage.SkuArgs(name="Standard_ZRS"),
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
             allow_blob_public_access=False,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         keys = azure.storage.list_storage_account_keys_output(
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.placement.resource_group_name,
             account_name=account.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )

@@ -22,13 +22,21 @@ USE_LABEL = {"azure.workload.identity/use": "true"}
 class AzureWorkloadIdentityArgs:
     """Inputs of ``AzureWorkloadIdentity``."""
 
+    #: resource group of the user-assigned identity
     resource_group_name: pulumi.Input[str]
+    #: Azure region (location) of the identity
     location: str
+    #: the cluster's OIDC issuer the federated credential trusts
     oidc_issuer_url: pulumi.Input[str]
+    #: namespace of the Kubernetes ServiceAccount federated with the identity
     namespace: str
+    #: the Kubernetes ServiceAccount federated (the app's name)
     service_account: str
+    #: subscription id (role assignment names)
     subscription_id: pulumi.Input[str]
-    grants: list[tuple[str, pulumi.Input[str]]]  # (built-in role id, scope)
+    #: (built-in role id, scope) granted to the identity
+    grants: list[tuple[str, pulumi.Input[str]]]
+    #: Azure tags on the identity
     tags: dict[str, str]
 
 

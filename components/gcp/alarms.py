@@ -22,12 +22,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_gcp as gcp
 
 from components.gcp.apis import MONITORING, ProjectApis
-from infra.config.operations import AlarmsConfig
+from components.specs import AlarmSpec
+
+if TYPE_CHECKING:
+    from components.gcp.cloudsql import GcpPostgres
+    from components.gcp.gke import GcpCluster
+    from components.gcp.memorystore import GcpRedis
 from infra.naming import child
 
 # Cloud SQL for PostgreSQL's default max_connections by instance memory (GB, lower bound):
@@ -51,18 +57,31 @@ def max_connections(tier: str) -> int:
 
 
 @dataclass(frozen=True)
+class GcpWatched:
+    """What the alarms watch: the components whose names the metrics are labelled with."""
+
+    #: Cloud SQL primary (database_id project:name; its tier gives max_connections) and replica;
+    #: None: no Cloud SQL (Postgres runs in the cluster, watched by Prometheus)
+    postgres: GcpPostgres | None
+    #: the Redis Cluster (cluster_id label)
+    redis: GcpRedis
+    #: the GKE cluster (cluster_name label)
+    cluster: GcpCluster
+
+
+@dataclass(frozen=True)
 class GcpAlarmsArgs:
     """Inputs of ``GcpAlarms``."""
 
+    #: thresholds and recipients (components/specs.py); tighter in prod
+    spec: AlarmSpec
+    #: GCP project id
     project: str
-    alarms: AlarmsConfig
-    # None: no Cloud SQL instance (Postgres runs in the cluster; Prometheus watches it)
-    sql_instance: pulumi.Input[str] | None
-    sql_tier: str
-    sql_replica: pulumi.Input[str] | None
-    redis_cluster: pulumi.Input[str]
-    gke_cluster: pulumi.Input[str]
+    #: the resources watched
+    watched: GcpWatched
+    #: GCP labels on channels and policies
     labels: dict[str, str]
+    #: the project's API enablement (every resource waits for monitoring)
     apis: ProjectApis
 
 
@@ -96,7 +115,7 @@ class GcpAlarms(pulumi.ComponentResource):
                 user_labels=args.labels,
                 opts=self._opts,
             ).id
-            for index, address in enumerate(args.alarms.notification_emails)
+            for index, address in enumerate(args.spec.notification_emails)
         ]
         for signal in self._signals():
             self._policy(signal, channels)
@@ -104,27 +123,28 @@ class GcpAlarms(pulumi.ComponentResource):
 
     def _signals(self) -> list[_Signal]:
         args = self._args
-        alarms = args.alarms
-        signals = [] if args.sql_instance is None else self._sql_signals(args.sql_instance)
+        alarms = args.spec
+        postgres, redis, cluster = args.watched.postgres, args.watched.redis, args.watched.cluster
+        signals = [] if postgres is None else self._sql_signals(postgres)
         signals += [
             _Signal("redis-memory", "Memorystore memory used",
                     pulumi.Output.concat(
                         'resource.type = "redis.googleapis.com/Cluster" AND '
-                        'resource.labels.cluster_id = "', args.redis_cluster, '" AND '
+                        'resource.labels.cluster_id = "', redis.cluster_name, '" AND '
                         'metric.type = "redis.googleapis.com/cluster/memory/maximum_utilization"'),
                     alarms.memory_percent / 100, aligner="ALIGN_MAX"),
             # One series per node; count the ones whose Ready condition is False or Unknown.
             _Signal("gke-nodes-not-ready", "GKE nodes not Ready",
                     pulumi.Output.concat(
                         'resource.type = "k8s_node" AND resource.labels.cluster_name = "',
-                        args.gke_cluster, '" AND '
+                        cluster.cluster_name, '" AND '
                         'metric.type = "kubernetes.io/node/status_condition" AND '
                         'metric.labels.condition = "Ready" AND '
                         'metric.labels.status != "True"'),
                     0, aligner="ALIGN_COUNT_TRUE", reducer="REDUCE_SUM"),
         ]  # fmt: skip
-        if args.sql_replica is not None:
-            replica = _sql_filter(args.project, args.sql_replica)
+        if postgres is not None and postgres.replica_name is not None:
+            replica = _sql_filter(args.project, postgres.replica_name)
             signals.append(
                 _Signal("sql-replica-lag", "Cloud SQL DR replica lag",
                         replica("database/replication/replica_lag"),
@@ -132,10 +152,10 @@ class GcpAlarms(pulumi.ComponentResource):
             )  # fmt: skip
         return signals
 
-    def _sql_signals(self, instance: pulumi.Input[str]) -> list[_Signal]:
+    def _sql_signals(self, postgres: GcpPostgres) -> list[_Signal]:
         args = self._args
-        alarms = args.alarms
-        sql = _sql_filter(args.project, instance)
+        alarms = args.spec
+        sql = _sql_filter(args.project, postgres.instance_name)
         return [
             _Signal("sql-cpu", "Cloud SQL CPU", sql("database/cpu/utilization"),
                     alarms.cpu_percent / 100),
@@ -145,7 +165,7 @@ class GcpAlarms(pulumi.ComponentResource):
                     alarms.memory_percent / 100),
             _Signal("sql-connections", "Cloud SQL connections",
                     sql("database/postgresql/num_backends"),
-                    max_connections(args.sql_tier) * alarms.connections_percent // 100,
+                    max_connections(postgres.spec.instance_size) * alarms.connections_percent // 100,
                     # one series per database: the instance's total is their sum
                     aligner="ALIGN_MAX", reducer="REDUCE_SUM"),
         ]  # fmt: skip
@@ -165,7 +185,7 @@ class GcpAlarms(pulumi.ComponentResource):
                         filter=signal.filter,
                         comparison="COMPARISON_GT",
                         threshold_value=signal.threshold,
-                        duration=f"{args.alarms.evaluation_minutes * 60}s",
+                        duration=f"{args.spec.evaluation_minutes * 60}s",
                         aggregations=[
                             gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgs(
                                 alignment_period=ALIGNMENT,

@@ -60,7 +60,9 @@ ALL = (
 class ProjectApisArgs:
     """Inputs of ``ProjectApis``."""
 
+    #: GCP project id whose APIs are enabled
     project: str
+    #: service names to enable (default: every API the platform uses)
     services: Sequence[str] = ALL
 
 

@@ -2,7 +2,7 @@
 Google service account the CloudNativePG Cluster's ServiceAccount impersonates to write them.
 
 Uniform bucket-level access (no object ACLs), public access prevention enforced, CMEK with a
-key of its own (rotated yearly), versioning, and a lifecycle that deletes non-current versions
+key of its own (rotated every 90 days, like the cluster's), versioning, and a lifecycle that deletes non-current versions
 after a window: barman-cloud's ``retentionPolicy`` deletes base backups and WAL beyond the
 recovery window itself, so live objects have no age-based deletion (it could remove the only
 base backup a WAL chain still needs). The writer gets ``roles/storage.objectAdmin`` on this
@@ -18,11 +18,11 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 
 from components.gcp.apis import CLOUDKMS, STORAGE, ProjectApis
+from components.gcp.gke import KEY_ROTATION
 from components.gcp.names import NAME_LIMIT, resource_name
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.naming import child
 
-KEY_ROTATION = f"{365 * 24 * 3600}s"
 # What barman-cloud does on the bucket: list, read, write and delete objects.
 WRITER_ROLE = "roles/storage.objectAdmin"
 
@@ -31,6 +31,7 @@ WRITER_ROLE = "roles/storage.objectAdmin"
 class GcpBackupBucketArgs:
     """Inputs of ``GcpBackupBucket``."""
 
+    #: GCP project id
     project: str
     #: the bucket's region (the cluster's)
     region: str
@@ -40,11 +41,15 @@ class GcpBackupBucketArgs:
     noncurrent_days: int
     #: the cluster's Workload Identity pool
     workload_pool: pulumi.Input[str]
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
+    #: namespace of the ServiceAccount allowed to write
     namespace: str
+    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
     service_account: str
+    #: the project's enabled APIs (Cloud Storage, Cloud KMS, IAM)
     apis: ProjectApis
+    #: protect the bucket and key ring from deletion (prod)
     protect: bool
+    #: labels on the bucket and key
     labels: dict[str, str]
 
 

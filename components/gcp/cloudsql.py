@@ -28,6 +28,7 @@ import pulumi_random as random
 from components.contracts import PostgresContract
 from components.gcp.apis import SQLADMIN, ProjectApis
 from components.gcp.names import resource_name
+from components.specs import PostgresSpec
 from infra.naming import child
 
 PORT = 5432
@@ -49,28 +50,24 @@ FLAGS = {
 
 @dataclass(frozen=True)
 class GcpPostgresArgs:
-    """Inputs of ``GcpPostgres``."""
+    """Inputs of ``GcpPostgres``: the cloud-neutral spec placed on the VPC's private services."""
 
+    #: what to build (version, tier, storage, backups, protection, DR region; components/specs.py)
+    spec: PostgresSpec
+    #: GCP project id
     project: str
+    #: region of the primary instance
     region: str
-    major_version: str
-    tier: str
-    storage_gb: int
-    max_storage_gb: int
-    high_availability: bool
-    backup_retention_days: int
-    deletion_protection: bool
-    database_name: str
-    username: str
+    #: VPC the instance gets its private IP in
     network_id: pulumi.Input[str]
+    #: the Private Service Access connection; the instance waits for it
     private_services: pulumi.Resource
-    protect: bool
+    #: GCP labels on the instance
     labels: dict[str, str]
+    #: the project's API enablement (the instance waits for sqladmin)
     apis: ProjectApis
-    # Non-RFC 1918 ranges clients connect from (GKE pods: 100.64.0.0/14 by default).
+    #: non-RFC 1918 ranges clients connect from (GKE pods: 100.64.0.0/14 by default)
     client_cidrs: list[str]
-    # Region holding the backups and the cross-region read replica (None: no DR copy).
-    dr_region: str | None = None
 
 
 class GcpPostgres(pulumi.ComponentResource):
@@ -84,6 +81,8 @@ class GcpPostgres(pulumi.ComponentResource):
     """The primary instance's name (the ``database_id`` of its metrics is project:name)."""
     replica_name: pulumi.Output[str] | None
     """The cross-region read replica's name (None without a DR region)."""
+    spec: PostgresSpec
+    """What was built (the alarms read the tier)."""
 
     def __init__(
         self, name: str, args: GcpPostgresArgs, opts: pulumi.ResourceOptions | None = None
@@ -91,18 +90,21 @@ class GcpPostgres(pulumi.ComponentResource):
         super().__init__("platform:gcp:Postgres", name, None, opts)
         self._name = name
         self._args = args
+        self.spec = args.spec
         sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
         self.instance_name = instance.name
-        replica = self._build_replica(instance) if args.dr_region else None
+        replica = self._build_replica(instance) if args.spec.dr_region else None
         self.replica_name = replica.name if replica else None
         gcp.sql.Database(
             child(name, "db"),
             project=args.project,
             instance=instance.name,
-            name=args.database_name,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=sqladmin),
+            name=args.spec.database_name,
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.spec.protect, depends_on=sqladmin
+            ),
         )
         password = random.RandomPassword(
             child(name, "user"), length=32, special=False, opts=self._opts
@@ -111,7 +113,7 @@ class GcpPostgres(pulumi.ComponentResource):
             child(name, "user"),
             project=args.project,
             instance=instance.name,
-            name=args.username,
+            name=args.spec.username,
             password=password.result,
             # Deleting the user fails while it owns objects in the database; abandon it on
             # destroy (the instance's deletion removes it), as the provider documents.
@@ -127,8 +129,8 @@ class GcpPostgres(pulumi.ComponentResource):
         return PostgresContract(
             host=self.host,
             port=pulumi.Output.from_input(PORT),
-            database=pulumi.Output.from_input(self._args.database_name),
-            username=pulumi.Output.from_input(self._args.username),
+            database=pulumi.Output.from_input(self._args.spec.database_name),
+            username=pulumi.Output.from_input(self._args.spec.username),
             password=self.password,
             ssl_mode="require",
         )
@@ -140,17 +142,17 @@ class GcpPostgres(pulumi.ComponentResource):
             name=resource_name(self._name, INSTANCE_NAME_LIMIT),
             project=args.project,
             region=args.region,
-            database_version=f"POSTGRES_{args.major_version}",
-            deletion_protection=args.deletion_protection,
+            database_version=f"POSTGRES_{args.spec.version}",
+            deletion_protection=args.spec.deletion_protection,
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
-                tier=args.tier,
+                tier=args.spec.instance_size,
                 edition="ENTERPRISE",
-                availability_type="REGIONAL" if args.high_availability else "ZONAL",
+                availability_type="REGIONAL" if args.spec.high_availability else "ZONAL",
                 disk_type="PD_SSD",
-                disk_size=args.storage_gb,
+                disk_size=args.spec.storage_gb,
                 disk_autoresize=True,
-                disk_autoresize_limit=args.max_storage_gb,
-                deletion_protection_enabled=args.deletion_protection,
+                disk_autoresize_limit=args.spec.max_storage_gb,
+                deletion_protection_enabled=args.spec.deletion_protection,
                 ip_configuration=self._ip_configuration(args),
                 backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
                     enabled=True,
@@ -158,12 +160,12 @@ class GcpPostgres(pulumi.ComponentResource):
                     start_time="02:00",
                     # The region backups are stored in (default: a multi-region near the
                     # instance, which a regional outage of the stack's region may share).
-                    location=args.dr_region,
+                    location=args.spec.dr_region,
                     transaction_log_retention_days=min(
-                        args.backup_retention_days, MAX_LOG_RETENTION_DAYS
+                        args.spec.backup_retention_days, MAX_LOG_RETENTION_DAYS
                     ),
                     backup_retention_settings=gcp.sql.DatabaseInstanceSettingsBackupConfigurationBackupRetentionSettingsArgs(
-                        retained_backups=args.backup_retention_days, retention_unit="COUNT"
+                        retained_backups=args.spec.backup_retention_days, retention_unit="COUNT"
                     ),
                 ),
                 maintenance_window=gcp.sql.DatabaseInstanceSettingsMaintenanceWindowArgs(
@@ -180,7 +182,7 @@ class GcpPostgres(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
             ),
         )
@@ -193,32 +195,32 @@ class GcpPostgres(pulumi.ComponentResource):
         https://cloud.google.com/sql/docs/postgres/replication/cross-region-replicas
         """
         args = self._args
-        assert args.dr_region is not None
+        assert args.spec.dr_region is not None
         name = child(self._name, "dr")
         return gcp.sql.DatabaseInstance(
             name,
             name=resource_name(name, INSTANCE_NAME_LIMIT),
             project=args.project,
-            region=args.dr_region,
-            database_version=f"POSTGRES_{args.major_version}",
+            region=args.spec.dr_region,
+            database_version=f"POSTGRES_{args.spec.version}",
             master_instance_name=primary.name,
-            deletion_protection=args.deletion_protection,
+            deletion_protection=args.spec.deletion_protection,
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
-                tier=args.tier,
+                tier=args.spec.instance_size,
                 edition="ENTERPRISE",
                 availability_type="ZONAL",
                 disk_type="PD_SSD",
-                disk_size=args.storage_gb,
+                disk_size=args.spec.storage_gb,
                 disk_autoresize=True,
-                disk_autoresize_limit=args.max_storage_gb,
-                deletion_protection_enabled=args.deletion_protection,
+                disk_autoresize_limit=args.spec.max_storage_gb,
+                deletion_protection_enabled=args.spec.deletion_protection,
                 ip_configuration=self._ip_configuration(args),
                 database_flags=_database_flags(),
                 user_labels=args.labels,
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
             ),
         )

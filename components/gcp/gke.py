@@ -24,6 +24,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from components.contracts import ClusterContract, EgressDestination
 from components.gcp.apis import (
     CLOUDKMS,
     CLOUDRESOURCEMANAGER,
@@ -41,6 +42,14 @@ NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregist
 KEY_ROTATION = "7776000s"  # 90 days
 SECRETS_KEY = "gke-secrets"
 STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
+# GKE's metadata server, which hands out Workload Identity tokens (Kafka OAUTHBEARER, Redis IAM
+# AUTH): with Dataplane V2 NetworkPolicies, egress to both addresses must be allowed
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#troubleshooting,
+# "Dataplane V2 ... 169.254.169.252/32 port 988 and 169.254.169.254/32 port 80").
+METADATA_SERVER_EGRESS = [
+    EgressDestination("gke-metadata-server", ["169.254.169.254/32"], [(80, 80)]),
+    EgressDestination("gke-metadata-server-wi", ["169.254.169.252/32"], [(988, 988)]),
+]
 # Node pools are named from this prefix plus the provider's unique suffix (a prefix of at most
 # 14 characters gets a 24-character timestamp and counter: 34 <= GKE's 40): valid for any stack name, and a replacement pool can be created before the
 # old one is deleted (no name clash, no downtime).
@@ -51,25 +60,45 @@ NODE_POOL_PREFIX = "workloads-"
 class GcpClusterArgs:
     """Inputs of ``GcpCluster``."""
 
+    #: GCP project id
     project: str
+    #: project number: names GKE's service agent, granted the secrets key
     project_number: pulumi.Input[str]
+    #: region (the KMS key ring and the node service account's scope)
     region: str
+    #: cluster location: the region (regional control plane, staging/prod) or a zone (dev)
     location: pulumi.Input[str]
+    #: Kubernetes minor version; the release channel picks the patch
     kubernetes_version: str
+    #: VPC of the cluster
     network_id: pulumi.Input[str]
+    #: subnet of the nodes (with the pod and service secondary ranges)
     subnet_id: pulumi.Input[str]
+    #: name of the subnet's secondary range for pods
     pods_range: str
+    #: name of the subnet's secondary range for Services
     services_range: str
+    #: /28 for the private control plane's endpoint
     control_plane_cidr: str
+    #: API reachable only on its private endpoint (prod) rather than also publicly
     private_endpoint: bool
+    #: CIDRs allowed to reach the API (master authorized networks)
     authorized_networks: list[str]
+    #: node machine type (bigger in prod)
     machine_type: str
+    #: node pool minimum size (total over its zones)
     node_min: int
+    #: node pool maximum size (total over its zones; autoscaling ceiling)
     node_max: int
+    #: boot disk per node (GiB)
     node_disk_gb: int
+    #: GKE refuses to delete the cluster (prod)
     deletion_protection: bool
+    #: Pulumi ``protect`` on the cluster and its key (prod)
     protect: bool
+    #: GCP labels on the cluster and nodes
     labels: dict[str, str]
+    #: the project's API enablement (container, compute, KMS, IAM wait for it)
     apis: ProjectApis
 
 
@@ -106,6 +135,20 @@ class GcpCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]),
         )
         self.register_outputs({"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig})
+
+    def contract(
+        self, workload_identity: dict[str, dict[str, pulumi.Output[str]]]
+    ) -> ClusterContract:
+        """The cloud-neutral view; ``workload_identity``: each app's ServiceAccount annotations."""
+        return ClusterContract(
+            name=self.cluster_name,
+            kubeconfig=self.kubeconfig,
+            provider=self.provider,
+            workload_identity=workload_identity,
+            storage_class=STORAGE_CLASS,
+            ships_metrics_server=True,
+            workload_egress=METADATA_SERVER_EGRESS,
+        )
 
     def _build_node_service_account(self) -> gcp.serviceaccount.Account:
         account = gcp.serviceaccount.Account(

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from components.contracts import KafkaContract, TopicSpec
+from components.contracts import KafkaContract
 from components.gcp.apis import COMPUTE, MANAGEDKAFKA, ProjectApis
 from components.gcp.names import resource_name
+from components.specs import KafkaSpec
 from infra.naming import child
 
 PORT = 9092
@@ -26,17 +27,19 @@ PORT = 9092
 
 @dataclass(frozen=True)
 class GcpKafkaArgs:
-    """Inputs of ``GcpKafka``."""
+    """Inputs of ``GcpKafka``: the cloud-neutral spec attached to the VPC's subnet."""
 
+    #: what to build (broker size "<vCPUs>x<GiB>", replication, topics; components/specs.py)
+    spec: KafkaSpec
+    #: GCP project id
     project: str
+    #: region of the cluster (the service spreads it over the region's zones)
     region: str
-    vcpus: int
-    memory_gib: int
-    replication_factor: int
-    topics: list[TopicSpec]
+    #: subnet the cluster's addresses are allocated in
     subnet_id: pulumi.Input[str]
-    protect: bool
+    #: GCP labels on the cluster
     labels: dict[str, str]
+    #: the project's API enablement (the cluster waits for managedkafka and compute)
     apis: ProjectApis
 
 
@@ -58,6 +61,7 @@ class GcpKafka(pulumi.ComponentResource):
         super().__init__("platform:gcp:Kafka", name, None, opts)
         # the cluster attaches to the VPC's subnet (Compute Engine) besides its own API
         apis = args.apis.needs(MANAGEDKAFKA, COMPUTE)
+        vcpus, memory_gib = capacity(args.spec.broker_size)
         child_opts = pulumi.ResourceOptions(parent=self, depends_on=apis)
         cluster = gcp.managedkafka.Cluster(
             name,
@@ -66,7 +70,7 @@ class GcpKafka(pulumi.ComponentResource):
             # 1-63 characters, RFC 1035 (the provider's cluster_id documentation)
             cluster_id=resource_name(name),
             capacity_config=gcp.managedkafka.ClusterCapacityConfigArgs(
-                vcpu_count=str(args.vcpus), memory_bytes=str(args.memory_gib * 2**30)
+                vcpu_count=str(vcpus), memory_bytes=str(memory_gib * 2**30)
             ),
             gcp_config=gcp.managedkafka.ClusterGcpConfigArgs(
                 access_config=gcp.managedkafka.ClusterGcpConfigAccessConfigArgs(
@@ -81,9 +85,9 @@ class GcpKafka(pulumi.ComponentResource):
                 mode="AUTO_REBALANCE_ON_SCALE_UP"
             ),
             labels=args.labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=apis),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=apis),
         )
-        for topic in args.topics:
+        for topic in args.spec.topics:
             gcp.managedkafka.Topic(
                 child(name, topic.name),
                 project=args.project,
@@ -91,7 +95,7 @@ class GcpKafka(pulumi.ComponentResource):
                 cluster=cluster.cluster_id,
                 topic_id=topic.name,
                 partition_count=topic.partitions,
-                replication_factor=args.replication_factor,
+                replication_factor=args.spec.replication_factor,
                 configs={
                     "retention.ms": str(topic.retention_hours * 3600 * 1000),
                     "cleanup.policy": "delete",

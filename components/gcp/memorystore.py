@@ -26,6 +26,7 @@ from components.gcp.apis import (
     ProjectApis,
 )
 from components.gcp.names import resource_name
+from components.specs import RedisSpec
 
 PORT = 6379
 # Clients reach the discovery endpoint on 6379, then each shard's node endpoints on ports in
@@ -36,18 +37,21 @@ SHARD_PORTS: PortRange = (11000, 13047)
 
 @dataclass(frozen=True)
 class GcpRedisArgs:
-    """Inputs of ``GcpRedis``."""
+    """Inputs of ``GcpRedis``: the cloud-neutral spec reached over Private Service Connect."""
 
+    #: what to build (node type, shards, replicas, protection; components/specs.py)
+    spec: RedisSpec
+    #: GCP project id
     project: str
+    #: region of the cluster
     region: str
-    node_type: str
-    shards: int
-    replicas_per_shard: int
+    #: VPC the Private Service Connect endpoints are created in
     network_id: pulumi.Input[str]
+    #: the network's service connection policy for Redis; the cluster waits for it
     psc_policy: pulumi.Resource
-    deletion_protection: bool
-    protect: bool
+    #: GCP labels on the cluster
     labels: dict[str, str]
+    #: the project's API enablement (the cluster waits for redis, compute, PSC APIs)
     apis: ProjectApis
 
 
@@ -73,9 +77,9 @@ class GcpRedis(pulumi.ComponentResource):
             name=resource_name(name),
             project=args.project,
             region=args.region,
-            shard_count=args.shards,
-            replica_count=args.replicas_per_shard,
-            node_type=args.node_type,
+            shard_count=args.spec.shards,
+            replica_count=args.spec.replicas_per_shard,
+            node_type=args.spec.node_size,
             authorization_mode="AUTH_MODE_IAM_AUTH",
             transit_encryption_mode="TRANSIT_ENCRYPTION_MODE_SERVER_AUTHENTICATION",
             psc_configs=[gcp.redis.ClusterPscConfigArgs(network=args.network_id)],
@@ -97,11 +101,11 @@ class GcpRedis(pulumi.ComponentResource):
                 ]
             ),
             redis_configs={"maxmemory-policy": "volatile-lru"},
-            deletion_protection_enabled=args.deletion_protection,
+            deletion_protection_enabled=args.spec.deletion_protection,
             labels=args.labels,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.spec.protect,
                 depends_on=[
                     args.psc_policy,
                     # PSC endpoints live in a service-consumer project on the VPC

@@ -31,15 +31,25 @@ SERVICES_RANGE = "services"
 class GcpNetworkArgs:
     """Inputs of ``GcpNetwork``."""
 
+    #: GCP project id
     project: str
+    #: region of the subnet, router and NAT
     region: str
+    #: the nodes' subnet (primary range)
     subnet_cidr: str
+    #: secondary range for pods (VPC-native)
     pod_cidr: str
+    #: secondary range for Services
     service_cidr: str
+    #: the GKE control plane's /28 (admitted by the firewall)
     control_plane_cidr: str
+    #: range reserved for Private Service Access (Cloud SQL private IP)
     private_services_cidr: str
+    #: share of flow-log records kept (0-1; prod: 0.5 for more evidence, else 0.1)
     flow_log_sampling: float
+    #: GCP labels where the resources take them
     labels: dict[str, str]
+    #: the project's API enablement (compute, servicenetworking wait for it)
     apis: ProjectApis
 
 

@@ -20,16 +20,19 @@ CLIENT_ROLES = ["roles/managedkafka.client", "roles/redis.dbConnectionUser"]
 class GcpWorkloadIdentityArgs:
     """Inputs of ``GcpWorkloadIdentity``."""
 
+    #: GCP project id
     project: str
-    # Base of the Google service account's id; ``account_id`` makes it a valid, unique id.
+    #: base of the Google service account's id; ``account_id`` makes it a valid, unique id
     account_id: str
-    # The cluster's Workload Identity pool output: bindings wait for the cluster that creates it.
+    #: the cluster's Workload Identity pool output: bindings wait for the cluster that creates it
     workload_pool: pulumi.Input[str]
+    #: namespace of the Kubernetes ServiceAccount bound to the Google service account
     namespace: str
+    #: the Kubernetes ServiceAccount bound (the app's name)
     service_account: str
+    #: the project's API enablement (IAM waits for it)
     apis: ProjectApis
-    # Project-level roles granted to the Google service account (apps: Kafka and Redis clients;
-    # a workload with narrower needs passes [] and grants on its resources instead).
+    #: project-level roles of the Google service account (apps: Kafka and Redis clients; [] for a workload granted on its resources instead)
     project_roles: list[str] = field(default_factory=lambda: list(CLIENT_ROLES))
 
 

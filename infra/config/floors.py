@@ -121,6 +121,12 @@ def prod_problems(config: PlatformConfig) -> list[str]:
             "addons.alertReceivers: prod needs at least one receiver (kind slack or webhook, "
             "url set with pulumi config set --secret --path); alerts would reach nobody"
         )
+    postgres = config.postgres
+    if postgres.engine == "cloudnative-pg" and postgres.instances > config.network.zones:
+        problems.append(
+            f"postgres.instances: {postgres.instances} exceeds network.zones "
+            f"({config.network.zones}); prod requires one instance per zone (pod anti-affinity)"
+        )
     for name, app in config.apps.items():
         if app.kind != "DaemonSet" and app.min_replicas < 3:
             problems.append(

@@ -31,6 +31,7 @@ from infra.config.data_services import KafkaConfig, KafkaTopic, PostgresConfig, 
 from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
+from infra.config.profiles import EnvironmentTraits, traits
 from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, Resources
 
 __all__ = [
@@ -85,9 +86,15 @@ class PlatformConfig(StrictModel):
     apps: dict[Name, AppConfig] = Field(description="platform:apps, by app name")
 
     @property
+    def traits(self) -> EnvironmentTraits:
+        """The environment's fixed traits (final snapshot, zonal vs regional, ...): the wiring
+        reads these instead of comparing environment names."""
+        return traits(self.environment)
+
+    @property
     def protect(self) -> bool:
         """Stateful resources get ``protect=True`` (and deletion protection) in prod."""
-        return self.environment == "prod"
+        return self.traits.protect
 
     @property
     def name_prefix(self) -> str:

@@ -9,11 +9,75 @@ is validated by ``infra.config.models.PlatformConfig`` (``stacks.profiles`` re-e
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from infra.config.common import Cloud, Environment
 
 Profile = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EnvironmentTraits:
+    """What an environment is beyond its config values: fixed per environment, not per stack.
+
+    The stack wiring reads these (through ``PlatformConfig.traits``) instead of comparing
+    environment names, so every dev/staging/prod difference is in this module.
+    """
+
+    #: Pulumi ``protect`` and the clouds' deletion protection on clusters and stateful
+    #: resources: prod data is not disposable
+    protect: bool
+    #: a final database snapshot on delete (prod: the last copy of the data)
+    final_snapshot: bool
+    #: control plane and add-ons spread over zones (regional GKE, HA ingress/monitoring);
+    #: dev runs zonal and single-replica to stay cheap
+    multi_zone: bool
+    #: workloads must spread over zones (DoNotSchedule) rather than prefer to (prod)
+    strict_zone_spread: bool
+    #: the VPA may resize DaemonSet pods itself (dev only: nothing else sizes them there)
+    automatic_vpa: bool
+    #: share of VPC flow-log records kept (GCP; 0-1): more evidence in prod, cheaper elsewhere
+    flow_log_sampling: float
+    #: the paid control plane with an uptime SLA (AKS Standard tier; prod)
+    paid_control_plane: bool
+    #: database backups also kept in another region (Azure geo-redundant backup; prod)
+    geo_redundant_backup: bool
+    #: the Kafka service is zone-redundant (Event Hubs namespace; prod)
+    zone_redundant_kafka: bool
+    #: the Kafka service is reachable only through its private endpoint (Event Hubs; prod),
+    #: elsewhere also from the cluster's authorized networks
+    private_kafka: bool
+    #: Event Hubs Standard auto-inflate ceiling (throughput units): prod may burst further
+    kafka_max_throughput_units: int
+
+
+_TRAITS: dict[Environment, EnvironmentTraits] = {
+    "dev": EnvironmentTraits(
+        protect=False, final_snapshot=False, multi_zone=False, strict_zone_spread=False,
+        automatic_vpa=True, flow_log_sampling=0.1, paid_control_plane=False,
+        geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
+        kafka_max_throughput_units=4,
+    ),
+    "staging": EnvironmentTraits(
+        protect=False, final_snapshot=False, multi_zone=True, strict_zone_spread=False,
+        automatic_vpa=False, flow_log_sampling=0.1, paid_control_plane=False,
+        geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
+        kafka_max_throughput_units=4,
+    ),
+    "prod": EnvironmentTraits(
+        protect=True, final_snapshot=True, multi_zone=True, strict_zone_spread=True,
+        automatic_vpa=False, flow_log_sampling=0.5, paid_control_plane=True,
+        geo_redundant_backup=True, zone_redundant_kafka=True, private_kafka=True,
+        kafka_max_throughput_units=10,
+    ),
+}  # fmt: skip
+
+
+def traits(environment: Environment) -> EnvironmentTraits:
+    """The fixed traits of ``environment`` (see :class:`EnvironmentTraits`)."""
+    return _TRAITS[environment]
+
 
 _SHAPES: dict[Environment, Profile] = {
     "dev": {
