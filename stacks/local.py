@@ -60,9 +60,19 @@ def build(config: PlatformConfig) -> PlatformContracts:
     prefix = config.name_prefix
     labels = kubernetes_labels(config)
     storage_class = config.cluster.storage_class or DEFAULT_STORAGE_CLASS
+    context = config.kube_context or "current-context"
+    cluster = ClusterContract(
+        name=pulumi.Output.from_input(context),
+        # the ambient kubeconfig is the developer's own; the stack never holds a copy
+        kubeconfig=pulumi.Output.from_input(""),
+        provider=provider,
+        storage_class=storage_class,
+        ingress_node_ports=INGRESS_NODE_PORTS,
+        self_signed_issuer=True,
+    )
     # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
     # object-storage backups (no bucket, no cloud identity: docs/local.md)
-    postgres = cnpg_postgres(config, provider, storage_class, backup=None)
+    postgres = cnpg_postgres(config, cluster, backup=None)
     kafka = _kafka(config, storage_class, labels, on_cluster)
     redis_cpu, redis_memory = _sizes(config.redis.node_size)
     redis = Valkey(
@@ -79,7 +89,6 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         on_cluster,
     )
-    context = config.kube_context or "current-context"
     return PlatformContracts(
         network=NetworkContract(
             id=pulumi.Output.from_input(context),
@@ -87,16 +96,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
             private_subnet_ids=[],
             zones=[],
         ),
-        cluster=ClusterContract(
-            name=pulumi.Output.from_input(context),
-            # the ambient kubeconfig is the developer's own; the stack never holds a copy
-            kubeconfig=pulumi.Output.from_input(""),
-            provider=provider,
-            storage_class=storage_class,
-            ingress_node_ports=INGRESS_NODE_PORTS,
-            self_signed_issuer=True,
-        ),
-        postgres=postgres,
+        cluster=cluster,
+        postgres=postgres.contract(),
         kafka=kafka.contract(),
         redis=redis.contract(),
     )
