@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from components.contracts import ClusterContract
+from components.kubernetes.addons import MONITORING_NAMESPACE
 from components.kubernetes.cnpg import (
     BackupCredentials,
     CnpgBackupArgs,
@@ -47,7 +48,8 @@ def cnpg_postgres(
     """The operator and the TimescaleDB Cluster on ``cluster`` (its encrypted storage class, its
     workloads' extra egress such as GKE's metadata server); ``.contract()`` is Postgres'."""
     pg = config.postgres
-    monitoring = "monitoring" if config.addons.kube_prometheus_stack else None
+    traits = config.traits
+    monitoring = MONITORING_NAMESPACE if config.addons.kube_prometheus_stack else None
     return CnpgPostgres(
         f"{config.name_prefix}-cnpg",
         CnpgPostgresArgs(
@@ -64,15 +66,15 @@ def cnpg_postgres(
             owner=pg.username,
             extensions=list(pg.extensions),
             client_namespaces=[APP_NAMESPACE],
-            require_zone_spread=config.environment == "prod",
+            require_zone_spread=traits.strict_zone_spread,
             backup=backup,
             monitoring_namespace=monitoring,
             extra_egress=[
                 EgressTarget(d.name, d.cidrs, list(d.ports)) for d in cluster.workload_egress
             ],
-            operator_replicas=1 if config.environment == "dev" else 2,
+            operator_replicas=2 if traits.multi_zone else 1,
             labels={"platform.example.com/environment": config.environment},
-            protect=config.protect,
+            protect=traits.protect,
         ),
         pulumi.ResourceOptions(providers=[cluster.provider]),
     )
