@@ -69,6 +69,12 @@ class ClusterContract:
     # CSI driver that provisions block volumes ("" : the Kubernetes layer picks the cloud's
     # standard driver); used for the platform's Retain StorageClass in prod.
     disk_csi_provisioner: str = ""
+    # NodePorts (http, https) of the ingress controller when the cluster has no load balancer
+    # (kind maps them to the laptop's ports); empty: a LoadBalancer Service.
+    ingress_node_ports: dict[str, int] = field(default_factory=dict)
+    # Certificates from a self-signed CA of our own instead of Let's Encrypt (no public DNS
+    # or reachable HTTP-01 solver on a laptop).
+    self_signed_issuer: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class KafkaContract:
     sasl_mechanism: str | None
     username: pulumi.Output[str] | None = None
     password: pulumi.Output[str] | None = None
+    # Set when the brokers run in the cluster (Strimzi): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,8 @@ class RedisContract:
     extra_ports: list[PortRange] = field(default_factory=list)
     # PEM bundle that verifies the server's certificate; None: system CAs suffice.
     ca_certificate: pulumi.Input[str] | None = None
+    # Set when the server runs in the cluster (Valkey): apps reach these pods, not an address.
+    cluster_peer: ClusterPeer | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pulumi_aws as aws
     import pulumi_azure_native as azure
     import pulumi_gcp as gcp
+    import pulumi_kubernetes as k8s
 
 
 def aws_provider(config: PlatformConfig) -> aws.Provider:
@@ -34,3 +35,11 @@ def azure_provider(config: PlatformConfig) -> azure.Provider:
     import pulumi_azure_native as azure
 
     return azure.Provider(f"{config.name_prefix}-azure", location=config.region)
+
+
+def kubernetes_provider(config: PlatformConfig) -> k8s.Provider:
+    """The Kubernetes provider of a ``local`` stack: the ambient kubeconfig (``KUBECONFIG`` or
+    ``~/.kube/config``) at ``kubernetes:context``, or at its current context when unset."""
+    import pulumi_kubernetes as k8s
+
+    return k8s.Provider(f"{config.name_prefix}-k8s", context=config.kube_context)

@@ -17,6 +17,7 @@ CLOUD_MODULES: dict[Cloud, str] = {
     "aws": "stacks.aws",
     "gcp": "stacks.gcp",
     "azure": "stacks.azure",
+    "local": "stacks.local",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterContract
+from components.contracts import ClusterContract, ClusterPeer
 from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
@@ -112,32 +112,46 @@ def _cluster_ranges(config: PlatformConfig) -> list[str]:
     ]
 
 
+def _service_ports(contracts: PlatformContracts) -> dict[str, list[PortSpec]]:
+    redis = contracts.redis
+    return {
+        "postgres": [contracts.postgres.port],
+        "kafka": [contracts.kafka.port],
+        "redis": [redis.port, *redis.extra_ports],
+    }
+
+
+def _cluster_peers(contracts: PlatformContracts) -> dict[str, ClusterPeer | None]:
+    return {
+        "postgres": contracts.postgres.cluster_peer,
+        "kafka": contracts.kafka.cluster_peer,
+        "redis": contracts.redis.cluster_peer,
+    }
+
+
 def _service_egress(
     config: PlatformConfig, contracts: PlatformContracts, app: AppConfig
 ) -> list[EgressTarget]:
-    """ipBlocks to the data services ``app`` uses, on every port each listens on (services
-    that run in the cluster are pods: see ``_service_calls``)."""
-    postgres, kafka, redis = contracts.postgres, contracts.kafka, contracts.redis
+    """ipBlocks to the managed data services ``app`` uses, on every port each listens on
+    (services running in the cluster are pods: see ``_service_peers``)."""
     cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
-    ports: dict[str, list[PortSpec]] = {
-        "postgres": [postgres.port],
-        "kafka": [kafka.port],
-        "redis": [redis.port, *redis.extra_ports],
-    }
-    in_cluster = {"postgres"} if postgres.cluster_peer else set()
+    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
     return [
         EgressTarget(service, cidrs, ports[service])
         for service in app.uses
-        if service not in in_cluster
+        if in_cluster[service] is None
     ]
 
 
-def _service_calls(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
-    """The in-cluster data services ``app`` uses, as pod peers (an ipBlock never matches a pod)."""
-    peer = contracts.postgres.cluster_peer
-    if peer is None or "postgres" not in app.uses:
-        return []
-    return [PodPeer(peer.namespace, peer.pod_labels, [peer.port])]
+def _service_peers(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
+    """Pod peers for the data services ``app`` uses that run in the cluster (an ``ipBlock``
+    never matches a pod)."""
+    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
+    return [
+        PodPeer(peer.namespace, peer.pod_labels, ports[service])
+        for service in app.uses
+        if (peer := in_cluster[service]) is not None
+    ]
 
 
 def _in_cluster_monitoring(
@@ -190,7 +204,7 @@ def _traffic(
         PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
         for callee in app.calls
         if (port := config.apps[callee].port) is not None
-    ]
+    ] + _service_peers(contracts, app)
     return WorkloadTraffic(
         serving_port=app.port,
         metrics_port=app.metrics_port,
@@ -200,7 +214,7 @@ def _traffic(
             *_service_egress(config, contracts, app),
             *_outside_egress(config, contracts.cluster),
         ],
-        calls=[*calls, *_service_calls(contracts, app)],
+        calls=calls,
     )
 
 
@@ -230,6 +244,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             ingress_service_annotations=cluster.ingress_service_annotations,
             labels=labels,
             hidden_control_plane=cluster.hidden_control_plane,
+            ingress_node_ports=cluster.ingress_node_ports,
+            self_signed_issuer=cluster.self_signed_issuer,
             alert_receivers=[
                 AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
                 for r in config.addons.alert_receivers
@@ -251,7 +267,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     )
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
-    if addons.cluster_issuer and addons.ingress_namespace:
+    if addons.cluster_issuer and addons.ingress_namespace and not cluster.self_signed_issuer:
         acme_solver_policy(
             f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, addons.ingress_namespace, in_namespace
         )
@@ -324,7 +340,7 @@ def _workload(
                 *_service_egress(config, contracts, migrations_app),
                 *_outside_egress(config, cluster),
             ],
-            migrations_calls=_service_calls(contracts, migrations_app),
+            migrations_calls=_service_peers(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
             storage_gb=app.storage_gb,

@@ -280,3 +280,77 @@ def test_the_analyser_sees_what_the_old_policies_dropped(tmp_path: Path) -> None
     flows = analyse([namespace, deny_but_anywhere, *pods], tmp_path)
     assert not permitted(flows, "monitoring/grafana", "monitoring/prometheus", 9090)
     assert permitted(flows, "monitoring/grafana", INTERNET, 443)
+
+
+# dev-local: the data services are pods (docs/local.md). Operator-managed pods the plan does
+# not render get stand-ins labelled as their operators label them.
+LOCAL_STAND_INS: list[tuple[str, str, dict[str, str]]] = [
+    ("kafka", "broker", {"strimzi.io/cluster": "platform", "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true"}),
+    ("kafka", "broker-2", {"strimzi.io/cluster": "platform", "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true"}),
+    ("kafka", "entity-operator", {"strimzi.io/cluster": "platform", "strimzi.io/name": "platform-entity-operator"}),
+    ("kafka", "operator", {"name": "strimzi-cluster-operator"}),
+    ("postgres", "instance", {"cnpg.io/cluster": "postgres", "cnpg.io/instanceRole": "primary"}),
+    ("cnpg-system", "operator", {"app.kubernetes.io/name": "cloudnative-pg"}),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def local_flows(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> list[Flow]:
+    plan = shipped_plans["dev-local"].plan
+    assert plan is not None, shipped_plans["dev-local"].errors
+    objects = kubernetes_objects(plan["resources"])
+    namespaces = {o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"}
+    manifests = [
+        m for m in cluster_manifests(objects)
+        if m["kind"] != "Pod" or m["metadata"]["namespace"] in namespaces | {"kube-system"}
+    ]  # fmt: skip
+    manifests += [_pod(*stand_in) for stand_in in LOCAL_STAND_INS]
+    return analyse(manifests, tmp_path_factory.mktemp("dev-local"))
+
+
+LOCAL_REQUIRED = [
+    (INTERNET, "ingress-nginx/controller", 443),
+    (INTERNET, "ingress-nginx/controller", 80),
+    ("ingress-nginx/controller", "analytics/backend", 8080),
+    ("analytics/backend", "analytics/collector", 4318),
+    ("analytics/backend", "postgres/instance", 5432),
+    ("analytics/backend", "kafka/broker", 9092),
+    ("analytics/backend", "redis/valkey", 6379),
+    ("analytics/collector", "kafka/broker", 9092),
+    ("analytics/migrations", "postgres/instance", 5432),
+    # KRaft controllers and replication among the brokers; the operators manage them
+    ("kafka/broker", "kafka/broker-2", 9090),
+    ("kafka/broker", "kafka/broker-2", 9091),
+    ("kafka/operator", "kafka/broker", 9091),
+    ("kafka/entity-operator", "kafka/broker", 9091),
+    ("kafka/operator", API_SERVER, 443),
+    ("kafka/entity-operator", API_SERVER, 443),
+    ("cnpg-system/operator", "postgres/instance", 8000),
+    (API_SERVER, "cnpg-system/operator", 9443),
+    (API_SERVER, "cert-manager/webhook", 10250),
+    ("redis/valkey", "kube-system/coredns", 53),
+]
+LOCAL_FORBIDDEN = [
+    ("analytics/collector", "postgres/instance", 5432),
+    ("analytics/collector", "redis/valkey", 6379),
+    ("analytics/migrations", "redis/valkey", 6379),
+    ("analytics/migrations", "kafka/broker", 9092),
+    # clients only on the plain listener, never the brokers' internal ones
+    ("analytics/backend", "kafka/broker", 9090),
+    ("analytics/backend", "kafka/broker", 9091),
+    (INTERNET, "kafka/broker", 9092),
+    (INTERNET, "redis/valkey", 6379),
+    (INTERNET, "postgres/instance", 5432),
+    ("redis/valkey", INTERNET, 443),
+    ("ingress-nginx/controller", "redis/valkey", 6379),
+]
+
+
+def test_local_required_flows_are_permitted(local_flows: list[Flow]) -> None:
+    assert [flow for flow in LOCAL_REQUIRED if not permitted(local_flows, *flow)] == []
+
+
+def test_local_forbidden_flows_are_denied(local_flows: list[Flow]) -> None:
+    assert [flow for flow in LOCAL_FORBIDDEN if permitted(local_flows, *flow)] == []

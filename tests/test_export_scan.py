@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.export.scan import by_stack, problems, run_checkov, uv_executable
+from infra.export.scan import by_stack, has_cloud_export, problems, run_checkov, uv_executable
 from tests.conftest import ROOT, run_cli
 
 _SKIP = re.compile(r"^\s*-\s*(CKV\w+)\s*(?:#\s*(.*))?$")
@@ -66,4 +66,33 @@ def test_an_unskipped_finding_or_an_unseen_export_fails_the_scan(tmp_path: Path)
     assert problems(stacks, ["prod", "dev"]) == [
         "prod: CKV_AWS_2 aws_kms_key.k: a check",
         "dev: checkov saw none of the cloud resources of the export",
+    ]
+
+
+def test_a_local_export_needs_its_kubernetes_objects_seen_not_cloud_ones(tmp_path: Path) -> None:
+    """dev-local has no cloud resources: its export holds manifests only, and the scan
+    must neither demand cloud resources of it nor pass it when checkov saw nothing."""
+    local = tmp_path / "dev-local" / "k8s"
+    local.mkdir(parents=True)
+    (local / "redis.yaml").write_text("kind: Namespace\n")
+    assert not has_cloud_export(tmp_path / "dev-local")
+    report = [
+        {
+            "check_type": "kubernetes",
+            "results": {
+                "passed_checks": [
+                    {
+                        "file_path": "/dev-local/k8s/redis.yaml",
+                        "check_id": "CKV_K8S_21",
+                        "resource": "Namespace.redis",
+                        "check_name": "a check",
+                    }
+                ]
+            },
+        }
+    ]
+    stacks = by_stack(report, tmp_path)
+    assert problems(stacks, [], ["dev-local"]) == []
+    assert problems({}, [], ["dev-local"]) == [
+        "dev-local: checkov saw none of the Kubernetes objects of the export"
     ]

@@ -19,15 +19,11 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.kubernetes import charts
-from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace, PodSecurityLevel
-from components.kubernetes.network_policy import (
-    ALL,
-    PODS,
-    SAME,
-    Allow,
-    default_deny,
-    namespace_allow_list,
-)
+from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
+from components.kubernetes.helm import helm_release
+from components.kubernetes.local_issuer import self_signed_ca
+from components.kubernetes.namespace import PlatformNamespace
+from components.kubernetes.network_policy import ALL, API_PORTS, PODS, SAME, Allow
 from infra.naming import APP_NAMESPACE, child
 
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -111,6 +107,10 @@ class AddonsArgs:
     hidden_control_plane: bool = True
     #: where Alertmanager sends alerts (prod: at least one)
     alert_receivers: list[AlertReceiverArgs] = field(default_factory=list)
+    #: NodePorts (http, https) of the ingress controller on a cluster without load balancers
+    ingress_node_ports: dict[str, int] = field(default_factory=dict)
+    #: issue certificates from a self-signed CA of our own instead of Let's Encrypt
+    self_signed_issuer: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,6 @@ class AlertReceiverArgs:
     channel: str | None = None
 
 
-API_PORTS = [443, 6443]  # the API server, as seen from pods (managed control planes use both)
 # Webhook ports the API server calls. It is not a pod (and on AKS/GKE it comes through
 # konnectivity from addresses no policy can name), so these ports are open to every source,
 # and only on the webhook-serving namespaces.
@@ -139,17 +138,6 @@ PROMETHEUS_OPERATOR_WEBHOOK_PORT = (
 VPA_WEBHOOK_PORT = 8000
 KUBELET_PORT = 10250
 NODE_EXPORTER_PORT = 9100
-
-
-@dataclass(frozen=True)
-class AddonNamespace:
-    """How an add-on's namespace is guarded: PSA level, quota, and its traffic allow-list."""
-
-    pod_security: PodSecurityLevel
-    cpu: str
-    memory: str
-    ingress: list[Allow]
-    egress: list[Allow]
 
 
 _NAMESPACES: dict[str, AddonNamespace] = {
@@ -233,31 +221,10 @@ class ClusterAddons(pulumi.ComponentResource):
         self.register_outputs({})
 
     def _namespace(self, namespace: str) -> PlatformNamespace:
-        spec = _NAMESPACES[namespace]
-        guarded = PlatformNamespace(
-            child(self._name, namespace),
-            NamespaceArgs(
-                name=namespace,
-                pod_security=spec.pod_security,
-                quota={
-                    "requests.cpu": spec.cpu,
-                    "requests.memory": spec.memory,
-                    "limits.memory": spec.memory,
-                    "pods": "100",
-                    "persistentvolumeclaims": "10",
-                },
-                default_request={"cpu": "50m", "memory": "64Mi"},
-                default_limit={"memory": "256Mi"},
-                labels=self._args.labels,
-            ),
+        return guarded_namespace(
+            self._name, namespace, _NAMESPACES[namespace], self._args.labels,
             pulumi.ResourceOptions(parent=self),
-        )
-        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[guarded])
-        default_deny(child(self._name, namespace), namespace, in_namespace)
-        namespace_allow_list(
-            child(self._name, namespace), namespace, spec.ingress, spec.egress, in_namespace
-        )
-        return guarded
+        )  # fmt: skip
 
     def _release(
         self,
@@ -266,21 +233,10 @@ class ClusterAddons(pulumi.ComponentResource):
         values: Mapping[str, object],
         depends_on: list[pulumi.Resource],
     ) -> k8s.helm.v3.Release:
-        return k8s.helm.v3.Release(
-            child(self._name, chart.name),
-            name=chart.name,
-            chart=chart.name,
-            version=chart.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
-            namespace=namespace,
-            create_namespace=False,
-            values=values,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=900,
-            max_history=10,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
-        )
+        return helm_release(
+            child(self._name, chart.name), chart, namespace, values,
+            pulumi.ResourceOptions(parent=self, depends_on=depends_on),
+        )  # fmt: skip
 
     def _ingress_nginx(self) -> str:
         namespace = self._namespace(INGRESS_NAMESPACE)
@@ -295,11 +251,7 @@ class ClusterAddons(pulumi.ComponentResource):
                     "hsts": "true",
                     "use-forwarded-headers": "false",
                 },
-                "service": {
-                    "type": "LoadBalancer",
-                    "externalTrafficPolicy": "Local",
-                    "annotations": self._args.ingress_service_annotations,
-                },
+                "service": self._ingress_service(),
                 "metrics": {
                     "enabled": True,
                     "serviceMonitor": {"enabled": self._args.kube_prometheus_stack},
@@ -325,6 +277,21 @@ class ClusterAddons(pulumi.ComponentResource):
             charts.INGRESS_NGINX, INGRESS_NAMESPACE, values, [namespace, *self._crd_releases]
         )
         return INGRESS_NAMESPACE
+
+    def _ingress_service(self) -> charts.IngressNginxService:
+        """A LoadBalancer, or fixed NodePorts where the cluster has no load balancer (kind
+        maps them to the laptop's ports; Helm's wait would hang on a pending LoadBalancer)."""
+        if self._args.ingress_node_ports:
+            return {
+                "type": "NodePort",
+                "externalTrafficPolicy": "Local",
+                "nodePorts": self._args.ingress_node_ports,
+            }
+        return {
+            "type": "LoadBalancer",
+            "externalTrafficPolicy": "Local",
+            "annotations": self._args.ingress_service_annotations,
+        }
 
     def _cert_manager(self) -> str:
         namespace = self._namespace("cert-manager")
@@ -355,6 +322,10 @@ class ClusterAddons(pulumi.ComponentResource):
         release = self._release(
             charts.CERT_MANAGER, "cert-manager", values, [namespace, *self._crd_releases]
         )
+        if self._args.self_signed_issuer:
+            return self_signed_ca(
+                self._name, pulumi.ResourceOptions(parent=self, depends_on=[release])
+            )
         for issuer, server in ISSUERS.items():
             k8s.apiextensions.CustomResource(
                 child(self._name, issuer),

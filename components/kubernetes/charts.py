@@ -19,6 +19,11 @@ class Chart:
     version: str
     repo: str
 
+    @property
+    def oci(self) -> bool:
+        """Published to an OCI registry (``oci://...``) rather than a chart repository."""
+        return self.repo.startswith("oci://")
+
 
 INGRESS_NGINX = Chart("ingress-nginx", "4.12.4", "https://kubernetes.github.io/ingress-nginx")
 CERT_MANAGER = Chart("cert-manager", "v1.17.4", "https://charts.jetstack.io")
@@ -30,6 +35,10 @@ METRICS_SERVER = Chart(
 )
 VERTICAL_POD_AUTOSCALER = Chart("vpa", "4.7.2", "https://charts.fairwinds.com/stable")
 ARGO_CD = Chart("argo-cd", "8.0.17", "https://argoproj.github.io/argo-helm")
+# Strimzi publishes its chart to quay.io as OCI (its docs at 1.2.0:
+# "helm install ... oci://quay.io/strimzi-helm/strimzi-kafka-operator"; the https://strimzi.io/charts/
+# repository is deprecated); the chart version is the operator's.
+STRIMZI_KAFKA_OPERATOR = Chart("strimzi-kafka-operator", "1.2.0", "oci://quay.io/strimzi-helm")
 # chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
 # components/kubernetes/cnpg.py are those of 1.30.0.
 CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
@@ -61,6 +70,7 @@ class IngressNginxService(TypedDict, total=False):
     type: str
     externalTrafficPolicy: str
     annotations: dict[str, str]
+    nodePorts: dict[str, int]  # http / https, with type NodePort
 
 
 class ResourcesOnly(TypedDict, total=False):
@@ -251,6 +261,23 @@ class ArgoCdConfigs(TypedDict, total=False):
 
 class ArgoCdValues(TypedDict, total=False):
     configs: ArgoCdConfigs
+
+
+# --- strimzi-kafka-operator ------------------------------------------------------------------
+
+
+class EnvVar(TypedDict):
+    name: str
+    value: str
+
+
+class StrimziValues(TypedDict, total=False):
+    replicas: int
+    resources: ResourceValues
+    extraEnvs: list[EnvVar]
+    # the operator would write NetworkPolicies admitting every listener from anywhere; the
+    # platform's own default-deny allow-list of the namespace is the single source instead
+    generateNetworkPolicy: bool
 
 
 # --- cloudnative-pg (values.yaml at tag cloudnative-pg-v0.29.0) ------------------------------

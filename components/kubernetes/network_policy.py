@@ -30,6 +30,9 @@ ALL = "all"
 # Every pod in every namespace (an empty namespaceSelector).
 PODS = "pods"
 SAME = "same"
+# The API server, as seen from pods (managed control planes use both; kind serves 6443 behind
+# the kubernetes Service's 443).
+API_PORTS = [443, 6443]
 
 # A port, or an inclusive (first, last) range of ports.
 PortSpec = pulumi.Input[int] | tuple[int, int]
@@ -51,7 +54,7 @@ class PodPeer:
 
     namespace: str
     labels: dict[str, str]
-    ports: list[int]
+    ports: list[PortSpec]
 
 
 def namespace_peer(

@@ -15,6 +15,8 @@ from infra.config.common import Cloud, config_value
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
 
+# "<cpu>/<memory>": cpu in cores or millicores, memory in Mi or Gi
+_LOCAL_SIZE = re.compile(r"^(\d+|\d+m)/\d+(Mi|Gi)$")
 _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
     "aws": {
         "cluster.nodeSize": ("an EC2 type like m6i.large", re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")),
@@ -34,6 +36,14 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
         "kafka.brokerSize": ("an Event Hubs tier: Standard or Premium", re.compile(r"^(Standard|Premium)$")),
         "redis.nodeSize": ("a cache SKU like Premium_P1 or Standard_C1", re.compile(r"^(Basic|Standard|Premium)_[CP]\d$")),
     },
+    # local: the requests of one pod (or, for the cluster, the laptop node's capacity) as
+    # "<cpu>/<memory>" Kubernetes quantities: there is no instance type to pick (Postgres is
+    # CloudNativePG, sized by postgres.podCpu/podMemory)
+    "local": {
+        "cluster.nodeSize": ("the node's capacity like 4/8Gi", _LOCAL_SIZE),
+        "kafka.brokerSize": ("each broker pod's requests like 200m/768Mi", _LOCAL_SIZE),
+        "redis.nodeSize": ("the Valkey pod's requests like 50m/128Mi", _LOCAL_SIZE),
+    },
 }  # fmt: skip
 
 
@@ -43,6 +53,8 @@ SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
     "aws": ("1.35",),
     "gcp": ("1.32", "1.33"),
     "azure": ("1.32", "1.33"),
+    # local: the versions of kind's node images the README's cluster config uses
+    "local": ("1.32", "1.33"),
 }
 # Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
 # engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
@@ -56,7 +68,14 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
         "postgres.engine: cloudnative-pg to run it in the cluster"
     },
     "azure": {},
+    # local runs Postgres with CloudNativePG on a TimescaleDB image
+    "local": {},
 }
+# Kafka versions the pinned Strimzi operator (1.2.0) runs: kafka-versions.yaml at that tag,
+# entries with ``supported: true`` (4.3.1 is its default).
+STRIMZI_KAFKA_VERSIONS = ("4.2.0", "4.2.1", "4.3.0", "4.3.1")
+# Valkey (the BSD-licensed Redis fork) lines with a pinned image in components/kubernetes/valkey.py
+VALKEY_VERSIONS = ("8.1",)
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
@@ -82,6 +101,13 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         reason = UNSUPPORTED_EXTENSIONS[config.cloud].get(extension)
         if reason:
             problems.append(f"postgres.extensions: {extension!r} is not available: {reason}")
+    if config.cluster.storage_class is not None and config.cloud != "local":
+        problems.append(
+            f"cluster.storageClass: only used when platform:cloud is local ({config.cloud} "
+            "picks its own encrypted class); remove it"
+        )
+    if config.cloud == "local":
+        problems += _local_problems(config)
     if config.cloud == "gcp":
         problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
     if config.cloud == "azure":
@@ -174,3 +200,28 @@ def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
             "vCPUs and 1 to 8 GiB of memory per vCPU (e.g. 3x12)"
         ]
     return []
+
+
+def _local_problems(config: PlatformConfig) -> list[str]:
+    problems = []
+    if config.postgres.engine != "cloudnative-pg":
+        problems.append(
+            f"postgres.engine: {config.postgres.engine} needs a cloud; allowed on local: "
+            "cloudnative-pg"
+        )
+    if config.postgres.backups:
+        problems.append(
+            "postgres.backups: true needs object storage, which a local stack has none of; "
+            "allowed on local: false"
+        )
+    if config.kafka.version not in STRIMZI_KAFKA_VERSIONS:
+        problems.append(
+            f"kafka.version: {config.kafka.version} is not run by Strimzi 1.2.0 on local; "
+            f"allowed: {', '.join(STRIMZI_KAFKA_VERSIONS)}"
+        )
+    if config.redis.version not in VALKEY_VERSIONS:
+        problems.append(
+            f"redis.version: {config.redis.version} has no pinned Valkey image on local; "
+            f"allowed: {', '.join(VALKEY_VERSIONS)}"
+        )
+    return problems

@@ -9,7 +9,8 @@ from pydantic import Field, StringConstraints
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
 
-Cloud = Literal["aws", "gcp", "azure"]
+# "local": no cloud at all, the current kubeconfig context (kind, k3d, minikube, Docker Desktop)
+Cloud = Literal["aws", "gcp", "azure", "local"]
 Environment = Literal["dev", "staging", "prod"]
 
 PositiveInt = Annotated[int, Field(gt=0)]

@@ -29,6 +29,11 @@ REGION_KEYS: dict[str, str] = {
     "gcp": "gcp:region",
     "azure": "azure-native:location",
 }
+# Clouds with no region: the "region" is a fixed label (the stack still exports one).
+REGIONLESS: dict[str, str] = {"local": "local"}
+# Environments a cloud accepts (the others: all three).
+CLOUD_ENVIRONMENTS: dict[str, tuple[str, ...]] = {"local": ("dev",)}
+KUBE_CONTEXT_KEY = "kubernetes:context"
 STACK_FILE_ENV = "PLATFORM_STACK_FILE"
 
 
@@ -173,9 +178,15 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     overrides = {
         key: _read_object(raw.get(f"{NAMESPACE}:{key}"), key, problems) for key in OBJECT_KEYS
     }
-    region = raw.get(REGION_KEYS[cloud]) if cloud else None
-    if cloud and not region:
-        problems.append(f"{REGION_KEYS[cloud]}: required when platform:cloud is {cloud}")
+    region = _region(raw, cloud, problems)
+    allowed_environments = CLOUD_ENVIRONMENTS.get(cloud or "")
+    if environment and allowed_environments and environment not in allowed_environments:
+        problems.append(
+            f"{NAMESPACE}:environment: {environment} is not available with platform:cloud "
+            f"{cloud} (a laptop cluster has no zones or cloud backups); allowed: "
+            f"{', '.join(allowed_environments)}"
+        )
+        environment = None
     if cloud is None or environment is None or not region:
         raise ConfigError(stack_file, problems)
 
@@ -184,7 +195,7 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     document: dict[str, Any] = deep_merge(base, overrides)
     document.update(
         cloud=cloud, environment=environment, stack=stack, region=region,
-        project=raw.get("gcp:project"),
+        project=raw.get("gcp:project"), kube_context=raw.get(KUBE_CONTEXT_KEY),
     )  # fmt: skip
     try:
         config = PlatformConfig.model_validate(document, by_alias=True)
@@ -193,6 +204,24 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     if problems:
         raise ConfigError(stack_file, problems)
     return config
+
+
+def _region(raw: dict[str, Any], cloud: str | None, problems: list[str]) -> str | None:
+    """The stack's region key, or the fixed label of a cloud that has none (``local``)."""
+    if cloud is None:
+        return None
+    if cloud in REGIONLESS:
+        stray = sorted(key for key in REGION_KEYS.values() if raw.get(key))
+        if stray:
+            problems.append(
+                f"{stray[0]}: not used when platform:cloud is {cloud} (it deploys onto the "
+                f"current kubeconfig context; pick one with {KUBE_CONTEXT_KEY}); remove it"
+            )
+        return REGIONLESS[cloud]
+    region = raw.get(REGION_KEYS[cloud])
+    if not region:
+        problems.append(f"{REGION_KEYS[cloud]}: required when platform:cloud is {cloud}")
+    return region
 
 
 def load_platform_config() -> PlatformConfig:

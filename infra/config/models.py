@@ -71,6 +71,10 @@ class PlatformConfig(StrictModel):
     stack: str = Field(description="Pulumi stack name (prefix of resource names)")
     region: str = Field(min_length=1, description="aws:region / gcp:region / azure-native:location")
     project: str | None = Field(default=None, description="GCP project id (gcp:project)")
+    kube_context: str | None = Field(
+        default=None,
+        description="local: kubeconfig context to deploy onto (kubernetes:context; default: current)",
+    )
     network: NetworkConfig = Field(description="platform:network")
     cluster: ClusterConfig = Field(description="platform:cluster")
     postgres: PostgresConfig = Field(description="platform:postgres")

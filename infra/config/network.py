@@ -158,6 +158,12 @@ class ClusterConfig(StrictModel):
     kubelogin_mode: Literal["auto", "azurecli", "workloadidentity"] = Field(
         default="auto", description="Azure: kubelogin login mode of the kubeconfig"
     )
+    storage_class: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
+        description="local: the cluster's StorageClass for volumes (kind/minikube: standard, "
+        "k3d: local-path, Docker Desktop: hostpath)",
+    )
 
     @field_validator("authorized_networks", "private_access_cidrs", mode="before")
     @classmethod

@@ -214,7 +214,35 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             "redis": {"nodeSize": "Premium_P2"},
         },
     },
-}
+    # A laptop cluster (dev only): one node of "<cpu>/<memory>" capacity, pods sized by their
+    # requests, kind's address ranges, and only the add-ons that fit (no Prometheus stack or
+    # VPA: 0.8 CPU / 3.5 GiB of requests between them). docs/local.md sums the budget.
+    "local": {
+        "dev": {
+            # the "kind" Docker network; pod and service ranges stay the platform's own
+            # (100.64.0.0/14, 172.20.0.0/16): docs/kind-cluster.yaml gives kind exactly those,
+            # so NetworkPolicies except the right ranges from internet egress
+            "network": {"zones": 1, "cidr": "172.18.0.0/16"},
+            "cluster": {
+                "nodeSize": "4/8Gi", "nodeMin": 1, "nodeMax": 1, "nodeDesired": 1,
+                "publicEndpoint": False,
+            },
+            "postgres": {
+                # CloudNativePG in the cluster: instanceSize names no cloud class here
+                "engine": "cloudnative-pg", "instanceSize": "in-cluster", "storageGb": 20,
+                "maxStorageGb": 20, "podCpu": "250m", "podMemory": "512Mi", "backups": False,
+                "extensions": ["pg_stat_statements", "timescaledb"],
+            },
+            "kafka": {
+                "version": "4.3.1", "brokers": 3, "brokerSize": "200m/768Mi",
+                "storageGb": 5, "maxStorageGb": 5, "replicationFactor": 3, "minInsyncReplicas": 2,
+            },
+            "redis": {"version": "8.1", "nodeSize": "50m/128Mi"},
+            "addons": {"kubePrometheusStack": False, "verticalPodAutoscaler": False},
+            "apps": {"backend": {"host": "api.analytics.localhost", "storageGb": 1}},
+        },
+    },
+}  # fmt: skip
 
 # Shared by every environment and cloud; the shapes and sizes above are layered over these.
 _COMMON: Profile = {

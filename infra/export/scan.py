@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,13 +98,24 @@ def _relative(check: dict[str, Any], base: Path) -> Path:
     return Path(check["file_path"].lstrip("/"))
 
 
-def problems(stacks: dict[str, StackScan], expected: list[str]) -> list[str]:
-    """Unexplained findings, and exports whose cloud resources checkov did not see."""
+def problems(
+    stacks: dict[str, StackScan], expected: list[str], kubernetes_only: Sequence[str] = ()
+) -> list[str]:
+    """Unexplained findings, and exports whose cloud resources (or, for a stack with none,
+    ``platform:cloud: local``, whose Kubernetes objects) checkov did not see."""
     found = [f"{name}: {line}" for name, scan in sorted(stacks.items()) for line in scan.failed]
     for name in expected:
         if not stacks.get(name, StackScan()).cloud_resources:
             found.append(f"{name}: checkov saw none of the cloud resources of the export")
+    for name in kubernetes_only:
+        if not stacks.get(name, StackScan()).kubernetes_resources:
+            found.append(f"{name}: checkov saw none of the Kubernetes objects of the export")
     return found
+
+
+def has_cloud_export(directory: Path) -> bool:
+    """Whether a stack's export holds cloud resources (a local stack's has none)."""
+    return any((directory / name).exists() for name in CLOUD_FILES)
 
 
 def main(argv: list[str]) -> int:
@@ -117,16 +129,18 @@ def main(argv: list[str]) -> int:
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    expected = sorted(p.name for p in directory.iterdir() if p.is_dir())
+    exports = sorted(p for p in directory.iterdir() if p.is_dir())
+    expected = [p.name for p in exports if has_cloud_export(p)]
+    kubernetes_only = [p.name for p in exports if not has_cloud_export(p)]
     counts = Counter({name: len(scan.failed) for name, scan in stacks.items()})
-    for name in expected:
+    for name in sorted(expected + kubernetes_only):
         scan = stacks.get(name, StackScan())
         print(
             f"{name}: {len(scan.cloud_resources)} cloud resources, "
             f"{len(scan.kubernetes_resources)} Kubernetes objects, {scan.passed} checks passed, "
             f"{counts[name]} unexplained findings"
         )
-    found = problems(stacks, expected)
+    found = problems(stacks, expected, kubernetes_only)
     for line in found:
         print(f"finding: {line}", file=sys.stderr)
     return 1 if found else 0

@@ -29,6 +29,9 @@ STATEFUL: frozenset[str] = frozenset({
     "azure-native:resources:ResourceGroup",
     "kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:PersistentVolumeClaim",
     "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:Namespace",
+    # operator-run data services (platform:cloud local): the CR owns the volumes and the data
+    "kubernetes:postgresql.cnpg.io/v1:Cluster", "kubernetes:kafka.strimzi.io/v1:Kafka",
+    "kubernetes:kafka.strimzi.io/v1:KafkaNodePool", "kubernetes:kafka.strimzi.io/v1:KafkaTopic",
 })  # fmt: skip
 
 

@@ -1,0 +1,249 @@
+"""Kafka inside the cluster: the Strimzi operator and one KRaft cluster with its topics.
+
+The operator is Strimzi's Helm chart (``charts.STRIMZI_KAFKA_OPERATOR``, 1.2.0), which serves
+only the ``kafka.strimzi.io/v1`` API (its CRDs at that tag list ``v1`` alone) and runs Kafka
+4.2.0-4.3.1 (``kafka-versions.yaml``). The cluster is a ``Kafka`` with one ``KafkaNodePool`` of
+combined controller+broker nodes (KRaft, no ZooKeeper: fine for a laptop, where separate
+controllers would only cost memory), and each ``platform:kafka.topics`` entry is a
+``KafkaTopic`` the operator's topic operator creates.
+
+Clients connect on the plaintext ``internal`` listener (9092): on a laptop cluster the traffic
+never leaves one node, the namespace's NetworkPolicies admit only the app namespace, and TLS
+(9093) would need Strimzi's cluster CA mounted into every app for no gain in that setting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.contracts import ClusterPeer, KafkaContract, TopicSpec
+from components.kubernetes import charts
+from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
+from components.kubernetes.helm import helm_release
+from components.kubernetes.network_policy import ALL, API_PORTS, SAME, Allow
+from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
+from infra.naming import child
+
+API_VERSION = "kafka.strimzi.io/v1"
+PLAIN_PORT = 9092
+CLUSTER_LABEL = "strimzi.io/cluster"
+# Strimzi labels every broker pod with this (its bootstrap Service selects on it too)
+BROKER_ROLE_LABEL = "strimzi.io/broker-role"
+NODE_POOL = "dual-role"
+OPERATOR_REQUESTS = ("200m", "384Mi")  # the chart's own defaults at 1.2.0
+TOPIC_OPERATOR_REQUESTS = ("100m", "256Mi")
+
+
+@dataclass(frozen=True)
+class StrimziKafkaArgs:
+    """Inputs of ``StrimziKafka``."""
+
+    #: namespace of the operator and the cluster (created here)
+    namespace: str
+    #: Kafka cluster name (pods, services and the bootstrap address derive from it)
+    cluster_name: str
+    #: Kafka version the brokers run (one Strimzi 1.2.0 supports)
+    version: str
+    #: broker (and controller) pods
+    brokers: int
+    #: CPU request of each broker pod
+    broker_cpu: str
+    #: memory request (and limit) of each broker pod; the JVM heap is half of it
+    broker_memory: str
+    #: persistent volume per broker (GiB)
+    storage_gb: int
+    #: StorageClass of the broker volumes
+    storage_class: str
+    #: default and internal topics' replication factor
+    replication_factor: int
+    #: replicas that must acknowledge a write
+    min_insync_replicas: int
+    #: topics the apps use
+    topics: list[TopicSpec]
+    #: namespace whose pods may connect (the apps')
+    client_namespace: str
+    #: labels on every object
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _resources(cpu: str, memory: str) -> dict[str, dict[str, str]]:
+    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}}
+
+
+def topic_object_name(topic: str) -> str:
+    """A DNS-1123 object name for a Kafka topic name (which may hold ``_``, ``.`` or capitals);
+    the real name goes in ``spec.topicName``."""
+    return re.sub(r"[^a-z0-9-]", "-", topic.lower()).strip("-")[:63] or "topic"
+
+
+class StrimziKafka(pulumi.ComponentResource):
+    """The Strimzi operator, a KRaft Kafka cluster and its topics, in one guarded namespace."""
+
+    bootstrap_servers: str
+    """``<cluster>-kafka-bootstrap.<namespace>.svc:9092``."""
+    broker_pods: ClusterPeer
+    """The broker pods (what clients' egress policies name)."""
+
+    def __init__(
+        self, name: str, args: StrimziKafkaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:kubernetes:StrimziKafka", name, None, opts)
+        self._name = name
+        self._args = args
+        namespace = guarded_namespace(
+            name, args.namespace, self._namespace_spec(), args.labels,
+            pulumi.ResourceOptions(parent=self),
+        )  # fmt: skip
+        operator = self._operator(namespace)
+        after_operator = pulumi.ResourceOptions(parent=self, depends_on=[operator])
+        pool = self._node_pool(after_operator)
+        kafka = self._kafka(after_operator)
+        self._topics(pulumi.ResourceOptions(parent=self, depends_on=[kafka, pool]))
+        self.bootstrap_servers = (
+            f"{args.cluster_name}-kafka-bootstrap.{args.namespace}.svc:{PLAIN_PORT}"
+        )
+        self.broker_pods = ClusterPeer(
+            args.namespace,
+            {CLUSTER_LABEL: args.cluster_name, BROKER_ROLE_LABEL: "true"},
+            port=PLAIN_PORT,
+        )
+        self.register_outputs({"bootstrapServers": self.bootstrap_servers})
+
+    def contract(self) -> KafkaContract:
+        """Plaintext, no SASL: see the module docstring for why on a laptop."""
+        return KafkaContract(
+            bootstrap_servers=pulumi.Output.from_input(self.bootstrap_servers),
+            port=PLAIN_PORT,
+            security_protocol="PLAINTEXT",
+            sasl_mechanism=None,
+            cluster_peer=self.broker_pods,
+        )
+
+    def _namespace_spec(self) -> AddonNamespace:
+        args = self._args
+        # every pod at its requests, with room for a rolling restart of one broker
+        cpu = (args.brokers + 1) * cpu_millicores(args.broker_cpu) + sum(
+            cpu_millicores(c) for c, _ in (OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS)
+        )
+        memory = (args.brokers + 1) * memory_bytes(args.broker_memory) + sum(
+            memory_bytes(m) for _, m in (OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS)
+        )
+        return AddonNamespace(
+            "restricted", format_cpu(cpu), format_memory(memory),
+            # brokers, controllers, the operator and the topic operator talk among themselves
+            # on 9090/9091 (TLS, Strimzi's own CA); clients only on the plain listener
+            ingress=[Allow(SAME), Allow(args.client_namespace, [PLAIN_PORT])],
+            # the operator and the topic operator watch and write through the API server
+            egress=[Allow(SAME), Allow(ALL, API_PORTS)],
+        )  # fmt: skip
+
+    def _operator(self, namespace: pulumi.Resource) -> k8s.helm.v3.Release:
+        cpu, memory = OPERATOR_REQUESTS
+        values: charts.StrimziValues = {
+            "replicas": 1,
+            "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}},
+            # Kafka pods with the "restricted" Pod Security Standard's security context (the
+            # namespace enforces it), documented in con-config-security-providers.adoc
+            "extraEnvs": [{"name": "STRIMZI_POD_SECURITY_PROVIDER_CLASS", "value": "restricted"}],
+            "generateNetworkPolicy": False,
+        }
+        return helm_release(
+            child(self._name, "operator"), charts.STRIMZI_KAFKA_OPERATOR, self._args.namespace,
+            values, pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+        )  # fmt: skip
+
+    def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
+        return k8s.meta.v1.ObjectMetaArgs(
+            name=name,
+            namespace=self._args.namespace,
+            labels={**self._args.labels, CLUSTER_LABEL: self._args.cluster_name},
+        )
+
+    def _node_pool(self, opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
+        args = self._args
+        # half the pod's memory for the heap, the rest for page cache and off-heap buffers
+        heap = f"{memory_bytes(args.broker_memory) // 2 // 2**20}m"
+        return k8s.apiextensions.CustomResource(
+            child(self._name, NODE_POOL),
+            api_version=API_VERSION,
+            kind="KafkaNodePool",
+            metadata=self._metadata(NODE_POOL),
+            spec={
+                "replicas": args.brokers,
+                "roles": ["controller", "broker"],
+                "storage": {
+                    "type": "jbod",
+                    "volumes": [
+                        {
+                            "id": 0,
+                            "type": "persistent-claim",
+                            "size": f"{args.storage_gb}Gi",
+                            "class": args.storage_class,
+                            # a laptop cluster: the data goes with the cluster
+                            "deleteClaim": True,
+                            "kraftMetadata": "shared",
+                        }
+                    ],
+                },
+                "resources": _resources(args.broker_cpu, args.broker_memory),
+                "jvmOptions": {"-Xms": heap, "-Xmx": heap},
+            },
+            opts=opts,
+        )
+
+    def _kafka(self, opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
+        args = self._args
+        replication = args.replication_factor
+        return k8s.apiextensions.CustomResource(
+            child(self._name, "cluster"),
+            api_version=API_VERSION,
+            kind="Kafka",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.cluster_name, namespace=args.namespace, labels=args.labels
+            ),
+            spec={
+                "kafka": {
+                    "version": args.version,
+                    "listeners": [
+                        {"name": "plain", "port": PLAIN_PORT, "type": "internal", "tls": False}
+                    ],
+                    "config": {
+                        "offsets.topic.replication.factor": replication,
+                        "transaction.state.log.replication.factor": replication,
+                        "transaction.state.log.min.isr": args.min_insync_replicas,
+                        "default.replication.factor": replication,
+                        "min.insync.replicas": args.min_insync_replicas,
+                        # topics are KafkaTopic objects, never a typo in a producer
+                        "auto.create.topics.enable": False,
+                    },
+                },
+                "entityOperator": {
+                    "topicOperator": {"resources": _resources(*TOPIC_OPERATOR_REQUESTS)},
+                },
+            },
+            opts=opts,
+        )
+
+    def _topics(self, opts: pulumi.ResourceOptions) -> None:
+        args = self._args
+        for topic in args.topics:
+            k8s.apiextensions.CustomResource(
+                child(self._name, f"topic-{topic_object_name(topic.name)}"),
+                api_version=API_VERSION,
+                kind="KafkaTopic",
+                metadata=self._metadata(topic_object_name(topic.name)),
+                spec={
+                    "topicName": topic.name,
+                    "partitions": topic.partitions,
+                    "replicas": args.replication_factor,
+                    "config": {
+                        "retention.ms": topic.retention_hours * 3_600_000,
+                        "min.insync.replicas": args.min_insync_replicas,
+                    },
+                },
+                opts=opts,
+            )

@@ -1,0 +1,233 @@
+"""Redis inside the cluster: one Valkey server as a small StatefulSet of our own.
+
+Why Valkey and why no chart or operator: Redis 7.4 and later ship under RSALv2/SSPL (8.x adds
+AGPLv3), and Bitnami's Redis charts and images stopped being freely pullable in 2025. Valkey is
+the Linux Foundation's BSD-3-Clause fork of Redis 7.2, wire-compatible with every Redis client,
+and its official image (``valkey/valkey`` on Docker Hub) is free to pull. One StatefulSet and a
+Service are a few dozen typed lines, need no CRD or operator pod (memory a laptop cannot spare)
+and keep every field checked against the Kubernetes SDK.
+
+The server requires a generated password (``requirepass``, from a Secret-mounted config file, so
+it is never in the pod spec or the process arguments) and keeps an append-only file on a
+volume. No TLS: on a laptop cluster the traffic stays on one node and the namespace's
+NetworkPolicies admit only the app namespace on 6379.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components.contracts import ClusterPeer, RedisContract
+from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
+from components.kubernetes.network_policy import Allow
+from infra.naming import child
+
+# valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
+# 2025-07 (security fixes CVE-2025-32023, CVE-2025-48367); BSD-3-Clause.
+IMAGES = {"8.1": "valkey/valkey:8.1.3"}
+PORT = 6379
+NAME = "valkey"
+APP_LABEL = "app.kubernetes.io/name"
+# A high UID of no image user (checkov CKV_K8S_40: no clash with host users). The official
+# image's entrypoint only switches users when started as root; as any other UID it runs the
+# server directly, which needs nothing but the config file and a writable data volume
+# (fsGroup makes the volume the group's).
+VALKEY_UID = 10999
+CONFIG_DIR = "/etc/valkey"
+VALKEY_CPU_LIMIT = "500m"
+DATA_DIR = "/data"
+
+
+@dataclass(frozen=True)
+class ValkeyArgs:
+    """Inputs of ``Valkey``."""
+
+    #: namespace of the server (created here)
+    namespace: str
+    #: Valkey release line (a key of ``IMAGES``)
+    version: str
+    #: CPU request of the server pod
+    cpu: str
+    #: memory request and limit of the server pod
+    memory: str
+    #: volume for the append-only file (GiB)
+    storage_gb: int
+    #: StorageClass of that volume
+    storage_class: str
+    #: namespace whose pods may connect (the apps')
+    client_namespace: str
+    #: labels on every object
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class Valkey(pulumi.ComponentResource):
+    """A password-protected Valkey server with persistence, in its own guarded namespace."""
+
+    host: str
+    """``valkey.<namespace>.svc``."""
+
+    def __init__(
+        self, name: str, args: ValkeyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:kubernetes:Valkey", name, None, opts)
+        self._name = name
+        self._args = args
+        self._selector = {APP_LABEL: NAME}
+        namespace = guarded_namespace(
+            name, args.namespace,
+            AddonNamespace(
+                "restricted", args.cpu, args.memory,
+                ingress=[Allow(args.client_namespace, [PORT])],
+                egress=[],  # a lone server calls nobody (DNS stays open)
+            ),
+            args.labels, pulumi.ResourceOptions(parent=self),
+        )  # fmt: skip
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        self._password = random.RandomPassword(
+            child(name, "password"), length=32, special=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )  # fmt: skip
+        config = self._config_secret(in_namespace)
+        self._statefulset(pulumi.ResourceOptions(parent=self, depends_on=[namespace, config]))
+        self._service(in_namespace)
+        self.host = f"{NAME}.{args.namespace}.svc"
+        self.register_outputs({"host": self.host})
+
+    def contract(self) -> RedisContract:
+        """Plain TCP with a password (see the module docstring)."""
+        return RedisContract(
+            host=pulumi.Output.from_input(self.host),
+            port=pulumi.Output.from_input(PORT),
+            tls=False,
+            auth_token=pulumi.Output.secret(self._password.result),
+            cluster_peer=ClusterPeer(self._args.namespace, self._selector, port=PORT),
+        )
+
+    def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
+        return k8s.meta.v1.ObjectMetaArgs(
+            name=name,
+            namespace=self._args.namespace,
+            labels={**self._args.labels, **self._selector},
+        )
+
+    def _config_secret(self, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+        config = pulumi.Output.concat(
+            f"port {PORT}\n",
+            f"dir {DATA_DIR}\n",
+            "appendonly yes\n",
+            # keys beyond the pod's memory are evicted least-recently-used, never an OOM kill
+            "maxmemory-policy allkeys-lru\n",
+            "requirepass ", self._password.result, "\n",
+        )  # fmt: skip
+        return k8s.core.v1.Secret(
+            child(self._name, "config"),
+            metadata=self._metadata(f"{NAME}-config"),
+            type="Opaque",
+            string_data={"valkey.conf": pulumi.Output.secret(config)},
+            opts=opts,
+        )
+
+    def _container(self) -> k8s.core.v1.ContainerArgs:
+        args = self._args
+        # TCP probes: a PING needs the password, which stays out of the pod spec
+        probe = k8s.core.v1.ProbeArgs(
+            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=PORT),
+            period_seconds=10,
+            failure_threshold=3,
+        )
+        return k8s.core.v1.ContainerArgs(
+            name=NAME,
+            image=IMAGES[args.version],
+            image_pull_policy="IfNotPresent",
+            command=["valkey-server", f"{CONFIG_DIR}/valkey.conf"],
+            ports=[k8s.core.v1.ContainerPortArgs(name="valkey", container_port=PORT)],
+            resources=k8s.core.v1.ResourceRequirementsArgs(
+                requests={"cpu": args.cpu, "memory": args.memory},
+                # a CPU ceiling too: one busy laptop service must not starve the others
+                limits={"cpu": VALKEY_CPU_LIMIT, "memory": args.memory},
+            ),
+            liveness_probe=probe,
+            readiness_probe=probe,
+            # replaying a large append-only file at start: up to 5 minutes before liveness
+            startup_probe=k8s.core.v1.ProbeArgs(
+                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=PORT),
+                period_seconds=5,
+                failure_threshold=60,
+            ),
+            security_context=k8s.core.v1.SecurityContextArgs(
+                run_as_non_root=True,
+                run_as_user=VALKEY_UID,
+                run_as_group=VALKEY_UID,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                privileged=False,
+                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+                seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+            ),
+            volume_mounts=[
+                k8s.core.v1.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
+                k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR),
+            ],
+        )
+
+    def _statefulset(self, opts: pulumi.ResourceOptions) -> k8s.apps.v1.StatefulSet:
+        args = self._args
+        return k8s.apps.v1.StatefulSet(
+            child(self._name, "server"),
+            metadata=self._metadata(NAME),
+            spec=k8s.apps.v1.StatefulSetSpecArgs(
+                replicas=1,
+                service_name=NAME,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=self._selector),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        automount_service_account_token=False,
+                        security_context=k8s.core.v1.PodSecurityContextArgs(
+                            run_as_non_root=True,
+                            run_as_user=VALKEY_UID,
+                            fs_group=VALKEY_UID,
+                            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+                        ),
+                        containers=[self._container()],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(
+                                name="config",
+                                secret=k8s.core.v1.SecretVolumeSourceArgs(
+                                    secret_name=f"{NAME}-config", default_mode=0o440
+                                ),
+                            )
+                        ],
+                    ),
+                ),
+                volume_claim_templates=[
+                    k8s.core.v1.PersistentVolumeClaimArgs(
+                        metadata=k8s.meta.v1.ObjectMetaArgs(name="data"),
+                        spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+                            access_modes=["ReadWriteOnce"],
+                            storage_class_name=args.storage_class,
+                            resources=k8s.core.v1.VolumeResourceRequirementsArgs(
+                                requests={"storage": f"{args.storage_gb}Gi"}
+                            ),
+                        ),
+                    )
+                ],
+            ),
+            opts=opts,
+        )
+
+    def _service(self, opts: pulumi.ResourceOptions) -> None:
+        k8s.core.v1.Service(
+            child(self._name, "service"),
+            metadata=self._metadata(NAME),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=self._selector,
+                ports=[k8s.core.v1.ServicePortArgs(name="valkey", port=PORT, target_port=PORT)],
+            ),
+            opts=opts,
+        )

@@ -1,0 +1,129 @@
+"""Local wiring (``platform:cloud: local``): no cloud at all, the current kubeconfig context.
+
+For a laptop cluster (kind, k3d, minikube, Docker Desktop): the provider targets the ambient
+kubeconfig (``kubernetes:context`` or the current context), and the data services the clouds
+sell run in the cluster, each in its own guarded namespace:
+
+- Postgres: CloudNativePG with TimescaleDB (``stacks/postgres_engine.py``, the clouds'
+  ``engine: cloudnative-pg`` wiring), one instance, no object-storage backups (there is no
+  bucket, and no cloud identity to reach one);
+- Kafka: Strimzi, KRaft, ``kafka.brokers`` combined controller+broker pods
+  (``components/kubernetes/strimzi.py``);
+- Redis: Valkey (``components/kubernetes/valkey.py``).
+
+The Kubernetes layer then runs unchanged on top: the contracts carry ``cluster_peer`` so app
+egress names these pods instead of address ranges, the ingress controller listens on fixed
+NodePorts (kind maps them to the laptop) and cert-manager issues from a self-signed CA.
+docs/local.md has the resource budget and the limitations.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.contracts import ClusterContract, NetworkContract, TopicSpec
+from components.kubernetes.strimzi import StrimziKafka, StrimziKafkaArgs
+from components.kubernetes.valkey import Valkey, ValkeyArgs
+from infra.config.models import PlatformConfig
+from infra.naming import APP_NAMESPACE
+from infra.providers import kubernetes_provider
+from stacks.kubernetes import kubernetes_labels
+from stacks.platform import PlatformContracts
+from stacks.postgres_engine import cnpg_postgres
+
+# kind's, and minikube's, default StorageClass (rancher.io/local-path resp. hostpath
+# provisioner); k3d and Docker Desktop users set platform:cluster.storageClass.
+DEFAULT_STORAGE_CLASS = "standard"
+# The ingress controller's NodePorts; the README's kind config maps them to localhost:8080/8443.
+INGRESS_NODE_PORTS = {"http": 30080, "https": 30443}
+KAFKA_NAMESPACE = "kafka"
+REDIS_NAMESPACE = "redis"
+KAFKA_CLUSTER = "platform"
+REDIS_STORAGE_GB = 1
+# What a kind node runs before the platform: kubeadm's static pods (kube-apiserver 250m,
+# kube-controller-manager 200m, kube-scheduler 100m, etcd 100m/100Mi), CoreDNS 2 x 100m/70Mi
+# and kindnet 100m/50Mi (kube-proxy and local-path-provisioner request nothing). docs/local.md
+# adds the platform's requests to these.
+KIND_SYSTEM_REQUESTS = ("950m", "290Mi")
+
+
+def _sizes(quantity_pair: str) -> tuple[str, str]:
+    """``"200m/768Mi"`` -> ``("200m", "768Mi")`` (the config models checked the format)."""
+    cpu, memory = quantity_pair.split("/")
+    return cpu, memory
+
+
+def build(config: PlatformConfig) -> PlatformContracts:
+    """Declare the local stack for ``config``: in-cluster data services, no cloud resources."""
+    provider = kubernetes_provider(config)
+    on_cluster = pulumi.ResourceOptions(providers=[provider])
+    prefix = config.name_prefix
+    labels = kubernetes_labels(config)
+    storage_class = config.cluster.storage_class or DEFAULT_STORAGE_CLASS
+    context = config.kube_context or "current-context"
+    cluster = ClusterContract(
+        name=pulumi.Output.from_input(context),
+        # the ambient kubeconfig is the developer's own; the stack never holds a copy
+        kubeconfig=pulumi.Output.from_input(""),
+        provider=provider,
+        storage_class=storage_class,
+        ingress_node_ports=INGRESS_NODE_PORTS,
+        self_signed_issuer=True,
+    )
+    # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
+    # object-storage backups (no bucket, no cloud identity: docs/local.md)
+    postgres = cnpg_postgres(config, cluster, backup=None)
+    kafka = _kafka(config, storage_class, labels, on_cluster)
+    redis_cpu, redis_memory = _sizes(config.redis.node_size)
+    redis = Valkey(
+        f"{prefix}-redis",
+        ValkeyArgs(
+            namespace=REDIS_NAMESPACE,
+            version=config.redis.version,
+            cpu=redis_cpu,
+            memory=redis_memory,
+            storage_gb=REDIS_STORAGE_GB,
+            storage_class=storage_class,
+            client_namespace=APP_NAMESPACE,
+            labels=labels,
+        ),
+        on_cluster,
+    )
+    return PlatformContracts(
+        network=NetworkContract(
+            id=pulumi.Output.from_input(context),
+            cidr=pulumi.Output.from_input(str(config.network.cidr)),
+            private_subnet_ids=[],
+            zones=[],
+        ),
+        cluster=cluster,
+        postgres=postgres.contract(),
+        kafka=kafka.contract(),
+        redis=redis.contract(),
+    )
+
+
+def _kafka(
+    config: PlatformConfig, storage_class: str, labels: dict[str, str], opts: pulumi.ResourceOptions
+) -> StrimziKafka:
+    kafka = config.kafka
+    broker_cpu, broker_memory = _sizes(kafka.broker_size)
+    return StrimziKafka(
+        f"{config.name_prefix}-kafka",
+        StrimziKafkaArgs(
+            namespace=KAFKA_NAMESPACE,
+            cluster_name=KAFKA_CLUSTER,
+            version=kafka.version,
+            brokers=kafka.brokers,
+            broker_cpu=broker_cpu,
+            broker_memory=broker_memory,
+            storage_gb=kafka.storage_gb,
+            storage_class=storage_class,
+            replication_factor=kafka.replication_factor,
+            min_insync_replicas=kafka.min_insync_replicas,
+            topics=[TopicSpec(t.name, t.partitions, t.retention_hours) for t in kafka.topics],
+            client_namespace=APP_NAMESPACE,
+            labels=labels,
+        ),
+        opts,
+    )
