@@ -60,13 +60,18 @@ def test_what_counts_as_an_exact_version(version: Any, exact: bool) -> None:
 def test_every_chart_in_charts_py_is_pinned_exactly() -> None:
     assert len(PINS) >= 6
     assert {c.name: c.version for c in PINS if not is_exact(c.version)} == {}
-    assert all(c.repo.startswith("https://") for c in PINS)
+    # a chart repository over HTTPS, or an OCI registry (installed by its full reference)
+    assert all(c.repo.startswith(("https://", "oci://")) for c in PINS)
 
 
 def test_every_helm_release_of_every_shipped_stack_installs_a_pin_from_charts_py(
     shipped_plans: dict[str, Outcome],
 ) -> None:
-    pinned = {(c.name, c.version, c.repo) for c in PINS}
+    # OCI charts are installed as ``oci://registry/name`` with no repository options
+    pinned = {
+        (f"{c.repo}/{c.name}", c.version, None) if c.oci else (c.name, c.version, c.repo)
+        for c in PINS
+    }
     for stack in shipped_plans:
         plan = plan_of(shipped_plans, stack)
         releases = [r for r in plan["resources"] if r["type"] in HELM_TYPES]

@@ -59,13 +59,15 @@ OPERATOR_NAMESPACE = "cnpg-system"
 # CNPG community image, with barman-cli-cloud, running as uid 26) and adds Timescale's
 # ``timescaledb-2-postgresql-<major>`` package: the community (Timescale License) edition with
 # compression and continuous aggregates, not the Apache-only ``-oss`` build. Tags are
-# ``<cnpg tag>-ts<timescaledb version>``, the values of its .github/workflows/build.yaml
-# (TIMESCALE_VERSION 2.19.3; cnpg_version 17.5-12, 16.9-12, 15.13-12).
+# ``<cnpg tag>-ts<timescaledb version>``, the values of its .github/workflows/build.yaml at the
+# repository's newest commit (e5d99f8, 2026-08-19: TIMESCALE_VERSION 2.19.3; cnpg_version
+# 17.5-22, 16.9-22, 15.13-22, unchanged since ef80b0f). Confirm with
+# ``docker manifest inspect`` before a first real deploy: the registry was not reachable here.
 TIMESCALE_IMAGE = "ghcr.io/clevyr/cloudnativepg-timescale"
 TIMESCALE_TAGS: dict[str, str] = {
-    "15": "15.13-12-ts2.19.3",
-    "16": "16.9-12-ts2.19.3",
-    "17": "17.5-12-ts2.19.3",
+    "15": "15.13-22-ts2.19.3",
+    "16": "16.9-22-ts2.19.3",
+    "17": "17.5-22-ts2.19.3",
 }
 # WAL segments are archived at least this often: the recovery point objective.
 ARCHIVE_TIMEOUT = "5min"
