@@ -83,21 +83,22 @@ def sdk_aliases(module: str) -> list[str]:
 
 
 def sdk_inventory(types: set[str]) -> dict[str, dict[str, Any]]:
-    """Type token -> ``{"module": ..., "aliases": [...]}`` for the plan's custom resource types."""
+    """Type token -> ``{"module", "class", "aliases"}`` for the plan's custom resource types."""
     return {
-        token: {"module": module, "aliases": sdk_aliases(module)}
-        for token, module in _modules_by_type(types).items()
+        token: {"module": module, "class": class_name, "aliases": sdk_aliases(module)}
+        for token, (module, class_name) in _modules_by_type(types).items()
     }
 
 
 def sdk_modules(types: set[str]) -> list[str]:
     """The SDK modules the plan's custom resource types live in."""
-    return sorted(set(_modules_by_type(types).values()))
+    return sorted({module for module, _ in _modules_by_type(types).values()})
 
 
-def _modules_by_type(types: set[str]) -> dict[str, str]:
+def _modules_by_type(types: set[str]) -> dict[str, tuple[str, str]]:
+    """Type token -> (SDK module, class name)."""
     registries: dict[str, dict[str, tuple[str, str]]] = {}
-    modules: dict[str, str] = {}
+    modules: dict[str, tuple[str, str]] = {}
     for token in types:
         package = token.split(":", 1)[0]
         if package not in PACKAGES:  # pulumi:providers:*, the program's own components
@@ -106,17 +107,26 @@ def _modules_by_type(types: set[str]) -> dict[str, str]:
             registries[package] = _registry(PACKAGES[package])
         located = registries[package].get(token)
         module = _module_path(*located) if located else None
+        class_name = located[1] if located else ""
         if module is None and package == "kubernetes":
-            module = KUBERNETES_CUSTOM
+            module, class_name = KUBERNETES_CUSTOM, KUBERNETES_CUSTOM.rsplit(".", 1)[1]
         if module is None:
             raise SystemExit(f"floor: no SDK module found for {token}")
-        modules[token] = module
+        modules[token] = (module, class_name)
     return modules
 
 
-def register_flat(plan: dict[str, Any], aliases: dict[str, list[str]]) -> int:
-    """Register every resource of ``plan`` at the top level under the offline plan's mocks,
-    each custom resource with the aliases (``aliases[type]``) its SDK class would add."""
+def register_flat(
+    plan: dict[str, Any], classes: dict[str, type], aliases: dict[str, list[str]]
+) -> int:
+    """Register every resource of ``plan`` at the top level under the offline plan's mocks.
+
+    A custom resource is an instance of its SDK class (``classes[type]``: the SDK resolves that
+    class's output types on registration, which imports e.g. ``pulumi_kubernetes.meta.v1``)
+    initialised the way the class's own ``__init__`` ends, ``CustomResource.__init__`` with the
+    aliases it adds (``aliases[type]``), but with the plan's wire-format inputs as they are: no
+    ``*Args`` objects to build or translate, so that part of the SDK's cost stays out.
+    """
     import pulumi
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
@@ -137,7 +147,10 @@ def register_flat(plan: dict[str, Any], aliases: dict[str, list[str]]) -> int:
                 opts = pulumi.ResourceOptions(
                     aliases=[pulumi.Alias(type_=t) for t in aliases.get(resource["type"], [])]
                 )
-                pulumi.CustomResource(resource["type"], name, dict(resource["inputs"]), opts)
+                sdk_class = classes.get(resource["type"], pulumi.CustomResource)
+                instance = sdk_class.__new__(sdk_class)
+                props = dict(resource["inputs"])
+                pulumi.CustomResource.__init__(instance, resource["type"], name, props, opts)
             else:
                 pulumi.ComponentResource(resource["type"], name)
 
@@ -158,7 +171,12 @@ def main(argv: list[str]) -> int:
     modules = sorted({entry["module"] for entry in inventory.values()})
     for module in modules:
         importlib.import_module(module)
-    registered = register_flat(plan, {t: e["aliases"] for t, e in inventory.items()})
+    classes = {
+        token: getattr(sys.modules[entry["module"]], entry["class"])
+        for token, entry in inventory.items()
+    }
+    aliases = {token: entry["aliases"] for token, entry in inventory.items()}
+    registered = register_flat(plan, classes, aliases)
     if registered != len(plan["resources"]):
         raise SystemExit(f"floor: registered {registered} of {len(plan['resources'])} resources")
     print(f"floor: {len(modules)} SDK modules, {registered} resources")
