@@ -3,16 +3,18 @@
 Reads a plan JSON (``python -m infra plan --json``), imports exactly the provider SDK modules
 its resource types live in (by module path, e.g. ``pulumi_aws.rds.instance``, found from each
 SDK's own type registry), then registers the same inventory flat (no parents, no providers
-wired) under the same mocks and monitor the offline plan uses, each resource with the aliases
-its SDK class adds to every instance (``alias_opts`` in the generated class: azure-native lists
-every older API version of the type, ~60 per resource, and the SDK turns each into an alias
-URN whether or not the engine needs it). No config, components, policies or output: the cost
+wired) under the same mocks and monitor the offline plan uses. Each custom resource is an
+instance of its SDK class carrying the aliases that class adds to every instance (``alias_opts``
+in the generated class: azure-native lists every older API version of the type, ~60 per
+resource, and the SDK turns each into an alias URN whether or not the engine needs it), so the
+SDK's per-resource work (alias URNs, resolving the class's output types) is in the floor as it
+is in any program that uses these classes. No config, components, policies or output: the cost
 left once a program has nothing of its own.
 
     python benchmarks/floor.py PLAN.json [INVENTORY.json]
 
 INVENTORY.json (``sdk_inventory`` written out; ``make bench`` computes it once, outside the
-timed runs) maps each type token to its module and SDK aliases.
+timed runs) maps each type token to its module, class and SDK aliases.
 """
 
 from __future__ import annotations
