@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from infra.plan import runner
-from infra.plan.cli import Outcome, plan_many
+from infra.plan.cli import plan_many
 from infra.plan.stackfile import read_stack_file
-from tests.conftest import ROOT, make_project, plan_of
+from tests.conftest import ROOT, make_project
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from floor import sdk_inventory
@@ -72,10 +72,18 @@ def test_the_floor_charges_the_aliases_every_sdk_class_adds() -> None:
     assert "kubernetes:apps/v1beta1:Deployment" in deployment["aliases"]
 
 
-def test_the_floor_registers_the_whole_plan_as_sdk_class_instances(
-    shipped_plans: dict[str, Outcome], tmp_path: Path
-) -> None:
-    plan = plan_of(shipped_plans, "dev-azure")
+def test_the_floor_registers_a_plan_as_sdk_class_instances(tmp_path: Path) -> None:
+    urn = "urn:pulumi:dev::platform::"
+    plan = {
+        "stack": "dev",
+        "resources": [
+            {"urn": f"{urn}platform:azure:Network::net", "type": "platform:azure:Network",
+             "custom": False, "inputs": {}},
+            {"urn": f"{urn}azure-native:network:VirtualNetwork::vnet",
+             "type": "azure-native:network:VirtualNetwork", "custom": True,
+             "inputs": {"resourceGroupName": "rg", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}},
+        ],
+    }  # fmt: skip
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
     result = subprocess.run(
@@ -83,4 +91,4 @@ def test_the_floor_registers_the_whole_plan_as_sdk_class_instances(
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert f"{len(plan['resources'])} resources" in result.stdout
+    assert result.stdout.strip() == "floor: 1 SDK modules, 2 resources"
