@@ -1,8 +1,8 @@
 """Offline plan speed of each prod stack beside its floor, measured in the same run.
 
 The floor (``benchmarks/floor.py``) imports exactly the provider SDK modules the stack's plan
-has resource types in and registers the same inventory flat under the same mocks: what any
-Pulumi program using these SDKs pays for this plan. Each stack is planned once (``--json``) to
+has resource types in and registers the same inventory flat under the same mocks, with the
+aliases the SDK classes add: what any Pulumi program using these SDKs pays for this plan. Each stack is planned once (``--json``) to
 learn its inventory; then plan and floor run alternately ``--repeat`` times each, every run a
 fresh process, and the medians are compared. Target: every stack within 1.5x its floor.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from floor import sdk_modules  # noqa: E402
+from floor import sdk_inventory  # noqa: E402
 
 PROD_STACKS = ("prod", "prod-gcp", "prod-azure")
 TARGET_RATIO = 1.5
@@ -55,12 +55,16 @@ def measure(stack: str, repeat: int, scratch: Path) -> tuple[float, float]:
     plan_command = [sys.executable, "-m", "infra", "plan", "--stack", stack, "--quiet"]
     _timed([*plan_command, "--json", str(plan_file)])  # the inventory (and a warm-up)
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
-    modules = sdk_modules({r["type"] for r in plan["resources"] if r["custom"]})
-    floor_command = [sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(plan_file)]
+    inventory_file = scratch / f"{stack}-inventory.json"
+    inventory = sdk_inventory({r["type"] for r in plan["resources"] if r["custom"]})
+    inventory_file.write_text(json.dumps(inventory), encoding="utf-8")
+    floor_command = [
+        sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(plan_file), str(inventory_file)
+    ]  # fmt: skip
     plans, floors = [], []
     for _ in range(repeat):
         plans.append(_timed(plan_command))
-        floors.append(_timed([*floor_command, *modules]))
+        floors.append(_timed(floor_command))
     return statistics.median(plans), statistics.median(floors)
 
 

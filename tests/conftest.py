@@ -4,6 +4,7 @@ that plan a stack file or a throwaway program in a fresh process, as the CLI doe
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import pickle
 import subprocess
@@ -12,6 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate.utils
 import pytest
 import yaml
 
@@ -19,6 +21,13 @@ from infra.plan.cli import Outcome, plan_many
 from infra.plan.stackfile import list_stack_files
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# kubernetes_validate.validate() re-reads and re-parses its schema files (1.4 MB of shared
+# definitions) for every document; they cannot change during a run, so each is parsed once.
+# Validation itself (the library's own validator, strict, per document) is unchanged.
+kubernetes_validate.utils.schema_contents = functools.cache(
+    kubernetes_validate.utils.schema_contents
+)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ overrides before validation, and every problem is reported at once.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from typing import Any, cast, get_args
@@ -50,6 +49,8 @@ def _all_config() -> dict[str, Any]:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """' (did you mean X?)' when a close match exists, else ''."""
+    import difflib  # only a config mistake needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

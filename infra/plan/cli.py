@@ -92,8 +92,9 @@ def plan_many(paths: list[Path], project_root: Path, workers: int | None = None)
     import multiprocessing
 
     forking = sys.platform == "linux"
-    if forking and len(paths) > 1:
-        # Imported once here so that forked children start with them loaded.
+    if forking:
+        # Imported once here so that forked children start with them loaded: with several
+        # stacks, or one stack at a time from a long-lived process (the diff, the tests).
         from infra.plan.preload import preload
 
         preload(_clouds_of(paths))

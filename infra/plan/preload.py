@@ -3,7 +3,9 @@
 Importing a provider submodule builds thousands of typed classes (seconds for pulumi_aws.ec2 or
 pulumi_kubernetes.core.v1). When several stacks are planned, the parent imports what their
 clouds need once and every forked child (one stack each) inherits it instead of importing
-again. Only ``plan_many`` uses this; a single ``plan`` imports lazily as the CLI would.
+again; a process that plans one stack after another (``plan_many`` called repeatedly, as the
+test suite does) imports them once. Only ``plan_many`` uses this; a single ``plan`` imports
+lazily as the CLI would. Modules only, never results: every child plans the current tree.
 """
 
 from __future__ import annotations

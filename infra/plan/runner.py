@@ -6,10 +6,17 @@ the root Stack resource and serialized with the SDK's own serializer (so secrets
 markers until redaction). Policies then run over the recorded resources.
 
 One stack per process: ``set_mocks`` keeps the first root Stack resource.
+
+The cyclic garbage collector is paused while the program runs: a plan allocates tens of
+thousands of long-lived objects (the SDKs' typed classes, Outputs, asyncio tasks) and little
+cyclic garbage, so the collector's ~750 passes over a prod plan re-scanned the same live objects
+for ~10% of the run (measured: prod 3.3 -> 2.9 s CPU, peak memory +4 MB). It is resumed before
+``run_program`` returns.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import runpy
@@ -74,6 +81,16 @@ def _region(stack_file: StackFile) -> str:
 
 def run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
     """Plan ``stack_file`` in this process; raises ``PlanError`` or ``ConfigError``."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_program(stack_file, project_root)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
     import pulumi
     from pulumi.runtime import rpc
     from pulumi.runtime.stack import run_pulumi_func
