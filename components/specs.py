@@ -118,3 +118,17 @@ class AlarmSpec:
     evaluation_minutes: int
     #: addresses notified (topic subscription / channel / action group receiver)
     notification_emails: list[str]
+
+
+@dataclass(frozen=True)
+class BackupStoreSpec:
+    """Object storage for the in-cluster Postgres' base backups and WAL, whatever the cloud."""
+
+    #: days a deleted/overwritten object stays recoverable as a non-current version
+    noncurrent_days: int
+    #: namespace of the ServiceAccount allowed to write
+    namespace: str
+    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
+    service_account: str
+    #: protect the store (bucket/account and key) from deletion (prod)
+    protect: bool

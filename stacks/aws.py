@@ -130,10 +130,12 @@ def build(config: PlatformConfig) -> PlatformContracts:
         for app in config.apps
     }
     contract = cluster.contract(identities)
-    if postgres is None:
-        in_cluster = postgres_engine.aws_postgres(config, cluster, contract, account.scope, opts)
-        return PlatformContracts.of(network.contract(), contract, (in_cluster, kafka, redis))
-    return PlatformContracts.of(network.contract(), contract, (postgres, kafka, redis))
+    database = (
+        postgres
+        if postgres is not None
+        else postgres_engine.aws_postgres(config, cluster, contract, account.scope, opts)
+    )
+    return PlatformContracts.of(network.contract(), contract, (database, kafka, redis))
 
 
 def _disaster_recovery(

@@ -200,14 +200,14 @@ def build(config: PlatformConfig) -> PlatformContracts:
         for app in config.apps
     }
     contract = cluster.contract(identities)
-    if postgres is None:
-        in_cluster = postgres_engine.azure_postgres(
+    if postgres is not None:
+        pulumi.export("postgresRestartCommand", postgres.restart_command)
+    database = (
+        postgres
+        if postgres is not None
+        else postgres_engine.azure_postgres(
             config, cluster, contract, group, name_seed, subscription_id, opts
         )
-        return PlatformContracts.of(
-            network.contract(str(config.network.cidr)), contract, (in_cluster, kafka, redis)
-        )
-    pulumi.export("postgresRestartCommand", postgres.restart_command)
-    return PlatformContracts.of(
-        network.contract(str(config.network.cidr)), contract, (postgres, kafka, redis)
     )
+    network_contract = network.contract(str(config.network.cidr))
+    return PlatformContracts.of(network_contract, contract, (database, kafka, redis))

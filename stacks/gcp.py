@@ -166,7 +166,9 @@ def build(config: PlatformConfig) -> PlatformContracts:
         [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
     )
     contract = cluster.contract(identities)
-    if postgres is None:
-        in_cluster = postgres_engine.gcp_postgres(config, cluster, contract, project, apis, opts)
-        return PlatformContracts.of(network_contract, contract, (in_cluster, kafka, redis))
-    return PlatformContracts.of(network_contract, contract, (postgres, kafka, redis))
+    database = (
+        postgres
+        if postgres is not None
+        else postgres_engine.gcp_postgres(config, cluster, contract, project, apis, opts)
+    )
+    return PlatformContracts.of(network_contract, contract, (database, kafka, redis))

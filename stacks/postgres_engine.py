@@ -8,6 +8,7 @@ modules are imported inside each function: a plan imports only the selected clou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -21,6 +22,7 @@ from components.kubernetes.cnpg import (
     CnpgPostgresArgs,
 )
 from components.kubernetes.network_policy import EgressTarget
+from components.specs import BackupStoreSpec
 from infra.naming import APP_NAMESPACE, tags
 
 if TYPE_CHECKING:
@@ -89,6 +91,28 @@ def gcp_apis(config: PlatformConfig) -> tuple[str, ...]:
     return apis.ALL
 
 
+def _store_spec(config: PlatformConfig) -> BackupStoreSpec:
+    """What every cloud's backup store shares: retention, the one writer, protection."""
+    return BackupStoreSpec(
+        noncurrent_days=config.postgres.backup_retention_days,
+        namespace=NAMESPACE,
+        service_account=CLUSTER_NAME,
+        protect=config.protect,
+    )
+
+
+def _with_backups(
+    config: PlatformConfig,
+    contract: ClusterContract,
+    store: Callable[[BackupStoreSpec], CnpgBackupArgs],
+) -> CnpgPostgres:
+    """The Cluster, backed up to what ``store`` declares (nothing with ``backups: false``)."""
+    backup = None
+    if config.postgres.backups:
+        backup = store(_store_spec(config))
+    return cnpg_postgres(config, contract, backup)
+
+
 def _backup_args(
     config: PlatformConfig,
     destination: pulumi.Input[str],
@@ -115,33 +139,21 @@ def aws_postgres(
     """S3 + an IRSA role for the Cluster's ServiceAccount, then the Cluster on EKS."""
     from components.aws.backup_bucket import AwsBackupBucket, AwsBackupBucketArgs
 
-    backup = None
-    if config.postgres.backups:
+    def s3(spec: BackupStoreSpec) -> CnpgBackupArgs:
+        # account + region make the global name unique per stack's home
+        name = f"{config.name_prefix}-pg-{scope.account_id}-{scope.region}"[:63].rstrip("-")
         bucket = AwsBackupBucket(
             f"{config.name_prefix}-pg-backups",
             AwsBackupBucketArgs(
-                # account + region make the global name unique per stack's home
-                bucket_name=f"{config.name_prefix}-pg-{scope.account_id}-{scope.region}"[
-                    :63
-                ].rstrip("-"),
-                noncurrent_days=config.postgres.backup_retention_days,
-                oidc_provider_arn=cluster.oidc_provider_arn,
-                oidc_issuer=cluster.oidc_issuer,
-                namespace=NAMESPACE,
-                service_account=CLUSTER_NAME,
-                scope=scope,
-                protect=config.protect,
-                tags=tags(config, "postgres-backups"),
+                name, spec, cluster.oidc_provider_arn, cluster.oidc_issuer, scope,
+                tags(config, "postgres-backups"),
             ),
             opts,
-        )
-        backup = _backup_args(
-            config,
-            pulumi.Output.concat("s3://", bucket.bucket_name, "/"),
-            "aws-iam-role",
-            bucket.role.annotations(),
-        )
-    return cnpg_postgres(config, contract, backup)
+        )  # fmt: skip
+        destination = pulumi.Output.concat("s3://", bucket.bucket_name, "/")
+        return _backup_args(config, destination, "aws-iam-role", bucket.role.annotations())
+
+    return _with_backups(config, contract, s3)
 
 
 def gcp_postgres(
@@ -155,32 +167,22 @@ def gcp_postgres(
     """GCS + a Workload Identity GSA for the Cluster's ServiceAccount, then the Cluster on GKE."""
     from components.gcp.backup_bucket import GcpBackupBucket, GcpBackupBucketArgs
 
-    backup = None
-    if config.postgres.backups:
+    def gcs(spec: BackupStoreSpec) -> CnpgBackupArgs:
+        # bucket names are global: the project id makes it unique per stack's home
+        name = f"{config.name_prefix}-pg-{project}"[:63].rstrip("-")
         bucket = GcpBackupBucket(
             f"{config.name_prefix}-pg-backups",
             GcpBackupBucketArgs(
-                project=project,
-                region=config.region,
-                # bucket names are global: the project id makes it unique per stack's home
-                bucket_name=f"{config.name_prefix}-pg-{project}"[:63].rstrip("-"),
-                noncurrent_days=config.postgres.backup_retention_days,
-                workload_pool=cluster.workload_pool,
-                namespace=NAMESPACE,
-                service_account=CLUSTER_NAME,
-                apis=apis,
-                protect=config.protect,
-                labels=tags(config, "postgres-backups"),
+                project, config.region, name, spec, cluster.workload_pool, apis,
+                tags(config, "postgres-backups"),
             ),
             opts,
-        )
-        backup = _backup_args(
-            config,
-            pulumi.Output.concat("gs://", bucket.bucket_name, "/"),
-            "gke-workload-identity",
-            bucket.identity.annotations(),
-        )
-    return cnpg_postgres(config, contract, backup)
+        )  # fmt: skip
+        destination = pulumi.Output.concat("gs://", bucket.bucket_name, "/")
+        annotations = bucket.identity.annotations()
+        return _backup_args(config, destination, "gke-workload-identity", annotations)
+
+    return _with_backups(config, contract, gcs)
 
 
 def azure_postgres(
@@ -196,29 +198,19 @@ def azure_postgres(
     on AKS (the pods carry the workload-identity label the AKS webhook looks for)."""
     from components.azure.backup_storage import AzureBackupStorage, AzureBackupStorageArgs
 
-    backup = None
-    if config.postgres.backups:
+    def blob(spec: BackupStoreSpec) -> CnpgBackupArgs:
         storage = AzureBackupStorage(
             f"{config.name_prefix}-pg-backups",
             AzureBackupStorageArgs(
-                resource_group_name=resource_group_name,
-                location=config.region,
-                name_seed=name_seed,
-                noncurrent_days=config.postgres.backup_retention_days,
-                oidc_issuer_url=cluster.oidc_issuer_url,
-                namespace=NAMESPACE,
-                service_account=CLUSTER_NAME,
-                subscription_id=subscription_id,
-                protect=config.protect,
-                tags=tags(config, "postgres-backups"),
+                resource_group_name, config.region, name_seed, spec, cluster.oidc_issuer_url,
+                subscription_id, tags(config, "postgres-backups"),
             ),
             opts,
-        )
-        backup = _backup_args(
-            config,
-            storage.destination,
-            "azure-workload-identity",
-            storage.identity.annotations(),
+        )  # fmt: skip
+        annotations = storage.identity.annotations()
+        return _backup_args(
+            config, storage.destination, "azure-workload-identity", annotations,
             contract.workload_pod_labels,
-        )
-    return cnpg_postgres(config, contract, backup)
+        )  # fmt: skip
+
+    return _with_backups(config, contract, blob)

@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from components.aws.shared import AccountScope, key_policy, kms_key
 from components.aws.workload_identity import AwsWorkloadRole, AwsWorkloadRoleArgs
+from components.specs import BackupStoreSpec
 from infra.naming import child
 
 # Multipart uploads barman abandons (a killed pod) stop costing after this.
@@ -31,20 +32,14 @@ class AwsBackupBucketArgs:
 
     #: bucket name (globally unique, 3-63 lowercase characters)
     bucket_name: str
-    #: days a deleted/overwritten object stays recoverable as a non-current version
-    noncurrent_days: int
+    #: retention, writer and protection: the same on every cloud
+    spec: BackupStoreSpec
     #: the cluster's IAM OIDC provider and issuer (IRSA)
     oidc_provider_arn: pulumi.Input[str]
     #: the cluster's OIDC issuer host (the trust policy's condition keys)
     oidc_issuer: pulumi.Input[str]
-    #: namespace of the ServiceAccount allowed to write
-    namespace: str
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
-    service_account: str
     #: account, partition and region the key policy names
     scope: AccountScope
-    #: protect the bucket and key from deletion (prod)
-    protect: bool
     #: tags on every resource
     tags: dict[str, str]
 
@@ -104,14 +99,14 @@ class AwsBackupBucket(pulumi.ComponentResource):
         parent = pulumi.ResourceOptions(parent=self)
         key = kms_key(
             child(name, "key"), "Postgres backups (CloudNativePG)", args.tags, self,
-            args.protect, key_policy(args.scope),
+            args.spec.protect, key_policy(args.scope),
         )  # fmt: skip
         bucket = aws.s3.Bucket(
             name,
             bucket=args.bucket_name,
             force_destroy=False,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         aws.s3.BucketPublicAccessBlock(
             child(name, "public-access"),
@@ -158,7 +153,7 @@ class AwsBackupBucket(pulumi.ComponentResource):
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=args.noncurrent_days
+                        noncurrent_days=args.spec.noncurrent_days
                     ),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                         expired_object_delete_marker=True
@@ -182,8 +177,8 @@ class AwsBackupBucket(pulumi.ComponentResource):
             AwsWorkloadRoleArgs(
                 oidc_provider_arn=args.oidc_provider_arn,
                 oidc_issuer=args.oidc_issuer,
-                namespace=args.namespace,
-                service_account=args.service_account,
+                namespace=args.spec.namespace,
+                service_account=args.spec.service_account,
                 policy_statements=pulumi.Output.all(bucket.arn, key.arn).apply(
                     lambda arns: bucket_access_statements(arns[0], arns[1])
                 ),

@@ -20,6 +20,7 @@ import pulumi_azure_native as azure
 from components.azure import roles
 from components.azure.names import storage_account_name
 from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
+from components.specs import BackupStoreSpec
 from infra.naming import child
 
 CONTAINER = "postgres-backups"
@@ -35,18 +36,12 @@ class AzureBackupStorageArgs:
     location: str
     #: seed of the globally unique account name (subscription/stack)
     name_seed: pulumi.Input[str]
-    #: days a deleted/overwritten blob stays recoverable (versions and soft delete)
-    noncurrent_days: int
+    #: retention, writer and protection: the same on every cloud
+    spec: BackupStoreSpec
     #: the cluster's OIDC issuer (workload identity federation)
     oidc_issuer_url: pulumi.Input[str]
-    #: namespace of the ServiceAccount allowed to write
-    namespace: str
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
-    service_account: str
     #: subscription of the role assignment
     subscription_id: pulumi.Input[str]
-    #: protect the account and container from deletion (prod)
-    protect: bool
     #: tags on every resource
     tags: dict[str, str]
 
@@ -79,9 +74,11 @@ class AzureBackupStorage(pulumi.ComponentResource):
             allow_shared_key_access=False,
             default_to_o_auth_authentication=True,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
-        retention = azure.storage.DeleteRetentionPolicyArgs(enabled=True, days=args.noncurrent_days)
+        retention = azure.storage.DeleteRetentionPolicyArgs(
+            enabled=True, days=args.spec.noncurrent_days
+        )
         azure.storage.BlobServiceProperties(
             child(name, "blob-service"),
             account_name=account.name,
@@ -98,7 +95,7 @@ class AzureBackupStorage(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             container_name=CONTAINER,
             public_access=azure.storage.PublicAccess.NONE,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         azure.storage.ManagementPolicy(
             child(name, "lifecycle"),
@@ -118,7 +115,7 @@ class AzureBackupStorage(pulumi.ComponentResource):
                             actions=azure.storage.ManagementPolicyActionArgs(
                                 version=azure.storage.ManagementPolicyVersionArgs(
                                     delete=azure.storage.DateAfterCreationArgs(
-                                        days_after_creation_greater_than=args.noncurrent_days
+                                        days_after_creation_greater_than=args.spec.noncurrent_days
                                     )
                                 )
                             ),
@@ -134,8 +131,8 @@ class AzureBackupStorage(pulumi.ComponentResource):
                 resource_group_name=args.resource_group_name,
                 location=args.location,
                 oidc_issuer_url=args.oidc_issuer_url,
-                namespace=args.namespace,
-                service_account=args.service_account,
+                namespace=args.spec.namespace,
+                service_account=args.spec.service_account,
                 subscription_id=args.subscription_id,
                 grants=[(roles.STORAGE_BLOB_DATA_CONTRIBUTOR, container.id)],
                 tags=args.tags,

@@ -21,6 +21,7 @@ from components.gcp.apis import CLOUDKMS, STORAGE, ProjectApis
 from components.gcp.gke import KEY_ROTATION
 from components.gcp.names import NAME_LIMIT, resource_name
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
+from components.specs import BackupStoreSpec
 from infra.naming import child
 
 # What barman-cloud does on the bucket: list, read, write and delete objects.
@@ -37,18 +38,12 @@ class GcpBackupBucketArgs:
     region: str
     #: bucket name (globally unique, 3-63 characters, lowercase)
     bucket_name: str
-    #: days a deleted/overwritten object stays recoverable as a non-current version
-    noncurrent_days: int
+    #: retention, writer and protection: the same on every cloud
+    spec: BackupStoreSpec
     #: the cluster's Workload Identity pool
     workload_pool: pulumi.Input[str]
-    #: namespace of the ServiceAccount allowed to write
-    namespace: str
-    #: the ServiceAccount allowed to write (CloudNativePG names it after the Cluster)
-    service_account: str
     #: the project's enabled APIs (Cloud Storage, Cloud KMS, IAM)
     apis: ProjectApis
-    #: protect the bucket and key ring from deletion (prod)
-    protect: bool
     #: labels on the bucket and key
     labels: dict[str, str]
 
@@ -82,7 +77,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
                 gcp.storage.BucketLifecycleRuleArgs(
                     action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
                     condition=gcp.storage.BucketLifecycleRuleConditionArgs(
-                        days_since_noncurrent_time=args.noncurrent_days, with_state="ARCHIVED"
+                        days_since_noncurrent_time=args.spec.noncurrent_days, with_state="ARCHIVED"
                     ),
                 ),
                 gcp.storage.BucketLifecycleRuleArgs(
@@ -97,7 +92,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
             # the storage agent must hold the key before the bucket names it as its default
             opts=pulumi.ResourceOptions(
                 parent=self,
-                protect=args.protect,
+                protect=args.spec.protect,
                 depends_on=[key_grant, *args.apis.needs(STORAGE)],
             ),
         )
@@ -107,8 +102,8 @@ class GcpBackupBucket(pulumi.ComponentResource):
                 project=args.project,
                 account_id=child(name, "writer"),
                 workload_pool=args.workload_pool,
-                namespace=args.namespace,
-                service_account=args.service_account,
+                namespace=args.spec.namespace,
+                service_account=args.spec.service_account,
                 apis=args.apis,
                 project_roles=[],
             ),
@@ -132,7 +127,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
         suffix = random.RandomId(
             child(self._name, "keys"),
             byte_length=3,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
         ring = gcp.kms.KeyRing(
             child(self._name, "keys"),
@@ -141,7 +136,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
             ),
             project=args.project,
             location=args.region,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=kms),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=kms),
         )
         key = gcp.kms.CryptoKey(
             child(self._name, "key"),
@@ -150,7 +145,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
             purpose="ENCRYPT_DECRYPT",
             rotation_period=KEY_ROTATION,
             labels=args.labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=kms),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=kms),
         )
         self._key_id = key.id
         # the Cloud Storage service agent is created on first use; this lookup creates it
