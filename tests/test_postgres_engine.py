@@ -18,6 +18,7 @@ import yaml
 
 from components.azure.aks import STORAGE_CLASS as AKS_CLASS
 from components.gcp.gke import STORAGE_CLASS as GKE_CLASS
+from components.kubernetes.timescale import timescale_parameters
 from infra.plan.cli import EXIT_ERROR, Outcome, plan_many
 from infra.plan.mocks.common import digest
 from infra.plan.render import kubernetes_objects
@@ -351,3 +352,19 @@ def test_prod_cannot_ask_for_more_instances_than_zones() -> None:
         line.startswith("Pulumi.prod.yaml: platform:postgres.instances: 4 exceeds network.zones")
         for line in lines
     ), lines
+
+
+def test_timescale_parameters_follow_the_pod_size() -> None:
+    """Memory settings scale with the pod, and the worker pools fit inside each other."""
+    small = timescale_parameters("1", "2Gi", preload_timescale=True)
+    large = timescale_parameters("4", "16Gi", preload_timescale=True)
+    assert (small["shared_buffers"], large["shared_buffers"]) == ("512MB", "4096MB")
+    assert (small["effective_cache_size"], large["effective_cache_size"]) == ("1536MB", "12288MB")
+    assert large["maintenance_work_mem"] == "819MB"  # 5 % of 16 GiB, under the 2 GiB cap
+    for parameters in (small, large):
+        workers = int(parameters["max_worker_processes"])
+        background = int(parameters["timescaledb.max_background_workers"])
+        assert workers >= background + int(parameters["max_parallel_workers"])
+        assert parameters["archive_timeout"] == "5min"  # the RPO docs/postgres.md promises
+    plain = timescale_parameters("1", "2Gi", preload_timescale=False)
+    assert "timescaledb.max_background_workers" not in plain
