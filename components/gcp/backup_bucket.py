@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from components.gcp.apis import CLOUDKMS, STORAGE, ProjectApis
 from components.gcp.gke import KEY_ROTATION
-from components.gcp.names import NAME_LIMIT, resource_name
+from components.gcp.kms import key_ring
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from components.specs import BackupStoreSpec
 from infra.naming import child
@@ -123,21 +122,7 @@ class GcpBackupBucket(pulumi.ComponentResource):
         """A key ring and key for the bucket, usable by the project's Cloud Storage agent."""
         args = self._args
         kms = args.apis.needs(CLOUDKMS)
-        # key rings are never deleted: a random suffix lets a re-created stack use a new name
-        suffix = random.RandomId(
-            child(self._name, "keys"),
-            byte_length=3,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
-        )
-        ring = gcp.kms.KeyRing(
-            child(self._name, "keys"),
-            name=pulumi.Output.concat(
-                resource_name(child(self._name, "keys"), NAME_LIMIT - 7), "-", suffix.hex
-            ),
-            project=args.project,
-            location=args.region,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=kms),
-        )
+        ring = key_ring(self._name, args.project, args.region, args.spec.protect, kms, self)
         key = gcp.kms.CryptoKey(
             child(self._name, "key"),
             name="postgres-backups",

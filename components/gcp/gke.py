@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components.contracts import ClusterContract, EgressDestination
 from components.gcp.apis import (
@@ -35,7 +34,8 @@ from components.gcp.apis import (
     MONITORING,
     ProjectApis,
 )
-from components.gcp.names import GKE_NAME_LIMIT, NAME_LIMIT, account_id, resource_name
+from components.gcp.kms import key_ring
+from components.gcp.names import GKE_NAME_LIMIT, account_id, resource_name
 from infra.naming import child
 
 NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
@@ -172,23 +172,8 @@ class GcpCluster(pulumi.ComponentResource):
 
     def _build_secrets_key(self) -> gcp.kms.CryptoKey:
         kms = self._args.apis.needs(CLOUDKMS)
-        # Cloud KMS never deletes key rings: a stack destroyed and created again needs a new
-        # name, hence a random suffix (kept in state, protected with the ring) after a head
-        # cut to fit the 63-character limit.
-        suffix = random.RandomId(
-            child(self._name, "keys"),
-            byte_length=3,
-            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
-        )
-        ring = gcp.kms.KeyRing(
-            child(self._name, "keys"),
-            name=pulumi.Output.concat(
-                resource_name(child(self._name, "keys"), NAME_LIMIT - 7), "-", suffix.hex
-            ),
-            project=self._args.project,
-            location=self._args.region,
-            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
-        )
+        args = self._args
+        ring = key_ring(self._name, args.project, args.region, args.protect, kms, self)
         key = gcp.kms.CryptoKey(
             child(self._name, "secrets"),
             name=SECRETS_KEY,  # unique within its ring

@@ -39,6 +39,7 @@ import pulumi_tls as tls
 
 from components.contracts import ClusterPeer, PostgresContract
 from components.kubernetes import charts
+from components.kubernetes.helm import helm_release
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
 from components.kubernetes.network_policy import EgressTarget, default_deny, namespace_peer, tcp
 from components.kubernetes.timescale import TIMESCALE_IMAGE, TIMESCALE_TAGS, timescale_parameters
@@ -231,21 +232,10 @@ class CnpgPostgres(pulumi.ComponentResource):
             "monitoring": {"podMonitorEnabled": False},
         }
         chart = charts.CLOUDNATIVE_PG
-        release = k8s.helm.v3.Release(
-            child(self._name, chart.name),
-            name=chart.name,
-            chart=chart.name,
-            version=chart.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repo),
-            namespace=OPERATOR_NAMESPACE,
-            create_namespace=False,
-            values=values,
-            atomic=True,
-            cleanup_on_fail=True,
+        release = helm_release(
+            child(self._name, chart.name), chart, OPERATOR_NAMESPACE, values, in_namespace,
             timeout=600,
-            max_history=10,
-            opts=in_namespace,
-        )
+        )  # fmt: skip
         return [release]
 
     def _operator_policies(self, opts: pulumi.ResourceOptions) -> None:

@@ -21,8 +21,10 @@ def helm_release(
     namespace: str,
     values: Mapping[str, object],
     opts: pulumi.ResourceOptions,
+    timeout: int = 900,
 ) -> k8s.helm.v3.Release:
-    """``chart`` at its pinned version into ``namespace`` (which must already exist)."""
+    """``chart`` at its pinned version into ``namespace`` (which must already exist);
+    ``timeout``: seconds Helm waits for the release's resources to be ready."""
     return k8s.helm.v3.Release(
         name,
         name=chart.name,
@@ -34,7 +36,7 @@ def helm_release(
         values=values,
         atomic=True,
         cleanup_on_fail=True,
-        timeout=900,
+        timeout=timeout,
         max_history=10,
         opts=opts,
     )

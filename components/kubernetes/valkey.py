@@ -24,6 +24,7 @@ import pulumi_random as random
 from components.contracts import ClusterPeer, RedisContract
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.network_policy import Allow
+from components.kubernetes.workload import restricted_container
 from infra.naming import child
 
 # valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
@@ -158,16 +159,7 @@ class Valkey(pulumi.ComponentResource):
                 period_seconds=5,
                 failure_threshold=60,
             ),
-            security_context=k8s.core.v1.SecurityContextArgs(
-                run_as_non_root=True,
-                run_as_user=VALKEY_UID,
-                run_as_group=VALKEY_UID,
-                read_only_root_filesystem=True,
-                allow_privilege_escalation=False,
-                privileged=False,
-                capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
-                seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
-            ),
+            security_context=restricted_container(VALKEY_UID),
             volume_mounts=[
                 k8s.core.v1.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
                 k8s.core.v1.VolumeMountArgs(name="data", mount_path=DATA_DIR),

@@ -36,6 +36,21 @@ RUN_AS_USER = 10001
 SCALE_DOWN_STABILIZATION_SECONDS = 300
 
 
+def restricted_container(uid: int) -> k8s.core.v1.SecurityContextArgs:
+    """A container context the "restricted" Pod Security Standard admits: non-root ``uid``,
+    read-only root, no privilege escalation, every capability dropped, RuntimeDefault seccomp."""
+    return k8s.core.v1.SecurityContextArgs(
+        run_as_non_root=True,
+        run_as_user=uid,
+        run_as_group=uid,
+        read_only_root_filesystem=True,
+        allow_privilege_escalation=False,
+        privileged=False,
+        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
 @dataclass(frozen=True)
 class WorkloadArgs:
     """Inputs of ``Workload`` (already validated by the config models)."""
@@ -170,16 +185,7 @@ class Workload(pulumi.ComponentResource):
     # --- pod template ----------------------------------------------------------------------
 
     def _security_context(self) -> k8s.core.v1.SecurityContextArgs:
-        return k8s.core.v1.SecurityContextArgs(
-            run_as_non_root=True,
-            run_as_user=RUN_AS_USER,
-            run_as_group=RUN_AS_USER,
-            read_only_root_filesystem=True,
-            allow_privilege_escalation=False,
-            privileged=False,
-            capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
-            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
-        )
+        return restricted_container(RUN_AS_USER)
 
     @staticmethod
     def _pod_security_context() -> k8s.core.v1.PodSecurityContextArgs:
