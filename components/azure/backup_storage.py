@@ -18,7 +18,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import roles
-from components.azure.names import storage_account_name
+from components.azure.storage import hardened_storage_account
 from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
 from components.specs import BackupStoreSpec
 from infra.naming import child
@@ -59,23 +59,10 @@ class AzureBackupStorage(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:azure:BackupStorage", name, None, opts)
         parent = pulumi.ResourceOptions(parent=self)
-        account = azure.storage.StorageAccount(
-            name,
-            account_name=pulumi.Output.from_input(args.name_seed).apply(
-                lambda seed: storage_account_name(name, seed)
-            ),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            kind="StorageV2",
-            sku=azure.storage.SkuArgs(name="Standard_ZRS"),
-            minimum_tls_version="TLS1_2",
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
-        )
+        account = hardened_storage_account(
+            name, args.name_seed, args.resource_group_name, args.location, args.tags,
+            pulumi.ResourceOptions(parent=self, protect=args.spec.protect), entra_only=True,
+        )  # fmt: skip
         retention = azure.storage.DeleteRetentionPolicyArgs(
             enabled=True, days=args.spec.noncurrent_days
         )

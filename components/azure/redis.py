@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import global_name, storage_account_name
+from components.azure.names import global_name
 from components.azure.network import ServicePlacement, field, private_endpoint
+from components.azure.storage import hardened_storage_account
 from components.contracts import RedisContract
 from components.specs import RedisSpec
 from infra.naming import child
@@ -150,21 +151,12 @@ class AzureRedis(pulumi.ComponentResource):
 
     def _configuration(self) -> azure.redis.RedisCommonPropertiesRedisConfigurationArgs:
         args = self._args
-        account = azure.storage.StorageAccount(
-            child(self._name, "rdb"),
-            account_name=pulumi.Output.from_input(args.placement.name_seed).apply(
-                lambda seed: storage_account_name(child(self._name, "rdb"), seed)
-            ),
-            resource_group_name=args.placement.resource_group_name,
-            location=args.placement.location,
-            kind="StorageV2",
-            sku=azure.storage.SkuArgs(name="Standard_ZRS"),
-            minimum_tls_version="TLS1_2",
-            enable_https_traffic_only=True,
-            allow_blob_public_access=False,
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
-        )
+        placement = args.placement
+        account = hardened_storage_account(
+            child(self._name, "rdb"), placement.name_seed, placement.resource_group_name,
+            placement.location, args.tags,
+            pulumi.ResourceOptions(parent=self, protect=args.spec.protect), entra_only=False,
+        )  # fmt: skip
         keys = azure.storage.list_storage_account_keys_output(
             resource_group_name=args.placement.resource_group_name,
             account_name=account.name,
