@@ -195,12 +195,19 @@ class TerraformPlan:
     def _provider(resource: _Resource) -> str:
         return PROVIDERS[resource.entry["type"].split(":")[0]]
 
-    def _planned(self, resource: _Resource, converted: _Converted) -> dict[str, Any]:
+    @staticmethod
+    def _identity(resource: _Resource) -> dict[str, Any]:
+        """The keys that name a resource in every section of the plan."""
         return {
             "address": resource.address,
             "mode": "managed",
             "type": resource.type,
             "name": resource.name,
+        }
+
+    def _planned(self, resource: _Resource, converted: _Converted) -> dict[str, Any]:
+        return {
+            **self._identity(resource),
             "provider_name": self._provider(resource),
             "schema_version": 0,
             "values": converted.values,
@@ -211,10 +218,7 @@ class TerraformPlan:
         # The id (and every other output) is computed by the provider on create.
         unknown = {"id": True, **converted.unknown}
         return {
-            "address": resource.address,
-            "mode": "managed",
-            "type": resource.type,
-            "name": resource.name,
+            **self._identity(resource),
             "provider_name": self._provider(resource),
             "change": {
                 "actions": ["create"],
@@ -228,10 +232,7 @@ class TerraformPlan:
 
     def _configuration(self, resource: _Resource, converted: _Converted) -> dict[str, Any]:
         return {
-            "address": resource.address,
-            "mode": "managed",
-            "type": resource.type,
-            "name": resource.name,
+            **self._identity(resource),
             "provider_config_key": resource.entry["type"].split(":")[0],
             "expressions": converted.expressions,
             "schema_version": 0,
