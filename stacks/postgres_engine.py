@@ -15,22 +15,19 @@ import pulumi
 
 from components.contracts import ClusterContract
 from components.kubernetes.addons import MONITORING_NAMESPACE
-from components.kubernetes.cnpg import (
-    BackupCredentials,
-    CnpgBackupArgs,
-    CnpgPostgres,
-    CnpgPostgresArgs,
-)
 from components.kubernetes.network_policy import EgressTarget
 from components.specs import BackupStoreSpec
 from infra.naming import APP_NAMESPACE, tags
 
 if TYPE_CHECKING:
+    # the CNPG component (and pulumi-tls with it) is imported only when the engine is chosen:
+    # a managed-engine plan does not pay for it
     from components.aws.eks import AwsCluster
     from components.aws.shared import AccountScope
     from components.azure.aks import AzureCluster
     from components.gcp.apis import ProjectApis
     from components.gcp.gke import GcpCluster
+    from components.kubernetes.cnpg import BackupCredentials, CnpgBackupArgs, CnpgPostgres
     from infra.config.models import PlatformConfig
 
 # The Cluster and its namespace. CloudNativePG names the instances' ServiceAccount after the
@@ -49,6 +46,8 @@ def cnpg_postgres(
 ) -> CnpgPostgres:
     """The operator and the TimescaleDB Cluster on ``cluster`` (its encrypted storage class, its
     workloads' extra egress such as GKE's metadata server); ``.contract()`` is Postgres'."""
+    from components.kubernetes.cnpg import CnpgPostgres, CnpgPostgresArgs
+
     pg = config.postgres
     traits = config.traits
     monitoring = MONITORING_NAMESPACE if config.addons.kube_prometheus_stack else None
@@ -120,6 +119,8 @@ def _backup_args(
     annotations: dict[str, pulumi.Output[str]],
     pod_labels: dict[str, str] | None = None,
 ) -> CnpgBackupArgs:
+    from components.kubernetes.cnpg import CnpgBackupArgs
+
     return CnpgBackupArgs(
         destination_path=destination,
         credentials=credentials,

@@ -318,7 +318,8 @@ def test_the_plan_runs_its_clouds_rules_and_the_pack_gets_every_rule() -> None:
 
 def test_a_quiet_clean_plan_loads_no_rendering_and_no_other_cloud_rules(tmp_path: Path) -> None:
     """``--quiet`` with no violations prints nothing, so rich is never imported; an AWS stack
-    loads neither the GCP/Azure rule modules nor cfn-lint (its schemas are read as files)."""
+    loads neither the GCP/Azure rule modules nor cfn-lint (its schemas are read as files), and
+    its managed Postgres leaves the CloudNativePG component and pulumi-tls unimported."""
     import subprocess
     import sys
 
@@ -326,7 +327,8 @@ def test_a_quiet_clean_plan_loads_no_rendering_and_no_other_cloud_rules(tmp_path
         "import sys; from infra.__main__ import main; code = main(['plan', '--stack', 'prod', '--quiet']);"
         "print(code, sorted(m for m in ('rich', 'cfnlint', 'policies.rules.gcp', 'policies.rules.azure',"
         " 'policies.rules.deployability.gcp', 'policies.rules.deployability.azure',"
-        " 'policies.rules.aws_data') if m in sys.modules))"
+        " 'policies.rules.aws_data', 'components.kubernetes.cnpg', 'pulumi_tls')"
+        " if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
