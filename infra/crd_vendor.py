@@ -1,6 +1,6 @@
 """``python -m infra crd-schemas [--mirror DIR]``: regenerate the vendored CRD schemas.
 
-Reads ``components/kubernetes/schemas/sources.json`` (which operator release each pinned chart
+Reads ``policies/rules/facts/schemas/sources.json`` (which operator release each pinned chart
 installs, and where its CRD files live), takes every CustomResourceDefinition in those files
 from git at the recorded ref, and writes one JSON Schema per served version to
 ``schemas/<group>/<kind>-<version>.json`` plus ``schemas/index.json`` (apiVersion/kind -> file
@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from components.kubernetes.crd_schemas import (
+from policies.rules.facts.crd_schemas import (
     INDEX_FILE,
     SCHEMAS_DIR,
     SOURCES_FILE,

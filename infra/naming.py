@@ -2,22 +2,22 @@
 
 Tags (AWS, Azure) and labels (GCP) carry the same keys and values; values are lowercase so that
 GCP's label rules accept them unchanged.
+
+The tag keys themselves are the policy pack's facts (``policies/rules/facts/tags.py``): the pack
+is published alone and requires them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import TYPE_CHECKING
+
+from policies.rules.facts.tags import REQUIRED_TAG_KEYS, SECRET_LOOKING_NAME
 
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
 
-REQUIRED_TAG_KEYS = ("project", "environment", "stack", "managed-by", "component")
-# Setting names that suggest a secret: never allowed in a ConfigMap (config and policy agree).
-SECRET_LOOKING_NAME = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
-)
+__all__ = ["REQUIRED_TAG_KEYS", "SECRET_LOOKING_NAME", "tags"]
 
 
 def tags(config: PlatformConfig, component: str) -> dict[str, str]:

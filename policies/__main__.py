@@ -1,22 +1,19 @@
 """The CrossGuard policy pack: ``pulumi preview --policy-pack policies``.
 
+The CLI runs this file as ``<pack>/venv/bin/python -u -m pulumi.policy <engine> .`` from the
+pack's folder, which puts the folder on ``sys.path``: the rules are the ``rules`` package next
+to this file, and nothing outside the folder is imported (the pack is published alone).
+
 Levels default to advisory; ``policies/config/<env>.json`` (passed with
-``--policy-pack-config``) makes them mandatory for prod. The offline plan applies the same
-``ALL_POLICIES`` objects with the same config files.
+``--policy-pack-config``) makes them mandatory for prod. The offline plan runs the same rules
+through the same ``pulumi_policy`` analyzer (``infra/plan/policy.py``).
 """
 
-import sys
-from pathlib import Path
-
-# The pack runs from policies/ under the CLI; make `policies.rules` importable from the repo root.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from pulumi_policy import EnforcementLevel, PolicyPack
-
-from policies.rules import ALL_POLICIES
+from rules import ALL_POLICIES, PACK_NAME
 
 PolicyPack(
-    name="platform-policies",
+    name=PACK_NAME,
     enforcement_level=EnforcementLevel.ADVISORY,
     policies=ALL_POLICIES,
 )

@@ -48,7 +48,7 @@ def shipped_plans(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> d
     with (shared / "shipped-plans.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not cache.exists():
-            outcomes = plan_many(list_stack_files(ROOT), ROOT)
+            outcomes = plan_many(list_stack_files(ROOT), ROOT, keep_records=True)
             cache.write_bytes(pickle.dumps({outcome.stack: outcome for outcome in outcomes}))
         plans: dict[str, Outcome] = pickle.loads(cache.read_bytes())
     return plans

@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from components.azure import kubeconfig
-from components.azure.names import NAME_RULES, global_name, storage_account_name
 from components.azure.postgres import restart_command, restart_problem
 from components.azure.redis import CLUSTER_TLS_PORTS, cache_zones, extra_ports
 from components.azure.roles import (
@@ -28,6 +27,7 @@ from components.azure.roles import (
 )
 from infra.plan.cli import Outcome
 from infra.plan.mocks.azure import AKS_SERVER_ID, TENANT
+from policies.rules.facts.azure_names import NAME_RULES, global_name, storage_account_name
 from tests.conftest import one, plan_config, plan_of, prod_requirements, resources_of
 from tests.test_config import build as build_config
 

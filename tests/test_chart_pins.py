@@ -2,7 +2,7 @@
 
 A range (``~4.12``, ``>=72``), ``latest`` or no version lets Helm pick whatever the repository
 serves on the day of ``pulumi up``: two deploys of one commit differ, and the chart's CRDs can
-move away from the schemas vendored in ``components/kubernetes/schemas/``.
+move away from the schemas vendored in ``policies/rules/facts/schemas/``.
 """
 
 from __future__ import annotations

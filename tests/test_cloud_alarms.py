@@ -15,9 +15,9 @@ import pytest
 
 from components.azure.alarms import max_connections as azure_max_connections
 from components.azure.alarms import short_name, window
-from components.azure.regions import ONE_WAY, PAIRED_REGION
 from components.gcp.alarms import max_connections as gcp_max_connections
 from infra.plan.cli import Outcome
+from policies.rules.facts.azure_regions import ONE_WAY, PAIRED_REGION
 from tests.conftest import one, plan_config, plan_of, prod_requirements, resources_of
 
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"

@@ -15,7 +15,11 @@ import jsonschema
 import pytest
 
 from components.kubernetes import charts
-from components.kubernetes.crd_schemas import (
+from infra.crd_vendor import to_json_schema
+from infra.plan.cli import Outcome, plan_many
+from policies.rules import ALL_POLICIES
+from policies.rules.deployability.kubernetes import MAX_SCHEMA_PROBLEMS
+from policies.rules.facts.crd_schemas import (
     INDEX_FILE,
     SCHEMAS_DIR,
     SOURCES_FILE,
@@ -25,10 +29,6 @@ from components.kubernetes.crd_schemas import (
     is_custom_resource_type,
     problems,
 )
-from infra.crd_vendor import to_json_schema
-from infra.plan.cli import Outcome, plan_many
-from policies.rules import ALL_POLICIES
-from policies.rules.deployability.kubernetes import MAX_SCHEMA_PROBLEMS
 from tests.conftest import make_project, plan_of
 from tests.policy_helpers import find, violations_of_resource
 

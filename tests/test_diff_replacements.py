@@ -16,8 +16,8 @@ import yaml
 from infra.diff.compute import StackDiff, diff_plans
 from infra.diff.markdown import render_markdown
 from infra.diff.replacement import aws, azure, force_new, gcp, kubernetes, replacing_paths
-from infra.diff.replacement.cfn import create_only
 from infra.plan.cli import Outcome
+from policies.rules.facts.cfn import create_only
 from tests.conftest import ROOT, plan_config
 
 PROD = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
@@ -70,7 +70,7 @@ def test_aws_force_new_inputs_exist_in_pulumi_aws(pulumi_type: str) -> None:
 @pytest.mark.parametrize("pulumi_type", sorted(aws.TYPES))
 def test_aws_table_names_a_cloudformation_type_cfn_lint_knows(pulumi_type: str) -> None:
     cfn_type, _ = aws.TYPES[pulumi_type]
-    from infra.diff.replacement.cfn import _type_index  # pyright: ignore[reportPrivateUsage] -- the index is what is under test
+    from policies.rules.facts.cfn import _type_index  # pyright: ignore[reportPrivateUsage] -- the index is what is under test
 
     assert cfn_type in _type_index()
 

@@ -11,10 +11,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from components.kubernetes import crd_schemas
 from components.kubernetes.workload import migrations_job_name
 from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, kubernetes_objects, render
+from policies.rules.facts import crd_schemas
 from stacks.kubernetes import namespace_quota
 
 

@@ -291,7 +291,7 @@ def test_each_cloud_rule_module_only_matches_its_cloud(shipped_plans: dict[str, 
     for module_name, package in RULE_MODULES:
         if package is None:
             continue
-        policies = importlib.import_module(module_name).POLICIES
+        policies = importlib.import_module(module_name, "policies.rules").POLICIES
         for stack, outcome in shipped_plans.items():
             assert outcome.plan is not None, outcome.errors
             foreign = [
@@ -306,7 +306,11 @@ def test_each_cloud_rule_module_only_matches_its_cloud(shipped_plans: dict[str, 
 def test_the_plan_runs_its_clouds_rules_and_the_pack_gets_every_rule() -> None:
     from policies.rules import ALL_POLICIES, RULE_MODULES, policies_for
 
-    every = [p for module, _ in RULE_MODULES for p in importlib.import_module(module).POLICIES]
+    every = [
+        p
+        for module, _ in RULE_MODULES
+        for p in importlib.import_module(module, "policies.rules").POLICIES
+    ]
     assert [p.name for p in ALL_POLICIES] == [p.name for p in every]
     pack = (ROOT / "policies" / "__main__.py").read_text(encoding="utf-8")
     assert "policies=ALL_POLICIES" in pack

@@ -26,11 +26,11 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 
 from components.azure import kubeconfig, roles
-from components.azure.names import fit
 from components.azure.network import field
 from components.azure.workload_identity import USE_LABEL
 from components.contracts import ClusterContract
 from infra.naming import child
+from policies.rules.facts.azure_names import fit
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 WORKSPACE = "azure-native:operationalinsights:Workspace"

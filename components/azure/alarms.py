@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import SHORT_NAME_LIMIT, fit
 from components.specs import AlarmSpec
+from policies.rules.facts.azure_names import SHORT_NAME_LIMIT, fit
 
 if TYPE_CHECKING:
     from components.azure.aks import AzureCluster

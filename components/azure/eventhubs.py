@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import global_name
 from components.azure.network import ServicePlacement, private_endpoint
 from components.contracts import KafkaContract
 from components.specs import KafkaSpec
 from infra.naming import child
+from policies.rules.facts.azure_names import global_name
 
 KAFKA_PORT = 9093
 # Standard-tier event hubs keep events at most 7 days; Premium up to 90.

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import fit
 from components.contracts import NetworkContract
 from infra.naming import child
+from policies.rules.facts.azure_names import fit
 
 VNET = "azure-native:network:VirtualNetwork"
 NSG = "azure-native:network:NetworkSecurityGroup"

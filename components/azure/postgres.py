@@ -27,12 +27,12 @@ import pulumi
 import pulumi_azure_native as azure
 import pulumi_random as random
 
-from components.azure.names import global_name
 from components.azure.network import POSTGRES_ZONE, ServicePlacement
-from components.azure.regions import DR_REGION_TAG
 from components.contracts import PostgresContract
 from components.specs import PostgresSpec
 from infra.naming import child
+from policies.rules.facts.azure_names import global_name
+from policies.rules.facts.azure_regions import DR_REGION_TAG
 
 PORT = 5432
 PRELOADED = ("timescaledb", "pg_stat_statements", "pg_cron")

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import global_name
 from components.azure.network import ServicePlacement, field, private_endpoint
 from components.azure.storage import hardened_storage_account
 from components.contracts import RedisContract
 from components.specs import RedisSpec
 from infra.naming import child
+from policies.rules.facts.azure_names import global_name
 
 TLS_PORT = 6380
 REDIS = "azure-native:redis:Redis"

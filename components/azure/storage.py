@@ -11,7 +11,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.names import storage_account_name
+from policies.rules.facts.azure_names import storage_account_name
 
 
 def hardened_storage_account(

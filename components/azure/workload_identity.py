@@ -10,8 +10,8 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import roles
-from components.azure.names import fit
 from infra.naming import child
+from policies.rules.facts.azure_names import fit
 
 CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 # Pods opt in to token projection with this label (the mutating webhook looks for it).

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from infra.config.common import Cloud, config_value
+from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
@@ -138,12 +139,6 @@ def _instance_family_problems(config: PlatformConfig) -> list[str]:
 
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-# Flexible Server Premium SSD sizes (GiB): any other size is rejected by the API.
-# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-storage
-AZURE_POSTGRES_STORAGE_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767)
-# Flexible Server backup retention accepts 7-35 days.
-# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
-AZURE_BACKUP_RETENTION_DAYS = (7, 35)
 
 
 def _azure_problems(config: PlatformConfig) -> list[str]:

@@ -30,6 +30,8 @@ class Outcome:
     environment: str = ""
     plan: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
+    # The engine's records of the plan (``PlanResult.records``), kept only when asked for.
+    records: list[Any] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -40,7 +42,7 @@ class Outcome:
         return EXIT_OK
 
 
-def plan_stack_file(path: Path, project_root: Path) -> Outcome:
+def plan_stack_file(path: Path, project_root: Path, *, keep_records: bool = False) -> Outcome:
     """Plan one stack file in this process; never raises for a user or program error."""
     from infra.config.errors import ConfigError
     from infra.plan.runner import PlanError, run_program
@@ -64,7 +66,12 @@ def plan_stack_file(path: Path, project_root: Path) -> Outcome:
         if os.environ.get("PLATFORM_DEBUG"):
             lines.append(traceback.format_exc())
         return Outcome(stack=stack_name, errors=lines)
-    return Outcome(stack=stack_name, environment=result.environment, plan=result.to_json())
+    return Outcome(
+        stack=stack_name,
+        environment=result.environment,
+        plan=result.to_json(),
+        records=result.records if keep_records else None,
+    )
 
 
 def _clouds_of(paths: list[Path]) -> set[str]:
@@ -83,11 +90,17 @@ def _clouds_of(paths: list[Path]) -> set[str]:
     return clouds
 
 
-def _plan_in_child(args: tuple[str, str]) -> Outcome:
-    return plan_stack_file(Path(args[0]), Path(args[1]))
+def _plan_in_child(args: tuple[str, str, bool]) -> Outcome:
+    return plan_stack_file(Path(args[0]), Path(args[1]), keep_records=args[2])
 
 
-def plan_many(paths: list[Path], project_root: Path, workers: int | None = None) -> list[Outcome]:
+def plan_many(
+    paths: list[Path],
+    project_root: Path,
+    workers: int | None = None,
+    *,
+    keep_records: bool = False,
+) -> list[Outcome]:
     """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root Stack), ``workers`` at a time."""
     import multiprocessing
 
@@ -101,7 +114,11 @@ def plan_many(paths: list[Path], project_root: Path, workers: int | None = None)
     count = workers or min(len(paths), os.cpu_count() or 1)
     context = multiprocessing.get_context("fork" if forking else "spawn")
     with context.Pool(count, maxtasksperchild=1) as pool:
-        return pool.map(_plan_in_child, [(str(p), str(project_root)) for p in paths], chunksize=1)
+        return pool.map(
+            _plan_in_child,
+            [(str(p), str(project_root), keep_records) for p in paths],
+            chunksize=1,
+        )
 
 
 def _parser() -> argparse.ArgumentParser:

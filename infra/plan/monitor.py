@@ -34,6 +34,14 @@ class RecordedResource:
     inputs: dict[str, Any]
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # What the engine keeps of the other options (the policy pack receives them too).
+    outputs: dict[str, Any] = field(default_factory=dict)
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool | None = None
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def all_dependencies(self) -> list[str]:
@@ -78,11 +86,22 @@ class RecordingMonitor(MockMonitor):
                     key: sorted(set(deps.urns))
                     for key, deps in request.propertyDependencies.items()
                 },
+                ignore_changes=list(request.ignoreChanges),
+                replace_on_changes=list(request.replaceOnChanges),
+                delete_before_replace=(
+                    bool(request.deleteBeforeReplace)
+                    if request.deleteBeforeReplaceDefined
+                    else None
+                ),
+                custom_timeouts=_timeouts(request),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                aliases=list(request.aliasURNs),
             )
         )
         secret_outputs = list(request.additionalSecretOutputs)
         if secret_outputs:
-            return self._with_secret_outputs(response, secret_outputs)
+            response = self._with_secret_outputs(response, secret_outputs)
+        self.recorded[-1].outputs = struct_to_dict(response.object)
         return response
 
     @staticmethod
@@ -97,3 +116,13 @@ class RecordingMonitor(MockMonitor):
                 wrapped.fields["value"].CopyFrom(value)
                 response.object.fields[key].struct_value.CopyFrom(wrapped)
         return response
+
+
+def _timeouts(request: Any) -> dict[str, str]:
+    """The custom timeouts a resource asked for (``{"create": "30m"}``), empty when none."""
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = request.customTimeouts
+    return {
+        kind: value for kind in ("create", "update", "delete") if (value := getattr(timeouts, kind))
+    }

@@ -1,37 +1,121 @@
-"""Applies the CrossGuard policy pack's own rule objects to an offline plan.
+"""Runs the CrossGuard policy pack over an offline plan the way ``pulumi preview`` runs it.
 
-The rules in ``policies/`` are the ones ``pulumi preview --policy-pack policies`` runs; here
-they are called directly with ``ResourceValidationArgs`` / ``StackValidationArgs`` built from
-the recorded registrations, with enforcement levels and thresholds read from
-``policies/config/<environment>.json`` exactly as ``--policy-pack-config`` would apply them.
+There is one path for the rules, online and offline. The analyzer side is ``pulumi_policy``'s
+own servicer, the object ``PolicyPack`` serves over gRPC when the CLI starts the pack; this
+module plays the engine's side of that conversation, step by step as the CLI does it
+(``sdk/go/common/resource/plugin/analyzer_plugin.go`` and ``pkg/resource/analyzer/config.go``
+in pulumi/pulumi):
+
+1. ``GetAnalyzerInfo``: each policy's default level and config schema;
+2. the ``--policy-pack-config`` file (``policies/config/<env>.json``) reconciled with them:
+   schema defaults, then ``all``, then each policy's entry; the result validated against
+   the schemas (an invalid file stops the plan, as it stops ``pulumi preview``);
+3. ``ConfigureStack`` and ``Configure``;
+4. ``Analyze`` once per resource: its inputs as a protobuf ``Struct`` (unknowns and secrets
+   kept, internal ``__`` keys dropped), its options and its provider;
+5. ``AnalyzeStack`` once: every resource's outputs, options, provider, parent, dependencies
+   and property dependencies.
+
+So rules see exactly what the CLI hands them: read-only ``Mapping``/``Sequence`` proxies that
+raise on unknown values, and every number as a float. ``tests/test_policy_pack_cli.py`` starts
+the pack as a subprocess the way the CLI does and checks it answers these same requests with
+the same diagnostics.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from pulumi.runtime.sync_await import _sync_await
-from pulumi_policy import (
-    EnforcementLevel,
-    Policy,
-    PolicyCustomTimeouts,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
-from pulumi_policy.policy import _NotApplicableError  # the SDK's "not applicable" signal
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2 as proto
+from pulumi_policy import EnforcementLevel, Policy
 
 from infra.plan.monitor import RecordedResource
-from infra.plan.values import plain
+from infra.plan.values import marshalled
 
-DEFAULT_LEVEL = EnforcementLevel.ADVISORY
+LEVELS = {
+    proto.ADVISORY: "advisory",
+    proto.MANDATORY: "mandatory",
+    proto.REMEDIATE: "remediate",
+    proto.DISABLED: "disabled",
+}
+LEVEL_CODES = {name: code for code, name in LEVELS.items()}
+PACK_VERSION = "0.0.1"  # what PolicyPack reports; the CLI prefers PulumiPolicy.yaml's
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+
+
+class PolicyConfigError(Exception):
+    """The pack's config file is not what the policies accept (the CLI refuses it too)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class Analyzer(Protocol):
+    """The analyzer's gRPC methods as the engine calls them (a stub, or the servicer itself)."""
+
+    def GetAnalyzerInfo(self, request: empty_pb2.Empty) -> proto.AnalyzerInfo: ...
+    def ConfigureStack(
+        self, request: proto.AnalyzerStackConfigureRequest
+    ) -> proto.AnalyzerStackConfigureResponse: ...
+    def Configure(self, request: proto.ConfigureAnalyzerRequest) -> empty_pb2.Empty: ...
+    def Analyze(self, request: proto.AnalyzeRequest) -> proto.AnalyzeResponse: ...
+    def AnalyzeStack(self, request: proto.AnalyzeStackRequest) -> proto.AnalyzeResponse: ...
+
+
+class InProcessAnalyzer:
+    """``pulumi_policy``'s servicer, called directly instead of through a gRPC channel.
+
+    It is the very object ``PolicyPack(...)`` serves (``_PolicyAnalyzerServicer``); ``PolicyPack``
+    itself cannot be built in process, as its constructor starts a server and blocks.
+    """
+
+    def __init__(self, policies: list[Policy], name: str | None = None) -> None:
+        from pulumi_policy.policy import (
+            _PolicyAnalyzerServicer,  # pyright: ignore[reportPrivateUsage] -- the pack's own analyzer, the one object both paths share
+        )
+
+        if name is None:
+            from policies.rules import PACK_NAME
+
+            name = PACK_NAME
+        self._servicer = _PolicyAnalyzerServicer(
+            name, PACK_VERSION, policies, EnforcementLevel.ADVISORY
+        )
+
+    def GetAnalyzerInfo(self, request: empty_pb2.Empty) -> proto.AnalyzerInfo:
+        return self._servicer.GetAnalyzerInfo(request, None)
+
+    def ConfigureStack(
+        self, request: proto.AnalyzerStackConfigureRequest
+    ) -> proto.AnalyzerStackConfigureResponse:
+        return self._servicer.ConfigureStack(request, None)
+
+    def Configure(self, request: proto.ConfigureAnalyzerRequest) -> empty_pb2.Empty:
+        return self._servicer.Configure(request, None)
+
+    def Analyze(self, request: proto.AnalyzeRequest) -> proto.AnalyzeResponse:
+        return self._servicer.Analyze(request, None)
+
+    def AnalyzeStack(self, request: proto.AnalyzeStackRequest) -> proto.AnalyzeResponse:
+        return self._servicer.AnalyzeStack(request, None)
+
+
+# --- the pack's config, reconciled as the CLI does -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicySetting:
+    """One policy's reconciled config: its level and its properties."""
+
+    level: str
+    properties: dict[str, Any]
 
 
 def load_policy_config(project_root: Path, environment: str) -> dict[str, Any]:
@@ -42,77 +126,206 @@ def load_policy_config(project_root: Path, environment: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def enforcement_level(policy: Policy, pack_config: dict[str, Any]) -> EnforcementLevel:
-    """The level a policy runs at: its own entry, then ``all``, then its default."""
-    for key in (policy.name, "all"):
-        entry = pack_config.get(key)
-        if isinstance(entry, str):
-            return EnforcementLevel(entry)
-        if isinstance(entry, dict) and "enforcementLevel" in entry:
-            return EnforcementLevel(entry["enforcementLevel"])
-    return policy.enforcement_level or DEFAULT_LEVEL
-
-
-def policy_config(policy: Policy, pack_config: dict[str, Any]) -> dict[str, Any]:
-    """Schema defaults overlaid with the policy's config entry (minus the level)."""
-    values: dict[str, Any] = {}
-    schema = policy.config_schema
-    if schema is not None:
-        for key, spec in (schema.properties or {}).items():
-            if isinstance(spec, dict) and "default" in spec:
-                values[key] = spec["default"]
-    entry = pack_config.get(policy.name)
+def _given(entry: Any, key: str) -> tuple[str | None, dict[str, Any]]:
+    """A config file entry as (level, properties): a level string, or an object."""
+    if isinstance(entry, str):
+        if entry not in LEVEL_CODES:
+            raise PolicyConfigError([f"{key}: {entry!r} is not a valid enforcement level"])
+        return entry, {}
     if isinstance(entry, dict):
-        values.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-    return values
+        properties = {k: v for k, v in entry.items() if k != "enforcementLevel"}
+        level = entry.get("enforcementLevel")
+        if level is not None and level not in LEVEL_CODES:
+            raise PolicyConfigError([f"{key}: {level!r} is not a valid enforcement level"])
+        return level, properties
+    raise PolicyConfigError([f"{key}: {entry!r} is not a valid value; must be a string or object"])
 
 
-def _options(record: RecordedResource) -> PolicyResourceOptions:
-    return PolicyResourceOptions(
+def reconcile(info: proto.AnalyzerInfo, file_config: Mapping[str, Any]) -> dict[str, PolicySetting]:
+    """``ReconcilePolicyPackConfig``: schema defaults, then ``all``, then each policy's entry."""
+    result: dict[str, PolicySetting] = {}
+    schemas: dict[str, dict[str, Any]] = {}
+    for policy in info.policies:
+        schema = json_format.MessageToDict(policy.configSchema.properties)
+        schemas[policy.name] = {"schema": schema, "required": list(policy.configSchema.required)}
+        defaults = {k: v["default"] for k, v in schema.items() if "default" in v}
+        result[policy.name] = PolicySetting(LEVELS[policy.enforcementLevel], defaults)
+    given = {key: _given(entry, key) for key, entry in file_config.items()}
+    everything = given.get("all", (None, {}))[0]
+    if everything is not None:
+        result = {k: PolicySetting(everything, v.properties) for k, v in result.items()}
+    for key, (level, properties) in given.items():
+        current = result.get(key, PolicySetting("", {}))
+        result[key] = PolicySetting(level or current.level, {**current.properties, **properties})
+    _validate(result, schemas)
+    return result
+
+
+def _validate(settings: Mapping[str, PolicySetting], schemas: Mapping[str, Any]) -> None:
+    """Each policy's properties against its config schema (the CLI uses gojsonschema)."""
+    from jsonschema import Draft7Validator
+
+    problems: list[str] = []
+    for name, schema in schemas.items():
+        if not schema["schema"]:
+            continue
+        document = {"type": "object", "properties": schema["schema"]}
+        if schema["required"]:
+            document["required"] = schema["required"]
+        properties = settings[name].properties
+        for error in Draft7Validator(document).iter_errors(properties):
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            problems.append(f"{name}: {where}: {error.message}")
+    if problems:
+        raise PolicyConfigError(problems)
+
+
+def configure_request(settings: Mapping[str, PolicySetting]) -> proto.ConfigureAnalyzerRequest:
+    """What ``Configure`` receives: every policy's level and properties."""
+    request = proto.ConfigureAnalyzerRequest()
+    for name, setting in settings.items():
+        if setting.level not in LEVEL_CODES:
+            continue
+        config = request.policyConfig[name]
+        config.enforcementLevel = LEVEL_CODES[setting.level]  # pyright: ignore[reportAttributeAccessIssue] -- protobuf enum field takes its int value
+        config.properties.update(setting.properties)
+    return request
+
+
+# --- resources as the engine marshals them ---------------------------------------------------
+
+
+def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Properties as ``MarshalProperties(..., SkipInternalKeys: true)`` sends them."""
+    struct = struct_pb2.Struct()
+    struct.update({k: marshalled(v) for k, v in values.items() if not k.startswith("__")})
+    return struct
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
+_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def seconds(duration: str) -> float:
+    """A Go duration (``"1h30m"``, ``"10m"``) in seconds, as the engine converts timeouts."""
+    return sum(float(n) * _SECONDS[unit] for n, unit in _DURATION.findall(duration))
+
+
+def _options(record: RecordedResource) -> proto.AnalyzerResourceOptions:
+    timeouts = record.custom_timeouts
+    return proto.AnalyzerResourceOptions(
         protect=record.protect,
-        ignore_changes=[],
-        delete_before_replace=None,
-        aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-        additional_secret_outputs=[],
-        parent=record.parent or None,
+        ignoreChanges=record.ignore_changes,
+        deleteBeforeReplace=bool(record.delete_before_replace),
+        deleteBeforeReplaceDefined=record.delete_before_replace is not None,
+        additionalSecretOutputs=record.additional_secret_outputs,
+        aliases=record.aliases,
+        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(
+            create=seconds(timeouts.get("create", "")),
+            update=seconds(timeouts.get("update", "")),
+            delete=seconds(timeouts.get("delete", "")),
+        ),
+        parent=record.parent,
     )
 
 
-def policy_resources(records: list[RecordedResource]) -> list[PolicyResource]:
-    """The stack's resources as ``StackValidationArgs`` expects them, links resolved."""
-    by_urn: dict[str, PolicyResource] = {}
-    for record in records:
-        by_urn[record.urn] = PolicyResource(
-            resource_type=record.type,
-            props=plain(record.inputs, redact=False),
+def _provider(
+    record: RecordedResource, by_urn: Mapping[str, RecordedResource]
+) -> proto.AnalyzerProviderResource | None:
+    """The resource's explicit provider (the engine's default providers are not recorded)."""
+    provider = by_urn.get(record.provider)
+    if provider is None:
+        return None
+    return proto.AnalyzerProviderResource(
+        urn=provider.urn,
+        type=provider.type,
+        name=provider.name,
+        properties=_struct(provider.inputs),
+    )
+
+
+def analyze_requests(records: list[RecordedResource]) -> list[proto.AnalyzeRequest]:
+    """One ``Analyze`` request per resource, in registration order, with its inputs."""
+    by_urn = {record.urn: record for record in records}
+    return [
+        proto.AnalyzeRequest(
+            type=record.type,
+            properties=_struct(record.inputs),
             urn=record.urn,
             name=record.name,
-            opts=_options(record),
-            provider=None,
-            parent=None,
-            dependencies=[],
-            property_dependencies={},
+            options=_options(record),
+            provider=_provider(record, by_urn),
         )
-    for record in records:
-        resource = by_urn[record.urn]
-        resource.parent = by_urn.get(record.parent)
-        resource.dependencies = [by_urn[u] for u in record.dependencies if u in by_urn]
-        resource.property_dependencies = {
-            key: [by_urn[u] for u in urns if u in by_urn]
-            for key, urns in record.property_dependencies.items()
-        }
-    return list(by_urn.values())
+        for record in records
+    ]
 
 
-def _run(validation: Callable[[], Any]) -> None:
-    """Run (and await) one validation; "not applicable" (unknown values) reports nothing."""
-    try:
-        result = validation()
-        if inspect.isawaitable(result):
-            _sync_await(result)
-    except _NotApplicableError:
-        return
+def analyze_stack_request(records: list[RecordedResource]) -> proto.AnalyzeStackRequest:
+    """The ``AnalyzeStack`` request: every resource with its outputs and its links."""
+    by_urn = {record.urn: record for record in records}
+    return proto.AnalyzeStackRequest(
+        resources=[
+            proto.AnalyzerResource(
+                type=record.type,
+                properties=_struct(record.outputs or record.inputs),
+                urn=record.urn,
+                name=record.name,
+                options=_options(record),
+                provider=_provider(record, by_urn),
+                parent=record.parent,
+                dependencies=record.dependencies,
+                propertyDependencies={
+                    key: proto.AnalyzerPropertyDependencies(urns=urns)
+                    for key, urns in record.property_dependencies.items()
+                    if urns
+                },
+            )
+            for record in records
+        ]
+    )
+
+
+# --- the conversation --------------------------------------------------------------------------
+
+
+def violation(diagnostic: proto.AnalyzeDiagnostic) -> dict[str, str]:
+    """A diagnostic as the plan reports it: the rule's own message, without the description
+    ``pulumi_policy`` puts in front of it."""
+    message = diagnostic.message
+    if message.startswith(diagnostic.description + "\n"):
+        message = message[len(diagnostic.description) + 1 :]
+    return {
+        "policy": diagnostic.policyName,
+        "level": LEVELS[diagnostic.enforcementLevel],
+        "urn": diagnostic.urn,
+        "message": message,
+    }
+
+
+def run_pack(
+    analyzer: Analyzer,
+    records: list[RecordedResource],
+    file_config: Mapping[str, Any],
+    stack_tags: Mapping[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """Every diagnostic ``analyzer`` reports on ``records``: the CLI's sequence of calls."""
+    settings = reconcile(analyzer.GetAnalyzerInfo(empty_pb2.Empty()), file_config)
+    analyzer.ConfigureStack(proto.AnalyzerStackConfigureRequest(tags=dict(stack_tags or {})))
+    analyzer.Configure(configure_request(settings))
+    found: list[dict[str, str]] = []
+    for request in analyze_requests(records):
+        for diagnostic in analyzer.Analyze(request).diagnostics:
+            # The engine files a resource diagnostic without a URN under the analyzed resource.
+            found.append({**violation(diagnostic), "urn": diagnostic.urn or request.urn})
+    found += [
+        violation(d) for d in analyzer.AnalyzeStack(analyze_stack_request(records)).diagnostics
+    ]
+    return found
+
+
+def stack_tags(project: str) -> dict[str, str]:
+    """The tags the CLI sends every pack for a stack of this project."""
+    return {"pulumi:project": project, "pulumi:runtime": "python"}
 
 
 def evaluate(
@@ -129,41 +342,30 @@ def evaluate(
     """
     from policies.rules import policies_for
 
-    pack_config = load_policy_config(project_root, environment)
-    stack_tags = {"environment": environment, "stack": stack}
-    violations: list[dict[str, str]] = []
-    resources = policy_resources(records)
     if policies is None:
         policies = policies_for({record.type.split(":", 1)[0] for record in records})
-    for policy in policies:
-        level = enforcement_level(policy, pack_config)
-        if level == EnforcementLevel.DISABLED:
-            continue
-        config = policy_config(policy, pack_config)
+    file_config = load_policy_config(project_root, environment)
+    project = records[0].urn.split("::")[1] if records else stack
+    return run_pack(InProcessAnalyzer(policies), records, file_config, stack_tags(project))
 
-        def report(message: str, urn: str | None = None, *, _policy: Policy = policy,
-                   _level: EnforcementLevel = level, _default_urn: str = "") -> None:  # fmt: skip
-            violations.append(
-                {
-                    "policy": _policy.name,
-                    "level": _level.value,
-                    "urn": urn or _default_urn,
-                    "message": message,
-                }
-            )
 
-        if isinstance(policy, ResourceValidationPolicy):
-            for resource in resources:
-                args = ResourceValidationArgs(
-                    resource.resource_type, resource.props, resource.urn, resource.name,
-                    resource.opts, None, config, stack_tags,
-                )  # fmt: skip
-                _run(
-                    lambda p=policy, a=args, r=resource: p.validate(
-                        a, lambda m, u=None: report(m, u, _default_urn=r.urn)
-                    )
-                )
-        elif isinstance(policy, StackValidationPolicy):
-            stack_args = StackValidationArgs(resources, config, stack_tags)
-            _run(lambda p=policy, a=stack_args: p.validate(a, report))
-    return violations
+# --- one policy's reconciled settings (docs and tests) -----------------------------------------
+
+
+def settings_of(
+    policies: Iterable[Policy], file_config: Mapping[str, Any]
+) -> dict[str, PolicySetting]:
+    """Each policy's level and properties under ``file_config``, as the CLI reconciles them."""
+    return reconcile(
+        InProcessAnalyzer(list(policies)).GetAnalyzerInfo(empty_pb2.Empty()), file_config
+    )
+
+
+def enforcement_level(policy: Policy, file_config: Mapping[str, Any]) -> EnforcementLevel:
+    """The level ``policy`` runs at under ``file_config``."""
+    return EnforcementLevel(settings_of([policy], file_config)[policy.name].level)
+
+
+def policy_config(policy: Policy, file_config: Mapping[str, Any]) -> dict[str, Any]:
+    """``policy``'s properties under ``file_config``: schema defaults overlaid with its entry."""
+    return settings_of([policy], file_config)[policy.name].properties

@@ -45,6 +45,9 @@ class PlanResult:
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
     violations: list[dict[str, str]] = field(default_factory=list)
+    # Every registration as the engine recorded it (secrets unredacted; never written out):
+    # what the policy pack was asked about, for tests that replay it to the pack over gRPC.
+    records: list[Any] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The plan JSON documented in README.md, secrets redacted."""
@@ -167,4 +170,5 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
         outputs=plain(output_values, redact=True),
     )
     result.violations = evaluate(monitor.recorded, stack_file.stack, environment, project_root)
+    result.records = monitor.recorded
     return result

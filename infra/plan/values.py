@@ -62,3 +62,22 @@ def _redacted(value: Any) -> Any:
     if isinstance(value, dict) and SIG_KEY not in value:
         return dict.fromkeys(value, REDACTED)
     return REDACTED
+
+
+def marshalled(value: Any) -> Any:
+    """``value`` as the engine marshals it for an analyzer (``KeepUnknowns``, ``KeepSecrets``,
+    no ``KeepResources``): a resource reference becomes its id (its URN when it has none),
+    an output value its secret, unknown or plain value."""
+    if isinstance(value, list):
+        return [marshalled(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    signature = value.get(SIG_KEY)
+    if signature == RESOURCE_SIG:
+        return value.get("id") or value.get("urn", "")
+    if signature == OUTPUT_SIG:
+        inner = marshalled(value["value"]) if "value" in value else UNKNOWN
+        return {SIG_KEY: SECRET_SIG, "value": inner} if value.get("secret") else inner
+    if signature == SECRET_SIG:
+        return {SIG_KEY: SECRET_SIG, "value": marshalled(value.get("value"))}
+    return {key: marshalled(item) for key, item in value.items()}

@@ -15,21 +15,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pulumi_policy import Policy
 
+PACK_NAME = "platform-policies"
+
 # Rule modules in pack order, each with the Pulumi package whose resource types it matches
 # (None: rules that apply to every stack: Kubernetes objects and stack-wide checks).
 RULE_MODULES: tuple[tuple[str, str | None], ...] = (
-    ("policies.rules.aws_network", "aws"),
-    ("policies.rules.aws_data", "aws"),
-    ("policies.rules.aws_eks", "aws"),
-    ("policies.rules.aws_versions", "aws"),
-    ("policies.rules.gcp", "gcp"),
-    ("policies.rules.azure", "azure-native"),
-    ("policies.rules.kubernetes", None),
-    ("policies.rules.stack", None),
-    ("policies.rules.deployability.aws", "aws"),
-    ("policies.rules.deployability.gcp", "gcp"),
-    ("policies.rules.deployability.azure", "azure-native"),
-    ("policies.rules.deployability.kubernetes", None),
+    (".aws_network", "aws"),
+    (".aws_data", "aws"),
+    (".aws_eks", "aws"),
+    (".aws_versions", "aws"),
+    (".gcp", "gcp"),
+    (".azure", "azure-native"),
+    (".kubernetes", None),
+    (".stack", None),
+    (".deployability.aws", "aws"),
+    (".deployability.gcp", "gcp"),
+    (".deployability.azure", "azure-native"),
+    (".deployability.kubernetes", None),
 )
 
 
@@ -39,7 +41,7 @@ def policies_for(packages: Iterable[str] | None = None) -> list[Policy]:
     found: list[Policy] = []
     for module, package in RULE_MODULES:
         if package is None or wanted is None or package in wanted:
-            found.extend(importlib.import_module(module).POLICIES)
+            found.extend(importlib.import_module(module, __package__).POLICIES)
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs
 
-from policies.rules.base import dig, equals, is_unknown, property_rule, stack_rule, truthy
+from .base import dig, equals, is_unknown, property_rule, stack_rule, truthy
 
 RDS = "aws:rds/instance:Instance"
 RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"

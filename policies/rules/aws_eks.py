@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from policies.rules.base import dig, is_unknown, property_rule
+from .base import dig, is_unknown, property_rule
 
 EKS = "aws:eks/cluster:Cluster"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"

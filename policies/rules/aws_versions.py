@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, Severity
 
-from policies.rules.base import resource_rule
-from policies.rules.deployability.aws import TODAY_SCHEMA, VERSIONED, today_of, version_status
+from .base import resource_rule
+from .deployability.aws import TODAY_SCHEMA, VERSIONED, today_of, version_status
 
 
 def _support_ending(args: ResourceValidationArgs, report: ReportViolation) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from policies.rules.base import dig, equals, property_rule, truthy
+from .base import dig, equals, property_rule, truthy
 
 POSTGRES = "azure-native:dbforpostgresql:Server"
 AKS = "azure-native:containerservice:ManagedCluster"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from policies.rules.base import dig, equals, is_unknown, property_rule, truthy
+from .base import dig, equals, is_unknown, property_rule, truthy
 
 CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 GKE = "gcp:container/cluster:Cluster"

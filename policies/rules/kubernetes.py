@@ -15,8 +15,8 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from infra.naming import SECRET_LOOKING_NAME
-from policies.rules.base import dig, resource_rule, stack_rule
+from .base import dig, iter_keys, number, resource_rule, shown, stack_rule
+from .facts.tags import SECRET_LOOKING_NAME
 
 WORKLOADS = {
     "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
@@ -116,7 +116,8 @@ def check_probes(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 def _labels_match(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
     wanted = dig(selector, "matchLabels", default={})
-    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+    keys = iter_keys(wanted) if isinstance(wanted, Mapping) else []
+    return bool(keys) and all(dig(labels, k) == dig(wanted, k) for k in keys)
 
 
 def check_pdb_for_replicated(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -125,8 +126,8 @@ def check_pdb_for_replicated(args: StackValidationArgs, report: ReportViolation)
     for resource in args.resources:
         if resource.resource_type not in REPLICATED:
             continue
-        replicas = dig(resource.props, "spec", "replicas", default=1)
-        if not isinstance(replicas, int | float) or replicas < 2:
+        replicas = number(dig(resource.props, "spec", "replicas", default=1))
+        if replicas is None or replicas < 2:
             continue
         namespace = dig(resource.props, "metadata", "namespace")
         labels = dig(resource.props, "spec", "template", "metadata", "labels", default={})
@@ -137,7 +138,8 @@ def check_pdb_for_replicated(args: StackValidationArgs, report: ReportViolation)
         )
         if not covered:
             report(
-                f"{resource.name} has {replicas} replicas and no PodDisruptionBudget", resource.urn
+                f"{resource.name} has {shown(replicas)} replicas and no PodDisruptionBudget",
+                resource.urn,
             )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pulumi_policy import PolicyConfigSchema, ReportViolation, Severity, StackValidationArgs
 
-from infra.naming import REQUIRED_TAG_KEYS
-from policies.rules.base import dig, stack_rule
+from .base import dig, iter_keys, mapping, stack_rule
+from .facts.tags import REQUIRED_TAG_KEYS
 
 # Types that take tags/labels even when a program forgets to pass them.
 TAGGABLE_TYPES = frozenset(
@@ -34,12 +37,12 @@ STATEFUL_TYPES = frozenset(
 )  # fmt: skip
 
 
-def _tag_keys(props: dict) -> set[str]:
+def _tag_keys(props: Mapping[str, Any]) -> set[str]:
     # A GCP notification channel's ``labels`` are its settings; ``userLabels`` are its labels.
     for key in ("tags", "userLabels", "labels", "resourceLabels"):
         value = dig(props, key)
-        if isinstance(value, dict):
-            return set(value)
+        if (found := mapping(value)) is not None:
+            return set(iter_keys(found))
     return set()
 
 
@@ -47,9 +50,9 @@ def check_required_tags(args: StackValidationArgs, report: ReportViolation) -> N
     """Every taggable resource carries the required tag/label keys."""
     required = args.get_config().get("requiredKeys", list(REQUIRED_TAG_KEYS))
     for resource in args.resources:
-        props = dict(resource.props)
+        props = resource.props
         taggable = resource.resource_type in TAGGABLE_TYPES or any(
-            k in props for k in ("tags", "labels", "resourceLabels")
+            k in iter_keys(props) for k in ("tags", "labels", "resourceLabels")
         )
         if resource.resource_type.startswith("kubernetes:") or not taggable:
             continue

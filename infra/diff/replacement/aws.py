@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from infra.diff.replacement.cfn import create_only
+from policies.rules.facts.cfn import create_only
 
 # pulumi-aws type -> (CloudFormation type, {CloudFormation property: pulumi input(s) or None}).
 # Unlisted properties map by lower-casing the first letter (``VpcId`` -> ``vpcId``); ``None``

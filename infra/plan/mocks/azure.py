@@ -6,8 +6,8 @@ import base64
 import json
 from typing import Any
 
-from components.azure.names import NAME_RULES
 from infra.plan.mocks.common import MockContext, OutputFn, digest
+from policies.rules.facts.azure_names import NAME_RULES
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-1111-1111-1111-111111111111"

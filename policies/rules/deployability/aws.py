@@ -26,9 +26,9 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from policies.rules.base import deployable, dig, is_unknown, resource_rule, stack_rule
-from policies.rules.deployability import aws_schema
-from policies.rules.deployability.aws_versions import verdict
+from ..base import deployable, dig, is_unknown, number, resource_rule, stack_rule
+from ..deployability import aws_schema
+from ..deployability.aws_versions import verdict
 
 EKS = "aws:eks/cluster:Cluster"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -61,9 +61,9 @@ def version_status(resource_type: str, props: Mapping[str, Any], today: date) ->
         return None
     service, key = VERSIONED[resource_type]
     engine = ENGINES.get(resource_type)
-    if engine and props.get("engine", engine) != engine:
+    if engine and dig(props, "engine", default=engine) != engine:
         return None
-    version = props.get(key)
+    version = dig(props, key)
     if version is None or is_unknown(version):
         return None
     return verdict(service, str(version), today)
@@ -82,12 +82,12 @@ def _engine_version(args: ResourceValidationArgs, report: ReportViolation) -> No
 
 def _cluster_failover(args: ResourceValidationArgs, report: ReportViolation) -> None:
     props = args.props
-    cluster_mode = props.get("clusterMode") == "enabled"
-    failover = props.get("automaticFailoverEnabled")
+    cluster_mode = dig(props, "clusterMode") == "enabled"
+    failover = dig(props, "automaticFailoverEnabled")
     if cluster_mode and failover is False:
         report("cluster mode is enabled but automaticFailoverEnabled is false", None)
-    replicas = props.get("replicasPerNodeGroup")
-    if props.get("multiAzEnabled") is True and cluster_mode and replicas == 0:
+    replicas = dig(props, "replicasPerNodeGroup")
+    if dig(props, "multiAzEnabled") is True and cluster_mode and replicas == 0:
         report("multiAzEnabled needs at least one replica per shard", None)
 
 
@@ -96,10 +96,10 @@ def _admits_https(rule: PolicyResource, cluster: PolicyResource, group_ids: set[
     props = rule.props
     sources = (rule.property_dependencies or {}).get("securityGroupId") or []
     from_cluster = any(source.urn == cluster.urn for source in sources)
-    if not (from_cluster or props.get("securityGroupId") in group_ids):
+    if not (from_cluster or dig(props, "securityGroupId") in group_ids):
         return False
-    first, last = props.get("fromPort"), props.get("toPort")
-    return isinstance(first, int) and isinstance(last, int) and first <= 443 <= last
+    first, last = number(dig(props, "fromPort")), number(dig(props, "toPort"))
+    return first is not None and last is not None and first <= 443 <= last
 
 
 def _reachable(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -107,7 +107,7 @@ def _reachable(args: StackValidationArgs, report: ReportViolation) -> None:
     admins = [
         r
         for r in args.resources
-        if r.resource_type == ACCESS_ASSOCIATION and r.props.get("policyArn") == CLUSTER_ADMIN
+        if r.resource_type == ACCESS_ASSOCIATION and dig(r.props, "policyArn") == CLUSTER_ADMIN
     ]
     for cluster in (r for r in args.resources if r.resource_type == EKS):
         vpc = dig(cluster.props, "vpcConfig", default={})

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ..base import dig
+
 
 @dataclass(frozen=True)
 class CfnMapping:
@@ -187,7 +189,7 @@ def resource_schema(cfn_type: str) -> dict[str, Any]:
     # Read as a file: importing cfn-lint's schema manager costs seconds (sympy, samtranslator).
     # us-east-1's schemas: they differ per region only in which types exist, and the program's
     # types exist in every commercial region, so one region's schemas serve all.
-    from infra.diff.replacement.cfn import resource_schema as cfn_schema
+    from ..facts.cfn import resource_schema as cfn_schema
 
     found = cfn_schema(cfn_type)
     if not found:
@@ -252,7 +254,7 @@ def violations(
         return []
     messages = []
     for name, cfn_property in found.properties.items():
-        value = props.get(name)
+        value = dig(props, name)
         if value is None or is_unknown(value):
             continue
         schema = property_schema(found.cfn_type, cfn_property)

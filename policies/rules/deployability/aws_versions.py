@@ -129,7 +129,7 @@ def verdict(service: str, version: str, today: date) -> Verdict:
 @cache
 def _rds_data(name: str) -> dict[str, Any]:
     # Found without importing cfn-lint, which costs seconds (sympy, samtranslator).
-    from infra.diff.replacement.cfn import schemas_dir
+    from ..facts.cfn import schemas_dir
 
     path = schemas_dir() / "extensions" / "aws_rds_dbinstance" / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))

@@ -18,24 +18,27 @@ at most 12 characters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
-from components.azure.names import (
+from ..base import deployable, dig, is_unknown, resource_rule, sequence, whole
+from ..facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
+from ..facts.azure_names import (
     AUTONAME_SUFFIX,
     DOC,
     GUID_NAMED,
     NAME_RULES,
     SHORT_NAME_LIMIT,
 )
-from components.azure.regions import DR_REGION_TAG, PAIRED_REGION
-from infra.config.models import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
-from policies.rules.base import deployable, dig, is_unknown, resource_rule
+from ..facts.azure_regions import DR_REGION_TAG, PAIRED_REGION
 
 
-def planned_name(type_: str, logical: str, props: dict[str, object]) -> str | None:
+def planned_name(type_: str, logical: str, props: Mapping[str, Any]) -> str | None:
     """The physical name ``type_`` will get (None: unknown until deployment, or a GUID)."""
     rule = NAME_RULES[type_]
-    given = props.get(rule.key)
+    given = dig(props, rule.key)
     if given is None:
         if type_ in GUID_NAMED:
             return None
@@ -50,7 +53,7 @@ def _names(args: ResourceValidationArgs, report: ReportViolation) -> None:
     rule = NAME_RULES.get(args.resource_type)
     if rule is None:
         return
-    name = planned_name(args.resource_type, args.name, dict(args.props))
+    name = planned_name(args.resource_type, args.name, args.props)
     if name is None:
         return
     problems = rule.problems(name)
@@ -63,19 +66,19 @@ def _names(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 
 def _postgres_sizes(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    size = dig(args.props, "storage", "storageSizeGB")
-    if isinstance(size, int) and size not in AZURE_POSTGRES_STORAGE_GB:
+    size = whole(dig(args.props, "storage", "storageSizeGB"))
+    if size is not None and size not in AZURE_POSTGRES_STORAGE_GB:
         report(f"storage.storageSizeGB {size} is not a Premium SSD size", None)
-    days = dig(args.props, "backup", "backupRetentionDays")
+    days = whole(dig(args.props, "backup", "backupRetentionDays"))
     low, high = AZURE_BACKUP_RETENTION_DAYS
-    if isinstance(days, int) and not low <= days <= high:
+    if days is not None and not low <= days <= high:
         report(f"backup.backupRetentionDays {days} is outside {low}-{high}", None)
 
 
 def _geo_backup_pair(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if dig(args.props, "backup", "geoRedundantBackup") != "Enabled":
         return
-    location = args.props.get("location")
+    location = dig(args.props, "location")
     wanted = dig(args.props, "tags", DR_REGION_TAG)
     if not isinstance(location, str) or not isinstance(wanted, str):
         return
@@ -95,15 +98,15 @@ def _geo_backup_pair(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 
 def _action_group_short_name(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    short = args.props.get("groupShortName")
+    short = dig(args.props, "groupShortName")
     if isinstance(short, str) and not 1 <= len(short) <= SHORT_NAME_LIMIT:
         report(f"groupShortName {short!r}: {len(short)} characters; allowed 1-12", None)
 
 
 def _redis_zones(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    zones = args.props.get("zones")
-    replicas = args.props.get("replicasPerPrimary")
-    if isinstance(zones, list) and isinstance(replicas, int) and len(zones) > 1 + replicas:
+    zones = sequence(dig(args.props, "zones"))
+    replicas = whole(dig(args.props, "replicasPerPrimary"))
+    if zones is not None and replicas is not None and len(zones) > 1 + replicas:
         report(
             f"{len(zones)} zones for {1 + replicas} nodes per shard (1 primary + {replicas} "
             "replicas): a cache may not list more zones than nodes per shard",

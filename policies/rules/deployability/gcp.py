@@ -17,7 +17,7 @@ from typing import Any
 
 from pulumi_policy import Policy, ReportViolation, ResourceValidationArgs, Severity
 
-from policies.rules.base import deployable, dig, is_unknown, resource_rule
+from ..base import deployable, dig, is_unknown, iter_keys, resource_rule
 
 # Pulumi auto-naming: "<logical name>-<7 random characters>".
 AUTONAME_SUFFIX = 8
@@ -190,10 +190,10 @@ SETTINGS_LABELS = frozenset({"gcp:monitoring/notificationChannel:NotificationCha
 
 def effective_name(rule: NameRule, props: Mapping[str, Any], logical_name: str) -> Any:
     """The name the API receives: the prop, or the provider's derivation when unset."""
-    value = props.get(rule.field)
+    value = dig(props, rule.field)
     if value is not None:
         return value
-    prefix = props.get("namePrefix")
+    prefix = dig(props, "namePrefix")
     if isinstance(prefix, str):
         added = SHORT_PREFIX_SUFFIX if len(prefix) <= SHORT_PREFIX else LONG_PREFIX_SUFFIX
         return prefix + "x" * added
@@ -228,7 +228,7 @@ def _check_names(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 
 def _check_sql_connection_name(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    project, name = args.props.get("project"), args.props.get("name")
+    project, name = dig(args.props, "project"), dig(args.props, "name")
     known = isinstance(project, str) and isinstance(name, str) and not is_unknown(name)
     if known and len(f"{project}:{name}") > 98:
         report(f"'{project}:{name}' exceeds Cloud SQL's 98 characters", None)
@@ -245,7 +245,8 @@ def _check_labels(args: ResourceValidationArgs, report: ReportViolation) -> None
             continue
         if len(labels) > MAX_LABELS:
             report(f"{'.'.join(path)}: {len(labels)} labels, at most {MAX_LABELS}", None)
-        for key, value in labels.items():
+        for key in iter_keys(labels):
+            value = dig(labels, key)
             if is_unknown(value):
                 continue
             if not LABEL_KEY.fullmatch(str(key)) or not LABEL_VALUE.fullmatch(str(value)):

@@ -11,10 +11,10 @@ and the API server or node ports by omitting the peer.
 
 ``deploy-k8s-cr-schema``: a custom resource (any ``kubernetes:<group>/<version>:<Kind>`` type
 the Kubernetes SDK does not declare) must validate against the schema of its CRD at the version
-the pinned chart installs, vendored in ``components/kubernetes/schemas/``. The API server
+the pinned chart installs, vendored in ``policies/rules/facts/schemas/``. The API server
 prunes fields a structural schema does not declare without an error, so a misspelt key is
 silently dropped on deploy; a kind with no vendored schema fails too, so a new CR kind cannot
-slip in unchecked (see ``components/kubernetes/crd_schemas.py``).
+slip in unchecked (see ``policies/rules/facts/crd_schemas.py``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from pulumi_policy import (
     Severity,
 )
 
-from components.kubernetes.crd_schemas import is_custom_resource_type, problems
-from policies.rules.base import deployable, dig, is_unknown, resource_rule
+from ..base import deployable, dig, is_unknown, plain, resource_rule
+from ..facts.crd_schemas import is_custom_resource_type, problems
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 # The pod and service ranges every shipped profile uses (platform:network podCidr/serviceCidr).
@@ -87,7 +87,9 @@ def block_problem(block: Mapping[str, Any], cluster_cidrs: list[str]) -> str | N
 def check_no_ipblock_for_cluster_peers(
     args: ResourceValidationArgs, report: ReportViolation
 ) -> None:
-    cluster_cidrs = list(args.get_config().get("clusterCidrs", DEFAULT_CLUSTER_CIDRS))
+    cluster_cidrs = [
+        str(c) for c in dig(args.get_config(), "clusterCidrs", default=DEFAULT_CLUSTER_CIDRS)
+    ]
     for direction, block in _ip_blocks(args.props):
         problem = block_problem(block, cluster_cidrs)
         if problem:
@@ -101,11 +103,11 @@ MAX_SCHEMA_PROBLEMS = 5
 def check_custom_resource_schema(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not is_custom_resource_type(args.resource_type):
         return
-    found = problems(dict(args.props), is_unknown)
+    found = problems(plain(args.props), is_unknown)
     if found:
         more = len(found) - MAX_SCHEMA_PROBLEMS
         shown = "; ".join(found[:MAX_SCHEMA_PROBLEMS]) + (f" (+{more} more)" if more > 0 else "")
-        report(f"{args.props.get('kind')} does not match its CRD schema: {shown}", None)
+        report(f"{dig(args.props, 'kind')} does not match its CRD schema: {shown}", None)
 
 
 POLICIES: list[Policy] = [
@@ -136,9 +138,9 @@ POLICIES: list[Policy] = [
             "A custom resource must match the schema of its CRD at the pinned operator version: "
             "the API server silently prunes undeclared (misspelt) fields, and a CR kind with no "
             "vendored schema is not checked at all.",
-            "Fix the field named in the message (components/kubernetes/schemas/ holds the "
+            "Fix the field named in the message (policies/rules/facts/schemas/ holds the "
             "schema); for a new CR kind or an operator bump, add its source to "
-            "components/kubernetes/schemas/sources.json and run `python -m infra crd-schemas`.",
+            "policies/rules/facts/schemas/sources.json and run `python -m infra crd-schemas`.",
             Severity.HIGH,
             check_custom_resource_schema,
         )

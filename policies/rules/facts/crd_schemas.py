@@ -213,7 +213,7 @@ def problems(
     if schema is None:
         return [
             f"no vendored CRD schema for {api_version} {kind}: add its operator release to "
-            "components/kubernetes/schemas/sources.json and run `python -m infra crd-schemas`"
+            "policies/rules/facts/schemas/sources.json and run `python -m infra crd-schemas`"
         ]
     return sorted(
         f"{_where(path)}: {message}"
