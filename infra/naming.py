@@ -17,7 +17,16 @@ from policies.rules.facts.tags import REQUIRED_TAG_KEYS, SECRET_LOOKING_NAME
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
 
-__all__ = ["REQUIRED_TAG_KEYS", "SECRET_LOOKING_NAME", "tags"]
+__all__ = ["REQUIRED_TAG_KEYS", "SECRET_LOOKING_NAME", "kubernetes_labels", "tags"]
+
+# Kubernetes labels the program sets: only the recommended ``app.kubernetes.io/`` keys
+# (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/), which the
+# Kubernetes project owns and reserves for exactly this use. A private prefix would have to be a
+# DNS name the project controls (the old ``platform.example.com/`` was a documentation domain);
+# the instance label (the stack, e.g. ``prod-azure``) already tells environments apart.
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
 
 
 def tags(config: PlatformConfig, component: str) -> dict[str, str]:
@@ -28,6 +37,15 @@ def tags(config: PlatformConfig, component: str) -> dict[str, str]:
         "stack": config.stack.lower(),
         "managed-by": "pulumi",
         "component": component,
+    }
+
+
+def kubernetes_labels(config: PlatformConfig) -> dict[str, str]:
+    """Labels on every Kubernetes object the program creates."""
+    return {
+        PART_OF_LABEL: "analytics-platform",
+        MANAGED_BY_LABEL: "pulumi",
+        INSTANCE_LABEL: config.stack.lower(),
     }
 
 

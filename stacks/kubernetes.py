@@ -30,22 +30,13 @@ from components.kubernetes.observability import declare_observability
 from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
-from infra.naming import APP_NAMESPACE
+from infra.naming import APP_NAMESPACE, kubernetes_labels
 from stacks.platform import PlatformContracts
 
 HTTPS_PORT = 443
 APP_LABEL = "app.kubernetes.io/name"
 # Room for rolling updates (surge pods) on top of every workload at its maximum.
 QUOTA_HEADROOM = 1.5
-
-
-def kubernetes_labels(config: PlatformConfig) -> dict[str, str]:
-    """Labels on every object the layer creates."""
-    return {
-        "app.kubernetes.io/part-of": "analytics-platform",
-        "app.kubernetes.io/managed-by": "pulumi",
-        "platform.example.com/environment": config.environment,
-    }
 
 
 def _max_pods(config: PlatformConfig, app: AppConfig) -> int:

@@ -25,9 +25,8 @@ from components.contracts import ClusterContract, NetworkContract, TopicSpec
 from components.kubernetes.strimzi import StrimziKafka, StrimziKafkaArgs
 from components.kubernetes.valkey import Valkey, ValkeyArgs
 from infra.config.models import PlatformConfig
-from infra.naming import APP_NAMESPACE
+from infra.naming import APP_NAMESPACE, kubernetes_labels
 from infra.providers import kubernetes_provider
-from stacks.kubernetes import kubernetes_labels
 from stacks.platform import PlatformContracts
 from stacks.postgres_engine import cnpg_postgres
 

@@ -17,7 +17,7 @@ from components.contracts import ClusterContract
 from components.kubernetes.addons import MONITORING_NAMESPACE
 from components.kubernetes.network_policy import EgressTarget
 from components.specs import BackupStoreSpec
-from infra.naming import APP_NAMESPACE, tags
+from infra.naming import APP_NAMESPACE, kubernetes_labels, tags
 
 if TYPE_CHECKING:
     # the CNPG component (and pulumi-tls with it) is imported only when the engine is chosen:
@@ -74,7 +74,7 @@ def cnpg_postgres(
                 EgressTarget(d.name, d.cidrs, list(d.ports)) for d in cluster.workload_egress
             ],
             operator_replicas=2 if traits.multi_zone else 1,
-            labels={"platform.example.com/environment": config.environment},
+            labels=kubernetes_labels(config),
             protect=traits.protect,
         ),
         pulumi.ResourceOptions(providers=[cluster.provider]),

@@ -81,8 +81,8 @@ class AddonsArgs:
     ingress_nginx: bool
     #: install cert-manager and the Let's Encrypt ClusterIssuer
     cert_manager: bool
-    #: ACME account e-mail Let's Encrypt sends expiry notices to
-    acme_email: str
+    #: ACME account e-mail Let's Encrypt sends expiry notices to (None: a self-signed issuer)
+    acme_email: str | None
     #: install Prometheus, Alertmanager and Grafana (kube-prometheus-stack)
     kube_prometheus_stack: bool
     #: days Prometheus keeps metrics (longer in prod)

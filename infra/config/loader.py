@@ -16,11 +16,20 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 
 from infra.config.errors import ConfigError
+from infra.config.examples import example_problems, leaves
 from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
 from infra.config.profiles import deep_merge, profile
+from infra.config.workloads import resolve_image
 
 NAMESPACE = "platform"
-SCALAR_KEYS = ("cloud", "environment")
+SCALAR_KEYS = ("cloud", "environment", "example")
+EXAMPLE_KEY = f"{NAMESPACE}:example"
+# Keys outside ``platform:`` whose values are the user's own (checked for example values).
+PROVIDER_VALUE_KEYS = ("gcp:project",)
+INIT_HINT = (
+    "run `python -m infra init --stack NAME --cloud CLOUD --environment ENV --region REGION` "
+    "to write a stack of your own values (README: Your first deploy)"
+)
 OBJECT_KEYS = (*SECTION_MODELS, "apps")
 KNOWN_KEYS = (*SCALAR_KEYS, *OBJECT_KEYS)
 REGION_KEYS: dict[str, str] = {
@@ -169,9 +178,33 @@ def _qualify(line: str) -> str:
     )
 
 
+def example_flag(raw: dict[str, Any], problems: list[str]) -> bool:
+    """``platform:example`` as a bool (config scalars arrive as strings)."""
+    value = raw.get(EXAMPLE_KEY)
+    if value in (None, False, "false"):
+        return False
+    if value in (True, "true"):
+        return True
+    problems.append(f"{EXAMPLE_KEY}: {value!r}; allowed: true, false")
+    return False
+
+
+def _resolve_images(document: dict[str, Any]) -> None:
+    """Apps' images that name no registry host come from ``images.registry``."""
+    registry = (document.get("images") or {}).get("registry")
+    for app in (document.get("apps") or {}).values():
+        if isinstance(app, dict) and isinstance(app.get("image"), str):
+            app["image"] = resolve_image(app["image"], registry)
+
+
 def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> PlatformConfig:
-    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``)."""
+    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``).
+
+    Unless the stack says ``platform:example: true``, every example value in the effective
+    config (the stack's own or the profile's default) is a problem (``infra.config.examples``).
+    """
     problems = _unknown_key_problems(list(raw))
+    example = example_flag(raw, problems)
     cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", get_args(Cloud), problems)
     environment = _choice(
         raw.get(f"{NAMESPACE}:environment"), "environment", get_args(Environment), problems
@@ -194,9 +227,18 @@ def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> P
     # _choice only returns members of the Literal types
     base = profile(cast(Environment, environment), cast(Cloud, cloud))
     document: dict[str, Any] = deep_merge(base, overrides)
+    if not example:
+        stack_keys = {
+            path
+            for key, value in overrides.items()
+            for path, _ in leaves(value, f"{NAMESPACE}:{key}")
+        } | set(PROVIDER_VALUE_KEYS)
+        provider_values = {key: raw.get(key) for key in PROVIDER_VALUE_KEYS}
+        problems += example_problems(document, provider_values, stack_keys)
+    _resolve_images(document)
     document.update(
         cloud=cloud, environment=environment, stack=stack, region=region,
-        project=raw.get("gcp:project"), kube_context=raw.get(KUBE_CONTEXT_KEY),
+        project=raw.get("gcp:project"), kube_context=raw.get(KUBE_CONTEXT_KEY), example=example,
     )  # fmt: skip
     try:
         config = PlatformConfig.model_validate(document, by_alias=True)
@@ -225,6 +267,28 @@ def _region(raw: dict[str, Any], cloud: str | None, problems: list[str]) -> str 
     return region
 
 
+def under_mocks() -> bool:
+    """Whether the program runs under Pulumi's mock runtime (the offline plan, unit tests)
+    rather than the engine of ``pulumi preview``/``up`` (``is_dry_run`` cannot tell them apart:
+    a preview is a dry run in both)."""
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.settings import get_monitor
+
+    return isinstance(get_monitor(), MockMonitor)
+
+
 def load_platform_config() -> PlatformConfig:
-    """Read and validate this stack's config; raises ``ConfigError`` on any mistake."""
-    return build_platform_config(_all_config(), pulumi.get_stack(), stack_file_name())
+    """Read and validate this stack's config; raises ``ConfigError`` on any mistake.
+
+    A sample stack (``platform:example: true``) plans offline but never reaches a real engine.
+    """
+    raw = _all_config()
+    if example_flag(raw, []) and not under_mocks():
+        raise ConfigError(
+            stack_file_name(),
+            [
+                f"{EXAMPLE_KEY}: true marks a sample stack (documentation ranges, example.com, "
+                f"sample principals and images) that cannot deploy to a real account; {INIT_HINT}"
+            ],
+        )
+    return build_platform_config(raw, pulumi.get_stack(), stack_file_name())

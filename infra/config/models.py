@@ -32,7 +32,7 @@ from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
 from infra.config.profiles import EnvironmentTraits, traits
-from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, Resources
+from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, ImagesConfig, Resources
 
 __all__ = [
     "AZURE_BACKUP_RETENTION_DAYS",
@@ -50,6 +50,7 @@ __all__ = [
     "ClusterConfig",
     "DisasterRecoveryConfig",
     "Environment",
+    "ImagesConfig",
     "KafkaConfig",
     "KafkaTopic",
     "NetworkConfig",
@@ -71,6 +72,11 @@ class PlatformConfig(StrictModel):
     stack: str = Field(description="Pulumi stack name (prefix of resource names)")
     region: str = Field(min_length=1, description="aws:region / gcp:region / azure-native:location")
     project: str | None = Field(default=None, description="GCP project id (gcp:project)")
+    example: bool = Field(
+        default=False,
+        description="a sample stack (documentation ranges, example.com, sample principals and "
+        "images): plans offline, refused by pulumi preview/up; python -m infra init never writes it",
+    )
     kube_context: str | None = Field(
         default=None,
         description="local: kubeconfig context to deploy onto (kubernetes:context; default: current)",
@@ -83,6 +89,7 @@ class PlatformConfig(StrictModel):
     addons: AddonsConfig = Field(description="platform:addons")
     alarms: AlarmsConfig = Field(description="platform:alarms")
     disaster_recovery: DisasterRecoveryConfig = Field(description="platform:disasterRecovery")
+    images: ImagesConfig = Field(description="platform:images")
     apps: dict[Name, AppConfig] = Field(description="platform:apps, by app name")
 
     @property
@@ -108,6 +115,11 @@ class PlatformConfig(StrictModel):
             problems.append(
                 "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "
                 "(list the CIDRs allowed to reach the API; the endpoint is never open to 0.0.0.0/0)"
+            )
+        if self.addons.cert_manager and self.cloud != "local" and not self.addons.cert_manager_email:
+            problems.append(
+                "addons.certManagerEmail: required when addons.certManager is on (the ACME "
+                "account e-mail Let's Encrypt registers and sends expiry notices to)"
             )
         problems += _app_collision_problems(self)
         if problems:
@@ -144,4 +156,5 @@ SECTION_MODELS: dict[str, type[StrictModel]] = {
     "addons": AddonsConfig,
     "alarms": AlarmsConfig,
     "disasterRecovery": DisasterRecoveryConfig,
+    "images": ImagesConfig,
 }

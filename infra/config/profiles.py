@@ -238,7 +238,11 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
                 "storageGb": 5, "maxStorageGb": 5, "replicationFactor": 3, "minInsyncReplicas": 2,
             },
             "redis": {"version": "8.1", "nodeSize": "50m/128Mi"},
-            "addons": {"kubePrometheusStack": False, "verticalPodAutoscaler": False},
+            # a self-signed CA issues the certificates: no ACME account
+            "addons": {
+                "kubePrometheusStack": False, "verticalPodAutoscaler": False,
+                "certManagerEmail": None,
+            },
             "apps": {"backend": {"host": "api.analytics.localhost", "storageGb": 1}},
         },
     },
@@ -270,6 +274,8 @@ _COMMON: Profile = {
         ],
     },
     "redis": {"version": "7.1"},
+    # The apps' images below name no registry host: they are pulled from here.
+    "images": {"registry": "ghcr.io/analytics-platform"},
     "addons": {
         "ingressNginx": True,
         "certManager": True,
@@ -281,7 +287,7 @@ _COMMON: Profile = {
     "apps": {
         "backend": {
             "kind": "StatefulSet",
-            "image": "ghcr.io/analytics-platform/backend:1.8.2",
+            "image": "backend:1.8.2",
             "port": 8080,
             "resources": {
                 "cpuRequest": "250m", "memoryRequest": "512Mi",
@@ -296,7 +302,7 @@ _COMMON: Profile = {
         },
         "collector": {
             "kind": "DaemonSet",
-            "image": "ghcr.io/analytics-platform/collector:1.8.2",
+            "image": "collector:1.8.2",
             "port": 4318,
             "metricsPort": 8888,
             "env": {"LOG_LEVEL": "info"},

@@ -41,8 +41,12 @@ class AddonsConfig(StrictModel):
 
     ingress_nginx: bool = Field(description="install ingress-nginx (routes apps' hosts)")
     cert_manager: bool = Field(description="install cert-manager (TLS certificates for hosts)")
-    cert_manager_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
-        Field(description="ACME account e-mail (certificate expiry notices)")
+    cert_manager_email: (
+        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
+    ) = Field(
+        default=None,
+        description="ACME account e-mail (certificate expiry notices; required with certManager "
+        "on a cloud)",
     )
     kube_prometheus_stack: bool = Field(description="install Prometheus, Alertmanager, Grafana")
     prometheus_retention_days: int = Field(
@@ -58,6 +62,50 @@ class AddonsConfig(StrictModel):
         default_factory=list,
         description="where Alertmanager sends alerts (prod: at least one)",
     )
+
+
+class ImagesConfig(StrictModel):
+    """``platform:images``: where the apps' images come from and how the nodes pull them."""
+
+    registry: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?(/[a-z0-9]([a-z0-9._/-]*[a-z0-9])?)?$",
+        description="registry (and path) an app image without a registry host is pulled from "
+        "(e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/analytics)",
+    )
+    pull_secret_name: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
+        description="an existing kubernetes.io/dockerconfigjson Secret in the apps' namespace, "
+        "named in every app pod's imagePullSecrets",
+    )
+    docker_config_json: str | None = Field(
+        default=None,
+        description="registry credentials as a .dockerconfigjson document (a credential: set it "
+        "with pulumi config set --secret); the platform creates the pull Secret from it",
+    )
+
+    @model_validator(mode="after")
+    def _one_pull_secret(self) -> ImagesConfig:
+        if self.pull_secret_name and self.docker_config_json:
+            raise ValueError(
+                "pullSecretName and dockerConfigJson both name pull credentials; set one"
+            )
+        return self
+
+
+def has_registry_host(image: str) -> bool:
+    """Whether ``image``'s first path component is a registry host (Docker's rule: it holds a
+    dot or a port, or is ``localhost``)."""
+    first, slash, _ = image.partition("/")
+    return bool(slash) and ("." in first or ":" in first or first == "localhost")
+
+
+def resolve_image(image: str, registry: str | None) -> str:
+    """``image`` pulled from ``registry`` when it names no registry host of its own."""
+    if registry is None or has_registry_host(image):
+        return image
+    return f"{registry}/{image}"
 
 
 class Resources(StrictModel):
