@@ -7,7 +7,6 @@ application workload.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -32,24 +31,6 @@ from infra.providers import aws_provider
 from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
-_ASSUMED_ROLE = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+$")
-
-
-def iam_principal_arn(caller_arn: str) -> str:
-    """The IAM ARN an EKS access entry accepts for the identity STS reports.
-
-    STS names an assumed role ``arn:aws:sts::<acct>:assumed-role/<role>/<session>``; access
-    entries take the role itself, ``arn:aws:iam::<acct>:role/<role>``. The STS form carries no
-    role path: a role with a path (``role/ci/deployer``) must be set explicitly in
-    ``platform:cluster.deployerPrincipal`` (docs/aws.md).
-    """
-    match = _ASSUMED_ROLE.match(caller_arn)
-    if not match:
-        return caller_arn
-    partition, account, role = match.groups()
-    return f"arn:{partition}:iam::{account}:role/{role}"
-
-
 @dataclass(frozen=True)
 class _Account:
     """Where the stack deploys and as whom, read once from STS."""
@@ -73,7 +54,13 @@ def _account(config: PlatformConfig, provider: aws.Provider) -> _Account:
     invoke = pulumi.InvokeOptions(provider=provider)
     identity = aws.get_caller_identity(opts=invoke)
     partition = aws.get_partition(opts=invoke)
-    deployer = config.cluster.deployer_principal or iam_principal_arn(identity.arn)
+    # Prod names its deployer (the config models require it). Elsewhere: the IAM role behind
+    # the caller's session, path included; STS's assumed-role ARN drops the path, which IAM
+    # Identity Center roles (/aws-reserved/sso.amazonaws.com/...) and CI roles have.
+    deployer = (
+        config.cluster.deployer_principal
+        or aws.iam.get_session_context(arn=identity.arn, opts=invoke).issuer_arn
+    )
     scope = AccountScope(identity.account_id, partition.partition, config.region)
     return _Account(identity.account_id, partition.partition, deployer, scope)
 
@@ -223,6 +210,7 @@ def _cluster(
             private_access_cidrs=[str(n) for n in cluster.private_access_cidrs],
             admin_role_arns=cluster.admin_principals,
             deployer_principal_arn=account.deployer_arn,
+            viewer_principal_arns=list(cluster.preview_principals),
             node_instance_type=cluster.node_size,
             node_min=cluster.node_min,
             node_desired=cluster.node_desired,

@@ -122,6 +122,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
             node_disk_gb=config.cluster.node_disk_gb,
             standard_tier=traits.paid_control_plane,
             log_retention_days=config.cluster.log_retention_days,
+            viewers=[
+                (principal, config.cluster.preview_principal_type)
+                for principal in config.cluster.preview_principals
+            ],
             protect=config.protect,
             tags=tags(config, "cluster"),
         ),

@@ -92,6 +92,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             protect=config.protect,
             labels=tags(config, "cluster"),
             apis=apis,
+            viewer_members=list(config.cluster.preview_principals),
         ),
         opts,
     )

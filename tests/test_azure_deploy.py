@@ -47,7 +47,7 @@ def _azure(environment: str, overrides: dict[str, Any]) -> list[str]:
     from infra.config import ConfigError
 
     with pytest.raises(ConfigError) as info:
-        build_config(overrides, **{"platform:cloud": "azure", "platform:environment": environment,
+        build_config(overrides, **{"platform:example": "true", "platform:cloud": "azure", "platform:environment": environment,
                                    "azure-native:location": "westeurope"})  # fmt: skip
     return info.value.lines()
 
@@ -80,7 +80,7 @@ def test_config_rejects_invalid_storage_size_and_retention() -> None:
 
 def test_invalid_storage_size_exits_2(tmp_path: Path) -> None:
     outcome = plan_config(tmp_path, "bad-azure", {
-        "azure-native:location": "westeurope", "platform:cloud": "azure",
+        "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": "dev", "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
         "platform:postgres": {"storageGb": 100},
     })  # fmt: skip
@@ -237,7 +237,7 @@ def test_deployer_is_granted_rbac_cluster_admin(
 def test_configured_deployers_replace_the_caller(tmp_path: Path) -> None:
     principal = "0b6e5a1c-2f3d-4e5f-8a9b-0c1d2e3f4a5b"
     outcome = plan_config(tmp_path, "deployers-azure", {
-        "azure-native:location": "westeurope", "platform:cloud": "azure",
+        "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": "dev",
         "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"],
                              "deployerPrincipals": [principal],
@@ -405,7 +405,7 @@ def test_forty_character_stack_names_are_valid_azure_names(
         else {"authorizedNetworks": ["203.0.113.0/24"]}
     )
     outcome = plan_config(tmp_path, LONG_STACK, {
-        "azure-native:location": "westeurope", "platform:cloud": "azure",
+        "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": environment, "platform:cluster": cluster,
         **(prod_requirements("azure") if environment == "prod" else {}),
     })  # fmt: skip

@@ -75,7 +75,7 @@ def test_prod_azure_geo_backup_goes_to_the_configured_pair(
 
 def test_azure_dr_region_that_is_not_the_pair_is_refused(tmp_path: Path) -> None:
     outcome = plan_config(tmp_path, "prod-azure", {
-        "azure-native:location": "westeurope", "platform:cloud": "azure",
+        "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": "prod",
         "platform:cluster": {"adminPrincipals": ["6a1f3c2e-9b0d-4d8e-a5f1-2c3b4d5e6f70"]},
         **prod_requirements("azure"),

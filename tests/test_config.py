@@ -10,7 +10,7 @@ import pytest
 from infra.config import ConfigError, build_platform_config
 from stacks.profiles import deep_merge
 
-BASE = {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
+BASE = {"platform:example": "true", "platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
 
 
 # dev's API endpoint is public, so it needs authorized networks (tested on its own below);
@@ -165,7 +165,7 @@ APP_CASES = [
     ({"backend": {"resources": {"cpuRequest": "lots"}}}, "platform:apps.backend.resources.cpuRequest: 'lots' is not a CPU quantity (examples: 250m, 1, 1.5)"),
     ({"backend": {"resources": {"memoryLimit": "1GB"}}}, "platform:apps.backend.resources.memoryLimit: '1GB' is not a memory quantity"),
     ({"backend": {"resources": {"cpuRequest": "2", "cpuLimit": "1"}}}, "platform:apps.backend.resources: cpuRequest 2 exceeds cpuLimit 1"),
-    ({"backend": {"image": "backend"}}, "platform:apps.backend.image: image 'backend' must be pinned by tag or digest"),
+    ({"backend": {"image": "backend"}}, "platform:apps.backend.image: image 'ghcr.io/analytics-platform/backend' must be pinned by tag or digest"),
     ({"backend": {"metricsPort": 8080}}, "platform:apps.backend: port 8080 collides with metricsPort 8080"),
     ({"api": {"kind": "Deployment", "image": "x/api:1.0", "port": 80, "host": "api.dev.analytics.example.com",
               "resources": {"cpuRequest": "1", "memoryRequest": "1Gi", "cpuLimit": "1", "memoryLimit": "1Gi"}}},

@@ -193,7 +193,7 @@ def test_prod_without_private_access_fails_the_plan(tmp_path: Path) -> None:
         "prod",
         {
             "aws:region": "eu-west-1",
-            "platform:cloud": "aws",
+            "platform:example": "true", "platform:cloud": "aws",
             "platform:environment": "prod",
             "platform:cluster": {"adminPrincipals": ["arn:aws:iam::123456789012:role/admins"]},
             **prod_requirements("aws"),

@@ -54,7 +54,7 @@ def test_dev_local_plans_with_no_cloud_resources(plan: dict[str, Any]) -> None:
 def test_kubernetes_context_picks_the_provider_context(tmp_path: Path) -> None:
     outcome = plan_config(
         tmp_path, STACK,
-        {"platform:cloud": "local", "platform:environment": "dev",
+        {"platform:example": "true", "platform:cloud": "local", "platform:environment": "dev",
          "kubernetes:context": "kind-platform"},
     )  # fmt: skip
     assert outcome.plan is not None, outcome.errors
@@ -195,7 +195,7 @@ def test_everything_fits_the_laptop_node(plan: dict[str, Any]) -> None:
     assert cpu >= 3 * 200 and memory >= 3 * 768 * 2**20
 
 
-LOCAL = {"platform:cloud": "local", "platform:environment": "dev"}
+LOCAL = {"platform:example": "true", "platform:cloud": "local", "platform:environment": "dev"}
 BAD_LOCAL = [
     ({"platform:environment": "prod"}, "platform:environment: prod is not available with platform:cloud local"),
     ({"aws:region": "eu-west-1"}, "aws:region: not used when platform:cloud is local"),
@@ -225,7 +225,7 @@ def test_bad_local_config_is_one_line(
 def test_storage_class_is_a_local_setting_only(tmp_path: Path) -> None:
     outcome = plan_config(
         tmp_path, "dev",
-        {"platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1",
+        {"platform:example": "true", "platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1",
          "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"], "storageClass": "gp3"}},
     )  # fmt: skip
     assert any(

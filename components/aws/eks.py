@@ -40,6 +40,9 @@ from infra.naming import child
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+# Read-only access to most Kubernetes objects, no Secrets (EKS access policy permissions):
+# the preview identity's refresh
+VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 IMDS_HOP_LIMIT = 1
 # The ingress controller's Service becomes an internet-facing Network Load Balancer.
@@ -81,6 +84,8 @@ class AwsClusterArgs:
     admin_role_arns: list[str]
     #: the IAM principal running ``pulumi up``: needs cluster-admin to deploy the layer above
     deployer_principal_arn: str
+    #: IAM principals granted read-only access (AmazonEKSViewPolicy): the preview identity
+    viewer_principal_arns: list[str]
     #: node group instance type (bigger in prod)
     node_instance_type: str
     #: node group minimum size (prod: 3, one per zone)
@@ -271,14 +276,19 @@ class AwsCluster(pulumi.ComponentResource):
         )
 
     def _build_access_entries(self) -> list[aws.eks.AccessPolicyAssociation]:
-        """Cluster-admin for the deployer and every admin role (no duplicate entries)."""
+        """Cluster-admin for the deployer and every admin role, view for the preview
+        identities (one access entry per principal: EKS refuses duplicates)."""
         args = self._args
-        principals = {"deployer": args.deployer_principal_arn}
+        principals = {"deployer": (args.deployer_principal_arn, CLUSTER_ADMIN_POLICY)}
         for index, role_arn in enumerate(args.admin_role_arns):
             if role_arn != args.deployer_principal_arn:
-                principals[f"admin-{index}"] = role_arn
+                principals[f"admin-{index}"] = (role_arn, CLUSTER_ADMIN_POLICY)
+        granted = {arn for arn, _ in principals.values()}
+        for index, arn in enumerate(args.viewer_principal_arns):
+            if arn not in granted:
+                principals[f"viewer-{index}"] = (arn, VIEW_POLICY)
         associations = []
-        for suffix, principal_arn in principals.items():
+        for suffix, (principal_arn, policy_arn) in principals.items():
             entry_name = child(self._name, suffix)
             entry = aws.eks.AccessEntry(
                 entry_name,
@@ -293,7 +303,7 @@ class AwsCluster(pulumi.ComponentResource):
                     entry_name,
                     cluster_name=self._cluster.name,
                     principal_arn=principal_arn,
-                    policy_arn=CLUSTER_ADMIN_POLICY,
+                    policy_arn=policy_arn,
                     access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
                 )

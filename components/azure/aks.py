@@ -19,6 +19,7 @@ provider that waits for the deployer's role assignment.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from dataclasses import dataclass
 
 import pulumi
@@ -100,6 +101,9 @@ class AzureClusterArgs:
     protect: bool
     #: Azure tags on every resource
     tags: dict[str, str]
+    #: (object id, principal type) granted read-only Kubernetes access (AKS RBAC Reader): the
+    #: identity that previews, never the one that applies
+    viewers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 class AzureCluster(pulumi.ComponentResource):
@@ -385,7 +389,8 @@ class AzureCluster(pulumi.ComponentResource):
     def _build_deployer_access(
         self, cluster: azure.containerservice.ManagedCluster
     ) -> list[pulumi.Resource]:
-        """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer."""
+        """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer, and
+        read-only access for the preview identity."""
         args = self._args
         return [
             roles.assign(
@@ -398,6 +403,17 @@ class AzureCluster(pulumi.ComponentResource):
                 self._opts,
             )
             for index, (principal, principal_type) in enumerate(args.deployers)
+        ] + [
+            roles.assign(
+                child(self._name, f"viewer-{index}"),
+                roles.AKS_RBAC_READER,
+                principal,
+                principal_type,
+                cluster.id,
+                args.subscription_id,
+                self._opts,
+            )
+            for index, (principal, principal_type) in enumerate(args.viewers)
         ]
 
     def _build_maintenance(self, cluster: azure.containerservice.ManagedCluster) -> None:

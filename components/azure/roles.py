@@ -10,6 +10,8 @@ import pulumi_azure_native as azure
 
 # Kubernetes cluster-admin through Azure RBAC for Kubernetes authorization (containers section)
 AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+# Read-only Kubernetes access through Azure RBAC, no Secrets (containers section): previews
+AKS_RBAC_READER = "7f6c6a51-bcf8-42ba-9220-52d62157d7db"
 # Join subnets / manage the VNet's load balancer attachments (networking section); AKS needs it
 # on a bring-your-own VNet for its control-plane identity.
 NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"

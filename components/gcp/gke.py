@@ -17,7 +17,7 @@ project APIs it calls; the Workload Identity pool is handed out as the cluster's
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -37,6 +37,10 @@ from components.gcp.apis import (
 from components.gcp.kms import key_ring
 from components.gcp.names import GKE_NAME_LIMIT, account_id, resource_name
 from infra.naming import child
+
+# https://cloud.google.com/kubernetes-engine/docs/how-to/iam#predefined: read-only access to
+# clusters and the Kubernetes objects in them (the preview identity's refresh needs no more)
+VIEWER_ROLE = "roles/container.viewer"
 
 NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
 KEY_ROTATION = "7776000s"  # 90 days
@@ -100,6 +104,9 @@ class GcpClusterArgs:
     labels: dict[str, str]
     #: the project's API enablement (container, compute, KMS, IAM wait for it)
     apis: ProjectApis
+    #: IAM members (``serviceAccount:ci@...``, ``group:...``) granted read-only access to the
+    #: cluster (roles/container.viewer): the identity that previews, never the one that applies
+    viewer_members: list[str] = field(default_factory=list)
 
 
 class GcpCluster(pulumi.ComponentResource):
@@ -121,6 +128,7 @@ class GcpCluster(pulumi.ComponentResource):
         self._name = name
         self._args = args
         node_account = self._build_node_service_account()
+        self._build_viewers()
         key = self._build_secrets_key()
         self._cluster = self._build_cluster(key)
         pool = self._build_node_pool(node_account)
@@ -149,6 +157,20 @@ class GcpCluster(pulumi.ComponentResource):
             ships_metrics_server=True,
             workload_egress=METADATA_SERVER_EGRESS,
         )
+
+    def _build_viewers(self) -> None:
+        """Read-only Kubernetes access for the preview identity (Kubernetes Engine Viewer:
+        get/list on the project's clusters and their objects, no Secrets data)."""
+        for index, member in enumerate(self._args.viewer_members):
+            gcp.projects.IAMMember(
+                child(self._name, f"viewer-{index}"),
+                project=self._args.project,
+                role=VIEWER_ROLE,
+                member=member,
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=self._args.apis.needs(CLOUDRESOURCEMANAGER)
+                ),
+            )
 
     def _build_node_service_account(self) -> gcp.serviceaccount.Account:
         account = gcp.serviceaccount.Account(

@@ -78,6 +78,7 @@ STRIMZI_KAFKA_VERSIONS = ("4.2.0", "4.2.1", "4.3.0", "4.3.1")
 # Valkey (the BSD-licensed Redis fork) lines with a pinned image in components/kubernetes/valkey.py
 VALKEY_VERSIONS = ("8.1",)
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
 
@@ -111,6 +112,12 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         problems += _local_problems(config)
     if config.cloud == "gcp":
         problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
+        for member in config.cluster.preview_principals:
+            if not _IAM_MEMBER.match(member):
+                problems.append(
+                    f"cluster.previewPrincipals: {member!r} is not an IAM member "
+                    "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
+                )
     if config.cloud == "azure":
         problems += _azure_problems(config)
     if config.cloud == "aws":
@@ -120,7 +127,19 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
                     f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
                     "(arn:aws:iam::<account>:role/<name>)"
                 )
+        for principal in config.cluster.preview_principals:
+            if not _IAM_PRINCIPAL_ARN.match(principal):
+                problems.append(
+                    f"cluster.previewPrincipals: {principal!r} is not an IAM role or user ARN "
+                    "(arn:aws:iam::<account>:role/<path/name>)"
+                )
         deployer = config.cluster.deployer_principal
+        if deployer is None and config.environment == "prod":
+            problems.append(
+                "cluster.deployerPrincipal: required in prod: the IAM role ARN (with its path) "
+                "that runs pulumi up, so the cluster-admin access entry never follows whoever "
+                "happens to run it (preview and apply as different roles would replace it)"
+            )
         if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
             problems.append(
                 f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
@@ -146,10 +165,16 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
     for key, kind, principals in (
         ("adminPrincipals", "group object id", config.cluster.admin_principals),
         ("deployerPrincipals", "object id", config.cluster.deployer_principals),
+        ("previewPrincipals", "object id", config.cluster.preview_principals),
     ):
         for principal in principals:
             if not _UUID.match(principal):
                 problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
+    if config.environment == "prod" and not config.cluster.deployer_principals:
+        problems.append(
+            "cluster.deployerPrincipals: required in prod: the object id of the identity that "
+            "runs pulumi up (the deploy runner's managed identity), never whoever runs it"
+        )
     if config.postgres.engine == "managed":
         problems += _azure_flexible_server_problems(config)
     premium = config.redis.node_size.startswith("Premium_")

@@ -141,7 +141,17 @@ class ClusterConfig(StrictModel):
     # AWS: who runs ``pulumi up`` and how it reaches a private API endpoint (docs/aws.md).
     deployer_principal: str | None = Field(
         default=None,
-        description="AWS: IAM role/user ARN running pulumi up (default: the caller identity)",
+        description="AWS: IAM role/user ARN running pulumi up, path included (prod: required; "
+        "elsewhere default: the caller's issuer ARN from sts)",
+    )
+    preview_principals: list[str] = Field(
+        default_factory=list,
+        description="read-only cluster access for the identity that previews (PR previews, "
+        "preview --refresh): IAM role ARNs (AWS, AmazonEKSViewPolicy), IAM members (GCP, "
+        "roles/container.viewer), Entra object ids (Azure, AKS RBAC Reader)",
+    )
+    preview_principal_type: Literal["User", "Group", "ServicePrincipal"] = Field(
+        default="ServicePrincipal", description="Azure: principal type of previewPrincipals"
     )
     private_access_cidrs: list[ipaddress.IPv4Network] = Field(
         default_factory=list,

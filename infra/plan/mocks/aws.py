@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
@@ -185,13 +186,40 @@ RESOURCES: dict[str, OutputFn] = {
 }
 
 
+# The mocked caller is an IAM Identity Center (SSO) user: STS names the session
+# assumed-role/<role>/<session>, without the role's path, which IAM keeps under
+# /aws-reserved/sso.amazonaws.com/<region>/ (an access entry needs the ARN with the path).
+SSO_ROLE = "AWSReservedSSO_PlatformDeployer_0123456789abcdef"
+SSO_PATH = "/aws-reserved/sso.amazonaws.com/eu-west-1/"
+
+
 def _caller_identity(args: Any, context: MockContext) -> dict[str, Any]:
-    """A CI job's identity as STS reports it: an assumed role with a session name."""
+    """A deployer's identity as STS reports it: an assumed role with a session name."""
     return {
         "accountId": ACCOUNT_ID,
-        "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/platform-deployer/ci-{context.stack}",
+        "arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{SSO_ROLE}/deployer@{context.stack}",
         "userId": f"AROA{digest(context.stack, 'deployer', length=17).upper()}:ci-{context.stack}",
         "id": ACCOUNT_ID,
+    }
+
+
+def _session_context(args: Any, context: MockContext) -> dict[str, Any]:
+    """``aws.iam.get_session_context``: the IAM role behind an assumed-role ARN, path included
+    (a non-role ARN passes through, as the data source documents)."""
+    arn = args.args.get("arn", "")
+    match = re.match(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)$", arn)
+    if not match:
+        return {"arn": arn, "issuerArn": arn, "issuerId": "", "issuerName": "", "sessionName": "",
+                "id": arn}  # fmt: skip
+    partition, account, role, session = match.groups()
+    path = SSO_PATH if role.startswith("AWSReservedSSO_") else "/"
+    return {
+        "arn": arn,
+        "issuerArn": f"arn:{partition}:iam::{account}:role{path}{role}",
+        "issuerId": f"AROA{digest(role, length=17).upper()}",
+        "issuerName": role,
+        "sessionName": session,
+        "id": arn,
     }
 
 
@@ -208,4 +236,5 @@ INVOKES: dict[str, OutputFn] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
+    "aws:iam/getSessionContext:getSessionContext": _session_context,
 }
