@@ -274,6 +274,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             contracts,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
+    pull_secret = _image_pull_secret(config, in_namespace)
     for app_name, app in config.apps.items():
         settings = AppSettings(
             f"{prefix}-{app_name}-settings",
@@ -290,9 +291,36 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             in_namespace,
         )
         _workload(config, contracts, addons, app_name, app, settings, storage_class,
+                  pull_secret[0],
                   pulumi.ResourceOptions(
-                      providers=[cluster.provider], depends_on=[namespace, addons, settings]
+                      providers=[cluster.provider],
+                      depends_on=[namespace, addons, settings, *pull_secret[1]],
                   ))  # fmt: skip
+
+
+PULL_SECRET = "image-pull"
+
+
+def _image_pull_secret(
+    config: PlatformConfig, opts: pulumi.ResourceOptions
+) -> tuple[str | None, list[pulumi.Resource]]:
+    """The apps' imagePullSecrets entry: an existing Secret named in config, or one created
+    from the ``.dockerconfigjson`` secret config value (plus the resource to wait for)."""
+    images = config.images
+    if images.pull_secret_name:
+        return images.pull_secret_name, []
+    if images.docker_config_json is None:
+        return None, []
+    secret = k8s.core.v1.Secret(
+        f"{config.name_prefix}-{PULL_SECRET}",
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=PULL_SECRET, namespace=APP_NAMESPACE, labels=kubernetes_labels(config)
+        ),
+        type="kubernetes.io/dockerconfigjson",
+        string_data={".dockerconfigjson": pulumi.Output.secret(images.docker_config_json)},
+        opts=opts,
+    )
+    return PULL_SECRET, [secret]
 
 
 def _workload(
@@ -303,6 +331,7 @@ def _workload(
     app: AppConfig,
     settings: AppSettings,
     storage_class: str,
+    pull_secret: str | None,
     opts: pulumi.ResourceOptions,
 ) -> Workload:
     cluster = contracts.cluster
@@ -314,6 +343,7 @@ def _workload(
             namespace=APP_NAMESPACE,
             kind=app.kind,
             image=app.image,
+            image_pull_secrets=[pull_secret] if pull_secret else [],
             replicas=app.replicas,
             min_replicas=app.min_replicas,
             max_replicas=app.max_replicas,

@@ -117,6 +117,8 @@ class WorkloadArgs:
     pod_labels: dict[str, str] = field(default_factory=dict)
     #: namespace of Prometheus: a ServiceMonitor/PodMonitor scrapes the metrics port
     monitoring_namespace: str | None = None
+    #: Secrets (kubernetes.io/dockerconfigjson, in the namespace) the kubelet pulls the image with
+    image_pull_secrets: list[str] = field(default_factory=list)
 
 
 def migrations_job_name(app: str, image: str, command: list[str]) -> str:
@@ -311,6 +313,10 @@ class Workload(pulumi.ComponentResource):
             ),
         ]
 
+    def _pull_secrets(self) -> list[k8s.core.v1.LocalObjectReferenceArgs] | None:
+        names = self._args.image_pull_secrets
+        return [k8s.core.v1.LocalObjectReferenceArgs(name=n) for n in names] or None
+
     def _pod_template(
         self, service_account: k8s.core.v1.ServiceAccount
     ) -> k8s.core.v1.PodTemplateSpecArgs:
@@ -321,6 +327,7 @@ class Workload(pulumi.ComponentResource):
                 automount_service_account_token=False,
                 security_context=self._pod_security_context(),
                 containers=[self._main_container()],
+                image_pull_secrets=self._pull_secrets(),
                 volumes=self._volumes(),
                 topology_spread_constraints=None
                 if self._args.kind == "DaemonSet"
@@ -359,6 +366,7 @@ class Workload(pulumi.ComponentResource):
                         automount_service_account_token=False,
                         restart_policy="Never",
                         security_context=self._pod_security_context(),
+                        image_pull_secrets=self._pull_secrets(),
                         containers=[
                             k8s.core.v1.ContainerArgs(
                                 name="migrations",
