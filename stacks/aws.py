@@ -205,8 +205,11 @@ def _cluster(
             vpc_id=network.vpc_id,
             subnet_ids=list(network.private_subnet_ids),
             service_cidr=str(config.network.service_cidr),
-            public_endpoint=cluster.public_endpoint,
-            public_access_cidrs=[str(n) for n in cluster.authorized_networks],
+            # deployerNetworks open the public side to the deploy only (prod's first way in)
+            public_endpoint=cluster.public_endpoint or bool(cluster.deployer_networks),
+            public_access_cidrs=[
+                str(n) for n in (*cluster.authorized_networks, *cluster.deployer_networks)
+            ],
             private_access_cidrs=[str(n) for n in cluster.private_access_cidrs],
             admin_role_arns=cluster.admin_principals,
             deployer_principal_arn=account.deployer_arn,

@@ -53,6 +53,12 @@ def subnet_plan(config: PlatformConfig) -> dict[str, str]:
     return plan
 
 
+def api_public(config: PlatformConfig) -> bool:
+    """The API server has a public side: dev/staging, or prod with deployerNetworks (restricted
+    to them and the NAT gateway's address; the private side stays for the VNet)."""
+    return config.cluster.public_endpoint or bool(config.cluster.deployer_networks)
+
+
 def deployer_principal_type(config: PlatformConfig, environ: Mapping[str, str]) -> str:
     """The configured type, else ServicePrincipal when CI logged in as one, else User."""
     if config.cluster.deployer_principal_type:
@@ -88,7 +94,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             postgres_cidr=subnets["postgres"],
             endpoints_cidr=subnets["endpoints"],
             apiserver_cidr=subnets["apiserver"],
-            apiserver_public=config.cluster.public_endpoint,
+            apiserver_public=api_public(config),
             runner_cidr=subnets.get("runner"),
             zones=zones,
             tags=tags(config, "network"),
@@ -113,8 +119,11 @@ def build(config: PlatformConfig) -> PlatformContracts:
             service_cidr=str(config.network.service_cidr),
             dns_service_ip=str(config.network.service_cidr.network_address + 10),
             zones=zones,
-            private_cluster=not config.cluster.public_endpoint,
-            authorized_ip_ranges=[str(n) for n in config.cluster.authorized_networks],
+            private_cluster=not api_public(config),
+            authorized_ip_ranges=[
+                str(n)
+                for n in (*config.cluster.authorized_networks, *config.cluster.deployer_networks)
+            ],
             admin_group_object_ids=config.cluster.admin_principals,
             vm_size=config.cluster.node_size,
             node_min=config.cluster.node_min,

@@ -24,7 +24,7 @@ import yaml
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from infra.plan.cli import Outcome
-from infra.plan.policy import load_policy_config, run_pack, stack_tags
+from infra.plan.policy import plan_policy_config, run_pack, stack_tags
 from tests.conftest import ROOT
 
 PACK = ROOT / "policies"
@@ -120,7 +120,7 @@ def test_the_cli_path_agrees_with_the_offline_plan_on_every_stack(
         online = run_pack(
             stub,
             outcome.records,
-            load_policy_config(ROOT, outcome.environment),
+            plan_policy_config(ROOT, outcome.environment, outcome.sample),
             stack_tags(project),
         )
         offline = outcome.plan["policy"]["violations"]

@@ -110,6 +110,12 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         )
     if config.cloud == "local":
         problems += _local_problems(config)
+    if config.cluster.deployer_networks and config.cloud not in ("aws", "azure"):
+        problems.append(
+            f"cluster.deployerNetworks: only used on aws and azure ({config.cloud}: "
+            + ("GKE's DNS endpoint is the way in" if config.cloud == "gcp" else "no cloud API")
+            + "); remove it"
+        )
     if config.cloud == "gcp":
         problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
         for member in config.cluster.preview_principals:

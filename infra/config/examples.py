@@ -14,18 +14,15 @@ sample account ids, the all-zero GUID the Azure docs use, and the values this re
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from typing import Any
 
-#: RFC 5737 TEST-NET-1/2/3 and RFC 3849's IPv6 documentation prefix
-DOCUMENTATION_NETWORKS: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
-    (ipaddress.IPv4Network("192.0.2.0/24"), "RFC 5737 TEST-NET-1"),
-    (ipaddress.IPv4Network("198.51.100.0/24"), "RFC 5737 TEST-NET-2"),
-    (ipaddress.IPv4Network("203.0.113.0/24"), "RFC 5737 TEST-NET-3"),
-    (ipaddress.IPv6Network("2001:db8::/32"), "RFC 3849 documentation prefix"),
-)
+from policies.rules.facts.examples import DOCUMENTATION_NETWORKS
+from policies.rules.facts.examples import documentation_network as documentation_range
+
+__all__ = ["DOCUMENTATION_NETWORKS", "example_problems", "example_reason", "hint"]
+
 #: RFC 2606 second-level example domains (and every name under them)
 EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 #: RFC 2606 / RFC 6761 reserved TLDs that never resolve
@@ -54,15 +51,9 @@ _HOSTISH = re.compile(r"^(?:[^@/\s]+@)?(?P<host>[a-z0-9]([a-z0-9.-]*[a-z0-9])?)$
 
 
 def documentation_network(value: str) -> str | None:
-    """The documentation range ``value`` (an address or CIDR) falls in, if any."""
-    try:
-        network = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return None
-    for documented, label in DOCUMENTATION_NETWORKS:
-        if network.version == documented.version and network.overlaps(documented):  # type: ignore[arg-type]
-            return f"{value} is a documentation range ({label}, {documented})"
-    return None
+    """Why ``value`` (an address or CIDR) is a documentation range, if it is one."""
+    label = documentation_range(value)
+    return f"{value} is a documentation range ({label})" if label else None
 
 
 def example_domain(value: str) -> str | None:

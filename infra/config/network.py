@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from infra.config.base import StrictModel
 from infra.config.common import KubernetesVersion, PositiveInt
+from policies.rules.facts.examples import documentation_network
 
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS = (
@@ -113,6 +114,10 @@ class NetworkConfig(StrictModel):
         return list(reversed(candidates[-self.zones :]))
 
 
+# The widest network deployerNetworks may name: a runner's or VPN's egress, never an ISP block.
+DEPLOYER_NETWORK_MIN_PREFIX = 24
+
+
 class ClusterConfig(StrictModel):
     """``platform:cluster``: the Kubernetes cluster and its node pool."""
 
@@ -157,6 +162,12 @@ class ClusterConfig(StrictModel):
         default_factory=list,
         description="AWS: networks allowed to the private API endpoint on 443 (in-VPC runner)",
     )
+    deployer_networks: list[ipaddress.IPv4Network] = Field(
+        default_factory=list,
+        description="AWS, Azure: public egress networks pulumi up runs from (a runner's or VPN's, "
+        "/24 or narrower): the API endpoint admits them besides private access (prod's way in "
+        "on the first deploy, before an in-network runner exists)",
+    )
     # Azure only: who runs `pulumi up` and how kubelogin authenticates (docs/azure.md).
     deployer_principals: list[str] = Field(
         default_factory=list,
@@ -175,7 +186,7 @@ class ClusterConfig(StrictModel):
         "k3d: local-path, Docker Desktop: hostpath)",
     )
 
-    @field_validator("authorized_networks", "private_access_cidrs", mode="before")
+    @field_validator("authorized_networks", "private_access_cidrs", "deployer_networks", mode="before")
     @classmethod
     def _parse_networks(cls, value: object) -> list[ipaddress.IPv4Network]:
         if not isinstance(value, list):
@@ -199,4 +210,16 @@ class ClusterConfig(StrictModel):
             )
         if any(net.prefixlen == 0 for net in self.authorized_networks):
             raise ValueError("authorizedNetworks must not contain 0.0.0.0/0")
+        for net in self.deployer_networks:
+            if net.prefixlen < DEPLOYER_NETWORK_MIN_PREFIX:
+                raise ValueError(
+                    f"deployerNetworks: {net} is wider than /{DEPLOYER_NETWORK_MIN_PREFIX}; list "
+                    "the egress addresses pulumi up runs from (a runner's or VPN's)"
+                )
+            if net.is_private and not documentation_network(str(net)):
+                raise ValueError(
+                    f"deployerNetworks: {net} is a private range: the endpoint's public side "
+                    "sees public egress addresses (a network inside the VPC/VNet goes in "
+                    "privateAccessCidrs on AWS, or is the runner subnet on Azure)"
+                )
         return self

@@ -28,6 +28,8 @@ class Outcome:
 
     stack: str
     environment: str = ""
+    #: a sample stack (``platform:example: true``)
+    sample: bool = False
     plan: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
     # The engine's records of the plan (``PlanResult.records``), kept only when asked for.
@@ -69,6 +71,7 @@ def plan_stack_file(path: Path, project_root: Path, *, keep_records: bool = Fals
     return Outcome(
         stack=stack_name,
         environment=result.environment,
+        sample=result.sample,
         plan=result.to_json(),
         records=result.records if keep_records else None,
     )

@@ -45,6 +45,8 @@ class PlanResult:
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
     violations: list[dict[str, str]] = field(default_factory=list)
+    #: a sample stack (``platform:example: true``): plans offline, never deploys
+    sample: bool = False
     # Every registration as the engine recorded it (secrets unredacted; never written out):
     # what the policy pack was asked about, for tests that replay it to the pack over gRPC.
     records: list[Any] = field(default_factory=list)
@@ -169,6 +171,9 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
         resources=resources,
         outputs=plain(output_values, redact=True),
     )
-    result.violations = evaluate(monitor.recorded, stack_file.stack, environment, project_root)
+    result.sample = stack_file.config.get("platform:example") == "true"
+    result.violations = evaluate(
+        monitor.recorded, stack_file.stack, environment, project_root, sample=result.sample
+    )
     result.records = monitor.recorded
     return result

@@ -26,13 +26,15 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from ..base import deployable, dig, is_unknown, number, resource_rule, stack_rule
+from ..base import deployable, dig, is_unknown, number, resource_rule, sequence, stack_rule
+from ..facts.examples import documentation_network, within
 from ..deployability import aws_schema
 from ..deployability.aws_versions import verdict
 
 EKS = "aws:eks/cluster:Cluster"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SUBNET = "aws:ec2/subnet:Subnet"
 ACCESS_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
@@ -102,7 +104,35 @@ def _admits_https(rule: PolicyResource, cluster: PolicyResource, group_ids: set[
     return first is not None and last is not None and first <= 443 <= last
 
 
+REACHABLE_SCHEMA = PolicyConfigSchema(
+    properties={"acceptDocumentationRanges": {"type": "boolean", "default": False}}
+)
+"""``acceptDocumentationRanges``: count RFC 5737/3849 ranges as a way in. Only the offline plan
+of a sample stack (``platform:example: true``) sets it; the engine refuses such stacks."""
+
+
+def not_a_way_in(cidr: Any, own_ranges: list[str], accept_samples: bool) -> str | None:
+    """Why ``cidr`` cannot be where a deploy comes from, or None when it can be."""
+    if not isinstance(cidr, str):
+        return None
+    label = documentation_network(cidr)
+    if label and not accept_samples:
+        return f"{cidr} is a documentation range ({label}): no deployer has it"
+    own = within(cidr, own_ranges)
+    if own:
+        return (
+            f"{cidr} is the cluster's own node/pod range ({own}): the deploy cannot run on "
+            "nodes the same deploy creates"
+        )
+    return None
+
+
 def _reachable(args: StackValidationArgs, report: ReportViolation) -> None:
+    accept = bool(args.get_config().get("acceptDocumentationRanges"))
+    own = [
+        c for s in args.resources if s.resource_type == SUBNET
+        if isinstance(c := dig(s.props, "cidrBlock"), str)
+    ]  # fmt: skip
     rules = [r for r in args.resources if r.resource_type == INGRESS_RULE]
     admins = [
         r
@@ -116,10 +146,28 @@ def _reachable(args: StackValidationArgs, report: ReportViolation) -> None:
             dig(vpc, "clusterSecurityGroupId"),
             *(dig(vpc, "securityGroupIds", default=[]) or []),
         } - {None}
-        if public is False and not any(_admits_https(r, cluster, groups) for r in rules):
+        admitting = [r for r in rules if _admits_https(r, cluster, groups)]
+        refused = [
+            reason for r in admitting
+            if (reason := not_a_way_in(dig(r.props, "cidrIpv4"), own, accept))
+        ]  # fmt: skip
+        if public is False and len(refused) == len(admitting):
             report(
                 "the API endpoint is private and no security group rule admits 443 to the "
-                "cluster: set platform:cluster.privateAccessCidrs (the runner's network)",
+                "cluster from a network a deploy can run in: set "
+                "platform:cluster.privateAccessCidrs (the runner's network) or "
+                "platform:cluster.deployerNetworks"
+                + (f" ({'; '.join(refused)})" if refused else ""),
+                cluster.urn,
+            )
+        public_cidrs = sequence(dig(vpc, "publicAccessCidrs")) or []
+        refused_public = [
+            reason for cidr in public_cidrs if (reason := not_a_way_in(cidr, own, accept))
+        ]
+        if public is True and public_cidrs and len(refused_public) == len(public_cidrs):
+            report(
+                "the public API endpoint admits no network a deploy can run in: "
+                + "; ".join(refused_public),
                 cluster.urn,
             )
         access = dig(cluster.props, "accessConfig", default={})
@@ -154,7 +202,7 @@ POLICIES: list[Policy] = [
     deployable(stack_rule(
         "deploy-aws-eks-reachable",
         "A deploy that cannot reach or authenticate to its own cluster fails halfway.",
-        "Give the deployer an access entry with cluster-admin, and a private endpoint a configured network (platform:cluster.privateAccessCidrs).", Severity.CRITICAL,
-        _reachable,
+        "Give the deployer an access entry with cluster-admin, and the endpoint a real network the deploy runs from (platform:cluster.privateAccessCidrs, deployerNetworks or authorizedNetworks; never a documentation range or the nodes' own subnet).", Severity.CRITICAL,
+        _reachable, config_schema=REACHABLE_SCHEMA,
     )),
 ]  # fmt: skip

@@ -21,9 +21,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+)
 
-from ..base import deployable, dig, is_unknown, resource_rule, sequence, whole
+from ..base import deployable, dig, is_unknown, resource_rule, sequence, stack_rule, whole
+from .aws import REACHABLE_SCHEMA, not_a_way_in
 from ..facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from ..facts.azure_names import (
     AUTONAME_SUFFIX,
@@ -114,7 +120,54 @@ def _redis_zones(args: ResourceValidationArgs, report: ReportViolation) -> None:
         )
 
 
+AKS = "azure-native:containerservice:ManagedCluster"
+SUBNET = "azure-native:network:Subnet"
+PUBLIC_IP = "azure-native:network:PublicIPAddress"
+
+
+def _aks_reachable(args: StackValidationArgs, report: ReportViolation) -> None:
+    """A public API server must admit a network a deploy can run in: not only documentation
+    ranges, the VNet's own subnets, the pod range or the stack's own NAT address."""
+    accept = bool(args.get_config().get("acceptDocumentationRanges"))
+    own: list[str] = []
+    for resource in args.resources:
+        if resource.resource_type == SUBNET:
+            prefix = dig(resource.props, "addressPrefix")
+            own += [prefix] if isinstance(prefix, str) else []
+        if resource.resource_type == PUBLIC_IP:
+            address = dig(resource.props, "ipAddress")
+            own += [f"{address}/32"] if isinstance(address, str) else []
+    for cluster in (r for r in args.resources if r.resource_type == AKS):
+        pods = dig(cluster.props, "networkProfile", "podCidr")
+        ranges = own + ([pods] if isinstance(pods, str) else [])
+        profile = dig(cluster.props, "apiServerAccessProfile", default={})
+        if dig(profile, "enablePrivateCluster") is True:
+            continue  # reached from the runner subnet inside the VNet (docs/azure.md)
+        authorized = sequence(dig(profile, "authorizedIPRanges"))
+        if not authorized:
+            continue
+        refused = [
+            reason for cidr in authorized if (reason := not_a_way_in(cidr, ranges, accept))
+        ]
+        if len(refused) == len(authorized):
+            report(
+                "the API server admits no network a deploy can run in: " + "; ".join(refused)
+                + " (the NAT gateway's address counts only for runners inside the VNet)",
+                cluster.urn,
+            )
+
+
 POLICIES = [
+    deployable(
+        stack_rule(
+            "deploy-azure-aks-reachable",
+            "A deploy that cannot reach its own API server fails halfway.",
+            "List the networks pulumi up runs from in platform:cluster.authorizedNetworks or deployerNetworks (never a documentation range, the VNet's own subnets or the NAT address).",
+            Severity.CRITICAL,
+            _aks_reachable,
+            config_schema=REACHABLE_SCHEMA,
+        )
+    ),
     deployable(
         resource_rule(
             "deploy-azure-geo-backup-pair",
