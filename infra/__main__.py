@@ -11,6 +11,8 @@ USAGE = (
     "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
     "\n       python -m infra crd-schemas [--mirror DIR]"
+    "\n       python -m infra init --stack NAME --cloud aws|gcp|azure|local "
+    "--environment dev|staging|prod --region R [--domain D --acme-email E --access-cidr C ...]"
 )
 
 
@@ -43,6 +45,10 @@ def main(argv: list[str]) -> int:
         from infra.config.reference import main as config_docs_main
 
         return config_docs_main()
+    if command == "init":
+        from infra.init import main as init_main
+
+        return init_main(rest)
     if command == "crd-schemas":
         from infra.crd_vendor import main as crd_main
 

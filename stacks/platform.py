@@ -81,6 +81,7 @@ def export_outputs(config: PlatformConfig, contracts: PlatformContracts) -> None
     pulumi.export("zones", network.zones)
     pulumi.export("clusterName", contracts.cluster.name)
     pulumi.export("kubeconfig", pulumi.Output.secret(contracts.cluster.kubeconfig))
+    _export_access(config, contracts)
     pg = contracts.postgres
     pulumi.export("postgresHost", pg.host)
     pulumi.export("postgresPort", pg.port)
@@ -91,3 +92,36 @@ def export_outputs(config: PlatformConfig, contracts: PlatformContracts) -> None
     pulumi.export("redisPort", contracts.redis.port)
     if contracts.redis.auth_token is not None:
         pulumi.export("redisAuthToken", pulumi.Output.secret(contracts.redis.auth_token))
+
+
+def _api_server(kubeconfig: str) -> str:
+    """The API server URL of a kubeconfig (JSON or YAML)."""
+    import yaml
+
+    document = yaml.safe_load(kubeconfig) or {}
+    clusters = document.get("clusters") or [{}]
+    return str((clusters[0].get("cluster") or {}).get("server", ""))
+
+
+def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None:
+    """What a user needs after ``pulumi up``: the API endpoint, how to get a kubeconfig, where
+    DNS must point (the ingress load balancer) and the apps' URLs (docs: "Your first deploy")."""
+    stack = config.stack
+    pulumi.export(
+        "apiEndpoint",
+        pulumi.Output.unsecret(pulumi.Output.from_input(contracts.cluster.kubeconfig).apply(_api_server)),
+    )
+    pulumi.export(
+        "kubeconfigCommand",
+        f"pulumi stack output kubeconfig --show-secrets -s {stack} > kubeconfig-{stack} "
+        f"&& export KUBECONFIG=$PWD/kubeconfig-{stack}",
+    )
+    if config.addons.ingress_nginx:
+        pulumi.export(
+            "ingressAddressCommand",
+            "kubectl -n ingress-nginx get service -l app.kubernetes.io/component=controller "
+            "-o jsonpath='{.items[0].status.loadBalancer.ingress[0]}'",
+        )
+    pulumi.export(
+        "appUrls", {name: f"https://{app.host}" for name, app in config.apps.items() if app.host}
+    )
