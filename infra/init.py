@@ -23,6 +23,7 @@ from infra.config.loader import REGION_KEYS
 from infra.config.profiles import profile
 
 EXIT_OK, EXIT_ERROR = 0, 2
+DESCRIPTION = "write Pulumi.<stack>.yaml for your own account, then plan it"
 # The prod alert receiver's URL is a credential: the file gets a placeholder the engine refuses
 # to decrypt until `pulumi config set --secret` replaces it (the offline plan accepts it).
 SECRET_PLACEHOLDER = "v1:REPLACE-ME-with-pulumi-config-set-secret"
@@ -44,7 +45,8 @@ FLAGS: dict[str, Flag] = {
     "image_registry": Flag("--image-registry", "registry holding the apps' images"),
     "access_cidr": Flag("--access-cidr", "public CIDR you run pulumi from", repeat=True),
     "deployer_network": Flag(
-        "--deployer-network", "public egress CIDR of the first prod deploy (/24 or narrower)",
+        "--deployer-network",
+        "public egress CIDR of the first prod deploy (/24 or narrower)",
         repeat=True,
     ),
     "deployer_principal": Flag(
@@ -67,7 +69,7 @@ class Answers:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m infra init", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m infra init", description=DESCRIPTION)
     p.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
     p.add_argument("--cloud", choices=get_args(Cloud))
     p.add_argument("--environment", choices=get_args(Environment))
@@ -182,7 +184,9 @@ def stack_text(answers: Answers) -> str:
     if cloud in REGION_KEYS:
         w.key(1, REGION_KEYS[cloud], answers.get("region"), "where the stack's resources live")
     if cloud == "gcp":
-        w.key(1, "gcp:project", answers.get("gcp_project"), "the GCP project the stack deploys into")
+        w.key(
+            1, "gcp:project", answers.get("gcp_project"), "the GCP project the stack deploys into"
+        )
     w.key(1, "platform:cloud", cloud, None)
     w.key(1, "platform:environment", environment, "picks the profile and, in prod, the floors")
     cluster: list[tuple[str, Any, str]] = []
@@ -200,7 +204,9 @@ def stack_text(answers: Answers) -> str:
                         "cluster admins (IAM role ARNs / Entra group ids)"))  # fmt: skip
     deployer = answers.get("deployer_principal")
     if deployer and cloud == "aws":
-        cluster.append(("deployerPrincipal", deployer, "the IAM role pulumi up runs as, path included"))
+        cluster.append(
+            ("deployerPrincipal", deployer, "the IAM role pulumi up runs as, path included")
+        )
     if deployer and cloud == "azure":
         cluster.append(("deployerPrincipals", [deployer], "object id pulumi up runs as"))
     if answers.get("preview_principal"):

@@ -31,6 +31,7 @@ from infra.providers import aws_provider
 from stacks import postgres_engine, specs
 from stacks.platform import PlatformContracts
 
+
 @dataclass(frozen=True)
 class _Account:
     """Where the stack deploys and as whom, read once from STS."""

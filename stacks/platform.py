@@ -109,7 +109,9 @@ def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None
     stack = config.stack
     pulumi.export(
         "apiEndpoint",
-        pulumi.Output.unsecret(pulumi.Output.from_input(contracts.cluster.kubeconfig).apply(_api_server)),
+        pulumi.Output.unsecret(
+            pulumi.Output.from_input(contracts.cluster.kubeconfig).apply(_api_server)
+        ),
     )
     pulumi.export(
         "kubeconfigCommand",

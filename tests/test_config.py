@@ -10,7 +10,12 @@ import pytest
 from infra.config import ConfigError, build_platform_config
 from stacks.profiles import deep_merge
 
-BASE = {"platform:example": "true", "platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
+BASE = {
+    "platform:example": "true",
+    "platform:cloud": "aws",
+    "platform:environment": "dev",
+    "aws:region": "eu-west-1",
+}
 
 
 # dev's API endpoint is public, so it needs authorized networks (tested on its own below);

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.aws.msk import VOLUME_SIZE_PATH
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
@@ -16,7 +17,6 @@ from infra.plan.cli import Outcome
 from policies.rules import aws_versions as advisory
 from policies.rules.deployability import aws as rules
 from policies.rules.deployability import aws_schema
-from stacks.aws import iam_principal_arn
 from tests.conftest import ROOT, one, plan_config, plan_of, prod_requirements, resources_of
 from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
 
@@ -123,32 +123,21 @@ def test_failover_rule_catches_the_old_dev_group() -> None:
 # --- 3. the deployer reaches and authenticates to the cluster ---------------------------
 
 
-@pytest.mark.parametrize(
-    ("caller", "expected"),
-    [
-        (
-            "arn:aws:sts::123456789012:assumed-role/deployer/ci-42",
-            "arn:aws:iam::123456789012:role/deployer",
-        ),
-        (
-            "arn:aws-us-gov:sts::123456789012:assumed-role/deployer/s",
-            "arn:aws-us-gov:iam::123456789012:role/deployer",
-        ),
-        ("arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/alice"),
-    ],
-)
-def test_caller_identity_becomes_an_iam_principal(caller: str, expected: str) -> None:
-    assert iam_principal_arn(caller) == expected
-
-
 @pytest.mark.parametrize("stack", AWS_STACKS)
 def test_deployer_is_cluster_admin_before_the_kubernetes_provider(
     shipped_plans: dict[str, Outcome], stack: str
 ) -> None:
     plan = plan_of(shipped_plans, stack)
     entry = one(plan, "aws:eks/accessEntry:AccessEntry", "deployer")["inputs"]
-    # the mocked STS caller is assumed-role/platform-deployer/<session>
-    assert entry["principalArn"] == "arn:aws:iam::123456789012:role/platform-deployer"
+    # prod names its deployer; elsewhere the mocked STS caller is an IAM Identity Center
+    # session, whose role lives under a path that the session context keeps
+    expected = (
+        "arn:aws:iam::123456789012:role/ci/platform-deployer"
+        if stack == "prod"
+        else "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+        "AWSReservedSSO_PlatformDeployer_0123456789abcdef"
+    )
+    assert entry["principalArn"] == expected
     association = one(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "deployer")
     assert association["inputs"]["policyArn"].endswith("AmazonEKSClusterAdminPolicy")
     provider = one(plan, "pulumi:providers:kubernetes", "cluster-k8s")
@@ -158,12 +147,17 @@ def test_deployer_is_cluster_admin_before_the_kubernetes_provider(
     assert {f"platform-{stack}-cluster-vpc-cni", f"platform-{stack}-cluster-coredns"} <= addons
 
 
-def test_prod_private_endpoint_admits_the_runner(shipped_plans: dict[str, Outcome]) -> None:
-    plan = plan_of(shipped_plans, "prod")
+def test_prod_private_endpoint_admits_the_runner(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    config["platform:cluster"].pop("deployerNetworks")
+    config["platform:cluster"]["privateAccessCidrs"] = ["10.100.0.0/24"]  # a runner's VPC
+    plan = plan_config(tmp_path, "prod", config).plan
+    assert plan is not None
     cluster = one(plan, "aws:eks/cluster:Cluster")["inputs"]["vpcConfig"]
     assert cluster["endpointPublicAccess"] is False
     api = one(plan, RULE, "cluster-api-0")["inputs"]
-    assert (api["fromPort"], api["toPort"], api["cidrIpv4"]) == (443, 443, "10.0.0.0/19")
+    assert (api["fromPort"], api["toPort"], api["cidrIpv4"]) == (443, 443, "10.100.0.0/24")
+    assert [v for v in plan["policy"]["violations"] if v["level"] == "mandatory"] == []
 
 
 def test_reachability_rule_catches_a_private_cluster_without_a_way_in() -> None:
@@ -193,9 +187,13 @@ def test_prod_without_private_access_fails_the_plan(tmp_path: Path) -> None:
         "prod",
         {
             "aws:region": "eu-west-1",
-            "platform:example": "true", "platform:cloud": "aws",
+            "platform:example": "true",
+            "platform:cloud": "aws",
             "platform:environment": "prod",
-            "platform:cluster": {"adminPrincipals": ["arn:aws:iam::123456789012:role/admins"]},
+            "platform:cluster": {
+                "adminPrincipals": ["arn:aws:iam::123456789012:role/admins"],
+                "deployerPrincipal": "arn:aws:iam::123456789012:role/ci/deployer",
+            },
             **prod_requirements("aws"),
         },
     )

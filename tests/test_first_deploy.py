@@ -76,7 +76,7 @@ def test_init_writes_a_stack_of_own_values_that_plans(
     config = _config(path)
     assert [p for p, v in leaves(config, "config") if example_reason(v)] == []
     outcome = plan_many([path], ROOT)[0]
-    assert outcome.exit_code == 0, outcome.errors or outcome.plan and outcome.plan["policy"]
+    assert outcome.exit_code == 0, outcome.errors or (outcome.plan and outcome.plan["policy"])
     # one example value put back: exit 2, the key named
     if cloud == "local":
         config["platform:images"] = {"registry": "ghcr.io/analytics-platform"}
@@ -101,7 +101,9 @@ def test_init_never_overwrites_and_refuses_example_values(tmp_path: Path) -> Non
     assert not (tmp_path / "Pulumi.other.yaml").exists()
 
 
-def test_init_lists_what_a_prod_stack_needs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_init_lists_what_a_prod_stack_needs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code = init_main(["--stack", "p", "--cloud", "aws", "--environment", "prod", "--region",
                       "eu-west-1", "--directory", str(tmp_path)])  # fmt: skip
     assert code == 2
@@ -170,7 +172,9 @@ def test_pull_credentials_reach_every_app_pod(tmp_path: Path) -> None:
         assert spec["containers"][0]["image"].startswith("registry.acme-corp.io/analytics/")
 
 
-def test_aws_deployer_keeps_its_role_path_and_previews_read_only(shipped_plans: dict[str, Any]) -> None:
+def test_aws_deployer_keeps_its_role_path_and_previews_read_only(
+    shipped_plans: dict[str, Any],
+) -> None:
     dev = plan_of(shipped_plans, "dev")
     entry = one(dev, "aws:eks/accessEntry:AccessEntry", "deployer")["inputs"]
     # the mocked caller is an IAM Identity Center session: STS drops the path, IAM keeps it
@@ -265,6 +269,8 @@ def test_pulumi_yaml_needs_no_uv_on_path() -> None:
 def test_outputs_say_how_in(shipped_plans: dict[str, Any], stack: str) -> None:
     outputs = plan_of(shipped_plans, stack)["outputs"]
     assert outputs["apiEndpoint"].startswith("https://")
-    assert outputs["kubeconfigCommand"].startswith(f"pulumi stack output kubeconfig --show-secrets -s {stack}")
+    assert outputs["kubeconfigCommand"].startswith(
+        f"pulumi stack output kubeconfig --show-secrets -s {stack}"
+    )
     assert outputs["appUrls"]["backend"].startswith("https://api.")
     assert "loadBalancer.ingress" in outputs["ingressAddressCommand"]

@@ -358,7 +358,8 @@ def test_quota_fits_every_workload_at_its_maximum() -> None:
 
     config = build_platform_config(
         {
-            "platform:example": "true", "platform:cloud": "aws",
+            "platform:example": "true",
+            "platform:cloud": "aws",
             "platform:environment": "prod",
             "aws:region": "eu-west-1",
             "platform:addons": json.dumps(

@@ -124,7 +124,8 @@ def filled_contracts(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str,
     directory = tmp_path_factory.mktemp("contracts")
     config = {
         "aws:region": "eu-west-1",
-        "platform:example": "true", "platform:cloud": "aws",
+        "platform:example": "true",
+        "platform:cloud": "aws",
         "platform:environment": "dev",
         "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
     }
@@ -254,7 +255,12 @@ def test_prod_without_a_receiver_is_a_config_error(tmp_path: Path) -> None:
     outcome = plan_config(
         tmp_path,
         "prod",
-        {"aws:region": "eu-west-1", "platform:example": "true", "platform:cloud": "aws", "platform:environment": "prod"},
+        {
+            "aws:region": "eu-west-1",
+            "platform:example": "true",
+            "platform:cloud": "aws",
+            "platform:environment": "prod",
+        },
     )
     assert outcome.exit_code == EXIT_ERROR
     assert any("addons.alertReceivers" in e and "Pulumi.prod.yaml" in e for e in outcome.errors)

@@ -16,7 +16,12 @@ from infra.plan.policy import evaluate
 from infra.plan.render import render
 from tests.conftest import ROOT, make_project, run_cli
 
-DEV = {"platform:example": "true", "platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1"}
+DEV = {
+    "platform:example": "true",
+    "platform:cloud": "aws",
+    "platform:environment": "dev",
+    "aws:region": "eu-west-1",
+}
 
 
 def test_default_stack_prints_a_summary() -> None:

@@ -35,7 +35,8 @@ KEEP_SECTION_VALID: dict[str, dict[str, Any]] = {
 
 def prod_problems(cloud: str, overrides: dict[str, Any]) -> list[str]:
     raw: dict[str, Any] = {
-        "platform:example": "true", "platform:cloud": cloud,
+        "platform:example": "true",
+        "platform:cloud": cloud,
         "platform:environment": "prod",
         **CLOUD_KEYS[cloud],
     }
@@ -120,7 +121,8 @@ STAGING_EVEN_BROKERS: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize(("path", "overrides"), UNSAFE_PROD, ids=[c[0] for c in UNSAFE_PROD])
 def test_the_same_values_are_accepted_in_staging(path: str, overrides: dict[str, Any]) -> None:
     raw: dict[str, Any] = {
-        "platform:example": "true", "platform:cloud": "aws",
+        "platform:example": "true",
+        "platform:cloud": "aws",
         "platform:environment": "staging",
         "aws:region": "eu-west-1",
     }

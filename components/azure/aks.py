@@ -392,7 +392,7 @@ class AzureCluster(pulumi.ComponentResource):
         """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer, and
         read-only access for the preview identity."""
         args = self._args
-        return [
+        granted: list[pulumi.Resource] = [
             roles.assign(
                 child(self._name, f"deployer-{index}"),
                 roles.AKS_RBAC_CLUSTER_ADMIN,
@@ -403,7 +403,8 @@ class AzureCluster(pulumi.ComponentResource):
                 self._opts,
             )
             for index, (principal, principal_type) in enumerate(args.deployers)
-        ] + [
+        ]
+        granted += [
             roles.assign(
                 child(self._name, f"viewer-{index}"),
                 roles.AKS_RBAC_READER,
@@ -415,6 +416,7 @@ class AzureCluster(pulumi.ComponentResource):
             )
             for index, (principal, principal_type) in enumerate(args.viewers)
         ]
+        return granted
 
     def _build_maintenance(self, cluster: azure.containerservice.ManagedCluster) -> None:
         for config_name, hours in (

@@ -96,22 +96,39 @@ def example_reason(value: str) -> str | None:
 
 # What to put there instead, by key (the first pattern that matches the key path wins).
 _HINTS: tuple[tuple[str, str], ...] = (
-    (r"^platform:cluster\.authorizedNetworks", "the public CIDRs you run pulumi from "
-     "(office, VPN egress, CI runners; `curl -s https://checkip.amazonaws.com` shows yours)"),
-    (r"^platform:cluster\.privateAccessCidrs", "the network of your deploy runner or VPN, "
-     "routed into the VPC (not the nodes' own subnet)"),
-    (r"^platform:cluster\.(adminPrincipals|deployerPrincipals?|previewPrincipals)",
-     "your own principals: AWS IAM role ARNs (`aws iam get-role --role-name R --query Role.Arn`), "
-     "Entra object ids (`az ad group show -g G --query id`), Google members (`group:ops@your.domain`)"),
-    (r"^platform:addons\.certManagerEmail", "an address you read (Let's Encrypt refuses "
-     "documentation domains and sends certificate expiry notices to it)"),
+    (
+        r"^platform:cluster\.authorizedNetworks",
+        "the public CIDRs you run pulumi from "
+        "(office, VPN egress, CI runners; `curl -s https://checkip.amazonaws.com` shows yours)",
+    ),
+    (
+        r"^platform:cluster\.privateAccessCidrs",
+        "the network of your deploy runner or VPN, routed into the VPC (not the nodes' own subnet)",
+    ),
+    (
+        r"^platform:cluster\.(adminPrincipals|deployerPrincipals?|previewPrincipals)",
+        "your own principals: AWS IAM role ARNs (`aws iam get-role --role-name R --query Role.Arn`), "
+        "Entra object ids (`az ad group show -g G --query id`), Google members (`group:ops@your.domain`)",
+    ),
+    (
+        r"^platform:addons\.certManagerEmail",
+        "an address you read (Let's Encrypt refuses "
+        "documentation domains and sends certificate expiry notices to it)",
+    ),
     (r"^platform:alarms\.notificationEmails", "addresses your on-call reads"),
-    (r"^platform:apps\.[^.]+\.host", "a hostname in a DNS zone you control "
-     "(`python -m infra init --domain`)"),
-    (r"^platform:apps\.[^.]+\.image", "your own image, pinned (or set platform:images.registry "
-     "to the registry holding the apps' images)"),
-    (r"^platform:images\.registry", "the registry holding your apps' images "
-     "(`python -m infra init --image-registry`)"),
+    (
+        r"^platform:apps\.[^.]+\.host",
+        "a hostname in a DNS zone you control (`python -m infra init --domain`)",
+    ),
+    (
+        r"^platform:apps\.[^.]+\.image",
+        "your own image, pinned (or set platform:images.registry "
+        "to the registry holding the apps' images)",
+    ),
+    (
+        r"^platform:images\.registry",
+        "the registry holding your apps' images (`python -m infra init --image-registry`)",
+    ),
     (r"^gcp:project", "your GCP project id (`gcloud projects list`)"),
 )
 

@@ -116,7 +116,11 @@ class PlatformConfig(StrictModel):
                 "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "
                 "(list the CIDRs allowed to reach the API; the endpoint is never open to 0.0.0.0/0)"
             )
-        if self.addons.cert_manager and self.cloud != "local" and not self.addons.cert_manager_email:
+        if (
+            self.addons.cert_manager
+            and self.cloud != "local"
+            and not self.addons.cert_manager_email
+        ):
             problems.append(
                 "addons.certManagerEmail: required when addons.certManager is on (the ACME "
                 "account e-mail Let's Encrypt registers and sends expiry notices to)"

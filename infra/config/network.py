@@ -186,7 +186,9 @@ class ClusterConfig(StrictModel):
         "k3d: local-path, Docker Desktop: hostpath)",
     )
 
-    @field_validator("authorized_networks", "private_access_cidrs", "deployer_networks", mode="before")
+    @field_validator(
+        "authorized_networks", "private_access_cidrs", "deployer_networks", mode="before"
+    )
     @classmethod
     def _parse_networks(cls, value: object) -> list[ipaddress.IPv4Network]:
         if not isinstance(value, list):

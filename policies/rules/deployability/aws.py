@@ -27,9 +27,9 @@ from pulumi_policy import (
 )
 
 from ..base import deployable, dig, is_unknown, number, resource_rule, sequence, stack_rule
-from ..facts.examples import documentation_network, within
 from ..deployability import aws_schema
 from ..deployability.aws_versions import verdict
+from ..facts.examples import documentation_network, within
 
 EKS = "aws:eks/cluster:Cluster"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"

@@ -29,7 +29,6 @@ from pulumi_policy import (
 )
 
 from ..base import deployable, dig, is_unknown, resource_rule, sequence, stack_rule, whole
-from .aws import REACHABLE_SCHEMA, not_a_way_in
 from ..facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from ..facts.azure_names import (
     AUTONAME_SUFFIX,
@@ -39,6 +38,7 @@ from ..facts.azure_names import (
     SHORT_NAME_LIMIT,
 )
 from ..facts.azure_regions import DR_REGION_TAG, PAIRED_REGION
+from .aws import REACHABLE_SCHEMA, not_a_way_in
 
 
 def planned_name(type_: str, logical: str, props: Mapping[str, Any]) -> str | None:
@@ -146,12 +146,11 @@ def _aks_reachable(args: StackValidationArgs, report: ReportViolation) -> None:
         authorized = sequence(dig(profile, "authorizedIPRanges"))
         if not authorized:
             continue
-        refused = [
-            reason for cidr in authorized if (reason := not_a_way_in(cidr, ranges, accept))
-        ]
+        refused = [reason for cidr in authorized if (reason := not_a_way_in(cidr, ranges, accept))]
         if len(refused) == len(authorized):
             report(
-                "the API server admits no network a deploy can run in: " + "; ".join(refused)
+                "the API server admits no network a deploy can run in: "
+                + "; ".join(refused)
                 + " (the NAT gateway's address counts only for runners inside the VNet)",
                 cluster.urn,
             )
