@@ -400,7 +400,10 @@ def test_forty_character_stack_names_are_valid_azure_names(
 ) -> None:
     assert len(LONG_STACK) == 40
     cluster = (
-        {"adminPrincipals": ["6a1f3c2e-9b0d-4d8e-a5f1-2c3b4d5e6f70"]}
+        {
+            "adminPrincipals": ["6a1f3c2e-9b0d-4d8e-a5f1-2c3b4d5e6f70"],
+            "deployerPrincipals": ["00000000-0000-0000-0000-000000000000"],
+        }
         if environment == "prod"
         else {"authorizedNetworks": ["203.0.113.0/24"]}
     )

@@ -77,7 +77,8 @@ def test_azure_dr_region_that_is_not_the_pair_is_refused(tmp_path: Path) -> None
     outcome = plan_config(tmp_path, "prod-azure", {
         "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": "prod",
-        "platform:cluster": {"adminPrincipals": ["6a1f3c2e-9b0d-4d8e-a5f1-2c3b4d5e6f70"]},
+        "platform:cluster": {"adminPrincipals": ["6a1f3c2e-9b0d-4d8e-a5f1-2c3b4d5e6f70"],
+                             "deployerPrincipals": ["00000000-0000-0000-0000-000000000000"]},
         **prod_requirements("azure"),
         "platform:disasterRecovery": {"region": "westus"},
     })  # fmt: skip

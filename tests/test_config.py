@@ -21,8 +21,13 @@ BASE = {
 # dev's API endpoint is public, so it needs authorized networks (tested on its own below);
 # prod needs an alert receiver (tests/test_kubernetes_wiring.py tests that on its own), an
 # alarm recipient and a DR region (tested below)
+# prod names its deployer (AWS role ARN, Azure object id; each cloud ignores the other's key)
 DEFAULTS = {
-    "cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
+    "cluster": {
+        "authorizedNetworks": ["203.0.113.0/24"],
+        "deployerPrincipal": "arn:aws:iam::123456789012:role/ci/deployer",
+        "deployerPrincipals": ["00000000-0000-0000-0000-000000000000"],
+    },
     "addons": {
         "alertReceivers": [{"name": "oncall", "kind": "webhook", "url": "https://alerts.example"}]
     },

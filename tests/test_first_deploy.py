@@ -241,7 +241,6 @@ def test_reachability_refuses_documentation_ranges(
 def test_reachability_refuses_the_node_subnet(tmp_path: Path) -> None:
     config = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
     cluster = config["platform:cluster"]
-    cluster.pop("deployerNetworks")
     cluster["privateAccessCidrs"] = ["10.0.0.0/19"]  # the first private (node) subnet
     outcome = plan_config(tmp_path, "prod", config)
     assert outcome.plan is not None
@@ -250,14 +249,21 @@ def test_reachability_refuses_the_node_subnet(tmp_path: Path) -> None:
     assert messages and "own node/pod range (10.0.0.0/19)" in messages[0]
 
 
-def test_prod_deployer_networks_open_only_the_deploy(shipped_plans: dict[str, Any]) -> None:
-    eks = one(plan_of(shipped_plans, "prod"), "aws:eks/cluster:Cluster")["inputs"]["vpcConfig"]
-    assert eks["endpointPrivateAccess"] is True and eks["endpointPublicAccess"] is True
-    assert eks["publicAccessCidrs"] == ["203.0.113.10/32"]
-    aks = one(plan_of(shipped_plans, "prod-azure"), "azure-native:containerservice:ManagedCluster")
+@pytest.mark.parametrize("cloud", ["aws", "azure"])
+def test_prod_deployer_networks_open_only_the_deploy(tmp_path: Path, cloud: str) -> None:
+    stack = f"first-{cloud}"
+    assert init_main(_init_args(cloud, "prod", stack, tmp_path)) == 0
+    outcome = plan_many([tmp_path / f"Pulumi.{stack}.yaml"], ROOT)[0]
+    assert outcome.exit_code == 0 and outcome.plan is not None, outcome.errors
+    if cloud == "aws":
+        eks = one(outcome.plan, "aws:eks/cluster:Cluster")["inputs"]["vpcConfig"]
+        assert eks["endpointPrivateAccess"] is True and eks["endpointPublicAccess"] is True
+        assert eks["publicAccessCidrs"] == ["81.2.69.7/32"]
+        return
+    aks = one(outcome.plan, "azure-native:containerservice:ManagedCluster")
     profile = aks["inputs"]["apiServerAccessProfile"]
     assert profile["enablePrivateCluster"] is False
-    assert "203.0.113.10/32" in profile["authorizedIPRanges"]
+    assert "81.2.69.7/32" in profile["authorizedIPRanges"]
 
 
 def test_pulumi_yaml_needs_no_uv_on_path() -> None:

@@ -369,8 +369,12 @@ def test_quota_fits_every_workload_at_its_maximum() -> None:
                     ]
                 }
             ),
-            # prod also needs an alarm recipient and a DR region (infra/config/floors.py)
+            # prod also needs an alarm recipient, a DR region (infra/config/floors.py) and
+            # a named deployer (infra/config/cloud_rules.py)
             "platform:alarms": json.dumps({"notificationEmails": ["oncall@example.com"]}),
+            "platform:cluster": json.dumps(
+                {"deployerPrincipal": "arn:aws:iam::123456789012:role/ci/deployer"}
+            ),
             "platform:disasterRecovery": json.dumps({"region": "eu-central-1"}),
         },
         "prod",

@@ -274,7 +274,8 @@ DEPLOY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
      {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
       "metadata": {"name": "m"}, "spec": {"selector": {}, "endpoint": [{"port": "http"}]}}, None),
 ]  # fmt: skip
-DEPLOY_STACK_RULES = {"deploy-aws-eks-reachable"}  # tests/test_deployability_aws.py
+# stack rules: tests/test_deployability_aws.py and tests/test_first_deploy.py
+DEPLOY_STACK_RULES = {"deploy-aws-eks-reachable", "deploy-azure-aks-reachable"}
 
 
 @pytest.mark.parametrize(

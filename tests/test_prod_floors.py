@@ -20,6 +20,11 @@ CLOUD_KEYS = {
     "azure": {"azure-native:location": "westeurope"},
 }
 PROD_REQUIRED = {
+    # prod names its deployer (each cloud ignores the other cloud's key)
+    "cluster": {
+        "deployerPrincipal": "arn:aws:iam::123456789012:role/ci/deployer",
+        "deployerPrincipals": ["00000000-0000-0000-0000-000000000000"],
+    },
     "addons": {
         "alertReceivers": [{"name": "oncall", "kind": "webhook", "url": "https://alerts.example"}]
     },
