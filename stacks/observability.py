@@ -51,7 +51,7 @@ def alert_receivers(config: PlatformConfig) -> list[AlertReceiverArgs]:
     return [
         AlertReceiverArgs(
             r.name, r.kind,
-            pulumi.Output.secret(r.url or r.password) if (r.url or r.password) else None,
+            pulumi.Output.secret(credential) if (credential := r.url or r.password) else None,
             r.channel, to=r.to, smarthost=r.smarthost, sender=r.sender, username=r.username,
             severities=tuple(r.severities),
         )

@@ -66,7 +66,9 @@ PROMQL_WORDS = {
 
 def _tool(name: str) -> str:
     path = shutil.which(name)
-    assert path, f"{name} is missing: `make tools` installs it (Debian: prometheus/prometheus-alertmanager)"
+    assert path, (
+        f"{name} is missing: `make tools` installs it (Debian: prometheus/prometheus-alertmanager)"
+    )
     return path
 
 
@@ -86,7 +88,10 @@ def _rule_groups(plan: dict[str, Any]) -> list[dict[str, Any]]:
 def _dashboards(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     boards = {}
     for obj in kubernetes_objects(plan["resources"]):
-        if obj["kind"] == "ConfigMap" and obj["metadata"].get("labels", {}).get("grafana_dashboard") == "1":
+        if (
+            obj["kind"] == "ConfigMap"
+            and obj["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+        ):
             for key, text in obj["data"].items():
                 boards[key.removesuffix(".json")] = json.loads(text)
     return boards
@@ -120,7 +125,7 @@ def metric_names(expr: str) -> set[str]:
     names = set()
     for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", text):
         word = match.group(0)
-        following = text[match.end():].lstrip()
+        following = text[match.end() :].lstrip()
         if following.startswith("(") or word.lower() in PROMQL_WORDS:
             continue
         if re.fullmatch(r"\d+[smhdwy]", word):
@@ -170,7 +175,7 @@ def _deployed_sources(plan: dict[str, Any]) -> set[str]:
         ("a / on (pod) group_left b > 0.8", {"a", "b"}),
         ('time() - x{name="max_connections"} > 26 * 3600 and x > 0', {"x"}),
         ("histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))", {"h_bucket"}),
-        ("count(ALERTS{alertstate=\"firing\"})", {"ALERTS"}),
+        ('count(ALERTS{alertstate="firing"})', {"ALERTS"}),
     ],
 )
 def test_metric_names_finds_exactly_the_metrics(expr: str, names: set[str]) -> None:
@@ -182,13 +187,18 @@ def test_metric_names_finds_exactly_the_metrics(expr: str, names: set[str]) -> N
 
 def test_promtool_and_amtool_are_installed() -> None:
     for tool in ("promtool", "amtool"):
-        result = subprocess.run([_tool(tool), "--version"], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [_tool(tool), "--version"], capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0 and "version" in result.stdout + result.stderr
 
 
 def _promtool_check(path: Path) -> None:
     result = subprocess.run(
-        [_tool("promtool"), "check", "rules", str(path)], capture_output=True, text=True, check=False
+        [_tool("promtool"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
@@ -339,7 +349,9 @@ def test_every_metric_has_a_source_the_stack_deploys(shipped_plans: dict[str, Ou
         plan = _plan(shipped_plans, stack)
         deployed = _deployed_sources(plan)
         exprs = [r["expr"] for g in _rule_groups(plan) for r in g["rules"]]
-        exprs += [e for b in _dashboards(plan).values() if "panels" in b for e in _prometheus_exprs(b)]
+        exprs += [
+            e for b in _dashboards(plan).values() if "panels" in b for e in _prometheus_exprs(b)
+        ]
         assert exprs, stack
         for expr in exprs:
             for metric in metric_names(_as_promql(expr)):
@@ -351,7 +363,7 @@ def test_every_metric_has_a_source_the_stack_deploys(shipped_plans: dict[str, Ou
 def test_every_dashboard_file_is_valid_and_uniquely_identified() -> None:
     uids = set()
     for name in available_dashboards():
-        board = dashboard(name)
+        board: dict[str, Any] = dashboard(name)
         assert board["uid"] not in uids and len(board["uid"]) <= 40
         uids.add(board["uid"])
         assert board["panels"] and all(p["targets"] for p in board["panels"]), name
@@ -370,10 +382,19 @@ def test_grafana_sidecars_watch_the_labels_the_configmaps_carry(
     shipped_plans: dict[str, Outcome],
 ) -> None:
     plan = _plan(shipped_plans, "prod")
-    (stack_release,) = [r for r in helm_releases(plan["resources"]) if r["name"] == "kube-prometheus-stack"]
+    (stack_release,) = [
+        r for r in helm_releases(plan["resources"]) if r["name"] == "kube-prometheus-stack"
+    ]
     sidecar = stack_release["values"]["grafana"]["sidecar"]
-    assert sidecar["dashboards"]["label"] == "grafana_dashboard" and sidecar["dashboards"]["labelValue"] == "1"
-    assert sidecar["datasources"] == {"enabled": True, "label": "grafana_datasource", "labelValue": "1"}
+    assert (
+        sidecar["dashboards"]["label"] == "grafana_dashboard"
+        and sidecar["dashboards"]["labelValue"] == "1"
+    )
+    assert sidecar["datasources"] == {
+        "enabled": True,
+        "label": "grafana_datasource",
+        "labelValue": "1",
+    }
     (datasources,) = [
         c for c in _objects(plan, "ConfigMap") if c["metadata"].get("labels", {}).get("grafana_datasource") == "1"
     ]  # fmt: skip
@@ -405,9 +426,15 @@ def test_traces_and_logs_have_a_destination(
     assert pipelines["traces"]["receivers"] == ["otlp"]
     assert ("jaeger" in releases) is (stack == "dev-local")
     # the apps' OTLP receiver (the collector app) forwards to the gateway
-    (settings,) = [c for c in _objects(plan, "ConfigMap") if c["metadata"]["name"] == "collector-settings"]
-    assert settings["data"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-gateway.telemetry.svc:4318"
-    (policy,) = [p for p in _objects(plan, "NetworkPolicy") if p["metadata"]["name"] == "collector-allow"]
+    (settings,) = [
+        c for c in _objects(plan, "ConfigMap") if c["metadata"]["name"] == "collector-settings"
+    ]
+    assert (
+        settings["data"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-gateway.telemetry.svc:4318"
+    )
+    (policy,) = [
+        p for p in _objects(plan, "NetworkPolicy") if p["metadata"]["name"] == "collector-allow"
+    ]
     namespaces = {
         peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
         for rule in policy["spec"]["egress"] for peer in rule.get("to", []) if "namespaceSelector" in peer

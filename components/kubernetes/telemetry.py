@@ -214,7 +214,7 @@ class Telemetry(pulumi.ComponentResource):
             ),
             args.labels, pulumi.ResourceOptions(parent=self),
         )  # fmt: skip
-        after = [namespace]
+        after: list[pulumi.Resource] = [namespace]
         if local:
             after.append(self._jaeger(namespace))
         self._gateway(after)

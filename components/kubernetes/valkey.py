@@ -89,12 +89,13 @@ class Valkey(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._selector = {APP_LABEL: NAME}
-        monitored = args.monitoring_namespace is not None
+        monitoring = args.monitoring_namespace
+        monitored = monitoring is not None
         cpu, memory = args.cpu, args.memory
         if monitored:
             cpu = format_cpu(cpu_millicores(cpu) + cpu_millicores(EXPORTER_REQUESTS[0]))
             memory = format_memory(memory_bytes(memory) + memory_bytes(EXPORTER_REQUESTS[1]))
-        scrapes = [Allow(args.monitoring_namespace, [EXPORTER_PORT])] if monitored else []
+        scrapes = [Allow(monitoring, [EXPORTER_PORT])] if monitoring is not None else []
         namespace = guarded_namespace(
             name, args.namespace,
             AddonNamespace(
