@@ -267,6 +267,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
     gateway = _gateway(config, cluster, addons, labels)
+    if gateway is not None:
+        _export_dns(config, gateway)
     if addons.monitoring_namespace:
         declare_observability(
             f"{prefix}-observability",
@@ -317,8 +319,28 @@ def _gateway(
             service_annotations=cluster.gateway_service_annotations,
             node_ports=cluster.gateway_node_ports,
             labels=labels,
+            ready=addons.gateway_ready,
         ),
         pulumi.ResourceOptions(providers=[cluster.provider], depends_on=addons.gateway_ready),
+    )
+
+
+# The load balancer's address as each cloud publishes it: the NLB a DNS name (a CNAME), the
+# GCP and Azure load balancers an IP (an A record).
+_RECORD_TYPE = {"aws": "CNAME", "gcp": "A", "azure": "A"}
+
+
+def _export_dns(config: PlatformConfig, gateway: PlatformGateway) -> None:
+    """How to find the Gateway's load balancer and the records its hosts need: the Gateway's
+    ``status.addresses`` (Envoy Gateway copies the Service's load-balancer address there once
+    the cloud assigns it) and, per host, the record to create in the zone."""
+    pulumi.export("gatewayAddressCommand", gateway.address_command())
+    record = _RECORD_TYPE.get(config.cloud)
+    if record is None:  # local: *.localhost resolves to the laptop, nothing to create
+        return
+    pulumi.export(
+        "dnsRecords",
+        [f"{host}. {record} <gatewayAddress>" for host in sorted(gateway.hosts())],
     )
 
 

@@ -167,8 +167,10 @@ _NAMESPACES: dict[str, AddonNamespace] = {
     "cert-manager": AddonNamespace(
         "restricted", "2", "2Gi",
         ingress=[Allow(ALL, [CERT_MANAGER_WEBHOOK_PORT]), Allow(MONITORING_NAMESPACE, [9402])],
-        # API server, ACME directory (HTTPS) and the HTTP-01 self check (the public address)
-        egress=[Allow(ALL, [*API_PORTS, 80])],
+        # API server, ACME directory (HTTPS) and the HTTP-01 self check: the public address on
+        # 80, or the Envoy pods on 10080 when the CNI short-circuits the load balancer's address
+        # to its endpoints inside the cluster (kube-proxy, Cilium: policies see the pod port)
+        egress=[Allow(ALL, [*API_PORTS, 80, HTTP_CONTAINER_PORT])],
     ),
     # node-exporter needs host networking, PID namespace and host paths
     MONITORING_NAMESPACE: AddonNamespace(
@@ -286,7 +288,7 @@ class ClusterAddons(pulumi.ComponentResource):
             charts.ENVOY_GATEWAY, GATEWAY_NAMESPACE, values,
             [namespace, gateway_api, envoy_crds, *self._crd_releases],
         )  # fmt: skip
-        self.gateway_ready = [gateway_api, envoy_crds, release]
+        self.gateway_ready = [gateway_api, envoy_crds, release, namespace]
         return GATEWAY_NAMESPACE
 
     def _cert_manager(self) -> str:
@@ -324,7 +326,7 @@ class ClusterAddons(pulumi.ComponentResource):
         }
         release = self._release(
             charts.CERT_MANAGER, "cert-manager", values,
-            [namespace, *self._crd_releases, *self.gateway_ready[:1]],
+            [namespace, *self._crd_releases, *self.gateway_ready[:2]],
         )  # fmt: skip
         if self._args.self_signed_issuer:
             return self_signed_ca(

@@ -76,6 +76,8 @@ class GatewayRef:
     name: str
     namespace: str
     listener: str
+    #: the Gateway resource (routes are created after it, hence after the CRDs)
+    gateway: pulumi.Resource | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class GatewayArgs:
     node_ports: dict[str, int] = field(default_factory=dict)
     #: labels on every object
     labels: dict[str, str] = field(default_factory=dict)
+    #: what must exist first: the Gateway API and Envoy Gateway CRDs, the controller, namespace
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 class PlatformGateway(pulumi.ComponentResource):
@@ -113,7 +117,7 @@ class PlatformGateway(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:kubernetes:Gateway", name, None, opts)
         self._name, self._args = name, args
-        child_opts = pulumi.ResourceOptions(parent=self)
+        child_opts = pulumi.ResourceOptions(parent=self, depends_on=args.ready)
         proxy = self._envoy_proxy(child_opts)
         gateway_class = k8s.apiextensions.CustomResource(
             child(name, "class"),
@@ -138,9 +142,21 @@ class PlatformGateway(pulumi.ComponentResource):
         self._solver_policy(child_opts)
         self.register_outputs({})
 
+    def hosts(self) -> list[str]:
+        """The hosts served (one HTTPS listener each)."""
+        return list(self._args.hosts.values())
+
+    @staticmethod
+    def address_command() -> str:
+        """The command printing the load balancer's address (the Gateway's status)."""
+        return (
+            f"kubectl -n {GATEWAY_NAMESPACE} get gateway {GATEWAY_NAME} "
+            "-o jsonpath='{.status.addresses[0].value}'"
+        )
+
     def ref(self, app: str) -> GatewayRef:
         """Where ``app``'s HTTPRoute attaches."""
-        return GatewayRef(GATEWAY_NAME, GATEWAY_NAMESPACE, https_listener(app))
+        return GatewayRef(GATEWAY_NAME, GATEWAY_NAMESPACE, https_listener(app), self.gateway)
 
     def _metadata(
         self, name: str, annotations: dict[str, str] | None = None
@@ -323,5 +339,7 @@ def app_route(
                 }
             ],
         },
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(depends_on=[gateway.gateway] if gateway.gateway else [])
+        ),
     )
