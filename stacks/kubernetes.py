@@ -246,7 +246,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             hidden_control_plane=cluster.hidden_control_plane,
             self_signed_issuer=cluster.self_signed_issuer,
             alert_receivers=[
-                AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
+                AlertReceiverArgs(
+                    name=r.name, kind=r.kind, url=pulumi.Output.secret(r.url), channel=r.channel
+                )
                 for r in config.addons.alert_receivers
             ],
         ),

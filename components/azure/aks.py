@@ -47,7 +47,7 @@ GATEWAY_ANNOTATIONS = {
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureClusterArgs:
     """Inputs of ``AzureCluster``."""
 

@@ -48,7 +48,7 @@ FLAGS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpPostgresArgs:
     """Inputs of ``GcpPostgres``: the cloud-neutral spec placed on the VPC's private services."""
 
