@@ -80,7 +80,7 @@ class GatewayRef:
     gateway: pulumi.Resource | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GatewayArgs:
     """Inputs of ``PlatformGateway``."""
 
