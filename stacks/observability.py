@@ -19,6 +19,7 @@ from components.contracts import ClusterPeer
 from components.kubernetes import charts
 from components.kubernetes.addons import MONITORING_NAMESPACE, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.alert_rules import DataServiceRules, data_service_groups
+from components.kubernetes.gateway import PlatformGateway
 from components.kubernetes.grafana import GrafanaContent, GrafanaContentArgs, cloud_datasources
 from components.kubernetes.network_policy import PodPeer
 from components.kubernetes.strimzi import CLUSTER_LABEL, METRICS_PORT_NAME
@@ -119,6 +120,13 @@ def gateway_peer(config: PlatformConfig, app: AppConfig) -> list[PodPeer]:
     return [PodPeer(TELEMETRY_NAMESPACE, GATEWAY_LABELS, [OTLP_GRPC_PORT, OTLP_HTTP_PORT])]
 
 
+def entry_hosts(config: PlatformConfig, addons: ClusterAddons) -> dict[str, str]:
+    """Grafana's and Prometheus' hosts on the laptop's Gateway (none elsewhere)."""
+    if config.cloud != "local" or not addons.monitoring_namespace or not addons.gateway_namespace:
+        return {}
+    return dict(LOCAL_HOSTS)
+
+
 def data_service_rules(config: PlatformConfig, contracts: PlatformContracts) -> DataServiceRules:
     """Which engines run in the cluster (from the contracts' ``cluster_peer``)."""
     postgres = contracts.postgres.cluster_peer
@@ -181,6 +189,7 @@ def declare(
     addons: ClusterAddons,
     labels: dict[str, str],
     client_namespace: str,
+    gateway: PlatformGateway | None = None,
 ) -> Telemetry | None:
     """Everything above, after the monitoring stack (its CRDs and Grafana's sidecars)."""
     if not addons.monitoring_namespace:
@@ -202,7 +211,6 @@ def declare(
             opts=after_addons,
         )
     _pod_monitors(prefix, contracts, after_addons)
-    local = config.cloud == "local"
     telemetry = Telemetry(
         f"{prefix}-telemetry",
         TelemetryArgs(
@@ -229,9 +237,10 @@ def declare(
             datasources=cloud_datasources(
                 config.cloud, config.region, config.project, telemetry.jaeger_ui
             ),
-            hosts=LOCAL_HOSTS if local else {},
-            ingress_namespace=addons.ingress_namespace,
-            cluster_issuer=addons.cluster_issuer,
+            routes={app: gateway.ref(app) for app in entry_hosts(config, addons)}
+            if gateway is not None
+            else {},
+            hosts=entry_hosts(config, addons),
             labels=labels,
         ),
         after_addons,

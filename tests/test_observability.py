@@ -442,14 +442,26 @@ def test_traces_and_logs_have_a_destination(
     assert "telemetry" in namespaces
 
 
-def test_laptop_serves_grafana_and_prometheus_through_the_apps_ingress(
+def test_laptop_serves_grafana_and_prometheus_through_the_apps_gateway(
     shipped_plans: dict[str, Outcome],
 ) -> None:
+    """Grafana and Prometheus are on the same Gateway as the apps, each host on its own HTTPS
+    listener that admits routes from the monitoring namespace only."""
     plan = _plan(shipped_plans, "dev-local")
-    ingresses = {i["metadata"]["name"]: i for i in _objects(plan, "Ingress")}
-    assert ingresses["grafana"]["spec"]["rules"][0]["host"] == "grafana.localhost"
-    assert ingresses["prometheus"]["spec"]["rules"][0]["host"] == "prometheus.localhost"
-    backend_class = ingresses["backend"]["spec"]["ingressClassName"]
-    assert all(i["spec"]["ingressClassName"] == backend_class for i in ingresses.values())
+    routes = {r["metadata"]["name"]: r for r in _objects(plan, "HTTPRoute")}
+    assert routes["grafana"]["spec"]["hostnames"] == ["grafana.localhost"]
+    assert routes["prometheus"]["spec"]["hostnames"] == ["prometheus.localhost"]
+    (gateway,) = _objects(plan, "Gateway")
+    listeners = {item["name"]: item for item in gateway["spec"]["listeners"]}
+    for app in ("grafana", "prometheus", "backend"):
+        (parent,) = routes[app]["spec"]["parentRefs"]
+        listener = listeners[parent["sectionName"]]
+        assert (
+            listener["protocol"] == "HTTPS"
+            and listener["hostname"] in routes[app]["spec"]["hostnames"]
+        )
+        admitted = listener["allowedRoutes"]["namespaces"]["selector"]["matchLabels"]
+        assert admitted == {"kubernetes.io/metadata.name": routes[app]["metadata"]["namespace"]}
+    assert not _objects(plan, "Ingress")
     monitors = {m["metadata"]["name"] for m in _objects(plan, "PodMonitor")}
     assert {"postgres", "kafka", "valkey"} <= monitors

@@ -19,6 +19,7 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.gateway import GATEWAY_NAMESPACE, GatewayRef, app_route, data_plane_peer
 from components.kubernetes.network_policy import namespace_peer, tcp
 from infra.naming import child
 
@@ -85,12 +86,10 @@ class GrafanaContentArgs:
     dashboards: Sequence[str]
     #: extra data sources (``cloud_datasources``)
     datasources: list[dict[str, object]]
-    #: serve Grafana and Prometheus at these hosts through the ingress controller (laptop)
+    #: serve Grafana and Prometheus at these hosts through the Gateway (laptop)
     hosts: dict[str, str] = field(default_factory=dict)
-    #: the ingress controller's namespace and class (with ``hosts``)
-    ingress_namespace: str | None = None
-    #: ClusterIssuer of the hosts' certificates
-    cluster_issuer: str | None = None
+    #: where each host's HTTPRoute attaches (``PlatformGateway.ref``; with ``hosts``)
+    routes: dict[str, GatewayRef] = field(default_factory=dict)
     #: labels on every object
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -119,8 +118,8 @@ class GrafanaContent(pulumi.ComponentResource):
                 data={"platform-datasources.yaml": json.dumps(document, sort_keys=True)},
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        if args.hosts and args.ingress_namespace:
-            self._entry(args.ingress_namespace)
+        if args.hosts and args.routes:
+            self._entry()
         self.register_outputs({})
 
     def _metadata(self, name: str, labels: dict[str, str]) -> k8s.meta.v1.ObjectMetaArgs:
@@ -128,54 +127,30 @@ class GrafanaContent(pulumi.ComponentResource):
             name=name, namespace=self._args.namespace, labels={**self._args.labels, **labels}
         )
 
-    def _entry(self, ingress_namespace: str) -> None:
-        """Ingresses for Grafana and Prometheus, and the two NetworkPolicies that let the
-        ingress controller reach them (added to, never replacing, both namespaces' lists)."""
+    def _entry(self) -> None:
+        """HTTPRoutes for Grafana and Prometheus on the Gateway's listeners of their hosts, and
+        the two NetworkPolicies that let the Gateway's data plane reach them (added to, never
+        replacing, both namespaces' lists)."""
         args = self._args
         services = {"grafana": GRAFANA_SERVICE, "prometheus": PROMETHEUS_SERVICE}
-        annotations = {"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}
-        if args.cluster_issuer:
-            annotations["cert-manager.io/cluster-issuer"] = args.cluster_issuer
         opts = pulumi.ResourceOptions(parent=self)
         for app, host in sorted(args.hosts.items()):
             service, port, _ = services[app]
-            k8s.networking.v1.Ingress(
-                child(self._name, f"{app}-ingress"),
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=app, namespace=args.namespace, labels=args.labels,
-                    annotations=annotations,
-                ),
-                spec=k8s.networking.v1.IngressSpecArgs(
-                    ingress_class_name="nginx",
-                    tls=[k8s.networking.v1.IngressTLSArgs(hosts=[host], secret_name=f"{app}-tls")],
-                    rules=[k8s.networking.v1.IngressRuleArgs(
-                        host=host,
-                        http=k8s.networking.v1.HTTPIngressRuleValueArgs(paths=[
-                            k8s.networking.v1.HTTPIngressPathArgs(
-                                path="/", path_type="Prefix",
-                                backend=k8s.networking.v1.IngressBackendArgs(
-                                    service=k8s.networking.v1.IngressServiceBackendArgs(
-                                        name=service,
-                                        port=k8s.networking.v1.ServiceBackendPortArgs(number=port),
-                                    )
-                                ),
-                            )
-                        ]),
-                    )],
-                ),
-                opts=opts,
+            app_route(
+                child(self._name, f"{app}-route"), app, args.namespace, host, service, port,
+                args.routes[app], args.labels, opts,
             )  # fmt: skip
         pod_ports = [tcp(services[app][2]) for app in sorted(args.hosts)]
         k8s.networking.v1.NetworkPolicy(
-            child(self._name, "from-ingress"),
+            child(self._name, "from-gateway"),
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name="allow-ingress-controller", namespace=args.namespace, labels=args.labels
+                name="allow-gateway", namespace=args.namespace, labels=args.labels
             ),
             spec=k8s.networking.v1.NetworkPolicySpecArgs(
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(),
                 policy_types=["Ingress"],
                 ingress=[k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                    from_=[namespace_peer(ingress_namespace)], ports=pod_ports
+                    from_=[data_plane_peer()], ports=pod_ports
                 )],
             ),
             opts=opts,
@@ -183,7 +158,7 @@ class GrafanaContent(pulumi.ComponentResource):
         k8s.networking.v1.NetworkPolicy(
             child(self._name, "to-monitoring"),
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name="allow-to-monitoring", namespace=ingress_namespace, labels=args.labels
+                name="allow-to-monitoring", namespace=GATEWAY_NAMESPACE, labels=args.labels
             ),
             spec=k8s.networking.v1.NetworkPolicySpecArgs(
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(),

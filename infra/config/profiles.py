@@ -33,7 +33,7 @@ class EnvironmentTraits:
     protect: bool
     #: a final database snapshot on delete (prod: the last copy of the data)
     final_snapshot: bool
-    #: control plane and add-ons spread over zones (regional GKE, HA ingress/monitoring);
+    #: control plane and add-ons spread over zones (regional GKE, HA Gateway/monitoring);
     #: dev runs zonal and single-replica to stay cheap
     multi_zone: bool
     #: workloads must spread over zones (DoNotSchedule) rather than prefer to (prod)
@@ -271,7 +271,7 @@ _COMMON: Profile = {
     },
     "redis": {"version": "7.1"},
     "addons": {
-        "ingressNginx": True,
+        "gateway": True,
         "certManager": True,
         "certManagerEmail": "platform-team@example.com",
         "kubePrometheusStack": True,

@@ -83,7 +83,9 @@ class AlertReceiver(StrictModel):
 class AddonsConfig(StrictModel):
     """``platform:addons``: cluster add-ons installed as Helm releases."""
 
-    ingress_nginx: bool = Field(description="install ingress-nginx (routes apps' hosts)")
+    gateway: bool = Field(
+        description="install the Gateway API and Envoy Gateway (serves apps' hosts over HTTPS)"
+    )
     cert_manager: bool = Field(description="install cert-manager (TLS certificates for hosts)")
     cert_manager_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
         Field(description="ACME account e-mail (certificate expiry notices)")
@@ -152,7 +154,7 @@ class AppConfig(StrictModel):
     host: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$",
-        description="public hostname routed to the port through the ingress (per environment)",
+        description="public hostname served over HTTPS through the Gateway (per environment)",
     )
     health_path: str = Field(default="/healthz", pattern=r"^/", description="liveness probe path")
     ready_path: str = Field(default="/readyz", pattern=r"^/", description="readiness probe path")
