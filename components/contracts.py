@@ -57,8 +57,8 @@ class ClusterContract:
     workload_pod_labels: dict[str, str] = field(default_factory=dict)
     # StorageClass (encrypted, expandable) for PersistentVolumeClaims.
     storage_class: str = "standard"
-    # Annotations for the ingress controller's LoadBalancer Service on this cloud.
-    ingress_service_annotations: dict[str, str] = field(default_factory=dict)
+    # Annotations for the Gateway data plane's LoadBalancer Service on this cloud.
+    gateway_service_annotations: dict[str, str] = field(default_factory=dict)
     # Whether the cloud runs metrics-server itself (GKE, AKS) or the platform must (EKS).
     ships_metrics_server: bool = False
     # Further destinations every workload must reach on this cloud (metadata server, ...).
@@ -69,9 +69,12 @@ class ClusterContract:
     # CSI driver that provisions block volumes ("" : the Kubernetes layer picks the cloud's
     # standard driver); used for the platform's Retain StorageClass in prod.
     disk_csi_provisioner: str = ""
-    # NodePorts (http, https) of the ingress controller when the cluster has no load balancer
+    # NodePorts (http, https) of the Gateway's data plane when the cluster has no load balancer
     # (kind maps them to the laptop's ports); empty: a LoadBalancer Service.
-    ingress_node_ports: dict[str, int] = field(default_factory=dict)
+    gateway_node_ports: dict[str, int] = field(default_factory=dict)
+    # The HTTPS port clients reach the Gateway on (the HTTP->HTTPS redirect's target): 443
+    # behind a load balancer, the host port kind maps to the HTTPS NodePort on a laptop.
+    gateway_https_port: int = 443
     # Certificates from a self-signed CA of our own instead of Let's Encrypt (no public DNS
     # or reachable HTTP-01 solver on a laptop).
     self_signed_issuer: bool = False

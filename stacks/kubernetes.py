@@ -14,15 +14,15 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.contracts import ClusterContract, ClusterPeer
-from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
+from components.kubernetes.addons import AddonsArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
+from components.kubernetes.gateway import GatewayArgs, PlatformGateway, data_plane_peer
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
 from components.kubernetes.network_policy import (
     EgressTarget,
     PodPeer,
     PortSpec,
     WorkloadTraffic,
-    acme_solver_policy,
     default_deny,
     namespace_peer,
 )
@@ -31,6 +31,8 @@ from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import APP_NAMESPACE, kubernetes_labels
+from stacks import observability
+from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
 
 HTTPS_PORT = 443
@@ -181,6 +183,7 @@ def _traffic(
     config: PlatformConfig,
     contracts: PlatformContracts,
     addons: ClusterAddons,
+    gateway: PlatformGateway | None,
     app_name: str,
     app: AppConfig,
 ) -> WorkloadTraffic:
@@ -189,13 +192,17 @@ def _traffic(
         for caller, other in config.apps.items()
         if app_name in other.calls
     ]
-    if app.host and addons.ingress_namespace:
-        serving_from.append(namespace_peer(addons.ingress_namespace))
-    calls = [
-        PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
-        for callee in app.calls
-        if (port := config.apps[callee].port) is not None
-    ] + _service_peers(contracts, app)
+    if app.host and gateway is not None:
+        serving_from.append(data_plane_peer())
+    calls = (
+        [
+            PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
+            for callee in app.calls
+            if (port := config.apps[callee].port) is not None
+        ]
+        + _service_peers(contracts, app)
+        + observability.gateway_peer(config, app)
+    )
     return WorkloadTraffic(
         serving_port=app.port,
         metrics_port=app.metrics_port,
@@ -221,7 +228,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     addons = ClusterAddons(
         f"{prefix}-addons",
         AddonsArgs(
-            ingress_nginx=config.addons.ingress_nginx,
+            gateway=config.addons.gateway,
             cert_manager=config.addons.cert_manager,
             acme_email=config.addons.cert_manager_email,
             kube_prometheus_stack=config.addons.kube_prometheus_stack,
@@ -232,17 +239,11 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             argo_cd=config.addons.argo_cd,
             highly_available=config.traits.multi_zone,
             storage_class=storage_class,
-            ingress_service_annotations=cluster.ingress_service_annotations,
             labels=labels,
             hidden_control_plane=cluster.hidden_control_plane,
-            ingress_node_ports=cluster.ingress_node_ports,
             self_signed_issuer=cluster.self_signed_issuer,
-            alert_receivers=[
-                AlertReceiverArgs(
-                    name=r.name, kind=r.kind, url=pulumi.Output.secret(r.url), channel=r.channel
-                )
-                for r in config.addons.alert_receivers
-            ],
+            alert_receivers=alert_receivers(config),
+            monitoring_values=monitoring_values(config, contracts),
         ),
         on_cluster,
     )
@@ -260,10 +261,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     )
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
-    if addons.cluster_issuer and addons.ingress_namespace and not cluster.self_signed_issuer:
-        acme_solver_policy(
-            f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, addons.ingress_namespace, in_namespace
-        )
+    gateway = _gateway(config, cluster, addons, labels)
+    if gateway is not None:
+        _export_dns(config, gateway)
     if addons.monitoring_namespace:
         declare_observability(
             f"{prefix}-observability",
@@ -276,6 +276,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             contracts,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
+    telemetry = observability.declare(config, contracts, addons, labels, APP_NAMESPACE, gateway)
     pull_secret = _image_pull_secret(config, in_namespace)
     for app_name, app in config.apps.items():
         settings = AppSettings(
@@ -287,12 +288,16 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
                 postgres=postgres,
                 kafka=kafka,
                 redis=redis,
-                extra={**app.env, "ENVIRONMENT": config.environment},
+                extra={
+                    **(otlp_settings(app, telemetry.endpoint) if telemetry else {}),
+                    **app.env,
+                    "ENVIRONMENT": config.environment,
+                },
                 labels=labels,
             ),
             in_namespace,
         )
-        _workload(config, contracts, addons, app_name, app, settings, storage_class,
+        _workload(config, contracts, addons, gateway, app_name, app, settings, storage_class,
                   pull_secret[0],
                   pulumi.ResourceOptions(
                       providers=[cluster.provider],
@@ -325,10 +330,59 @@ def _image_pull_secret(
     return PULL_SECRET, [secret]
 
 
+def _gateway(
+    config: PlatformConfig, cluster: ClusterContract, addons: ClusterAddons, labels: dict[str, str]
+) -> PlatformGateway | None:
+    """The cluster's Gateway: an HTTPS listener per app host, HTTP only redirecting."""
+    if addons.gateway_namespace is None:
+        return None
+    return PlatformGateway(
+        f"{config.name_prefix}-gateway",
+        GatewayArgs(
+            hosts={
+                **{name: app.host for name, app in config.apps.items() if app.host and app.port},
+                **observability.entry_hosts(config, addons),
+            },
+            app_namespace=APP_NAMESPACE,
+            route_namespaces=dict.fromkeys(
+                observability.entry_hosts(config, addons), addons.monitoring_namespace or ""
+            ),
+            cluster_issuer=addons.cluster_issuer,
+            public_https_port=cluster.gateway_https_port,
+            replicas=3 if config.traits.multi_zone else 1,
+            service_annotations=cluster.gateway_service_annotations,
+            node_ports=cluster.gateway_node_ports,
+            labels=labels,
+            ready=addons.gateway_ready,
+        ),
+        pulumi.ResourceOptions(providers=[cluster.provider], depends_on=addons.gateway_ready),
+    )
+
+
+# The load balancer's address as each cloud publishes it: the NLB a DNS name (a CNAME), the
+# GCP and Azure load balancers an IP (an A record).
+_RECORD_TYPE = {"aws": "CNAME", "gcp": "A", "azure": "A"}
+
+
+def _export_dns(config: PlatformConfig, gateway: PlatformGateway) -> None:
+    """How to find the Gateway's load balancer and the records its hosts need: the Gateway's
+    ``status.addresses`` (Envoy Gateway copies the Service's load-balancer address there once
+    the cloud assigns it) and, per host, the record to create in the zone."""
+    pulumi.export("gatewayAddressCommand", gateway.address_command())
+    record = _RECORD_TYPE.get(config.cloud)
+    if record is None:  # local: *.localhost resolves to the laptop, nothing to create
+        return
+    pulumi.export(
+        "dnsRecords",
+        [f"{host}. {record} <gatewayAddress>" for host in sorted(gateway.hosts())],
+    )
+
+
 def _workload(
     config: PlatformConfig,
     contracts: PlatformContracts,
     addons: ClusterAddons,
+    gateway: PlatformGateway | None,
     app_name: str,
     app: AppConfig,
     settings: AppSettings,
@@ -358,7 +412,7 @@ def _workload(
             config_map=settings.config_map_name,
             secret=settings.secret_name,
             ca_config_map=settings.ca_config_map_name,
-            traffic=_traffic(config, contracts, addons, app_name, app),
+            traffic=_traffic(config, contracts, addons, gateway, app_name, app),
             migrations_egress=[
                 *_service_egress(config, contracts, migrations_app),
                 *_outside_egress(config, cluster),
@@ -368,8 +422,8 @@ def _workload(
             migrations_command=app.migrations_command,
             storage_gb=app.storage_gb,
             storage_class=storage_class,
-            host=app.host if addons.ingress_namespace else None,
-            cluster_issuer=addons.cluster_issuer,
+            host=app.host if gateway is not None else None,
+            gateway=gateway.ref(app_name) if gateway is not None else None,
             vpa_mode=_vpa_mode(config, app) if addons.vpa_enabled else None,
             strict_zone_spread=config.traits.strict_zone_spread,
             labels=kubernetes_labels(config),

@@ -12,7 +12,7 @@ sell run in the cluster, each in its own guarded namespace:
 - Redis: Valkey (``components/kubernetes/valkey.py``).
 
 The Kubernetes layer then runs unchanged on top: the contracts carry ``cluster_peer`` so app
-egress names these pods instead of address ranges, the ingress controller listens on fixed
+egress names these pods instead of address ranges, the Gateway's data plane listens on fixed
 NodePorts (kind maps them to the laptop) and cert-manager issues from a self-signed CA.
 docs/local.md has the resource budget and the limitations.
 """
@@ -27,14 +27,17 @@ from components.kubernetes.valkey import Valkey, ValkeyArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, kubernetes_labels
 from infra.providers import kubernetes_provider
+from stacks.observability import monitoring_namespace
 from stacks.platform import PlatformContracts
 from stacks.postgres_engine import cnpg_postgres
 
 # kind's, and minikube's, default StorageClass (rancher.io/local-path resp. hostpath
 # provisioner); k3d and Docker Desktop users set platform:cluster.storageClass.
 DEFAULT_STORAGE_CLASS = "standard"
-# The ingress controller's NodePorts; the README's kind config maps them to localhost:8080/8443.
-INGRESS_NODE_PORTS = {"http": 30080, "https": 30443}
+# The Gateway's NodePorts; docs/kind-cluster.yaml maps them to localhost:8080 and 8443, and the
+# HTTP->HTTPS redirect sends clients to 8443.
+GATEWAY_NODE_PORTS = {"http": 30080, "https": 30443}
+GATEWAY_HTTPS_HOST_PORT = 8443
 KAFKA_NAMESPACE = "kafka"
 REDIS_NAMESPACE = "redis"
 KAFKA_CLUSTER = "platform"
@@ -66,7 +69,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         kubeconfig=pulumi.Output.from_input(""),
         provider=provider,
         storage_class=storage_class,
-        ingress_node_ports=INGRESS_NODE_PORTS,
+        gateway_node_ports=GATEWAY_NODE_PORTS,
+        gateway_https_port=GATEWAY_HTTPS_HOST_PORT,
         self_signed_issuer=True,
     )
     # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
@@ -85,6 +89,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             storage_class=storage_class,
             client_namespace=APP_NAMESPACE,
             labels=labels,
+            monitoring_namespace=monitoring_namespace(config),
         ),
         on_cluster,
     )
@@ -126,6 +131,7 @@ def _kafka(
             ],
             client_namespace=APP_NAMESPACE,
             labels=labels,
+            monitoring_namespace=monitoring_namespace(config),
         ),
         opts,
     )

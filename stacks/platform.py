@@ -104,8 +104,9 @@ def _api_server(kubeconfig: str) -> str:
 
 
 def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None:
-    """What a user needs after ``pulumi up``: the API endpoint, how to get a kubeconfig, where
-    DNS must point (the ingress load balancer) and the apps' URLs (docs: "Your first deploy")."""
+    """What a user needs after ``pulumi up``: the API endpoint, how to get a kubeconfig and the
+    apps' URLs (where DNS must point: ``gatewayAddressCommand`` and ``dnsRecords``, exported
+    with the Gateway; docs: "Your first deploy")."""
     stack = config.stack
     pulumi.export(
         "apiEndpoint",
@@ -118,12 +119,6 @@ def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None
         f"pulumi stack output kubeconfig --show-secrets -s {stack} > kubeconfig-{stack} "
         f"&& export KUBECONFIG=$PWD/kubeconfig-{stack}",
     )
-    if config.addons.ingress_nginx:
-        pulumi.export(
-            "ingressAddressCommand",
-            "kubectl -n ingress-nginx get service -l app.kubernetes.io/component=controller "
-            "-o jsonpath='{.items[0].status.loadBalancer.ingress[0]}'",
-        )
     pulumi.export(
         "appUrls", {name: f"https://{app.host}" for name, app in config.apps.items() if app.host}
     )

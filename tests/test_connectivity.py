@@ -22,10 +22,13 @@ from typing import Any
 import pytest
 import yaml
 
+from components.kubernetes.gateway import DATA_PLANE_LABELS
 from infra.plan.cli import Outcome
 from infra.plan.render import kubernetes_objects
 
 STACKS = ["dev", "dev-gcp", "dev-azure", "prod", "prod-gcp", "prod-azure"]
+DATA_PLANE = "envoy-gateway-system/envoy"
+SOLVER = "envoy-gateway-system/acme-solver"
 INTERNET = "203.0.113.7"
 API_SERVER = "192.0.2.10"  # not a pod: managed control plane / konnectivity
 NODE = "10.0.0.20"  # a node of the cluster's subnet (kubelet 10250, node-exporter 9100)
@@ -38,8 +41,12 @@ DATA_ADDRESSES: dict[str, dict[str, str]] = {
 # (namespace, name, labels) of the chart pods the plan does not render, as their charts label them.
 STAND_INS: list[tuple[str, str, dict[str, str]]] = [
     ("kube-system", "coredns", {"k8s-app": "kube-dns"}),
-    ("ingress-nginx", "controller", {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}),
-    ("analytics", "acme-solver", {"acme.cert-manager.io/http01-solver": "true"}),
+    # Envoy Gateway's data plane (labels of proxy/resource.go EnvoyAppLabel plus the owner's) and
+    # controller (gateway-helm's selector labels), and cert-manager's HTTP-01 solver, which the
+    # gateway-shim's Certificates create next to the Gateway
+    ("envoy-gateway-system", "envoy", {**DATA_PLANE_LABELS, "gateway.envoyproxy.io/owning-gateway-name": "platform"}),
+    ("envoy-gateway-system", "controller", {"control-plane": "envoy-gateway", "app.kubernetes.io/name": "gateway-helm", "app.kubernetes.io/instance": "gateway-helm"}),
+    ("envoy-gateway-system", "acme-solver", {"acme.cert-manager.io/http01-solver": "true"}),
     ("cert-manager", "cert-manager", {"app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller"}),
     ("cert-manager", "webhook", {"app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook"}),
     ("monitoring", "prometheus", {"app.kubernetes.io/name": "prometheus"}),
@@ -186,11 +193,13 @@ def test_required_flows_are_permitted(
     kafka_port = int(backend["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)[1])
     required = [
         # clients and certificates
-        (INTERNET, "ingress-nginx/controller", 443),
-        (INTERNET, "ingress-nginx/controller", 80),
-        ("ingress-nginx/controller", "analytics/backend", 8080),
-        ("ingress-nginx/controller", "analytics/acme-solver", 8089),
-        ("cert-manager/cert-manager", "ingress-nginx/controller", 80),  # HTTP-01 self check
+        # (Envoy listens on the Gateway's ports + 10000: 443 -> 10443, 80 -> 10080)
+        (INTERNET, DATA_PLANE, 10443),
+        (INTERNET, DATA_PLANE, 10080),
+        (DATA_PLANE, "analytics/backend", 8080),
+        (DATA_PLANE, SOLVER, 8089),
+        (DATA_PLANE, "envoy-gateway-system/controller", 18000),  # xDS
+        ("cert-manager/cert-manager", DATA_PLANE, 10080),  # HTTP-01 self check
         ("cert-manager/cert-manager", INTERNET, 443),  # ACME directory
         # the application
         ("analytics/backend", "analytics/collector", 4318),
@@ -202,7 +211,7 @@ def test_required_flows_are_permitted(
         # monitoring
         ("monitoring/prometheus", "analytics/backend", 9090),
         ("monitoring/prometheus", "analytics/collector", 8888),
-        ("monitoring/prometheus", "ingress-nginx/controller", 10254),
+        ("monitoring/prometheus", DATA_PLANE, 19001),
         ("monitoring/prometheus", "cert-manager/cert-manager", 9402),
         ("monitoring/prometheus", "monitoring/kube-state-metrics", 8080),
         ("monitoring/prometheus", NODE, 10250),
@@ -212,11 +221,11 @@ def test_required_flows_are_permitted(
         ("monitoring/grafana", "monitoring/prometheus", 9090),
         ("monitoring/alertmanager", INTERNET, 443),  # Slack / webhook receivers
         # the API server calls the admission webhooks
-        (API_SERVER, "ingress-nginx/controller", 8443),
+        (API_SERVER, "envoy-gateway-system/controller", 9443),
         (API_SERVER, "cert-manager/webhook", 10250),
         (API_SERVER, "monitoring/operator", 10250),
         (API_SERVER, "vpa/admission", 8000),
-        ("ingress-nginx/controller", API_SERVER, 443),
+        ("envoy-gateway-system/controller", API_SERVER, 443),
     ]
     for app in ("backend", "collector", "migrations"):
         required += [(f"analytics/{app}", "kube-system/coredns", 53)]
@@ -244,17 +253,25 @@ def test_forbidden_flows_are_denied(
         ("analytics/migrations", "analytics/collector", 4318),
         # apps only on their serving port, and only from their callers
         (INTERNET, "analytics/backend", 8080),
-        ("ingress-nginx/controller", "analytics/backend", 9090),
-        ("ingress-nginx/controller", "analytics/backend", 5000),
-        ("ingress-nginx/controller", "analytics/collector", 4318),  # no host
+        (DATA_PLANE, "analytics/backend", 9090),
+        (DATA_PLANE, "analytics/backend", 5000),
+        (DATA_PLANE, "analytics/collector", 4318),  # no host
+        # only the data plane reaches apps from the Gateway's namespace
+        ("envoy-gateway-system/controller", "analytics/backend", 8080),
         ("analytics/collector", "analytics/backend", 8080),
         ("monitoring/grafana", "analytics/backend", 8080),
         ("monitoring/prometheus", "analytics/backend", 8080),
-        # nothing in the app namespace reaches nodes, the monitoring stack or the solver
+        # nothing in the app namespace reaches nodes or the monitoring stack; the solver takes
+        # the challenge from the data plane only
         ("analytics/backend", NODE, 10250),
         ("analytics/backend", "monitoring/prometheus", 9090),
-        ("analytics/backend", "analytics/acme-solver", 8089),
-        (INTERNET, "analytics/acme-solver", 8089),
+        ("analytics/backend", SOLVER, 8089),
+        (INTERNET, SOLVER, 8089),
+        ("cert-manager/cert-manager", SOLVER, 8089),
+        ("monitoring/prometheus", SOLVER, 8089),
+        # the data plane is no way into the cluster beyond the apps' serving ports
+        (DATA_PLANE, "cert-manager/webhook", 10250),
+        (DATA_PLANE, "monitoring/grafana", 3000),
         (INTERNET, "monitoring/grafana", 3000),
         ("analytics/backend", INTERNET, 80),
     ]
@@ -311,9 +328,10 @@ def local_flows(
 
 
 LOCAL_REQUIRED = [
-    (INTERNET, "ingress-nginx/controller", 443),
-    (INTERNET, "ingress-nginx/controller", 80),
-    ("ingress-nginx/controller", "analytics/backend", 8080),
+    (INTERNET, DATA_PLANE, 10443),
+    (INTERNET, DATA_PLANE, 10080),
+    (DATA_PLANE, "analytics/backend", 8080),
+    (DATA_PLANE, "envoy-gateway-system/controller", 18000),
     ("analytics/backend", "analytics/collector", 4318),
     ("analytics/backend", "postgres/instance", 5432),
     ("analytics/backend", "kafka/broker", 9092),
@@ -344,7 +362,10 @@ LOCAL_FORBIDDEN = [
     (INTERNET, "redis/valkey", 6379),
     (INTERNET, "postgres/instance", 5432),
     ("redis/valkey", INTERNET, 443),
-    ("ingress-nginx/controller", "redis/valkey", 6379),
+    (DATA_PLANE, "redis/valkey", 6379),
+    (DATA_PLANE, "postgres/instance", 5432),
+    (DATA_PLANE, "analytics/collector", 4318),
+    (INTERNET, "analytics/backend", 8080),
 ]
 
 

@@ -279,4 +279,4 @@ def test_outputs_say_how_in(shipped_plans: dict[str, Any], stack: str) -> None:
         f"pulumi stack output kubeconfig --show-secrets -s {stack}"
     )
     assert outputs["appUrls"]["backend"].startswith("https://api.")
-    assert "loadBalancer.ingress" in outputs["ingressAddressCommand"]
+    assert outputs["gatewayAddressCommand"]  # exported with the Gateway (stacks/kubernetes.py)

@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from components.kubernetes.gateway import DATA_PLANE_LABELS
 from components.kubernetes.workload import migrations_job_name
 from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, kubernetes_objects, render
@@ -66,7 +67,9 @@ def test_every_namespace_has_psa_quota_limits_and_default_deny(
 ) -> None:
     objects = _objects(shipped_plans[stack])
     namespaces = {n["metadata"]["name"]: n for n in _by_kind(objects, "Namespace")}
-    assert {"analytics", "ingress-nginx", "cert-manager", "monitoring", "vpa"} <= set(namespaces)
+    assert {"analytics", "envoy-gateway-system", "cert-manager", "monitoring", "vpa"} <= set(
+        namespaces
+    )
     assert (
         namespaces["analytics"]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
         == "restricted"
@@ -225,13 +228,44 @@ def test_each_app_gets_only_its_settings_and_secrets_as_files(
     assert mount["readOnly"] is True
 
 
-def test_ingress_tls_redirect_and_issuer(shipped_plans: dict[str, Outcome]) -> None:
+def test_every_host_is_https_through_the_gateway_and_http_only_redirects(
+    shipped_plans: dict[str, Outcome],
+) -> None:
     for stack, issuer in (("dev", "letsencrypt-staging"), ("prod", "letsencrypt-prod")):
-        (ingress,) = _by_kind(_objects(shipped_plans[stack]), "Ingress")
-        annotations = ingress["metadata"]["annotations"]
-        assert annotations["cert-manager.io/cluster-issuer"] == issuer
-        assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
-        assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+        objects = _objects(shipped_plans[stack])
+        (gateway,) = _by_kind(objects, "Gateway")
+        assert gateway["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == issuer
+        listeners = {item["name"]: item for item in gateway["spec"]["listeners"]}
+        routes = {r["metadata"]["name"]: r for r in _by_kind(objects, "HTTPRoute")}
+        assert set(routes) == {"backend", "https-redirect"}  # one per app host, and the redirect
+        backend = routes["backend"]
+        (parent,) = backend["spec"]["parentRefs"]
+        https = listeners[parent["sectionName"]]
+        host = "api.analytics.example.com" if stack == "prod" else "api.dev.analytics.example.com"
+        assert backend["spec"]["hostnames"] == [https["hostname"]] == [host]
+        assert https["protocol"] == "HTTPS" and https["port"] == 443
+        assert https["tls"] == {
+            "mode": "Terminate", "certificateRefs": [{"kind": "Secret", "name": "backend-tls"}]
+        }  # fmt: skip
+        (rule,) = backend["spec"]["rules"]
+        assert rule["backendRefs"] == [{"name": "backend", "port": 80}]
+        assert rule["timeouts"] == {"request": "60s"}
+        # the plain listener admits routes of its own namespace only: the redirect (and
+        # cert-manager's solver routes); the redirect goes to 443 (no port), with no backend
+        assert listeners["http"]["protocol"] == "HTTP"
+        assert listeners["http"]["allowedRoutes"] == {"namespaces": {"from": "Same"}}
+        redirect = routes["https-redirect"]
+        assert redirect["metadata"]["namespace"] == gateway["metadata"]["namespace"]
+        assert redirect["spec"]["parentRefs"] == [{"name": "platform", "sectionName": "http"}]
+        assert redirect["spec"]["rules"] == [
+            {"filters": [{"type": "RequestRedirect",
+                          "requestRedirect": {"scheme": "https", "statusCode": 301}}]}
+        ]  # fmt: skip
+        assert _by_kind(objects, "Ingress") == []
+        for solver in (i["spec"]["acme"]["solvers"] for i in _by_kind(objects, "ClusterIssuer")):
+            assert solver == [{"http01": {"gatewayHTTPRoute": {"parentRefs": [
+                {"name": "platform", "namespace": "envoy-gateway-system", "kind": "Gateway",
+                 "sectionName": "http"}]}}}]  # fmt: skip
     issuers = {
         i["metadata"]["name"]: i for i in _by_kind(_objects(shipped_plans["prod"]), "ClusterIssuer")
     }
@@ -274,7 +308,12 @@ def test_network_policies_allow_only_what_the_service_needs(
     backend = policies["backend-allow"]
     sources = [rule["from"][0] for rule in backend["ingress"]]
     assert sources == [
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+        {
+            "namespaceSelector": {
+                "matchLabels": {"kubernetes.io/metadata.name": "envoy-gateway-system"}
+            },
+            "podSelector": {"matchLabels": DATA_PLANE_LABELS},
+        },
         {
             "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
             "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
@@ -302,9 +341,10 @@ def test_network_policies_allow_only_what_the_service_needs(
             ]
         else:  # data services: only the private subnets they live in
             assert {b["cidr"] for b in blocks} == private_subnets
-    # the collector only reaches Kafka (and HTTPS out): no database, no cache
+    # the collector only reaches Kafka, the OTLP gateway (4317/4318, docs/observability.md) and
+    # HTTPS out: no database, no cache
     collector_ports = sorted(r["ports"][0]["port"] for r in policies["collector-allow"]["egress"])
-    assert collector_ports == [443, 9098]
+    assert collector_ports == [443, 4317, 9098]
 
 
 def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcome]) -> None:
@@ -313,19 +353,28 @@ def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcom
         assert plan is not None
         releases = {r["name"]: r for r in helm_releases(plan["resources"])}
         assert set(releases) == {
-            "ingress-nginx",
+            "gateway-helm",
             "cert-manager",
             "kube-prometheus-stack",
             "metrics-server",
             "vpa",
+            "opentelemetry-collector",
         }
         for release in releases.values():
-            assert release["version"] and release["repositoryOpts"]["repo"].startswith("https://")
-        controller = releases["ingress-nginx"]["values"]["controller"]
-        assert controller["replicaCount"] == replicas
+            assert release["version"] and (
+                release["chart"].startswith("oci://")
+                or release["repositoryOpts"]["repo"].startswith("https://")
+            )
+        (proxy,) = _by_kind(_objects(shipped_plans[stack]), "EnvoyProxy")
+        data_plane = proxy["spec"]["provider"]["kubernetes"]
+        assert data_plane["envoyDeployment"]["replicas"] == replicas
         if stack == "prod":
-            assert controller["minAvailable"] >= 2
+            assert data_plane["envoyPDB"] == {"minAvailable": 2}
+            assert releases["gateway-helm"]["values"]["deployment"]["replicas"] == 2
+        # the chart's bundled (experimental-channel) Gateway API CRDs stay out
+        assert releases["gateway-helm"]["values"]["crds"] == {"enabled": False}
         assert releases["cert-manager"]["values"]["crds"]["enabled"] is True
+        assert releases["cert-manager"]["values"]["config"]["enableGatewayAPI"] is True
         prometheus = releases["kube-prometheus-stack"]["values"]["prometheus"]["prometheusSpec"]
         assert prometheus["retention"] == ("3d" if stack == "dev" else "15d")
         storage = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]["resources"]["requests"][
@@ -336,7 +385,11 @@ def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcom
 
 def test_alert_rules_and_dashboard(shipped_plans: dict[str, Outcome]) -> None:
     objects = _objects(shipped_plans["prod"])
-    (rule,) = _by_kind(objects, "PrometheusRule")
+    (rule,) = [
+        r
+        for r in _by_kind(objects, "PrometheusRule")
+        if r["metadata"]["name"] == "analytics-service"
+    ]
     alerts = {r["alert"] for r in rule["spec"]["groups"][0]["rules"]}
     assert alerts == {
         "AppHighErrorRate",
@@ -349,6 +402,7 @@ def test_alert_rules_and_dashboard(shipped_plans: dict[str, Outcome]) -> None:
         c
         for c in _by_kind(objects, "ConfigMap")
         if c["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+        and "analytics-service.json" in c["data"]
     ]
     assert len(json.loads(dashboard["data"]["analytics-service.json"])["panels"]) == 4
 
@@ -394,16 +448,17 @@ def test_addon_toggles_change_the_layer(tmp_path: Path) -> None:
         "config"
     ]
     config["platform:addons"] = {
-        "ingressNginx": False,
+        "gateway": False,
         "argoCd": True,
         "verticalPodAutoscaler": False,
     }
     outcome = plan_config(tmp_path, "toggles", config)
     assert outcome.plan is not None, outcome.errors
     releases = {r["name"] for r in helm_releases(outcome.plan["resources"])}
-    assert "argo-cd" in releases and "ingress-nginx" not in releases and "vpa" not in releases
+    assert "argo-cd" in releases and "gateway-helm" not in releases and "vpa" not in releases
     objects = _objects(outcome)
-    assert _by_kind(objects, "Ingress") == [] and _by_kind(objects, "VerticalPodAutoscaler") == []
+    assert _by_kind(objects, "HTTPRoute") == [] and _by_kind(objects, "Gateway") == []
+    assert _by_kind(objects, "VerticalPodAutoscaler") == []
     (policy,) = [
         p for p in _by_kind(objects, "NetworkPolicy") if p["metadata"]["name"] == "backend-allow"
     ]
@@ -411,5 +466,5 @@ def test_addon_toggles_change_the_layer(tmp_path: Path) -> None:
         r["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
         for r in policy["spec"]["ingress"]
     ]
-    # no ingress controller and no app calls the backend: only Prometheus reaches it
+    # no Gateway and no app calls the backend: only Prometheus reaches it
     assert sources == ["monitoring"]

@@ -43,7 +43,7 @@ def test_servicemonitor_users_wait_for_the_prometheus_release(
     """Item 1: the CRDs come with kube-prometheus-stack; its users must be created after it."""
     plan = _plan(shipped_plans[stack])
     prometheus = _urn(plan, RELEASE, "kube-prometheus-stack")["urn"]
-    for chart in ("ingress-nginx", "cert-manager"):
+    for chart in ("gateway-helm", "cert-manager"):
         release = _urn(plan, RELEASE, chart)
         assert prometheus in release["dependencies"], (stack, chart)
 
@@ -211,7 +211,7 @@ def test_control_plane_scrapes_follow_the_contract(
         assert all(release["values"][c]["enabled"] is False for c in components), stack
 
 
-def test_alertmanager_routes_every_alert_to_the_configured_receivers() -> None:
+def test_alertmanager_routes_alerts_to_the_configured_receivers_by_severity() -> None:
     receivers = [
         AlertReceiverArgs(name="oncall", kind="slack", url="unused", channel="#oncall"),
         AlertReceiverArgs(name="pager", kind="webhook", url="unused"),
@@ -221,7 +221,13 @@ def test_alertmanager_routes_every_alert_to_the_configured_receivers() -> None:
     assert names == {"null", "oncall", "pager"}
     routes = document["route"]["routes"]
     assert routes[0]["receiver"] == "null" and "Watchdog" in routes[0]["matchers"][0]
-    assert [r["receiver"] for r in routes[1:]] == ["oncall", "pager"]
+    # by default a receiver takes critical and warning alerts (never info)
+    assert [(r["receiver"], r["matchers"]) for r in routes[1:]] == [
+        ("oncall", ['severity="critical"']),
+        ("oncall", ['severity="warning"']),
+        ("pager", ['severity="critical"']),
+        ("pager", ['severity="warning"']),
+    ]
     assert all(r["continue"] for r in routes[1:])
     (oncall,) = [r for r in document["receivers"] if r["name"] == "oncall"]
     assert oncall["slack_configs"][0]["api_url"] == "https://hooks.slack/x"
@@ -291,7 +297,8 @@ def test_chart_components_are_sized_and_highly_available_in_prod(
         stack_values["kube-state-metrics"],
         stack_values["prometheus-node-exporter"],
         cert_manager["startupapicheck"],
-        _release(prod, "ingress-nginx")["controller"]["admissionWebhooks"]["patchWebhookJob"],
+        _release(prod, "gateway-helm")["deployment"]["envoyGateway"],
+        _release(prod, "gateway-helm")["certgen"]["job"],
         *(_release(prod, "vpa")[c] for c in ("recommender", "updater", "admissionController")),
     ]
     for values in sized:
@@ -326,3 +333,57 @@ def test_prod_data_keeps_its_volumes(
     prometheus = _release(plan, "kube-prometheus-stack")["prometheus"]["prometheusSpec"]
     claim = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]
     assert claim["storageClassName"] == "platform-retain"
+
+
+def _waits_for(plan: dict[str, Any], resource: dict[str, Any]) -> set[str]:
+    """Names of everything ``resource`` waits for, directly or through what it waits for."""
+    by_urn = {r["urn"]: r for r in plan["resources"]}
+    seen: set[str] = set()
+    todo = list(resource["dependencies"])
+    while todo:
+        urn = todo.pop()
+        if urn not in seen:
+            seen.add(urn)
+            todo += by_urn[urn]["dependencies"]
+    return {by_urn[u]["name"] for u in seen}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "prod-gcp", "prod-azure", "dev-local"])
+def test_gateway_api_crds_come_before_every_gateway_object(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    """The standard-channel CRDs (and Envoy Gateway's) are applied before any route, the
+    Gateway or cert-manager (whose gateway-shim watches Gateways from its start)."""
+    plan = _plan(shipped_plans[stack])
+    prefix = "platform-" + stack
+    crds = {f"{prefix}-addons-gateway-api", f"{prefix}-addons-envoy-gateway-crds"}
+    (config_file,) = [r for r in plan["resources"] if r["type"] == "kubernetes:yaml/v2:ConfigFile"]
+    assert config_file["inputs"]["file"] == (
+        "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml"
+    )
+    gateway_objects = [r for r in plan["resources"] if r["type"].startswith("kubernetes:gateway.")]
+    assert {r["type"].rsplit(":", 1)[1] for r in gateway_objects} == {
+        "EnvoyProxy", "GatewayClass", "Gateway", "HTTPRoute"
+    }  # fmt: skip
+    for resource in gateway_objects:
+        assert crds | {f"{prefix}-addons-gateway-helm"} <= _waits_for(plan, resource), resource[
+            "name"
+        ]
+    assert f"{prefix}-addons-gateway-api" in _waits_for(plan, _urn(plan, RELEASE, "cert-manager"))
+
+
+def test_no_stack_installs_ingress_nginx_and_every_host_is_served_over_https(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    for stack in shipped_plans:
+        plan = _plan(shipped_plans[stack])
+        charts = {r["inputs"]["chart"] for r in plan["resources"] if r["type"] == RELEASE}
+        assert not any("ingress-nginx" in c for c in charts), stack
+        objects = kubernetes_objects(plan["resources"])
+        assert [o for o in objects if o["kind"] == "Ingress"] == [], stack
+        (gateway,) = [o for o in objects if o["kind"] == "Gateway"]
+        https = {
+            item["hostname"] for item in gateway["spec"]["listeners"] if item["protocol"] == "HTTPS"
+        }
+        routes = [o for o in objects if o["kind"] == "HTTPRoute" and o["spec"].get("hostnames")]
+        assert https == {h for r in routes for h in r["spec"]["hostnames"]} != set(), stack

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from infra.config.quantities import cpu_millicores, memory_bytes
 from infra.plan.cli import Outcome
 from infra.plan.render import kubernetes_objects
 from stacks.local import KIND_SYSTEM_REQUESTS
-from tests.conftest import one, plan_config, plan_of, resources_of
+from tests.conftest import ROOT, one, plan_config, plan_of, resources_of
 
 STACK = "dev-local"
 KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka"
@@ -105,7 +106,7 @@ def test_redis_is_a_password_protected_valkey(plan: dict[str, Any]) -> None:
     container = statefulset["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "valkey/valkey:8.1.3"
     assert container["securityContext"]["runAsNonRoot"] is True
-    (config,) = [s for s in _objects(plan, "Secret") if s["metadata"]["namespace"] == "redis"]
+    (config,) = [s for s in _objects(plan, "Secret") if s["metadata"]["name"] == "valkey-config"]
     assert "valkey.conf" in config["stringData"]
     assert plan["outputs"]["redisHost"] == "valkey.redis.svc"
 
@@ -118,13 +119,45 @@ def test_certificates_come_from_a_self_signed_ca(plan: dict[str, Any]) -> None:
         "selfsigned-bootstrap": {"selfSigned": {}},
         "platform-local-ca": {"ca": {"secretName": "platform-local-ca"}},
     }
-    (ingress,) = _objects(plan, "Ingress")
+    routes = {r["metadata"]["name"]: r for r in _objects(plan, "HTTPRoute")}
+    # the backend's, Grafana's and Prometheus' hosts, each on its own HTTPS listener
+    assert {"backend", "grafana", "prometheus"} <= set(routes)
+    assert routes["grafana"]["metadata"]["namespace"] == "monitoring"
+    (gateway,) = _objects(plan, "Gateway")
     assert (
-        ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "platform-local-ca"
+        gateway["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "platform-local-ca"
     )
-    (service,) = [r for r in resources_of(plan, RELEASE) if r["inputs"]["chart"] == "ingress-nginx"]
-    ingress_service = service["inputs"]["values"]["controller"]["service"]
-    assert ingress_service["type"] == "NodePort"  # no load balancer on kind
+
+
+def test_the_gateway_listens_on_the_kind_host_ports_and_redirects_keeping_them(
+    plan: dict[str, Any],
+) -> None:
+    """docs/kind-cluster.yaml maps the NodePorts to localhost:8080/8443: the data plane's
+    Service takes exactly those NodePorts (no load balancer on kind), and plain HTTP on 8080
+    redirects to https on 8443, where the HTTPS listener is (not 443, where nothing listens)."""
+    kind_config = yaml.safe_load((ROOT / "docs" / "kind-cluster.yaml").read_text())
+    mapped = {
+        m["containerPort"]: m["hostPort"] for m in kind_config["nodes"][0]["extraPortMappings"]
+    }
+    (proxy,) = _objects(plan, "EnvoyProxy")
+    service = proxy["spec"]["provider"]["kubernetes"]["envoyService"]
+    assert service["type"] == "NodePort"
+    node_ports = {p["port"]: p["nodePort"] for p in service["patch"]["value"]["spec"]["ports"]}
+    assert {mapped[node_ports[80]], mapped[node_ports[443]]} == {8080, 8443}
+    (redirect,) = [
+        r for r in _objects(plan, "HTTPRoute") if r["metadata"]["name"] == "https-redirect"
+    ]
+    (rule,) = redirect["spec"]["rules"]
+    assert rule["filters"] == [
+        {
+            "type": "RequestRedirect",
+            "requestRedirect": {
+                "scheme": "https",
+                "statusCode": 301,
+                "port": mapped[node_ports[443]],
+            },
+        }
+    ]
 
 
 def test_every_app_points_at_the_in_cluster_services(plan: dict[str, Any]) -> None:

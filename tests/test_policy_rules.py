@@ -162,6 +162,7 @@ STACK_RULES = {
     "aws-rds-force-ssl",
     "k8s-pdb-for-replicated-workloads",
     "k8s-namespace-default-deny",
+    "k8s-gateway-tls",
 }
 
 
@@ -208,6 +209,52 @@ def test_namespace_default_deny() -> None:
     assert violations_of_stack(policy, [namespace, deny]) == []
     assert violations_of_stack(policy, [namespace, allow_all]) == [
         "namespace apps has no default-deny NetworkPolicy"
+    ]
+
+
+GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+
+
+def _gateway(*listeners: dict[str, Any]) -> Any:
+    return resource(GATEWAY, "gw", {"metadata": {"name": "gw", "namespace": "edge"},
+                                    "spec": {"gatewayClassName": "envoy", "listeners": list(listeners)}})  # fmt: skip
+
+
+def _route(name: str, namespace: str, parent: dict[str, Any], rule: dict[str, Any]) -> Any:
+    return resource(ROUTE, name, {"metadata": {"name": name, "namespace": namespace},
+                                  "spec": {"parentRefs": [parent], "rules": [rule]}})  # fmt: skip
+
+
+def test_gateway_tls_on_every_entry_point() -> None:
+    policy = find(ALL_POLICIES, "k8s-gateway-tls")
+    https = {"name": "https-api", "protocol": "HTTPS", "port": 443, "hostname": "api.example.com",
+             "tls": {"mode": "Terminate", "certificateRefs": [{"name": "api-tls"}]}}  # fmt: skip
+    http = {"name": "http", "protocol": "HTTP", "port": 80}
+    redirect = _route("redirect", "edge", {"name": "gw", "sectionName": "http"},
+                      {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]})  # fmt: skip
+    app = _route("api", "apps", {"name": "gw", "namespace": "edge", "sectionName": "https-api"},
+                 {"backendRefs": [{"name": "api", "port": 80}]})  # fmt: skip
+    assert violations_of_stack(policy, [_gateway(https, http), redirect, app]) == []
+    # a route without sectionName attaches to every listener, the plain one included
+    everywhere = _route("api", "apps", {"name": "gw", "namespace": "edge"}, {"backendRefs": [{"name": "api", "port": 80}]})  # fmt: skip
+    assert violations_of_stack(policy, [_gateway(https, http), redirect, everywhere]) == [
+        "gw listener http serves plain HTTP to routes api (only redirects to https may attach)"
+    ]
+    # a redirect that stays on http is no redirect to TLS; another Gateway's route is not ours
+    to_http = _route("redirect", "edge", {"name": "gw", "sectionName": "http"},
+                     {"filters": [{"type": "RequestRedirect", "requestRedirect": {"scheme": "http"}}]})  # fmt: skip
+    other = _route("x", "edge", {"name": "other", "sectionName": "http"}, {"backendRefs": [{"name": "x"}]})  # fmt: skip
+    assert violations_of_stack(policy, [_gateway(http), to_http, other]) == [
+        "gw listener http serves plain HTTP to routes redirect (only redirects to https may attach)"
+    ]
+    no_cert = {**https, "tls": {"mode": "Terminate"}}
+    passthrough = {**https, "name": "tls", "protocol": "TLS", "tls": {"mode": "Passthrough", "certificateRefs": [{"name": "c"}]}}  # fmt: skip
+    tcp = {"name": "raw", "protocol": "TCP", "port": 5432}
+    assert violations_of_stack(policy, [_gateway(no_cert, passthrough, tcp)]) == [
+        "gw listener https-api terminates no TLS certificate",
+        "gw listener tls terminates no TLS certificate",
+        "gw listener raw speaks TCP, not HTTPS",
     ]
 
 

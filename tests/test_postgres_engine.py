@@ -309,7 +309,7 @@ def test_in_cluster_postgres_flows(cnpg_plans: dict[str, dict[str, Any]], tmp_pa
     ]
     forbidden = [
         ("analytics/collector", "postgres/postgres-1", 5432),  # does not use postgres
-        ("ingress-nginx/controller", "postgres/postgres-1", 5432),
+        ("envoy-gateway-system/envoy", "postgres/postgres-1", 5432),
         ("analytics/backend", "postgres/postgres-1", 8000),
         ("postgres/postgres-1", "analytics/backend", 8080),
     ]

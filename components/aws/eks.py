@@ -45,7 +45,7 @@ CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterA
 VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
 EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa"
 IMDS_HOP_LIMIT = 1
-# The ingress controller's Service becomes an internet-facing Network Load Balancer.
+# The Gateway data plane's Service becomes an internet-facing Network Load Balancer.
 NLB_ANNOTATIONS = {
     "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
     "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
@@ -212,7 +212,7 @@ class AwsCluster(pulumi.ComponentResource):
             provider=self.provider,
             workload_identity=workload_identity,
             storage_class=self.storage_class,
-            ingress_service_annotations=NLB_ANNOTATIONS,
+            gateway_service_annotations=NLB_ANNOTATIONS,
             # EKS ships no metrics-server: the platform installs it
             ships_metrics_server=False,
         )

@@ -40,8 +40,9 @@ DCR = "azure-native:monitor:DataCollectionRule"
 CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
 
 DNS_SERVICE_OFFSET = 10  # kube-dns gets the tenth address of the service range
-# ingress-nginx behind the Azure load balancer: probe the controller's health endpoint
-INGRESS_ANNOTATIONS = {
+# the Gateway's data plane behind the Azure load balancer: HTTP probes on /healthz (with
+# externalTrafficPolicy Local, the kube-proxy health check node port answers it)
+GATEWAY_ANNOTATIONS = {
     "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz"
 }
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
@@ -182,7 +183,7 @@ class AzureCluster(pulumi.ComponentResource):
             # the workload identity webhook only mutates pods that carry this label
             workload_pod_labels=dict(USE_LABEL),
             storage_class=STORAGE_CLASS,
-            ingress_service_annotations=INGRESS_ANNOTATIONS,
+            gateway_service_annotations=GATEWAY_ANNOTATIONS,
             ships_metrics_server=True,
         )
 

@@ -1,7 +1,9 @@
 """Cluster add-ons as Helm releases at pinned chart versions, each in its own guarded namespace.
 
-ingress-nginx (two or more replicas with a PDB where HA is wanted), cert-manager with its CRDs
-and Let's Encrypt ClusterIssuers (staging and production), kube-prometheus-stack with retention
+The Gateway API (standard-channel CRDs) and Envoy Gateway (its CRDs and controller; the
+Gateway itself is ``components/kubernetes/gateway.py``), cert-manager with its CRDs, Gateway
+API support and Let's Encrypt ClusterIssuers (staging and production) solving HTTP-01 through
+the Gateway, kube-prometheus-stack with retention
 and persistent storage, metrics-server where the cloud ships none, the vertical-pod-autoscaler,
 and argo-cd when enabled. ``helm.v3.Release`` (not ``helm.v4.Chart``) because the new cluster's
 kubeconfig is unknown at preview time and v4 renders client-side (pulumi/pulumi#16331).
@@ -12,21 +14,31 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.kubernetes import charts
+from components.kubernetes.alert_routing import ReceiverView, Severity, routing_document
+from components.kubernetes.gateway import (
+    GATEWAY_NAME,
+    GATEWAY_NAMESPACE,
+    HTTP_CONTAINER_PORT,
+    HTTP_LISTENER,
+    HTTPS_CONTAINER_PORT,
+    PROXY_METRICS_PORT,
+    XDS_PORT,
+)
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
 from components.kubernetes.local_issuer import self_signed_ca
 from components.kubernetes.namespace import PlatformNamespace
-from components.kubernetes.network_policy import ALL, API_PORTS, PODS, SAME, Allow
+from components.kubernetes.network_policy import ACME_SOLVER_PORT, ALL, API_PORTS, PODS, SAME, Allow
+from infra.config.profiles import deep_merge
 from infra.naming import APP_NAMESPACE, child
 
-INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
 ISSUERS = {
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -36,39 +48,24 @@ ISSUERS = {
 
 ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform-config"
 GRAFANA_ADMIN_SECRET = "grafana-admin"
-# Alerts that exist to prove the pipeline works, or only inhibit others: never paged on.
-_SILENT_ALERTS = ("Watchdog", "InfoInhibitor")
 
 
-def _receiver(receiver: AlertReceiverArgs, url: str) -> dict[str, object]:
-    if receiver.kind == "slack":
-        slack: dict[str, object] = {"api_url": url, "send_resolved": True}
-        if receiver.channel:
-            slack["channel"] = receiver.channel
-        return {"name": receiver.name, "slack_configs": [slack]}
-    return {"name": receiver.name, "webhook_configs": [{"url": url, "send_resolved": True}]}
-
-
-def alertmanager_document(receivers: list[AlertReceiverArgs], urls: list[str]) -> dict[str, Any]:
-    """Alertmanager's configuration for ``receivers`` whose resolved URLs are ``urls``.
-
-    Every alert goes to every configured receiver; without any (dev) they go to ``null``.
-    """
-    configured = [_receiver(r, url) for r, url in zip(receivers, urls, strict=True)]
-    silent = {"matchers": [f'alertname=~"{"|".join(_SILENT_ALERTS)}"'], "receiver": "null"}
-    return {
-        "route": {
-            "receiver": "null",
-            "group_by": ["alertname", "namespace"],
-            "routes": [silent, *({"receiver": r["name"], "continue": True} for r in configured)],
-        },
-        "receivers": [{"name": "null"}, *configured],
-    }
+def alertmanager_document(receivers: list[AlertReceiverArgs], secrets: list[str]) -> dict[str, Any]:
+    """Alertmanager's configuration for ``receivers`` whose resolved credentials (webhook URL,
+    SMTP password) are ``secrets``: routed by severity (``alert_routing``); without any
+    receiver (dev) every alert goes to ``null``."""
+    return routing_document([
+        ReceiverView(
+            r.name, r.kind, secret, r.channel, r.to, r.smarthost, r.sender, r.username,
+            r.severities,
+        )
+        for r, secret in zip(receivers, secrets, strict=True)
+    ])  # fmt: skip
 
 
 def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str]:
     """Alertmanager's configuration file, a secret (receiver URLs are credentials)."""
-    urls = pulumi.Output.all(*(r.url for r in receivers))
+    urls = pulumi.Output.all(*(r.url if r.url is not None else "" for r in receivers))
     rendered = urls.apply(lambda resolved: json.dumps(alertmanager_document(receivers, resolved)))
     return pulumi.Output.secret(rendered)
 
@@ -77,8 +74,8 @@ def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str
 class AddonsArgs:
     """Inputs of ``ClusterAddons``."""
 
-    #: install ingress-nginx (the ingress controller apps' hosts route through)
-    ingress_nginx: bool
+    #: install the Gateway API CRDs and Envoy Gateway (apps' hosts are served through it)
+    gateway: bool
     #: install cert-manager and the Let's Encrypt ClusterIssuer
     cert_manager: bool
     #: ACME account e-mail Let's Encrypt sends expiry notices to (None: a self-signed issuer)
@@ -99,18 +96,19 @@ class AddonsArgs:
     highly_available: bool
     #: StorageClass of the add-ons' volumes (Prometheus, Alertmanager)
     storage_class: str
-    #: annotations on the ingress LoadBalancer Service (cloud-specific)
-    ingress_service_annotations: dict[str, str] = field(default_factory=dict)
     #: labels added to every add-on object
     labels: dict[str, str] = field(default_factory=dict)
     #: the managed control plane hides its components from Prometheus
     hidden_control_plane: bool = True
     #: where Alertmanager sends alerts (prod: at least one)
     alert_receivers: list[AlertReceiverArgs] = field(default_factory=list)
-    #: NodePorts (http, https) of the ingress controller on a cluster without load balancers
-    ingress_node_ports: dict[str, int] = field(default_factory=dict)
     #: issue certificates from a self-signed CA of our own instead of Let's Encrypt
     self_signed_issuer: bool = False
+    #: kube-prometheus-stack values merged over the platform's (observability: sizes on a
+    #: laptop, Grafana's data sources and identity; ``stacks/observability.py``)
+    monitoring_values: charts.KubePrometheusStackValues = field(
+        default_factory=lambda: charts.KubePrometheusStackValues()
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,18 +117,28 @@ class AlertReceiverArgs:
 
     #: receiver name in the Alertmanager config
     name: str
-    #: slack incoming webhook or generic webhook
-    kind: Literal["slack", "webhook"]
-    #: webhook URL; a credential, kept a Pulumi secret
-    url: pulumi.Input[str]
+    #: slack incoming webhook, generic webhook or e-mail
+    kind: Literal["slack", "webhook", "email"]
+    #: webhook URL, or an e-mail receiver's SMTP password; a credential, kept a Pulumi secret
+    url: pulumi.Input[str] | None
     #: Slack channel override (None: the webhook's own channel)
     channel: str | None = None
+    #: e-mail: recipient address
+    to: str | None = None
+    #: e-mail: SMTP server ``host:port`` (STARTTLS required)
+    smarthost: str | None = None
+    #: e-mail: sender address
+    sender: str | None = None
+    #: e-mail: SMTP user (None: no SMTP authentication)
+    username: str | None = None
+    #: severities this receiver takes
+    severities: tuple[Severity, ...] = ("critical", "warning")
 
 
 # Webhook ports the API server calls. It is not a pod (and on AKS/GKE it comes through
 # konnectivity from addresses no policy can name), so these ports are open to every source,
 # and only on the webhook-serving namespaces.
-INGRESS_NGINX_WEBHOOK_PORT = 8443
+ENVOY_GATEWAY_WEBHOOK_PORT = 9443  # topology injector (gateway-helm topologyInjector)
 CERT_MANAGER_WEBHOOK_PORT = 10250
 PROMETHEUS_OPERATOR_WEBHOOK_PORT = (
     10250  # kube-prometheus-stack prometheusOperator.tls.internalPort
@@ -141,22 +149,30 @@ NODE_EXPORTER_PORT = 9100
 
 
 _NAMESPACES: dict[str, AddonNamespace] = {
-    INGRESS_NAMESPACE: AddonNamespace(
-        "baseline", "8", "8Gi",
-        # clients from anywhere (internet through the load balancer, cert-manager's HTTP-01 self
-        # check from inside), the admission webhook from the API server, metrics scraping
+    GATEWAY_NAMESPACE: AddonNamespace(
+        "restricted", "8", "8Gi",
+        # clients from anywhere on the data plane's listeners (the internet through the load
+        # balancer, cert-manager's HTTP-01 self check from inside); the data plane to the
+        # controller's xDS; the topology webhook from the API server; metrics scraping. The
+        # HTTP-01 solver's own policy admits the data plane only (gateway.py).
         ingress=[
-            Allow(ALL, [80, 443, INGRESS_NGINX_WEBHOOK_PORT]),
-            Allow(MONITORING_NAMESPACE, [10254]),
+            Allow(ALL, [HTTP_CONTAINER_PORT, HTTPS_CONTAINER_PORT, ENVOY_GATEWAY_WEBHOOK_PORT]),
+            Allow(SAME, [XDS_PORT]),
+            Allow(MONITORING_NAMESPACE, [PROXY_METRICS_PORT]),
         ],
-        # the API server (watches), the apps and cert-manager's HTTP-01 solvers
-        egress=[Allow(ALL, API_PORTS), Allow(APP_NAMESPACE)],
+        # the API server (watches); the data plane to the controller, to the solvers and to
+        # the apps (each app's own policy admits the data plane on its serving port only)
+        egress=[
+            Allow(ALL, API_PORTS), Allow(SAME, [XDS_PORT, ACME_SOLVER_PORT]), Allow(APP_NAMESPACE),
+        ],
     ),
     "cert-manager": AddonNamespace(
         "restricted", "2", "2Gi",
         ingress=[Allow(ALL, [CERT_MANAGER_WEBHOOK_PORT]), Allow(MONITORING_NAMESPACE, [9402])],
-        # API server, ACME directory (HTTPS) and the HTTP-01 self check (the public address)
-        egress=[Allow(ALL, [*API_PORTS, 80])],
+        # API server, ACME directory (HTTPS) and the HTTP-01 self check: the public address on
+        # 80, or the Envoy pods on 10080 when the CNI short-circuits the load balancer's address
+        # to its endpoints inside the cluster (kube-proxy, Cilium: policies see the pod port)
+        egress=[Allow(ALL, [*API_PORTS, 80, HTTP_CONTAINER_PORT])],
     ),
     # node-exporter needs host networking, PID namespace and host paths
     MONITORING_NAMESPACE: AddonNamespace(
@@ -177,7 +193,7 @@ _NAMESPACES: dict[str, AddonNamespace] = {
     ),
     "argocd": AddonNamespace(
         "baseline", "8", "8Gi",
-        ingress=[Allow(SAME), Allow(INGRESS_NAMESPACE, [8080])],
+        ingress=[Allow(SAME), Allow(GATEWAY_NAMESPACE, [8080])],
         egress=[Allow(SAME), Allow(ALL, [*API_PORTS, 22])],
     ),
 }  # fmt: skip
@@ -192,8 +208,10 @@ class ClusterAddons(pulumi.ComponentResource):
 
     cluster_issuer: str | None
     """ClusterIssuer that Ingresses should request certificates from (None without cert-manager)."""
-    ingress_namespace: str | None
-    """Namespace of the ingress controller (None without it)."""
+    gateway_namespace: str | None
+    """Namespace of Envoy Gateway, its data plane and the Gateway (None without it)."""
+    gateway_ready: list[pulumi.Resource]
+    """What Gateway API objects wait for: the CRDs and the controller (empty without them)."""
     monitoring_namespace: str | None
     """Namespace of Prometheus (None without it)."""
     vpa_enabled: bool
@@ -205,11 +223,13 @@ class ClusterAddons(pulumi.ComponentResource):
         super().__init__("platform:kubernetes:Addons", name, None, opts)
         self._name = name
         self._args = args
-        # kube-prometheus-stack first: it brings the ServiceMonitor CRD that the ingress-nginx
-        # and cert-manager releases use ("no matches for kind ServiceMonitor" otherwise).
+        # kube-prometheus-stack first: it brings the ServiceMonitor CRD that the cert-manager
+        # release uses ("no matches for kind ServiceMonitor" otherwise); the Gateway API CRDs
+        # before cert-manager (its gateway-shim watches Gateways from the start).
         self._crd_releases: list[pulumi.Resource] = []
         self.monitoring_namespace = self._monitoring() if args.kube_prometheus_stack else None
-        self.ingress_namespace = self._ingress_nginx() if args.ingress_nginx else None
+        self.gateway_ready = []
+        self.gateway_namespace = self._gateway() if args.gateway else None
         self.cluster_issuer = self._cert_manager() if args.cert_manager else None
         if args.metrics_server:
             self._metrics_server()
@@ -238,60 +258,40 @@ class ClusterAddons(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )  # fmt: skip
 
-    def _ingress_nginx(self) -> str:
-        namespace = self._namespace(INGRESS_NAMESPACE)
-        replicas = 3 if self._args.highly_available else 1
-        values: charts.IngressNginxValues = {
-            "controller": {
-                "replicaCount": replicas,
-                "minAvailable": max(1, replicas - 1),
-                "allowSnippetAnnotations": False,
-                "config": {
-                    "ssl-redirect": "true",
-                    "hsts": "true",
-                    "use-forwarded-headers": "false",
-                },
-                "service": self._ingress_service(),
-                "metrics": {
-                    "enabled": True,
-                    "serviceMonitor": {"enabled": self._args.kube_prometheus_stack},
-                },
-                "resources": _resources("100m", "256Mi"),
-                "admissionWebhooks": {
-                    "createSecretJob": {"resources": _resources("10m", "64Mi")},
-                    "patchWebhookJob": {"resources": _resources("10m", "64Mi")},
-                },
-                "topologySpreadConstraints": [
-                    {
-                        "maxSkew": 1,
-                        "topologyKey": "topology.kubernetes.io/zone",
-                        "whenUnsatisfiable": "ScheduleAnyway",
-                        "labelSelector": {
-                            "matchLabels": {"app.kubernetes.io/component": "controller"}
-                        },
-                    }
-                ],
-            }
-        }
-        self._release(
-            charts.INGRESS_NGINX, INGRESS_NAMESPACE, values, [namespace, *self._crd_releases]
+    def _manifests(
+        self, manifests: charts.Manifests, depends_on: list[pulumi.Resource]
+    ) -> pulumi.Resource:
+        opts = pulumi.ResourceOptions(parent=self, depends_on=depends_on)
+        if len(manifests.urls) == 1:
+            return k8s.yaml.v2.ConfigFile(
+                child(self._name, manifests.name), file=manifests.urls[0], opts=opts
+            )
+        return k8s.yaml.v2.ConfigGroup(
+            child(self._name, manifests.name), files=list(manifests.urls), opts=opts
         )
-        return INGRESS_NAMESPACE
 
-    def _ingress_service(self) -> charts.IngressNginxService:
-        """A LoadBalancer, or fixed NodePorts where the cluster has no load balancer (kind
-        maps them to the laptop's ports; Helm's wait would hang on a pending LoadBalancer)."""
-        if self._args.ingress_node_ports:
-            return {
-                "type": "NodePort",
-                "externalTrafficPolicy": "Local",
-                "nodePorts": self._args.ingress_node_ports,
-            }
-        return {
-            "type": "LoadBalancer",
-            "externalTrafficPolicy": "Local",
-            "annotations": self._args.ingress_service_annotations,
+    def _gateway(self) -> str:
+        """The Gateway API's standard-channel CRDs, Envoy Gateway's CRDs and its controller."""
+        namespace = self._namespace(GATEWAY_NAMESPACE)
+        gateway_api = self._manifests(charts.GATEWAY_API_CRDS, [])
+        envoy_crds = self._manifests(charts.ENVOY_GATEWAY_CRDS, [gateway_api])
+        replicas = 2 if self._args.highly_available else 1
+        values: charts.EnvoyGatewayValues = {
+            # the CRDs above instead of the chart's (experimental-channel Gateway API)
+            "crds": {"enabled": False},
+            "deployment": {
+                "replicas": replicas,
+                "envoyGateway": {"resources": _resources("100m", "256Mi")},
+            },
+            "podDisruptionBudget": {"minAvailable": replicas - 1},
+            "certgen": {"job": {"resources": _resources("10m", "64Mi")}},
         }
+        release = self._release(
+            charts.ENVOY_GATEWAY, GATEWAY_NAMESPACE, values,
+            [namespace, gateway_api, envoy_crds, *self._crd_releases],
+        )  # fmt: skip
+        self.gateway_ready = [gateway_api, envoy_crds, release, namespace]
+        return GATEWAY_NAMESPACE
 
     def _cert_manager(self) -> str:
         namespace = self._namespace("cert-manager")
@@ -299,6 +299,13 @@ class ClusterAddons(pulumi.ComponentResource):
         budget: charts.PodDisruptionBudgetToggle = {"enabled": replicas > 1, "minAvailable": 1}
         values: charts.CertManagerValues = {
             "crds": {"enabled": True, "keep": True},
+            # the gateway-shim: a Certificate per HTTPS listener of an annotated Gateway, and
+            # HTTP-01 solver routes attached to it (needs the Gateway API CRDs installed first)
+            "config": {
+                "apiVersion": "controller.config.cert-manager.io/v1alpha1",
+                "kind": "ControllerConfiguration",
+                "enableGatewayAPI": self._args.gateway,
+            },
             "replicaCount": replicas,
             "podDisruptionBudget": budget,
             # the webhook admits every cert-manager object: one replica stops issuance on a drain
@@ -320,8 +327,9 @@ class ClusterAddons(pulumi.ComponentResource):
             "resources": _resources("50m", "128Mi"),
         }
         release = self._release(
-            charts.CERT_MANAGER, "cert-manager", values, [namespace, *self._crd_releases]
-        )
+            charts.CERT_MANAGER, "cert-manager", values,
+            [namespace, *self._crd_releases, *self.gateway_ready[:2]],
+        )  # fmt: skip
         if self._args.self_signed_issuer:
             return self_signed_ca(
                 self._name, pulumi.ResourceOptions(parent=self, depends_on=[release])
@@ -337,7 +345,24 @@ class ClusterAddons(pulumi.ComponentResource):
                         "server": server,
                         "email": self._args.acme_email,
                         "privateKeySecretRef": {"name": f"{issuer}-account-key"},
-                        "solvers": [{"http01": {"ingress": {"ingressClassName": "nginx"}}}],
+                        # HTTP-01 through the Gateway's plain-HTTP listener: cert-manager
+                        # attaches an HTTPRoute for the challenge path next to the Gateway
+                        "solvers": [
+                            {
+                                "http01": {
+                                    "gatewayHTTPRoute": {
+                                        "parentRefs": [
+                                            {
+                                                "name": GATEWAY_NAME,
+                                                "namespace": GATEWAY_NAMESPACE,
+                                                "kind": "Gateway",
+                                                "sectionName": HTTP_LISTENER,
+                                            }
+                                        ]
+                                    }
+                                }
+                            }
+                        ],
                     }
                 },
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
@@ -414,6 +439,9 @@ class ClusterAddons(pulumi.ComponentResource):
             "kube-state-metrics": {"resources": _resources("50m", "192Mi")},
             "prometheus-node-exporter": {"resources": _resources("20m", "64Mi")},
         }
+        values = cast(
+            charts.KubePrometheusStackValues, deep_merge(dict(values), dict(args.monitoring_values))
+        )
         in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         secrets = [self._alertmanager_config(in_namespace), self._grafana_admin(in_namespace)]
         self.prometheus_release = self._release(

@@ -25,7 +25,11 @@ class Chart:
         return self.repo.startswith("oci://")
 
 
-INGRESS_NGINX = Chart("ingress-nginx", "4.12.4", "https://kubernetes.github.io/ingress-nginx")
+# Envoy Gateway publishes its charts to Docker Hub as OCI (its install docs at v1.9.0:
+# "helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0"); the chart version
+# is the controller's. The chart's own CRDs are applied from the manifests below instead
+# (crds.enabled=false), so it never installs its bundled experimental-channel Gateway API CRDs.
+ENVOY_GATEWAY = Chart("gateway-helm", "v1.9.0", "oci://docker.io/envoyproxy")
 CERT_MANAGER = Chart("cert-manager", "v1.17.4", "https://charts.jetstack.io")
 KUBE_PROMETHEUS_STACK = Chart(
     "kube-prometheus-stack", "72.9.1", "https://prometheus-community.github.io/helm-charts"
@@ -42,6 +46,52 @@ STRIMZI_KAFKA_OPERATOR = Chart("strimzi-kafka-operator", "1.2.0", "oci://quay.io
 # chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
 # components/kubernetes/cnpg.py are those of 1.30.0.
 CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
+# open-telemetry/opentelemetry-helm-charts tag opentelemetry-collector-0.170.0 (appVersion
+# 0.158.0); the image is the contrib distribution (cloud exporters), at the chart's appVersion.
+OPENTELEMETRY_COLLECTOR = Chart(
+    "opentelemetry-collector",
+    "0.170.0",
+    "https://open-telemetry.github.io/opentelemetry-helm-charts",
+)
+# jaegertracing/helm-charts tag jaeger-4.11.1 (Jaeger v2 2.19.0: all-in-one, in-memory store)
+JAEGER = Chart("jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts")
+
+
+@dataclass(frozen=True)
+class Manifests:
+    """CRD manifests at a pinned release, applied as they are published (``yaml.v2``)."""
+
+    name: str
+    version: str
+    urls: tuple[str, ...]
+
+
+# Gateway API, standard channel: the release's own install manifest (built from
+# config/crd/standard at the tag; docs "Getting started": kubectl apply --server-side -f
+# https://github.com/kubernetes-sigs/gateway-api/releases/download/<version>/standard-install.yaml).
+# v1.6.1 is the version Envoy Gateway v1.9.0 is built and conformance-tested against (its go.mod).
+GATEWAY_API_CRDS = Manifests(
+    "gateway-api",
+    "v1.6.1",
+    (
+        "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/"
+        "standard-install.yaml",
+    ),
+)
+_EG_CRDS = "https://raw.githubusercontent.com/envoyproxy/gateway/v1.9.0/charts/gateway-helm/charts/crds/crds/generated"
+# Envoy Gateway's own CRDs at the chart's tag (the files the chart's crds sub-chart installs).
+ENVOY_GATEWAY_CRDS = Manifests(
+    "envoy-gateway-crds",
+    ENVOY_GATEWAY.version,
+    tuple(
+        f"{_EG_CRDS}/gateway.envoyproxy.io_{kind}.yaml"
+        for kind in (
+            "backends", "backendtrafficpolicies", "clienttrafficpolicies",
+            "envoyextensionpolicies", "envoypatchpolicies", "envoyproxies",
+            "httproutefilters", "securitypolicies",
+        )
+    ),
+)  # fmt: skip
 
 
 class Quantities(TypedDict, total=False):
@@ -58,44 +108,39 @@ class ServiceMonitorToggle(TypedDict, total=False):
     enabled: bool
 
 
-# --- ingress-nginx -----------------------------------------------------------------------
-
-
-class IngressNginxMetrics(TypedDict, total=False):
-    enabled: bool
-    serviceMonitor: ServiceMonitorToggle
-
-
-class IngressNginxService(TypedDict, total=False):
-    type: str
-    externalTrafficPolicy: str
-    annotations: dict[str, str]
-    nodePorts: dict[str, int]  # http / https, with type NodePort
-
-
 class ResourcesOnly(TypedDict, total=False):
     resources: ResourceValues
 
 
-class IngressNginxAdmissionWebhooks(TypedDict, total=False):
-    createSecretJob: ResourcesOnly
-    patchWebhookJob: ResourcesOnly
+# --- gateway-helm (values.tmpl.yaml at tag v1.9.0) ---------------------------------------------
 
 
-class IngressNginxController(TypedDict, total=False):
-    replicaCount: int
-    minAvailable: int
-    config: dict[str, str]
-    service: IngressNginxService
-    metrics: IngressNginxMetrics
+class EnvoyGatewayCrds(TypedDict, total=False):
+    enabled: bool
+
+
+class EnvoyGatewayContainer(TypedDict, total=False):
     resources: ResourceValues
-    topologySpreadConstraints: list[dict[str, object]]
-    allowSnippetAnnotations: bool
-    admissionWebhooks: IngressNginxAdmissionWebhooks
 
 
-class IngressNginxValues(TypedDict, total=False):
-    controller: IngressNginxController
+class EnvoyGatewayDeployment(TypedDict, total=False):
+    replicas: int
+    envoyGateway: EnvoyGatewayContainer
+
+
+class EnvoyGatewayPdb(TypedDict, total=False):
+    minAvailable: int
+
+
+class EnvoyGatewayCertgen(TypedDict, total=False):
+    job: ResourcesOnly
+
+
+class EnvoyGatewayValues(TypedDict, total=False):
+    crds: EnvoyGatewayCrds
+    deployment: EnvoyGatewayDeployment
+    podDisruptionBudget: EnvoyGatewayPdb
+    certgen: EnvoyGatewayCertgen
 
 
 # --- cert-manager ------------------------------------------------------------------------
@@ -122,8 +167,17 @@ class CertManagerComponent(TypedDict, total=False):
     resources: ResourceValues
 
 
+class CertManagerConfig(TypedDict, total=False):
+    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.17.4)."""
+
+    apiVersion: str
+    kind: str
+    enableGatewayAPI: bool
+
+
 class CertManagerValues(TypedDict, total=False):
     crds: CertManagerCrds
+    config: CertManagerConfig
     replicaCount: int
     podDisruptionBudget: PodDisruptionBudgetToggle
     webhook: CertManagerComponent
@@ -183,9 +237,20 @@ class GrafanaDashboardsSidecar(TypedDict, total=False):
     searchNamespace: str
 
 
+class GrafanaDatasourcesSidecar(TypedDict, total=False):
+    enabled: bool
+    label: str
+    labelValue: str
+
+
 class GrafanaSidecar(TypedDict, total=False):
     dashboards: GrafanaDashboardsSidecar
+    datasources: GrafanaDatasourcesSidecar
     resources: ResourceValues
+
+
+class GrafanaServiceAccount(TypedDict, total=False):
+    annotations: dict[str, object]
 
 
 class GrafanaAdmin(TypedDict, total=False):
@@ -194,11 +259,20 @@ class GrafanaAdmin(TypedDict, total=False):
     passwordKey: str
 
 
-class GrafanaValues(TypedDict, total=False):
-    enabled: bool
-    admin: GrafanaAdmin
-    resources: ResourceValues
-    sidecar: GrafanaSidecar
+# grafana.ini is a nested mapping of ini sections (grafana chart 9.2.1, kube-prometheus-stack's)
+GrafanaValues = TypedDict(
+    "GrafanaValues",
+    {
+        "enabled": bool,
+        "admin": GrafanaAdmin,
+        "resources": ResourceValues,
+        "sidecar": GrafanaSidecar,
+        "serviceAccount": GrafanaServiceAccount,
+        "podLabels": dict[str, str],
+        "grafana.ini": dict[str, dict[str, object]],
+    },
+    total=False,
+)
 
 
 class Toggle(TypedDict, total=False):
@@ -302,3 +376,56 @@ class CnpgValues(TypedDict, total=False):
     resources: ResourceValues
     monitoring: CnpgMonitoring
     podLabels: dict[str, str]
+
+
+# --- opentelemetry-collector (values.yaml at tag opentelemetry-collector-0.170.0) -------------
+
+
+class OtelImage(TypedDict, total=False):
+    repository: str
+    tag: str
+
+
+class OtelPort(TypedDict, total=False):
+    enabled: bool
+
+
+class OtelServiceAccount(TypedDict, total=False):
+    annotations: dict[str, object]
+
+
+class OtelPdb(TypedDict, total=False):
+    enabled: bool
+    minAvailable: int
+
+
+class OpenTelemetryCollectorValues(TypedDict, total=False):
+    mode: str
+    fullnameOverride: str
+    replicaCount: int
+    image: OtelImage
+    alternateConfig: dict[str, object]
+    resources: ResourceValues
+    serviceAccount: OtelServiceAccount
+    podLabels: dict[str, str]
+    podSecurityContext: dict[str, object]
+    securityContext: dict[str, object]
+    ports: dict[str, OtelPort]
+    serviceMonitor: ServiceMonitorToggle
+    podDisruptionBudget: OtelPdb
+
+
+# --- jaeger (values.yaml at tag jaeger-4.11.1) --------------------------------------------------
+
+
+class JaegerComponent(TypedDict, total=False):
+    replicas: int
+    resources: ResourceValues
+    securityContext: dict[str, object]
+    podSecurityContext: dict[str, object]
+
+
+class JaegerValues(TypedDict, total=False):
+    fullnameOverride: str
+    jaeger: JaegerComponent
+    userconfig: dict[str, object]

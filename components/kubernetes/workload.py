@@ -5,8 +5,8 @@ Creates the workload's ServiceAccount (token automount off, cloud workload-ident
 annotations), the pod controller with hardened containers (non-root, read-only root, no
 privilege escalation, all capabilities dropped, seccomp RuntimeDefault, requests and limits,
 liveness/readiness/startup probes, zone spread), a migrations Job run once per rollout before
-the controller, a Service (and a headless governing Service for a StatefulSet), an Ingress with
-cert-manager TLS and HTTP->HTTPS redirect when a host is set, an HPA (CPU and memory, slow
+the controller, a Service (and a headless governing Service for a StatefulSet), an HTTPRoute on
+the Gateway's HTTPS listener of its host when a host is set, an HPA (CPU and memory, slow
 scale-down), a VPA, a PodDisruptionBudget (not for DaemonSets), a ServiceMonitor/PodMonitor and
 the workload's NetworkPolicy allow-list. Settings arrive through the app's own ConfigMap (env),
 Secret (files) and CA bundle ConfigMap (files), made by ``AppSettings``.
@@ -23,6 +23,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.app_settings import CA_DIR, CREDENTIALS_DIR
+from components.kubernetes.gateway import GatewayRef, app_route
 from components.kubernetes.network_policy import (
     EgressTarget,
     PodPeer,
@@ -34,6 +35,8 @@ from infra.naming import child
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
 RUN_AS_USER = 10001
 SCALE_DOWN_STABILIZATION_SECONDS = 300
+# The ClusterIP Service's serving port (to the container's ``http`` port).
+SERVICE_PORT = 80
 
 
 def restricted_container(uid: int) -> k8s.core.v1.SecurityContextArgs:
@@ -69,7 +72,7 @@ class WorkloadArgs:
     min_replicas: int
     #: HPA maximum pods
     max_replicas: int
-    #: serving port (TCP); None: no Service, no ingress
+    #: serving port (TCP); None: no Service, no route
     port: int | None
     #: Prometheus scrape port (TCP); None: not scraped
     metrics_port: int | None
@@ -101,12 +104,10 @@ class WorkloadArgs:
     storage_gb: int | None = None
     #: StorageClass of the per-pod volumes
     storage_class: str = "standard"
-    #: public hostname routed to the serving port through the ingress
+    #: public hostname routed to the serving port through the Gateway
     host: str | None = None
-    #: cert-manager ClusterIssuer of the host's certificate; None: no TLS issuer
-    cluster_issuer: str | None = None
-    #: IngressClass the Ingress uses
-    ingress_class: str = "nginx"
+    #: the Gateway listener (HTTPS, TLS for ``host``) the app's HTTPRoute attaches to
+    gateway: GatewayRef | None = None
     #: VPA update mode; None: no VPA object
     vpa_mode: Literal["Off", "Initial", "Auto"] | None = None
     #: spread pods over zones with DoNotSchedule (prod) rather than ScheduleAnyway
@@ -130,7 +131,7 @@ def migrations_job_name(app: str, image: str, command: list[str]) -> str:
 
 
 class Workload(pulumi.ComponentResource):
-    """One application workload and its Service, Ingress, HPA, VPA, PDB and NetworkPolicy."""
+    """One application workload and its Service, HTTPRoute, HPA, VPA, PDB and NetworkPolicy."""
 
     service_name: str | None
     """Name of the ClusterIP Service, when the workload serves a port."""
@@ -151,7 +152,7 @@ class Workload(pulumi.ComponentResource):
         migrations = self._build_migrations(service_account)
         controller = self._build_controller(service_account, migrations)
         self.service_name = self._build_service()
-        self._build_ingress()
+        self._build_route()
         self._build_autoscaling(controller)
         self._build_disruption_budget()
         self._build_monitor()
@@ -482,7 +483,9 @@ class Workload(pulumi.ComponentResource):
         if args.port is None:
             return None
         ports = [
-            k8s.core.v1.ServicePortArgs(name="http", port=80, target_port="http", protocol="TCP")
+            k8s.core.v1.ServicePortArgs(
+                name="http", port=SERVICE_PORT, target_port="http", protocol="TCP"
+            )
         ]
         if args.metrics_port:
             ports.append(
@@ -546,52 +549,14 @@ class Workload(pulumi.ComponentResource):
             opts=self._opts,
         )
 
-    def _build_ingress(self) -> None:
+    def _build_route(self) -> None:
         args = self._args
-        if not (args.host and self.service_name):
+        if not (args.host and args.gateway and self.service_name):
             return
-        annotations = {"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}
-        if args.cluster_issuer:
-            annotations["cert-manager.io/cluster-issuer"] = args.cluster_issuer
-        k8s.networking.v1.Ingress(
-            child(self._name, "ingress"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.app,
-                namespace=args.namespace,
-                labels=self._labels,
-                annotations=annotations,
-            ),
-            spec=k8s.networking.v1.IngressSpecArgs(
-                ingress_class_name=args.ingress_class,
-                tls=[
-                    k8s.networking.v1.IngressTLSArgs(
-                        hosts=[args.host], secret_name=f"{args.app}-tls"
-                    )
-                ],
-                rules=[
-                    k8s.networking.v1.IngressRuleArgs(
-                        host=args.host,
-                        http=k8s.networking.v1.HTTPIngressRuleValueArgs(
-                            paths=[
-                                k8s.networking.v1.HTTPIngressPathArgs(
-                                    path="/",
-                                    path_type="Prefix",
-                                    backend=k8s.networking.v1.IngressBackendArgs(
-                                        service=k8s.networking.v1.IngressServiceBackendArgs(
-                                            name=self.service_name,
-                                            port=k8s.networking.v1.ServiceBackendPortArgs(
-                                                name="http"
-                                            ),
-                                        )
-                                    ),
-                                )
-                            ]
-                        ),
-                    )
-                ],
-            ),
-            opts=self._opts,
-        )
+        app_route(
+            child(self._name, "route"), args.app, args.namespace, args.host, self.service_name,
+            SERVICE_PORT, args.gateway, self._labels, self._opts,
+        )  # fmt: skip
 
     # --- scaling and disruption ------------------------------------------------------------
 

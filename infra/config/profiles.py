@@ -33,7 +33,7 @@ class EnvironmentTraits:
     protect: bool
     #: a final database snapshot on delete (prod: the last copy of the data)
     final_snapshot: bool
-    #: control plane and add-ons spread over zones (regional GKE, HA ingress/monitoring);
+    #: control plane and add-ons spread over zones (regional GKE, HA Gateway/monitoring);
     #: dev runs zonal and single-replica to stay cheap
     multi_zone: bool
     #: workloads must spread over zones (DoNotSchedule) rather than prefer to (prod)
@@ -239,10 +239,7 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             },
             "redis": {"version": "8.1", "nodeSize": "50m/128Mi"},
             # a self-signed CA issues the certificates: no ACME account
-            "addons": {
-                "kubePrometheusStack": False, "verticalPodAutoscaler": False,
-                "certManagerEmail": None,
-            },
+            "addons": {"verticalPodAutoscaler": False, "certManagerEmail": None},
             "apps": {"backend": {"host": "api.analytics.localhost", "storageGb": 1}},
         },
     },
@@ -277,7 +274,7 @@ _COMMON: Profile = {
     # The apps' images below name no registry host: they are pulled from here.
     "images": {"registry": "ghcr.io/analytics-platform"},
     "addons": {
-        "ingressNginx": True,
+        "gateway": True,
         "certManager": True,
         "certManagerEmail": "platform-team@example.com",
         "kubePrometheusStack": True,

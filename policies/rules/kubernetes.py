@@ -15,7 +15,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .base import dig, is_unknown, iter_keys, number, resource_rule, shown, stack_rule
+from .base import dig, is_unknown, iter_keys, number, resource_rule, sequence, shown, stack_rule
 from .facts.tags import SECRET_LOOKING_NAME
 
 WORKLOADS = {
@@ -32,6 +32,10 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 SERVICE = "kubernetes:core/v1:Service"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+# Where the Gateway's data plane runs (Envoy Gateway creates its LoadBalancer Service there).
+GATEWAY_NAMESPACE = "envoy-gateway-system"
 Props = Mapping[str, Any]
 
 
@@ -168,15 +172,70 @@ def check_namespace_default_deny(args: StackValidationArgs, report: ReportViolat
 
 
 def check_no_load_balancers(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    """Only the ingress controller's namespace may expose a LoadBalancer Service."""
+    """Only the Gateway's namespace may expose a LoadBalancer Service."""
     if dig(args.props, "spec", "type") != "LoadBalancer":
         return
     namespace = dig(args.props, "metadata", "namespace", default="default")
-    if namespace not in args.get_config().get("allowedNamespaces", ["ingress-nginx"]):
-        report(
-            f"LoadBalancer Service in {namespace}: route traffic through the ingress controller",
-            None,
-        )
+    if namespace not in args.get_config().get("allowedNamespaces", [GATEWAY_NAMESPACE]):
+        report(f"LoadBalancer Service in {namespace}: route traffic through the Gateway", None)
+
+
+def _only_redirects_to_https(route: Mapping[str, Any]) -> bool:
+    """Every rule of ``route`` sends a redirect to https and nothing to a backend."""
+    rules = sequence(dig(route, "spec", "rules", default=[])) or []
+    for rule in rules:
+        if sequence(dig(rule, "backendRefs", default=[])):
+            return False
+        filters = sequence(dig(rule, "filters", default=[])) or []
+        redirects = [f for f in filters if dig(f, "type") == "RequestRedirect"]
+        if not redirects or any(dig(f, "requestRedirect", "scheme") != "https" for f in redirects):
+            return False
+    return bool(rules)
+
+
+def _attached(route: Mapping[str, Any], gateway: str, namespace: Any, listener: str) -> bool:
+    """Whether ``route`` attaches to ``listener`` of Gateway ``namespace/gateway`` (a
+    parentRef without a sectionName attaches to every listener)."""
+    route_namespace = dig(route, "metadata", "namespace", default="default")
+    for parent in sequence(dig(route, "spec", "parentRefs", default=[])) or []:
+        if dig(parent, "kind", default="Gateway") != "Gateway" or dig(parent, "name") != gateway:
+            continue
+        if dig(parent, "namespace", default=route_namespace) != namespace:
+            continue
+        if dig(parent, "sectionName", default=listener) == listener:
+            return True
+    return False
+
+
+def check_gateway_tls(args: StackValidationArgs, report: ReportViolation) -> None:
+    """Every HTTP entry point is TLS: each Gateway listener is HTTPS (or TLS) terminating with
+    a certificate, or plain HTTP whose every attached route only redirects to https."""
+    routes = [r.props for r in args.resources if r.resource_type == HTTP_ROUTE]
+    for resource in args.resources:
+        if resource.resource_type != GATEWAY:
+            continue
+        name = dig(resource.props, "metadata", "name", default=resource.name)
+        namespace = dig(resource.props, "metadata", "namespace", default="default")
+        listeners = sequence(dig(resource.props, "spec", "listeners", default=[])) or []
+        for listener in listeners:
+            section, protocol = dig(listener, "name"), dig(listener, "protocol")
+            if protocol in ("HTTPS", "TLS"):
+                refs = sequence(dig(listener, "tls", "certificateRefs", default=[]))
+                if dig(listener, "tls", "mode", default="Terminate") != "Terminate" or not refs:
+                    report(f"{name} listener {section} terminates no TLS certificate", resource.urn)
+            elif protocol == "HTTP":
+                attached = [r for r in routes if _attached(r, name, namespace, section)]
+                leaking = [
+                    dig(r, "metadata", "name") for r in attached if not _only_redirects_to_https(r)
+                ]
+                if leaking:
+                    report(
+                        f"{name} listener {section} serves plain HTTP to routes "
+                        f"{', '.join(map(str, leaking))} (only redirects to https may attach)",
+                        resource.urn,
+                    )
+            else:
+                report(f"{name} listener {section} speaks {protocol}, not HTTPS", resource.urn)
 
 
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
@@ -215,7 +274,7 @@ POLICIES = [
     resource_rule(
         "k8s-tls-on-http-entry-points",
         "An entry point that serves HTTP in the clear exposes sessions and credentials on the wire.",
-        "List every host under spec.tls with a cert-manager certificate (the platform's ingress does).",
+        "List every host under spec.tls with a cert-manager certificate (the platform itself serves hosts through its Gateway: k8s-gateway-tls).",
         Severity.HIGH, check_tls_on_http_entry_points, types=[INGRESS],
     ),
     _container_rule(
@@ -260,11 +319,17 @@ POLICIES = [
     ),
     resource_rule(
         "k8s-no-loadbalancer-services", "Each LoadBalancer Service is a new internet-facing entry point.",
-        "Use a ClusterIP Service and an Ingress through the ingress controller.", Severity.HIGH,
+        "Use a ClusterIP Service and an HTTPRoute on the platform's Gateway.", Severity.HIGH,
         check_no_load_balancers, types=[SERVICE],
         config_schema=PolicyConfigSchema(properties={
-            "allowedNamespaces": {"type": "array", "items": {"type": "string"}, "default": ["ingress-nginx"]}
+            "allowedNamespaces": {"type": "array", "items": {"type": "string"}, "default": [GATEWAY_NAMESPACE]}
         }),
+    ),
+    stack_rule(
+        "k8s-gateway-tls", "Every HTTP entry point must be TLS: plain HTTP leaks credentials and data to anyone on the path.",
+        "Give each Gateway listener protocol HTTPS with tls.certificateRefs (cert-manager's cluster-issuer annotation fills them), "
+        "and attach to an HTTP listener only routes whose rules are RequestRedirect filters to scheme https.",
+        Severity.HIGH, check_gateway_tls,
     ),
     resource_rule(
         "k8s-no-secrets-in-configmaps", "ConfigMaps are readable by anyone who can read the namespace's config.",

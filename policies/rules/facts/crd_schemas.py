@@ -34,7 +34,7 @@ SUPPORTED = frozenset(
     {
         "$comment", "type", "properties", "additionalProperties", "required", "items", "enum",
         "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
-        "allOf", "anyOf", "oneOf", "not", "format", "default",
+        "minProperties", "maxProperties", "allOf", "anyOf", "oneOf", "not", "format", "default",
     }
 )  # fmt: skip
 _TYPES: dict[str, Callable[[Any], bool]] = {
@@ -159,6 +159,10 @@ def _scalar_errors(schema: dict[str, Any], value: Any, path: Path_) -> Iterator[
 
 
 def _object_errors(schema: dict[str, Any], value: dict[str, Any], path: Path_) -> Iterator[Error]:
+    if len(value) < schema.get("minProperties", 0):
+        yield path, value, f"{value!r} should be non-empty"
+    if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+        yield path, value, f"{value!r} has too many properties"
     for key in schema.get("required", []):
         if key not in value:
             yield path, value, f"{key!r} is a required property"
