@@ -127,11 +127,13 @@ def plan_many(
 
 
 def with_progress(
-    console: Console, description: str, total: int, work: Callable[[Callable[[Outcome], None]], Any]
+    description: str, total: int, work: Callable[[Callable[[Outcome], None]], Any]
 ) -> Any:
-    """Run ``work(advance)`` under a progress bar on a terminal; silent in CI logs (not a TTY)."""
-    if not console.is_terminal or total < 2:
+    """Run ``work(advance)`` under a progress bar on a terminal; silent in CI logs (not a TTY)
+    and for a single stack (which then never imports rich when it prints nothing)."""
+    if total < 2 or not _console(True).is_terminal:
         return work(lambda _outcome: None)
+    console = _console(True)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
@@ -223,7 +225,6 @@ def main(argv: list[str]) -> int:
         outcomes = [plan_stack_file(targets[0], root)]
     else:
         outcomes = with_progress(
-            _console(True),
             f"planning {len(targets)} stacks",
             len(targets),
             lambda advance: plan_many(targets, root, options.workers, on_done=advance),
@@ -232,7 +233,6 @@ def main(argv: list[str]) -> int:
     exit_code = max((o.exit_code for o in outcomes), default=EXIT_OK)
     exports = len(outcomes) if options.export else 0
     ok = with_progress(
-        _console(True),
         "exporting",
         exports,
         lambda advance: [
