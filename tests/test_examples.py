@@ -28,9 +28,11 @@ def test_the_budget_stack_costs_less_than_the_shipped_dev_stack(
     examples: dict[str, Outcome], shipped_plans: dict[str, Outcome]
 ) -> None:
     budget = plan_of(examples, "dev-budget")["summary"]
-    shipped = plan_of(shipped_plans, "dev-gcp")["summary"]
-    assert budget["cloud"] == shipped["cloud"] == "gcp"
+    shipped = plan_of(shipped_plans, "dev")["summary"]
+    assert budget["cloud"] == shipped["cloud"] == "aws"
     assert 0 < budget["monthly_usd"] < shipped["monthly_usd"]
+    priced = [line["sku"] for c in budget["components"] for line in c["cost"]]
+    assert sorted(priced) == ["eks-control-plane", "t3.large"], "one node, one control plane"
 
 
 def test_the_prod_example_copies_backups_to_another_region(examples: dict[str, Outcome]) -> None:
