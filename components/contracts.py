@@ -139,7 +139,7 @@ class RedisContract:
     cluster_peer: ClusterPeer | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TopicSpec:
     """A Kafka topic the service needs (every cloud's Kafka component creates these)."""
 

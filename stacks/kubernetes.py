@@ -247,7 +247,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             ingress_node_ports=cluster.ingress_node_ports,
             self_signed_issuer=cluster.self_signed_issuer,
             alert_receivers=[
-                AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
+                AlertReceiverArgs(
+                    name=r.name, kind=r.kind, url=pulumi.Output.secret(r.url), channel=r.channel
+                )
                 for r in config.addons.alert_receivers
             ],
         ),

@@ -105,12 +105,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+def outcomes(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Outcome]:
     """The shipped dev stacks, and each cloud's dev stack on the in-cluster engine."""
     directory = tmp_path_factory.mktemp("engines")
-    paths = [
-        ROOT / f"Pulumi.{stack}.yaml" for stack in ("dev", "dev-gcp", "dev-azure", "dev-local")
-    ]
+    paths = []
     for stack in ("dev", "dev-gcp", "dev-azure"):
         document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
         postgres = dict(document["config"].get("platform:postgres") or {})
@@ -118,7 +118,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         path = Path(directory) / f"Pulumi.{stack}-cnpg.yaml"
         path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
         paths.append(path)
-    return {o.stack: o for o in plan_many(paths, ROOT, keep_records=True)}
+    planned = {o.stack: o for o in plan_many(paths, ROOT, keep_records=True)}
+    shipped = {
+        stack: shipped_plans[stack] for stack in ("dev", "dev-gcp", "dev-azure", "dev-local")
+    }
+    return {**shipped, **planned}
 
 
 def _objects(outcome: Outcome, app: str) -> dict[str, dict[str, Any]]:

@@ -34,7 +34,7 @@ REDIS = "azure-native:redis:Redis"
 CLUSTER_TLS_PORTS = (15000, 15999)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureRedisArgs:
     """Inputs of ``AzureRedis``: the cloud-neutral spec behind a private endpoint."""
 

@@ -43,7 +43,7 @@ VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ValkeyArgs:
     """Inputs of ``Valkey``."""
 

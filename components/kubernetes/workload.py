@@ -51,7 +51,7 @@ def restricted_container(uid: int) -> k8s.core.v1.SecurityContextArgs:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkloadArgs:
     """Inputs of ``Workload`` (already validated by the config models)."""
 
