@@ -12,7 +12,7 @@ import pytest
 from infra.naming import REQUIRED_TAG_KEYS
 from infra.plan.cli import EXIT_OK, Outcome
 
-PLAN_KEYS = {"stack", "resources", "outputs", "policy"}
+PLAN_KEYS = {"stack", "resources", "outputs", "policy", "summary"}
 RESOURCE_KEYS = {
     "urn",
     "type",

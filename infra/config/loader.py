@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any, cast, get_args
 
 import pulumi
 from pydantic import BaseModel, ValidationError
 
+from infra.config.credentials import plaintext_credentials
 from infra.config.errors import ConfigError
 from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
 from infra.config.profiles import deep_merge, profile
@@ -169,9 +171,15 @@ def _qualify(line: str) -> str:
     )
 
 
-def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> PlatformConfig:
-    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``)."""
-    problems = _unknown_key_problems(list(raw))
+def build_platform_config(
+    raw: dict[str, Any],
+    stack: str,
+    stack_file: str,
+    is_secret: Callable[[str], bool] = lambda key: False,
+) -> PlatformConfig:
+    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``); ``is_secret``
+    tells which keys the CLI decrypted (their plain text cannot be checked for credentials)."""
+    problems = plaintext_credentials(raw, is_secret) + _unknown_key_problems(list(raw))
     cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", get_args(Cloud), problems)
     environment = _choice(
         raw.get(f"{NAMESPACE}:environment"), "environment", get_args(Environment), problems
@@ -227,4 +235,8 @@ def _region(raw: dict[str, Any], cloud: str | None, problems: list[str]) -> str 
 
 def load_platform_config() -> PlatformConfig:
     """Read and validate this stack's config; raises ``ConfigError`` on any mistake."""
-    return build_platform_config(_all_config(), pulumi.get_stack(), stack_file_name())
+    from pulumi.runtime.config import is_config_secret
+
+    return build_platform_config(
+        _all_config(), pulumi.get_stack(), stack_file_name(), is_config_secret
+    )
