@@ -75,6 +75,11 @@ class ClusterContract:
     # Certificates from a self-signed CA of our own instead of Let's Encrypt (no public DNS
     # or reachable HTTP-01 solver on a laptop).
     self_signed_issuer: bool = False
+    # Kubelets serve self-signed certificates (kind, k3d, minikube): metrics-server must skip
+    # verifying them (--kubelet-insecure-tls) or it never becomes Ready.
+    kubelet_self_signed_certs: bool = False
+    # The cluster DNS is kube-dns (GKE), not CoreDNS: monitor that one, or TargetDown fires.
+    kube_dns: bool = False
 
 
 @dataclass(frozen=True)

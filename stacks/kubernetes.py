@@ -246,6 +246,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             hidden_control_plane=cluster.hidden_control_plane,
             ingress_node_ports=cluster.ingress_node_ports,
             self_signed_issuer=cluster.self_signed_issuer,
+            kubelet_insecure_tls=cluster.kubelet_self_signed_certs,
+            kube_dns=cluster.kube_dns,
             alert_receivers=[
                 AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
                 for r in config.addons.alert_receivers

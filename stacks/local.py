@@ -69,6 +69,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         storage_class=storage_class,
         ingress_node_ports=INGRESS_NODE_PORTS,
         self_signed_issuer=True,
+        kubelet_self_signed_certs=True,
     )
     # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
     # object-storage backups (no bucket, no cloud identity: docs/local.md)

@@ -223,6 +223,8 @@ KubePrometheusStackValues = TypedDict(
         "kubeScheduler": Toggle,
         "kubeEtcd": Toggle,
         "kubeProxy": Toggle,
+        "coreDns": Toggle,
+        "kubeDns": Toggle,
         "prometheusOperator": PrometheusOperatorValues,
         "prometheus": PrometheusValues,
         "alertmanager": AlertmanagerValues,
