@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra.plan.cli import Outcome
-from tests.conftest import one, plan_of, resources_of
+from tests.conftest import one, plan_of
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 OPTION_KEYS = ("ignoreChanges", "customTimeouts", "replaceOnChanges", "deleteBeforeReplace")
@@ -66,3 +66,16 @@ def test_gke_monitors_kube_dns_not_coredns(shipped_plans: dict[str, Outcome]) ->
         values = _release(_plan(shipped_plans, stack), "kube-prometheus-stack")["inputs"]["values"]
         assert values["coreDns"] == {"enabled": True}, stack
         assert values["kubeDns"] == {"enabled": False}, stack
+
+
+def test_final_snapshot_suffix_is_replaced_with_the_instance(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    plan = _plan(shipped_plans, "prod")
+    instance = one(plan, "aws:rds/instance:Instance")
+    suffix = one(plan, "random:index/randomId:RandomId", "final-snapshot")
+    keepers = suffix["inputs"].get("keepers", {})
+    # each input that forces a new instance also forces a new suffix (a new snapshot name)
+    for field in ("identifier", "dbName", "username", "dbSubnetGroupName", "kmsKeyId"):
+        assert keepers.get(field) == instance["inputs"][field], field
+    assert suffix["urn"] in instance["dependencies"]
