@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 
-from infra.plan.cli import Outcome
-from tests.conftest import one, plan_of
+from infra.config.quantities import memory_bytes
+from infra.plan.cli import Outcome, plan_many
+from infra.plan.values import plain
+from tests.conftest import ROOT, one, plan_of, resources_of, write_stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 OPTION_KEYS = ("ignoreChanges", "customTimeouts", "replaceOnChanges", "deleteBeforeReplace")
@@ -79,3 +82,63 @@ def test_final_snapshot_suffix_is_replaced_with_the_instance(
     for field in ("identifier", "dbName", "username", "dbSubnetGroupName", "kmsKeyId"):
         assert keepers.get(field) == instance["inputs"][field], field
     assert suffix["urn"] in instance["dependencies"]
+
+
+def _record(plans: dict[str, Outcome], stack: str, type_: str, suffix: str) -> Any:
+    records = plans[stack].records or []
+    found = [r for r in records if r.type == type_ and r.name.endswith(suffix)]
+    assert len(found) == 1, [r.name for r in found]
+    return found[0]
+
+
+def test_valkey_evicts_before_its_memory_limit(shipped_plans: dict[str, Outcome]) -> None:
+    plan = _plan(shipped_plans, "dev-local")
+    statefulset = one(plan, "kubernetes:apps/v1:StatefulSet", "redis-server")
+    container = statefulset["inputs"]["spec"]["template"]["spec"]["containers"][0]
+    limit = memory_bytes(container["resources"]["limits"]["memory"])
+    secret = _record(shipped_plans, "dev-local", "kubernetes:core/v1:Secret", "redis-config")
+    config = plain(secret.inputs, redact=False)["stringData"]["valkey.conf"]
+    settings = dict(line.split(" ", 1) for line in config.splitlines() if line)
+    assert settings["maxmemory-policy"] == "allkeys-lru"
+    # allkeys-lru only evicts above maxmemory: it must be set, below the container's limit
+    assert 0.5 * limit <= int(settings["maxmemory"]) <= 0.8 * limit
+
+
+CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster"
+CNPG = {"engine": "cloudnative-pg", "extensions": ["timescaledb", "pg_stat_statements"]}
+
+
+@pytest.fixture(scope="module")
+def cnpg_plans(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Outcome]:
+    """dev-local as shipped, and prod-gcp with the in-cluster engine (records kept)."""
+    directory = tmp_path_factory.mktemp("cnpg")
+    config = yaml.safe_load((ROOT / "Pulumi.prod-gcp.yaml").read_text())["config"]
+    config["platform:postgres"] = {**config.get("platform:postgres", {}), **CNPG}
+    [outcome] = plan_many([write_stack(directory, "prod-gcp", config)], ROOT, keep_records=True)
+    return {"dev-local": shipped_plans["dev-local"], "prod-gcp": outcome}
+
+
+@pytest.mark.parametrize("stack", ["dev-local", "prod-gcp"])
+def test_cnpg_operator_issues_and_renews_the_server_certificate(
+    cnpg_plans: dict[str, Outcome], stack: str
+) -> None:
+    plan = _plan(cnpg_plans, stack)
+    certificates = one(plan, CNPG_CLUSTER)["inputs"]["spec"]["certificates"]
+    # no user-provided server certificate (it would expire unrenewed); the CA Secret carries
+    # the key the operator signs and renews the server certificate with
+    assert "serverTLSSecret" not in certificates
+    ca = _record(cnpg_plans, stack, "kubernetes:core/v1:Secret", "server-ca")
+    assert set(plain(ca.inputs, redact=False)["stringData"]) == {"ca.crt", "ca.key"}
+    assert ca.inputs["metadata"]["name"] == certificates["serverCASecret"]
+    assert not resources_of(plan, "tls:index/locallySignedCert:LocallySignedCert")
+
+
+@pytest.mark.parametrize(("stack", "pdb"), [("dev-local", False), ("prod-gcp", True)])
+def test_single_instance_cnpg_cluster_has_no_pdb(
+    cnpg_plans: dict[str, Outcome], stack: str, pdb: bool
+) -> None:
+    spec = one(_plan(cnpg_plans, stack), CNPG_CLUSTER)["inputs"]["spec"]
+    assert spec["enablePDB"] is pdb
+    assert (spec["instances"] > 1) is pdb

@@ -25,6 +25,7 @@ from components.contracts import ClusterPeer, RedisContract
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
+from infra.config.quantities import memory_bytes
 from infra.naming import child
 
 # valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
@@ -41,6 +42,10 @@ VALKEY_UID = 10999
 CONFIG_DIR = "/etc/valkey"
 VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
+# Share of the container's memory limit the dataset may use (``maxmemory``): the rest is
+# headroom for what ``maxmemory`` does not count (client and AOF buffers, fragmentation, the
+# copy-on-write pages of an AOF rewrite's fork), so eviction starts before the OOM killer.
+MAXMEMORY_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,11 @@ class ValkeyArgs:
     client_namespace: str
     #: labels on every object
     labels: dict[str, str] = field(default_factory=dict)
+
+
+def maxmemory(memory_limit: str) -> int:
+    """``maxmemory`` in bytes for a container limited to ``memory_limit`` (a quantity)."""
+    return int(memory_bytes(memory_limit) * MAXMEMORY_SHARE)
 
 
 class Valkey(pulumi.ComponentResource):
@@ -120,7 +130,9 @@ class Valkey(pulumi.ComponentResource):
             f"port {PORT}\n",
             f"dir {DATA_DIR}\n",
             "appendonly yes\n",
-            # keys beyond the pod's memory are evicted least-recently-used, never an OOM kill
+            # keys beyond maxmemory are evicted least-recently-used, never an OOM kill (without
+            # maxmemory Valkey has no limit and the policy never applies)
+            f"maxmemory {maxmemory(self._args.memory)}\n",
             "maxmemory-policy allkeys-lru\n",
             "requirepass ", self._password.result, "\n",
         )  # fmt: skip
