@@ -8,6 +8,7 @@ their own tests in ``tests/test_converge_rules.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ import yaml
 from infra.config.quantities import memory_bytes
 from infra.plan.cli import Outcome, plan_many
 from infra.plan.values import plain
-from tests.conftest import ROOT, one, plan_of, resources_of, write_stack
+from tests.conftest import ROOT, one, plan_config, plan_of, resources_of, write_stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 OPTION_KEYS = ("ignoreChanges", "customTimeouts", "replaceOnChanges", "deleteBeforeReplace")
@@ -142,3 +143,51 @@ def test_single_instance_cnpg_cluster_has_no_pdb(
     spec = one(_plan(cnpg_plans, stack), CNPG_CLUSTER)["inputs"]["spec"]
     assert spec["enablePDB"] is pdb
     assert (spec["instances"] > 1) is pdb
+
+
+def test_azure_postgres_host_is_the_servers_fqdn(shipped_plans: dict[str, Outcome]) -> None:
+    for stack in ("dev-azure", "prod-azure"):
+        plan = _plan(shipped_plans, stack)
+        server = _record(shipped_plans, stack, "azure-native:dbforpostgresql:Server", "")
+        # the name Azure gives the server (resolved through the linked private zone), never
+        # a name made up from the zone
+        assert plan["outputs"]["postgresHost"] == server.outputs["fullyQualifiedDomainName"]
+        assert ".private." not in plan["outputs"]["postgresHost"]
+
+
+def test_gcp_managed_kafka_runs_the_configured_version(shipped_plans: dict[str, Outcome]) -> None:
+    for stack in ("dev-gcp", "prod-gcp"):
+        cluster = one(_plan(shipped_plans, stack), "gcp:managedkafka/cluster:Cluster")
+        assert cluster["inputs"]["kafkaVersion"] == "3.7.x"
+
+
+def test_gcp_rejects_a_kafka_version_managed_kafka_does_not_run(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "Pulumi.dev-gcp.yaml").read_text())["config"]
+    config["platform:kafka"] = {**config.get("platform:kafka", {}), "version": "3.8.x"}
+    outcome = plan_config(tmp_path, "dev-gcp", config)
+    assert outcome.plan is None
+    assert any("kafka.version: 3.8.x" in line for line in outcome.errors), outcome.errors
+
+
+def test_gcp_cnpg_backups_live_in_the_dr_region(cnpg_plans: dict[str, Outcome]) -> None:
+    plan = _plan(cnpg_plans, "prod-gcp")
+    bucket = one(plan, "gcp:storage/bucket:Bucket", "pg-backups")
+    dr_region = yaml.safe_load((ROOT / "Pulumi.prod-gcp.yaml").read_text())["config"][
+        "platform:disasterRecovery"
+    ]["region"]
+    assert bucket["inputs"]["location"].lower() == dr_region
+    # CMEK: the bucket's key ring sits in the bucket's location
+    rings = [r for r in resources_of(plan, "gcp:kms/keyRing:KeyRing") if "pg-backups" in r["name"]]
+    assert [r["inputs"]["location"] for r in rings] == [dr_region]
+
+
+def test_gcp_backup_bucket_name_keeps_the_project_id() -> None:
+    from components.gcp.names import bucket_name
+
+    project = "analytics-platform-prod-12345"  # 29 of GCP's 30 characters
+    long_stack = "platform-" + "a-very-long-stack-name" * 3
+    names = {bucket_name(f"{long_stack}{i}-pg", project) for i in range(2)}
+    assert len(names) == 2  # distinct stacks stay distinct after the cut
+    for name in names:
+        assert len(name) <= 63 and name.endswith(f"-{project}"), name
+    assert bucket_name("platform-prod-pg", "p-1") == "platform-prod-pg-p-1"

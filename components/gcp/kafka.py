@@ -69,6 +69,8 @@ class GcpKafka(pulumi.ComponentResource):
             location=args.region,
             # 1-63 characters, RFC 1035 (the provider's cluster_id documentation)
             cluster_id=resource_name(name),
+            # platform:kafka.version (one of GCP_KAFKA_VERSIONS, infra/config/cloud_rules.py)
+            kafka_version=args.spec.version,
             capacity_config=gcp.managedkafka.ClusterCapacityConfigArgs(
                 vcpu_count=str(vcpus), memory_bytes=str(memory_gib * 2**30)
             ),
