@@ -251,6 +251,8 @@ class AwsPostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.spec.protect,
+                # storage autoscaling (max_allocated_storage) grows the volume: never shrink it
+                ignore_changes=["allocatedStorage"],
                 # Enhanced monitoring starts with the instance: the role must hold its policy.
                 depends_on=[*monitoring_role.attachments, *self._log_groups(key)],
             ),

@@ -93,7 +93,12 @@ class AzureKafka(pulumi.ComponentResource):
             is_auto_inflate_enabled=standard,
             maximum_throughput_units=args.max_throughput_units if standard else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
+            # auto-inflate raises the throughput units (sku.capacity) under load
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.spec.protect,
+                ignore_changes=["sku.capacity"] if standard else [],
+            ),
         )
         if args.public_access:
             self._restrict_public_access(name, namespace, child_opts)

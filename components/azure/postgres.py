@@ -161,7 +161,10 @@ class AzurePostgres(pulumi.ComponentResource):
                 custom_window="Enabled", day_of_week=0, start_hour=3, start_minute=0
             ),
             tags=self._tags(),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
+            # storage auto-grow resizes the disk; the next deploy must not ask to shrink it
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.spec.protect, ignore_changes=["storage.storageSizeGB"]
+            ),
         )
 
     def _tags(self) -> dict[str, str]:

@@ -48,6 +48,10 @@ FLAGS = {
 }
 
 
+# Cloud SQL grows the disk under disk_autoresize; the program never sets it back.
+DISK_SIZE_PATH = "settings.diskSize"
+
+
 @dataclass(frozen=True)
 class GcpPostgresArgs:
     """Inputs of ``GcpPostgres``: the cloud-neutral spec placed on the VPC's private services."""
@@ -184,6 +188,8 @@ class GcpPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
+                # disk_autoresize grows the disk (the SDK's own advice: ignore disk_size)
+                ignore_changes=[DISK_SIZE_PATH],
             ),
         )
 
@@ -222,6 +228,8 @@ class GcpPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
+                # disk_autoresize grows the disk (the SDK's own advice: ignore disk_size)
+                ignore_changes=[DISK_SIZE_PATH],
             ),
         )
 
