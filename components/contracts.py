@@ -112,6 +112,9 @@ class PostgresContract:
     ca_certificate: pulumi.Input[str] | None = None
     # Set when Postgres runs in the cluster (CloudNativePG): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class KafkaContract:
     password: pulumi.Output[str] | None = None
     # Set when the brokers run in the cluster (Strimzi): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,9 @@ class RedisContract:
     ca_certificate: pulumi.Input[str] | None = None
     # Set when the server runs in the cluster (Valkey): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

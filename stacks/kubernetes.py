@@ -345,6 +345,17 @@ def _workload(
             migrations_calls=_service_peers(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
+            uses=list(app.uses),
+            waits_for=[
+                resource
+                for use, contract in (
+                    ("postgres", contracts.postgres),
+                    ("kafka", contracts.kafka),
+                    ("redis", contracts.redis),
+                )
+                if use in app.uses
+                for resource in contract.ready
+            ],
             storage_gb=app.storage_gb,
             storage_class=storage_class,
             host=app.host if addons.ingress_namespace else None,

@@ -191,3 +191,32 @@ def test_gcp_backup_bucket_name_keeps_the_project_id() -> None:
     for name in names:
         assert len(name) <= 63 and name.endswith(f"-{project}"), name
     assert bucket_name("platform-prod-pg", "p-1") == "platform-prod-pg-p-1"
+
+
+def test_migrations_wait_for_a_ready_cnpg_cluster(cnpg_plans: dict[str, Outcome]) -> None:
+    for stack in ("dev-local", "prod-gcp"):
+        plan = _plan(cnpg_plans, stack)
+        cluster = one(plan, CNPG_CLUSTER)
+        job = one(plan, "kubernetes:batch/v1:Job", "migrate")
+        assert cluster["urn"] in job["dependencies"], stack
+        # the engine awaits the operator's Ready condition, for longer than its 10m default
+        assert cluster["inputs"]["metadata"]["annotations"]["pulumi.com/waitFor"] == (
+            "condition=Ready"
+        )
+        assert cluster["customTimeouts"]["create"] == "30m"
+        # and awaits the Job for as long as its deadline allows
+        deadline = job["inputs"]["spec"]["activeDeadlineSeconds"]
+        assert int(job["customTimeouts"]["create"].rstrip("m")) * 60 > deadline
+
+
+@pytest.mark.parametrize(
+    ("stack", "service"),
+    [("dev", "aws:rds/instance:Instance"), ("dev-azure", "azure-native:redis:Redis"),
+     ("prod-gcp", "gcp:managedkafka/cluster:Cluster")],
+)  # fmt: skip
+def test_workloads_wait_for_their_managed_data_services(
+    shipped_plans: dict[str, Outcome], stack: str, service: str
+) -> None:
+    plan = _plan(shipped_plans, stack)
+    urn = one(plan, service)["urn"]
+    assert urn in one(plan, "kubernetes:batch/v1:Job", "migrate")["dependencies"]

@@ -87,3 +87,53 @@ def test_every_row_names_a_source_and_parses() -> None:
         assert row.source and row.why, row
         assert parse_path(row.field), row
         assert row.type.count(":") >= 2, row
+
+
+READINESS = find(POLICIES, "deploy-readiness")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_client_waits_for_its_data_services(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    assert not _run(READINESS, shipped_plans[stack].records or [])
+
+
+def test_readiness_catches_a_job_that_does_not_wait(shipped_plans: dict[str, Outcome]) -> None:
+    records = shipped_plans["dev-local"].records or []
+    services = {
+        r.urn
+        for r in records
+        if r.type.endswith((":Cluster", ":Kafka")) or "redis-server" in r.name
+    }
+
+    def unwaited(record: object) -> object:
+        if record.type != "kubernetes:batch/v1:Job":  # type: ignore[attr-defined]
+            return record
+        # today's Job: no dependency on the data services, the engine's default wait
+        return dataclasses.replace(
+            record,  # type: ignore[arg-type]
+            dependencies=[d for d in record.dependencies if d not in services],  # type: ignore[attr-defined]
+            custom_timeouts={},
+        )
+
+    messages = [v["message"] for v in _run(READINESS, [unwaited(r) for r in records])]
+    assert any("uses postgres but does not wait" in m for m in messages), messages
+    assert any("activeDeadlineSeconds" in m for m in messages), messages
+
+
+def test_readiness_catches_a_cluster_without_a_ready_condition(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    records = []
+    for record in shipped_plans["dev-local"].records or []:
+        if record.type == "kubernetes:postgresql.cnpg.io/v1:Cluster":
+            # the stack rule reads what the engine reports after the step: the outputs
+            outputs = {
+                **record.outputs,
+                "metadata": {**record.outputs["metadata"], "annotations": {}},
+            }
+            record = dataclasses.replace(record, outputs=outputs, custom_timeouts={})
+        records.append(record)
+    messages = [v["message"] for v in _run(READINESS, records)]
+    assert any("no readiness condition" in m for m in messages), messages

@@ -98,6 +98,7 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(password.result)
         self.instance = self._build_instance(key, password)
+        self._ready: list[pulumi.Resource] = [self.instance]
         self.address = self.instance.address
         self.port = self.instance.port
         self.register_outputs(
@@ -107,6 +108,7 @@ class AwsPostgres(pulumi.ComponentResource):
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.address,
             port=self.port,
             database=pulumi.Output.from_input(self._args.spec.database_name),

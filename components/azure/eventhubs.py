@@ -100,6 +100,7 @@ class AzureKafka(pulumi.ComponentResource):
                 ignore_changes=["sku.capacity"] if standard else [],
             ),
         )
+        self._ready: list[pulumi.Resource] = [namespace]
         if args.public_access:
             self._restrict_public_access(name, namespace, child_opts)
         for topic in args.spec.topics:
@@ -178,6 +179,7 @@ class AzureKafka(pulumi.ComponentResource):
     def contract(self) -> KafkaContract:
         """The cloud-neutral view: SASL/PLAIN with ``$ConnectionString`` as the user."""
         return KafkaContract(
+            ready=self._ready,
             bootstrap_servers=self.bootstrap_servers,
             port=KAFKA_PORT,
             security_protocol="SASL_SSL",

@@ -101,6 +101,7 @@ class AzurePostgres(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(password.result)
         server = self._build_server(password)
+        self._ready: list[pulumi.Resource] = [server]
         last = self._build_parameters(server)
         azure.dbforpostgresql.Database(
             child(name, "db"),
@@ -119,6 +120,7 @@ class AzurePostgres(pulumi.ComponentResource):
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.host,
             port=pulumi.Output.from_input(PORT),
             database=pulumi.Output.from_input(self._args.spec.database_name),

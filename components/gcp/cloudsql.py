@@ -98,6 +98,7 @@ class GcpPostgres(pulumi.ComponentResource):
         sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
+        self._ready: list[pulumi.Resource] = [instance]
         self.instance_name = instance.name
         replica = self._build_replica(instance) if args.spec.dr_region else None
         self.replica_name = replica.name if replica else None
@@ -131,6 +132,7 @@ class GcpPostgres(pulumi.ComponentResource):
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.host,
             port=pulumi.Output.from_input(PORT),
             database=pulumi.Output.from_input(self._args.spec.database_name),

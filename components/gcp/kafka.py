@@ -89,6 +89,7 @@ class GcpKafka(pulumi.ComponentResource):
             labels=args.labels,
             opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=apis),
         )
+        self._ready: list[pulumi.Resource] = [cluster]
         for topic in args.spec.topics:
             gcp.managedkafka.Topic(
                 child(name, topic.name),
@@ -110,6 +111,7 @@ class GcpKafka(pulumi.ComponentResource):
     def contract(self) -> KafkaContract:
         """The cloud-neutral view of this cluster."""
         return KafkaContract(
+            ready=self._ready,
             bootstrap_servers=self.bootstrap_servers,
             port=PORT,
             security_protocol="SASL_SSL",

@@ -58,6 +58,12 @@ HTTPS_PORT = 443
 CLUSTER_LABEL = "cnpg.io/cluster"
 OPERATOR_NAMESPACE = "cnpg-system"
 
+# The engine awaits the Cluster until the operator reports it Ready (pulumi-kubernetes 4.18+
+# ``pulumi.com/waitFor``); initdb, image pulls and replicas joining take minutes, more than the
+# engine's default 10.
+WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
+CLUSTER_READY_TIMEOUT = "30m"
+
 # Daily base backup at 03:00 UTC (CNPG schedules have a seconds field).
 BACKUP_SCHEDULE = "0 0 3 * * *"
 # The server CA's lifetime; the server certificate it signs is the operator's (issued for 90
@@ -186,6 +192,7 @@ class CnpgPostgres(pulumi.ComponentResource):
                 POSTGRES_PORT,
                 metrics_port_name="metrics",
             ),
+            ready=[self.cluster],
         )
 
     # --- operator -------------------------------------------------------------------------
@@ -476,10 +483,20 @@ class CnpgPostgres(pulumi.ComponentResource):
             api_version="postgresql.cnpg.io/v1",
             kind="Cluster",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels=args.labels
+                name=args.name,
+                namespace=args.namespace,
+                labels=args.labels,
+                annotations=WAIT_FOR_READY,
             ),
             spec=spec,
-            opts=opts,
+            opts=pulumi.ResourceOptions.merge(
+                opts,
+                pulumi.ResourceOptions(
+                    custom_timeouts=pulumi.CustomTimeouts(
+                        create=CLUSTER_READY_TIMEOUT, update=CLUSTER_READY_TIMEOUT
+                    )
+                ),
+            ),
         )
 
     @staticmethod

@@ -27,6 +27,7 @@ from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
 from infra.config.quantities import memory_bytes
 from infra.naming import child
+from policies.rules.facts.readiness import DATA_SERVICE_ANNOTATION
 
 # valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
 # 2025-07 (security fixes CVE-2025-32023, CVE-2025-48367); BSD-3-Clause.
@@ -103,7 +104,10 @@ class Valkey(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )  # fmt: skip
         config = self._config_secret(in_namespace)
-        self._statefulset(pulumi.ResourceOptions(parent=self, depends_on=[namespace, config]))
+        # the engine awaits a StatefulSet until its pods are Ready
+        self.server = self._statefulset(
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace, config])
+        )
         self._service(in_namespace)
         self.host = f"{NAME}.{args.namespace}.svc"
         self.register_outputs({"host": self.host})
@@ -116,6 +120,7 @@ class Valkey(pulumi.ComponentResource):
             tls=False,
             auth_token=pulumi.Output.secret(self._password.result),
             cluster_peer=ClusterPeer(self._args.namespace, self._selector, port=PORT),
+            ready=[self.server],
         )
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
@@ -182,7 +187,13 @@ class Valkey(pulumi.ComponentResource):
         args = self._args
         return k8s.apps.v1.StatefulSet(
             child(self._name, "server"),
-            metadata=self._metadata(NAME),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=NAME,
+                namespace=self._args.namespace,
+                labels={**self._args.labels, **self._selector},
+                # the redis its clients must wait for (deploy-readiness)
+                annotations={DATA_SERVICE_ANNOTATION: "redis"},
+            ),
             spec=k8s.apps.v1.StatefulSetSpecArgs(
                 replicas=1,
                 service_name=NAME,

@@ -6,7 +6,12 @@ channel, pool sizes under an autoscaler) with the enabling setting on must list 
 ``ignore_changes``; otherwise the next ``up`` tries to shrink the disk or downgrade the cluster
 back to the program's value.
 
-``deploy-readiness``: see ``check_readiness``.
+``deploy-readiness``: every Job or workload that uses a data service created in the same stack
+(its ``platform.example.com/uses`` annotation) waits for it: the service is among its
+(transitive) dependencies and the engine awaits the service's readiness (a custom resource
+needs ``pulumi.com/waitFor``; the engine awaits the rest itself). Every such wait that can
+outlast Pulumi's default 10 minutes (a Job whose ``activeDeadlineSeconds`` is longer, an
+operator's database or broker) carries a custom timeout at least as long.
 """
 
 from __future__ import annotations
@@ -17,13 +22,34 @@ from typing import Any
 
 from pulumi_policy import (
     Policy,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     Severity,
+    StackValidationArgs,
 )
 
-from ..base import deployable, dig, is_unknown, resource_rule, sequence
+from ..base import deployable, dig, is_unknown, number, resource_rule, sequence, stack_rule
 from ..facts.cloud_managed import CLOUD_MANAGED_FIELDS, CloudManagedField
+from ..facts.readiness import (
+    DATA_SERVICE_ANNOTATION,
+    DATA_SERVICE_TYPES,
+    DEFAULT_TIMEOUT_SECONDS,
+    SKIP_AWAIT_ANNOTATION,
+    SLOW_CUSTOM_RESOURCES,
+    USES_ANNOTATION,
+    WAIT_FOR_ANNOTATION,
+)
+
+JOB = "kubernetes:batch/v1:Job"
+CONSUMERS = frozenset(
+    {
+        JOB,
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:apps/v1:StatefulSet",
+        "kubernetes:apps/v1:DaemonSet",
+    }
+)
 
 Path = tuple[str | int, ...]
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]|\[\"([^\"]+)\"\]")
@@ -108,6 +134,88 @@ def check_cloud_managed_fields(args: ResourceValidationArgs, report: ReportViola
         )
 
 
+def _annotation(resource: PolicyResource, key: str) -> Any:
+    return dig(resource.props, "metadata", "annotations", key)
+
+
+def _service_kind(resource: PolicyResource) -> str | None:
+    kind = DATA_SERVICE_TYPES.get(resource.resource_type)
+    if dig(resource.props, "masterInstanceName") is not None:
+        return None  # a DR read replica: clients never connect to it
+    found = _annotation(resource, DATA_SERVICE_ANNOTATION)
+    return found if isinstance(found, str) and not is_unknown(found) else kind
+
+
+def _waits_on(resource: PolicyResource) -> set[str]:
+    """URNs ``resource`` waits for, directly or through what it waits for."""
+    seen: set[str] = set()
+    pending = [resource]
+    while pending:
+        current = pending.pop()
+        for dependency in [
+            *current.dependencies,
+            *(d for deps in current.property_dependencies.values() for d in deps),
+        ]:
+            if dependency.urn not in seen:
+                seen.add(dependency.urn)
+                pending.append(dependency)
+    return seen
+
+
+def _timeout_problem(resource: PolicyResource, needed_seconds: float, why: str) -> str | None:
+    timeouts = resource.opts.custom_timeouts
+    create = timeouts.create_seconds if timeouts else 0
+    if create and create >= needed_seconds:
+        return None
+    return (
+        f"{resource.name}: {why} can take {int(needed_seconds)}s, longer than Pulumi's default "
+        f"{DEFAULT_TIMEOUT_SECONDS}s wait; set customTimeouts create (and update) to at least "
+        "that"
+    )
+
+
+def readiness_problems(resources: Sequence[PolicyResource]) -> list[tuple[str, str]]:
+    """(urn, message) for every consumer that does not wait for its data services, and every
+    wait that can outlast the default without a custom timeout."""
+    services = [(r, kind) for r in resources if (kind := _service_kind(r))]
+    problems: list[tuple[str, str]] = []
+    for service, _ in services:
+        awaited_cr = service.resource_type in SLOW_CUSTOM_RESOURCES
+        if awaited_cr:
+            if not _annotation(service, WAIT_FOR_ANNOTATION) or _annotation(
+                service, SKIP_AWAIT_ANNOTATION
+            ) in ("true", True):
+                problems.append((service.urn, f"{service.name}: no readiness condition "
+                                 f"(annotation {WAIT_FOR_ANNOTATION}); clients would connect "
+                                 "before the operator has it Ready"))  # fmt: skip
+            elif problem := _timeout_problem(
+                service, DEFAULT_TIMEOUT_SECONDS + 1, "the operator's readiness"
+            ):
+                problems.append((service.urn, problem))
+    for consumer in resources:
+        if consumer.resource_type not in CONSUMERS:
+            continue
+        uses = _annotation(consumer, USES_ANNOTATION)
+        wanted = (
+            {u.strip() for u in uses.split(",") if u.strip()} if isinstance(uses, str) else set()
+        )
+        waits = _waits_on(consumer)
+        for service, kind in services:
+            if kind in wanted and service.urn not in waits:
+                problems.append((consumer.urn, f"{consumer.name} uses {kind} but does not wait "
+                                 f"for {service.name}; depend on it (its contract's ready)"))  # fmt: skip
+        deadline = number(dig(consumer.props, "spec", "activeDeadlineSeconds"))
+        if consumer.resource_type == JOB and deadline and deadline > DEFAULT_TIMEOUT_SECONDS:
+            if problem := _timeout_problem(consumer, deadline, "the Job (activeDeadlineSeconds)"):
+                problems.append((consumer.urn, problem))
+    return problems
+
+
+def check_readiness(args: StackValidationArgs, report: ReportViolation) -> None:
+    for urn, message in readiness_problems(args.resources):
+        report(message, urn)
+
+
 POLICIES: list[Policy] = [
     deployable(
         resource_rule(
@@ -120,6 +228,18 @@ POLICIES: list[Policy] = [
             Severity.HIGH,
             check_cloud_managed_fields,
             types=sorted({row.type for row in CLOUD_MANAGED_FIELDS}),
+        )
+    ),
+    deployable(
+        stack_rule(
+            "deploy-readiness",
+            "A Job or workload that starts before its data service is Ready fails its first "
+            "deploy (a migration against an initdb in progress), and a wait longer than "
+            "Pulumi's default 10 minutes fails it however healthy the service becomes.",
+            "Depend on the data service's contract.ready (a custom resource with "
+            "pulumi.com/waitFor), and give every wait longer than 10 minutes customTimeouts.",
+            Severity.HIGH,
+            check_readiness,
         )
     ),
 ]
