@@ -205,9 +205,11 @@ def readiness_problems(resources: Sequence[PolicyResource]) -> list[tuple[str, s
                 problems.append((consumer.urn, f"{consumer.name} uses {kind} but does not wait "
                                  f"for {service.name}; depend on it (its contract's ready)"))  # fmt: skip
         deadline = number(dig(consumer.props, "spec", "activeDeadlineSeconds"))
-        if consumer.resource_type == JOB and deadline and deadline > DEFAULT_TIMEOUT_SECONDS:
-            if problem := _timeout_problem(consumer, deadline, "the Job (activeDeadlineSeconds)"):
-                problems.append((consumer.urn, problem))
+        long_job = consumer.resource_type == JOB and (deadline or 0) > DEFAULT_TIMEOUT_SECONDS
+        if long_job and (
+            problem := _timeout_problem(consumer, deadline or 0, "the Job (activeDeadlineSeconds)")
+        ):
+            problems.append((consumer.urn, problem))
     return problems
 
 
