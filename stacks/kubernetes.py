@@ -249,7 +249,9 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             kubelet_insecure_tls=cluster.kubelet_self_signed_certs,
             kube_dns=cluster.kube_dns,
             alert_receivers=[
-                AlertReceiverArgs(r.name, r.kind, pulumi.Output.secret(r.url), r.channel)
+                AlertReceiverArgs(
+                    name=r.name, kind=r.kind, url=pulumi.Output.secret(r.url), channel=r.channel
+                )
                 for r in config.addons.alert_receivers
             ],
         ),

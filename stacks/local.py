@@ -122,7 +122,10 @@ def _kafka(
             storage_class=storage_class,
             replication_factor=kafka.replication_factor,
             min_insync_replicas=kafka.min_insync_replicas,
-            topics=[TopicSpec(t.name, t.partitions, t.retention_hours) for t in kafka.topics],
+            topics=[
+                TopicSpec(name=t.name, partitions=t.partitions, retention_hours=t.retention_hours)
+                for t in kafka.topics
+            ],
             client_namespace=APP_NAMESPACE,
             labels=labels,
         ),

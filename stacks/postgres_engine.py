@@ -146,8 +146,8 @@ def aws_postgres(
         bucket = AwsBackupBucket(
             f"{config.name_prefix}-pg-backups",
             AwsBackupBucketArgs(
-                name, spec, cluster.oidc_provider_arn, cluster.oidc_issuer, scope,
-                tags(config, "postgres-backups"),
+                bucket_name=name, spec=spec, oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer, scope=scope, tags=tags(config, "postgres-backups"),
             ),
             opts,
         )  # fmt: skip
@@ -178,8 +178,8 @@ def gcp_postgres(
         bucket = GcpBackupBucket(
             f"{config.name_prefix}-pg-backups",
             GcpBackupBucketArgs(
-                project, region, name, spec, cluster.workload_pool, apis,
-                tags(config, "postgres-backups"),
+                project=project, region=region, bucket_name=name, spec=spec,
+                workload_pool=cluster.workload_pool, apis=apis, labels=tags(config, "postgres-backups"),
             ),
             opts,
         )  # fmt: skip
@@ -207,8 +207,9 @@ def azure_postgres(
         storage = AzureBackupStorage(
             f"{config.name_prefix}-pg-backups",
             AzureBackupStorageArgs(
-                resource_group_name, config.region, name_seed, spec, cluster.oidc_issuer_url,
-                subscription_id, tags(config, "postgres-backups"),
+                resource_group_name=resource_group_name, location=config.region,
+                name_seed=name_seed, spec=spec, oidc_issuer_url=cluster.oidc_issuer_url,
+                subscription_id=subscription_id, tags=tags(config, "postgres-backups"),
             ),
             opts,
         )  # fmt: skip

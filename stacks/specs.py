@@ -47,7 +47,10 @@ def kafka_spec(config: PlatformConfig) -> KafkaSpec:
         max_storage_gb=kafka.max_storage_gb,
         replication_factor=kafka.replication_factor,
         min_insync_replicas=kafka.min_insync_replicas,
-        topics=[TopicSpec(t.name, t.partitions, t.retention_hours) for t in kafka.topics],
+        topics=[
+            TopicSpec(name=t.name, partitions=t.partitions, retention_hours=t.retention_hours)
+            for t in kafka.topics
+        ],
         log_retention_days=config.cluster.log_retention_days,
         protect=config.protect,
     )

@@ -118,10 +118,12 @@ def test_cloud_sql(
     )
     assert settings["insightsConfig"]["queryInsightsEnabled"] is True
     assert settings["maintenanceWindow"]["day"] == 7
-    assert {f["name"] for f in settings["databaseFlags"]} >= {
-        "log_min_duration_statement",
-        "log_connections",
-    }
+    flags = {f["name"]: f["value"] for f in settings["databaseFlags"]}
+    # CIS flags checkov checks (CKV_GCP_51, CKV_GCP_109, CKV_GCP_111) are set, not skipped
+    assert {k: flags.get(k) for k in ("log_checkpoints", "log_statement", "log_min_error_statement")} == {
+        "log_checkpoints": "on", "log_statement": "ddl", "log_min_error_statement": "error",
+    }  # fmt: skip
+    assert {"log_min_duration_statement", "log_connections"} <= set(flags)
     protected = stack == "prod-gcp"
     assert (
         inputs["deletionProtection"] is protected

@@ -212,8 +212,8 @@ def test_control_plane_scrapes_follow_the_contract(
 
 def test_alertmanager_routes_every_alert_to_the_configured_receivers() -> None:
     receivers = [
-        AlertReceiverArgs("oncall", "slack", "unused", "#oncall"),
-        AlertReceiverArgs("pager", "webhook", "unused"),
+        AlertReceiverArgs(name="oncall", kind="slack", url="unused", channel="#oncall"),
+        AlertReceiverArgs(name="pager", kind="webhook", url="unused"),
     ]
     document = alertmanager_document(receivers, ["https://hooks.slack/x", "https://pager/y"])
     names = {r["name"] for r in document["receivers"]}

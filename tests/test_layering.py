@@ -41,3 +41,22 @@ def test_stacks_profiles_still_re_exports_the_profiles() -> None:
     from stacks import profiles as old
 
     assert old.profile is profiles.profile and old.deep_merge is profiles.deep_merge
+
+
+def test_every_args_and_spec_dataclass_is_keyword_only() -> None:
+    """``*Args``/``*Spec`` dataclasses take keywords only: two adjacent fields of one type
+    (two OIDC values, two names) cannot be swapped by position without a type error."""
+    offenders = []
+    for folder in ("components", "stacks", "infra", "policies"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ClassDef) or not node.name.endswith(("Args", "Spec")):
+                    continue
+                for decorator in node.decorator_list:
+                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if getattr(target, "id", None) != "dataclass":
+                        continue
+                    keywords = decorator.keywords if isinstance(decorator, ast.Call) else []
+                    if not any(k.arg == "kw_only" for k in keywords):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert offenders == []

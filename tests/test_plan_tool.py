@@ -135,6 +135,46 @@ def test_secrets_never_reach_json_or_terminal(tmp_path: Path) -> None:
     )
 
 
+EVERY_FORM_PROGRAM = """
+import pulumi, pulumi_random as random, pulumi_aws as aws, pulumi_kubernetes as k8s
+password = random.RandomPassword("db", length=24)
+literal = pulumi.Output.secret("literal-secret-value-7f3a")
+url = password.result.apply(lambda p: f"postgres://app:{p}@db:5432/app")
+combined = pulumi.Output.all(literal, "plain").apply(lambda v: "-".join(v))
+aws.rds.Instance("db", instance_class="db.t4g.micro", engine="postgres", allocated_storage=20,
+                 username="app", password=password.result.apply(lambda p: p + "!"))
+k8s.core.v1.Secret("s", string_data={"DATABASE_URL": url, "LITERAL": literal})
+k8s.core.v1.ConfigMap("leak", data={"COMBINED": combined})
+pulumi.export("url", url)
+pulumi.export("combined", combined)
+"""
+
+
+def test_a_secret_in_any_form_reaches_no_output(tmp_path: Path) -> None:
+    """Secret values travel as markers, inside values derived from them (``apply``), combined
+    with plain values, as inputs and outputs: none reaches the JSON, the terminal, the
+    rendered manifests or the scanner exports, by value."""
+    from infra.plan.mocks.common import digest
+
+    make_project(tmp_path, EVERY_FORM_PROGRAM, {"aws:region": "eu-west-1"})
+    result = run_cli(
+        "plan", "--stack", "test", "--json", str(tmp_path / "o.json"),
+        "--render", str(tmp_path / "render"), "--export", str(tmp_path / "export"), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == EXIT_OK, result.stderr
+    written = [
+        tmp_path / "o.json",
+        *(tmp_path / "render").rglob("*"),
+        *(tmp_path / "export").rglob("*"),
+    ]
+    texts = [result.stdout, result.stderr] + [p.read_text() for p in written if p.is_file()]
+    assert len(texts) > 4
+    for value in (digest("test", "db", length=64)[:24], "literal-secret-value-7f3a"):
+        assert not [t[:80] for t in texts if value in t], value
+    plan = json.loads((tmp_path / "o.json").read_text())
+    assert plan["outputs"] == {"combined": "[secret]", "url": "[secret]"}
+
+
 def test_unmocked_invokes_fail_loudly(tmp_path: Path) -> None:
     program = """
 import pulumi, pulumi_aws as aws

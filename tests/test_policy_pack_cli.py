@@ -127,3 +127,25 @@ def test_the_cli_path_agrees_with_the_offline_plan_on_every_stack(
         key = lambda v: (v["policy"], v["urn"], v["message"], v["level"])  # noqa: E731
         assert sorted(map(key, online)) == sorted(map(key, offline)), stack
         assert [v for v in online if v["level"] == "mandatory"] == [], stack
+
+
+def test_violating_resources_fire_through_the_published_pack(published_pack: grpc.Channel) -> None:
+    """Every rule's violating case (tests/test_policy_rules.py) fires over gRPC too."""
+    from infra.plan.monitor import RecordedResource
+    from tests.test_policy_rules import DEPLOY_CASES, PROPERTY_CASES
+
+    stub = analyzer_pb2_grpc.AnalyzerStub(published_pack)
+    cases = [(rule, type_, bad, None) for rule, type_, _, bad in PROPERTY_CASES] + DEPLOY_CASES
+    silent = []
+    for rule, type_, bad, config in cases:
+        record = RecordedResource(
+            urn=f"urn:pulumi:s::p::{type_}::r", type=type_, name="r", parent="",
+            provider="", custom=True, protect=False, inputs=bad,
+        )  # fmt: skip
+        found = run_pack(
+            stub, [record], {rule: {"enforcementLevel": "mandatory", **(config or {})}}
+        )
+        if not [v for v in found if v["policy"] == rule and v["level"] == "mandatory"]:
+            silent.append(rule)
+    assert len(cases) > 60
+    assert silent == []

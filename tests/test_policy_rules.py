@@ -45,6 +45,10 @@ def deployment(**container_changes: Any) -> dict[str, Any]:
 
 # (rule, resource type, compliant props, non-compliant props)
 PROPERTY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("k8s-tls-on-http-entry-points", "kubernetes:networking.k8s.io/v1:Ingress",
+     {"spec": {"rules": [{"host": "a.test"}], "tls": [{"hosts": ["a.test"], "secretName": "a"}]}},
+     {"spec": {"rules": [{"host": "a.test"}, {"host": "b.test"}],
+               "tls": [{"hosts": ["a.test"], "secretName": "a"}]}}),
     ("aws-rds-storage-encrypted", RDS, {"storageEncrypted": True}, {"storageEncrypted": False}),
     ("aws-rds-not-publicly-accessible", RDS, {"publiclyAccessible": False}, {"publiclyAccessible": True}),
     ("aws-rds-multi-az", RDS, {"multiAz": True}, {"multiAz": False}),
@@ -241,3 +245,47 @@ aws.rds.Instance("db", engine="postgres", instance_class="db.t4g.micro", allocat
     }
     assert {"aws-rds-not-publicly-accessible", "aws-rds-storage-encrypted", "aws-rds-multi-az",
             "aws-rds-force-ssl", "protect-stateful-resources"} <= failed  # fmt: skip
+
+
+# Every deployability rule with a resource that breaks it, run as the CLI runs the pack (the
+# analyzer, proxies, floats). Stack rules build their resources with ``resource``.
+DEPLOY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
+    ("deploy-aws-cfn-schema", "aws:ec2/securityGroup:SecurityGroup",
+     {"description": "Postgres from the cluster's nodes"}, None),
+    ("deploy-aws-engine-version", "aws:rds/instance:Instance",
+     {"engine": "postgres", "engineVersion": "15.12"}, {"today": "2026-11-23"}),
+    ("deploy-aws-elasticache-cluster-failover", CACHE,
+     {"clusterMode": "enabled", "automaticFailoverEnabled": False, "multiAzEnabled": False}, None),
+    ("deploy-gcp-names", "gcp:compute/network:Network", {"name": "Platform_Network"}, None),
+    ("deploy-gcp-labels", "gcp:compute/network:Network",
+     {"name": "net", "labels": {"Cost Center": "x"}}, None),
+    ("deploy-azure-geo-backup-pair", AZ_PG,
+     {"location": "westeurope", "backup": {"geoRedundantBackup": "Enabled"},
+      "tags": {"disaster-recovery-region": "eastus"}}, None),
+    ("deploy-azure-action-group-short-name", "azure-native:monitor:ActionGroup",
+     {"groupShortName": "platform-oncall"}, None),
+    ("deploy-azure-resource-names", "azure-native:keyvault:Vault", {"vaultName": "1vault"}, None),
+    ("deploy-azure-postgres-storage-and-retention", AZ_PG,
+     {"storage": {"storageSizeGB": 20}, "backup": {"backupRetentionDays": 1}}, None),
+    ("deploy-azure-redis-zones", AZ_REDIS, {"zones": ["1", "2", "3"], "replicasPerPrimary": 1}, None),
+    ("deploy-k8s-no-ipblock-for-cluster-peers", "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+     {"spec": {"ingress": [{"from": [{"ipBlock": {"cidr": "100.64.0.0/16"}}]}]}}, None),
+    ("deploy-k8s-cr-schema", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+     {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+      "metadata": {"name": "m"}, "spec": {"selector": {}, "endpoint": [{"port": "http"}]}}, None),
+]  # fmt: skip
+DEPLOY_STACK_RULES = {"deploy-aws-eks-reachable"}  # tests/test_deployability_aws.py
+
+
+@pytest.mark.parametrize(
+    ("rule", "type_", "bad", "config"), DEPLOY_CASES, ids=[c[0] for c in DEPLOY_CASES]
+)
+def test_each_deployability_rule_fires_through_the_analyzer(
+    rule: str, type_: str, bad: dict[str, Any], config: dict[str, Any] | None
+) -> None:
+    assert violations_of_resource(find(ALL_POLICIES, rule), type_, bad, config)
+
+
+def test_every_deployability_rule_has_a_violating_case() -> None:
+    deploy = {p.name for p in ALL_POLICIES if p.name.startswith("deploy-")}
+    assert deploy == {c[0] for c in DEPLOY_CASES} | DEPLOY_STACK_RULES

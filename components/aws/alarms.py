@@ -66,7 +66,7 @@ class AlarmTargets:
     node_min: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsAlarmsArgs:
     """Inputs of ``AwsAlarms``."""
 

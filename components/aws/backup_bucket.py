@@ -26,7 +26,7 @@ from infra.naming import child
 ABORT_MULTIPART_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsBackupBucketArgs:
     """Inputs of ``AwsBackupBucket``."""
 

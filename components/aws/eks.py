@@ -54,7 +54,7 @@ NLB_ANNOTATIONS = {
 NODE_ADDON_CONFIG = {"vpc-cni": json.dumps({"enableNetworkPolicy": "true"})}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsClusterArgs:
     """Inputs of ``AwsCluster``."""
 

@@ -34,7 +34,7 @@ MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 LOG_TYPES = ("slow-log", "engine-log")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsRedisArgs:
     """Inputs of ``AwsRedis``: the cloud-neutral spec placed in the VPC."""
 

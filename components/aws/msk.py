@@ -42,7 +42,7 @@ VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 STORAGE_TARGET_UTILIZATION = 60.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsKafkaArgs:
     """Inputs of ``AwsKafka``: the cloud-neutral spec placed in the VPC."""
 

@@ -24,7 +24,7 @@ _PUBLIC_ELB_TAG = {"kubernetes.io/role/elb": "1"}
 _PRIVATE_ELB_TAG = {"kubernetes.io/role/internal-elb": "1"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsNetworkArgs:
     """Inputs of ``AwsNetwork``; CIDRs are already validated by the config models."""
 

@@ -47,7 +47,7 @@ BACKUP_WINDOW = "02:00-03:00"
 MAINTENANCE_WINDOW = "sun:03:30-sun:04:30"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsPostgresArgs:
     """Inputs of ``AwsPostgres``: the cloud-neutral spec placed in the VPC."""
 

@@ -17,7 +17,7 @@ from infra.naming import child
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AwsWorkloadRoleArgs:
     """Inputs of ``AwsWorkloadRole``."""
 

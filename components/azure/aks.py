@@ -46,7 +46,7 @@ INGRESS_ANNOTATIONS = {
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureClusterArgs:
     """Inputs of ``AzureCluster``."""
 

@@ -91,7 +91,7 @@ class AzureWatched:
     cluster: AzureCluster
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureAlarmsArgs:
     """Inputs of ``AzureAlarms``."""
 

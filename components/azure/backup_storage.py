@@ -26,7 +26,7 @@ from infra.naming import child
 CONTAINER = "postgres-backups"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureBackupStorageArgs:
     """Inputs of ``AzureBackupStorage``."""
 

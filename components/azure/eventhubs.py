@@ -33,7 +33,7 @@ STANDARD_MAX_RETENTION_HOURS = 168
 NAMESPACE = "azure-native:eventhub:Namespace"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureKafkaArgs:
     """Inputs of ``AzureKafka``: the cloud-neutral spec behind a private endpoint."""
 

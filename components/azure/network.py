@@ -40,7 +40,7 @@ SERVICEBUS_ZONE = "privatelink.servicebus.windows.net"
 PRIVATE_DNS_ZONES = {"postgres": POSTGRES_ZONE, "redis": REDIS_ZONE, "servicebus": SERVICEBUS_ZONE}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureNetworkArgs:
     """Inputs of ``AzureNetwork``; subnet CIDRs are validated by the config models."""
 

@@ -41,7 +41,7 @@ PRELOADED = ("timescaledb", "pg_stat_statements", "pg_cron")
 SERVER = "azure-native:dbforpostgresql:Server"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzurePostgresArgs:
     """Inputs of ``AzurePostgres``: the cloud-neutral spec in its delegated subnet."""
 

@@ -9,7 +9,7 @@ schedule. The access key is the AUTH token (secret).
 Zones: a Premium cache places its primary and replicas in distinct zones, so it may list at most
 ``1 + replicasPerPrimary`` zones (https://learn.microsoft.com/azure/azure-cache-for-redis/cache-high-availability#zone-redundancy).
 Names: the cache and the storage account are globally unique DNS names, derived from the
-logical name and a hash of the stack's seed (``components/azure/names.py``).
+logical name and a hash of the stack's seed (``policies/rules/facts/azure_names.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ REDIS = "azure-native:redis:Redis"
 CLUSTER_TLS_PORTS = (15000, 15999)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureRedisArgs:
     """Inputs of ``AzureRedis``: the cloud-neutral spec behind a private endpoint."""
 

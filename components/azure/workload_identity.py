@@ -18,7 +18,7 @@ CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id"
 USE_LABEL = {"azure.workload.identity/use": "true"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AzureWorkloadIdentityArgs:
     """Inputs of ``AzureWorkloadIdentity``."""
 

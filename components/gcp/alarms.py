@@ -69,7 +69,7 @@ class GcpWatched:
     cluster: GcpCluster
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpAlarmsArgs:
     """Inputs of ``GcpAlarms``."""
 

@@ -56,7 +56,7 @@ ALL = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProjectApisArgs:
     """Inputs of ``ProjectApis``."""
 

@@ -27,7 +27,7 @@ from infra.naming import child
 WRITER_ROLE = "roles/storage.objectAdmin"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpBackupBucketArgs:
     """Inputs of ``GcpBackupBucket``."""
 

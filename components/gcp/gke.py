@@ -56,7 +56,7 @@ METADATA_SERVER_EGRESS = [
 NODE_POOL_PREFIX = "workloads-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpClusterArgs:
     """Inputs of ``GcpCluster``."""
 

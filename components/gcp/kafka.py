@@ -25,7 +25,7 @@ from infra.naming import child
 PORT = 9092
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpKafkaArgs:
     """Inputs of ``GcpKafka``: the cloud-neutral spec attached to the VPC's subnet."""
 

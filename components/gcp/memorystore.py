@@ -35,7 +35,7 @@ PORT = 6379
 SHARD_PORTS: PortRange = (11000, 13047)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpRedisArgs:
     """Inputs of ``GcpRedis``: the cloud-neutral spec reached over Private Service Connect."""
 

@@ -27,7 +27,7 @@ PODS_RANGE = "pods"
 SERVICES_RANGE = "services"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpNetworkArgs:
     """Inputs of ``GcpNetwork``."""
 

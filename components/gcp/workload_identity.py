@@ -16,7 +16,7 @@ ANNOTATION = "iam.gke.io/gcp-service-account"
 CLIENT_ROLES = ["roles/managedkafka.client", "roles/redis.dbConnectionUser"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GcpWorkloadIdentityArgs:
     """Inputs of ``GcpWorkloadIdentity``."""
 

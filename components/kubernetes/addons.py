@@ -73,7 +73,7 @@ def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str
     return pulumi.Output.secret(rendered)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AddonsArgs:
     """Inputs of ``ClusterAddons``."""
 
@@ -117,7 +117,7 @@ class AddonsArgs:
     kube_dns: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlertReceiverArgs:
     """An Alertmanager receiver; ``url`` carries a credential and is handled as a secret."""
 

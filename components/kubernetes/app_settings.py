@@ -27,7 +27,7 @@ CA_FILES: dict[DataService, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppSettingsArgs:
     """Inputs of ``AppSettings``: one app, and the data services it uses."""
 

@@ -73,7 +73,7 @@ CA_VALIDITY_HOURS = 24 * 365 * 10
 BackupCredentials = Literal["aws-iam-role", "gke-workload-identity", "azure-workload-identity"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CnpgBackupArgs:
     """Where base backups and WAL go, and how the instances authenticate there (no keys)."""
 
@@ -90,7 +90,7 @@ class CnpgBackupArgs:
     pod_labels: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CnpgPostgresArgs:
     """Inputs of ``CnpgPostgres``; quantities are Kubernetes quantity strings."""
 

@@ -19,7 +19,7 @@ PodSecurityLevel = Literal["restricted", "baseline", "privileged"]
 PSA_VERSION = "latest"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NamespaceArgs:
     """Inputs of ``PlatformNamespace``; quantities are Kubernetes quantity strings."""
 

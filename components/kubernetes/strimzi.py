@@ -38,7 +38,7 @@ OPERATOR_REQUESTS = ("200m", "384Mi")  # the chart's own defaults at 1.2.0
 TOPIC_OPERATOR_REQUESTS = ("100m", "256Mi")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StrimziKafkaArgs:
     """Inputs of ``StrimziKafka``."""
 

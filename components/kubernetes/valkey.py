@@ -49,7 +49,7 @@ DATA_DIR = "/data"
 MAXMEMORY_SHARE = 0.75
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ValkeyArgs:
     """Inputs of ``Valkey``."""
 

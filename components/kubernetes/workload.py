@@ -58,7 +58,7 @@ MIGRATIONS_DEADLINE_SECONDS = 1800
 JOB_WAIT_TIMEOUT = "35m"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkloadArgs:
     """Inputs of ``Workload`` (already validated by the config models)."""
 

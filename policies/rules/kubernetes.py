@@ -15,7 +15,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .base import dig, iter_keys, number, resource_rule, shown, stack_rule
+from .base import dig, is_unknown, iter_keys, number, resource_rule, shown, stack_rule
 from .facts.tags import SECRET_LOOKING_NAME
 
 WORKLOADS = {
@@ -179,6 +179,26 @@ def check_no_load_balancers(args: ResourceValidationArgs, report: ReportViolatio
         )
 
 
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+
+
+def check_tls_on_http_entry_points(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Every host an HTTP entry point serves is covered by a TLS certificate (an Ingress's
+    ``spec.tls``); plain HTTP may only redirect (the controller's job, not a route's)."""
+    rules = dig(args.props, "spec", "rules", default=[]) or []
+    hosts = {dig(rules, i, "host") for i in range(len(rules))} - {None}
+    tls = dig(args.props, "spec", "tls", default=[]) or []
+    covered = {
+        dig(tls, i, "hosts", j)
+        for i in range(len(tls))
+        for j in range(len(dig(tls, i, "hosts", default=[]) or []))
+    }
+    if not tls:
+        report("no spec.tls: every host is served over plain HTTP", None)
+    elif missing := sorted(str(h) for h in hosts - covered if not is_unknown(h)):
+        report(f"hosts without a TLS certificate: {', '.join(missing)}", None)
+
+
 def check_configmap_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
     """ConfigMaps carry no secret-looking keys."""
     keys = [*dig(args.props, "data", default={}), *dig(args.props, "binaryData", default={})]
@@ -192,6 +212,12 @@ def _container_rule(name: str, why: str, fix: str, severity: Severity, check_one
 
 
 POLICIES = [
+    resource_rule(
+        "k8s-tls-on-http-entry-points",
+        "An entry point that serves HTTP in the clear exposes sessions and credentials on the wire.",
+        "List every host under spec.tls with a cert-manager certificate (the platform's ingress does).",
+        Severity.HIGH, check_tls_on_http_entry_points, types=[INGRESS],
+    ),
     _container_rule(
         "k8s-requests-and-limits", "Without requests the scheduler overcommits; without limits one pod starves a node.",
         "Set resources.requests and resources.limits for cpu and memory.", Severity.MEDIUM, requests_and_limits,

@@ -124,6 +124,10 @@ TYPES: dict[str, tuple[str, _Renames]] = {
         {"DBParameterGroupName": "name"},
     ),
     "aws:rds/subnetGroup:SubnetGroup": ("AWS::RDS::DBSubnetGroup", {"DBSubnetGroupName": "name"}),
+    "aws:s3/bucket:Bucket": (
+        "AWS::S3::Bucket",
+        {"BucketName": "bucket", "BucketNamePrefix": "bucketPrefix"},
+    ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "AWS::EC2::SecurityGroupIngress",
         {"GroupId": "securityGroupId", "GroupName": None, "CidrIp": "cidrIpv4"},
@@ -146,6 +150,13 @@ _ADD: dict[str, tuple[str, ...]] = {
     "aws:elasticache/parameterGroup:ParameterGroup": ("name",),
     # .../resources/db_instance: availability_zone is ForceNew
     "aws:rds/instance:Instance": ("availabilityZone",),
+    # .../resources/s3_bucket: object_lock_enabled is ForceNew
+    "aws:s3/bucket:Bucket": ("objectLockEnabled",),
+    # .../resources/db_instance_automated_backups_replication: every argument forces a new
+    # replication (CloudFormation has no such type)
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        "sourceDbInstanceArn", "kmsKeyId", "preSignedUrl", "retentionPeriod",
+    ),
 }  # fmt: skip
 
 # CloudFormation create-only properties pulumi-aws (Terraform) updates in place.

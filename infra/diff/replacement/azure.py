@@ -78,6 +78,7 @@ _TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "azure-native:redis:Redis": (("resourceGroupName", "name"), ("location", "subnetId", "staticIP")),
     "azure-native:redis:PatchSchedule": (("resourceGroupName", "name", "default"), ()),
     "azure-native:storage:StorageAccount": (("resourceGroupName", "accountName"), ("location",)),
+    "azure-native:storage:BlobContainer": (("resourceGroupName", "accountName", "containerName"), ()),
 }  # fmt: skip
 
 FORCE_NEW: dict[str, tuple[str, ...]] = {t: ids + props for t, (ids, props) in _TABLE.items()}

@@ -49,6 +49,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "zoneDistributionConfig",
     ),
     "gcp:servicenetworking/connection:Connection": ("network", "service"),
+    # .../resources/storage_bucket: a bucket's name, project and location are fixed
+    "gcp:storage/bucket:Bucket": ("name", "project", "location"),
     "gcp:networkconnectivity/serviceConnectionPolicy:ServiceConnectionPolicy": (
         "name", "project", "location", "network", "serviceClass",
     ),

@@ -1,7 +1,7 @@
 """Azure's own API rules, checked on every plan (see the package docstring).
 
 Names: every Azure resource name the program produces, against the naming table in
-``components/azure/names.py`` (length, characters, hyphen rules; each entry cites
+``policies/rules/facts/azure_names.py`` (length, characters, hyphen rules; each entry cites
 https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules). An
 explicit name is checked as given; an auto-named resource as azure-native will name it: the
 logical name plus 8 random hex digits for top-level resources, the logical name alone for
@@ -12,7 +12,7 @@ cache's zones against its nodes per shard.
 
 Disaster recovery and alarms: a geo-redundant Flexible Server's DR region (its
 ``disaster-recovery-region`` tag, from ``platform:disasterRecovery.region``) must be the pair
-Azure copies the backups to (``components/azure/regions.py``); an action group's short name is
+Azure copies the backups to (``policies/rules/facts/azure_regions.py``); an action group's short name is
 at most 12 characters.
 """
 
@@ -85,7 +85,7 @@ def _geo_backup_pair(args: ResourceValidationArgs, report: ReportViolation) -> N
     pair = PAIRED_REGION.get(location.replace(" ", "").lower())
     if pair is None:
         report(
-            f"location {location} has no documented pair in components/azure/regions.py: "
+            f"location {location} has no documented pair in policies/rules/facts/azure_regions.py: "
             "geo-redundant backups would go nowhere the DR config names",
             None,
         )
@@ -121,7 +121,7 @@ POLICIES = [
             "Flexible Server copies geo-redundant backups to its region's pair only; a DR region "
             "that is not the pair holds no copy to restore from.",
             "Set platform:disasterRecovery.region to the pair of the stack's location "
-            "(components/azure/regions.py).",
+            "(policies/rules/facts/azure_regions.py).",
             Severity.HIGH,
             _geo_backup_pair,
             types=["azure-native:dbforpostgresql:Server"],
@@ -141,7 +141,7 @@ POLICIES = [
         resource_rule(
             "deploy-azure-resource-names",
             "Azure rejects a name outside its type's length and character rules.",
-            "Derive names with components/azure/names.py (fit, global_name, "
+            "Derive names with policies/rules/facts/azure_names.py (fit, global_name, "
             "storage_account_name), which always satisfy the table.",
             Severity.HIGH,
             _names,
