@@ -220,3 +220,18 @@ def test_workloads_wait_for_their_managed_data_services(
     plan = _plan(shipped_plans, stack)
     urn = one(plan, service)["urn"]
     assert urn in one(plan, "kubernetes:batch/v1:Job", "migrate")["dependencies"]
+
+
+def test_aws_alarms_neither_page_from_day_one_nor_watch_one_fixed_node(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    plan = _plan(shipped_plans, "prod")
+    alarms = resources_of(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    nodes = [a for a in alarms if a["inputs"]["metricName"] == "GroupInServiceInstances"]
+    assert [a["inputs"]["treatMissingData"] for a in nodes] == ["notBreaching"]
+    lag = [a for a in alarms if a["inputs"]["metricName"] == "ReplicationLag"]
+    redis = [a for a in alarms if a["inputs"]["metricName"] == "CPUUtilization"
+             and a["inputs"]["namespace"] == "AWS/ElastiCache"]  # fmt: skip
+    # one per node (any node can be a replica after a failover), not only the -002s
+    assert len(lag) == len(redis) > 0
+    assert {a["inputs"]["treatMissingData"] for a in lag} == {"notBreaching"}
