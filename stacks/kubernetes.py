@@ -14,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.contracts import ClusterContract, ClusterPeer
-from components.kubernetes.addons import AddonsArgs, AlertReceiverArgs, ClusterAddons
+from components.kubernetes.addons import AddonsArgs, ClusterAddons
 from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
 from components.kubernetes.network_policy import (
@@ -31,6 +31,8 @@ from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import APP_NAMESPACE
+from stacks import observability
+from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
 
 HTTPS_PORT = 443
@@ -200,11 +202,15 @@ def _traffic(
     ]
     if app.host and addons.ingress_namespace:
         serving_from.append(namespace_peer(addons.ingress_namespace))
-    calls = [
-        PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
-        for callee in app.calls
-        if (port := config.apps[callee].port) is not None
-    ] + _service_peers(contracts, app)
+    calls = (
+        [
+            PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
+            for callee in app.calls
+            if (port := config.apps[callee].port) is not None
+        ]
+        + _service_peers(contracts, app)
+        + observability.gateway_peer(config, app)
+    )
     return WorkloadTraffic(
         serving_port=app.port,
         metrics_port=app.metrics_port,
@@ -248,12 +254,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             self_signed_issuer=cluster.self_signed_issuer,
             kubelet_insecure_tls=cluster.kubelet_self_signed_certs,
             kube_dns=cluster.kube_dns,
-            alert_receivers=[
-                AlertReceiverArgs(
-                    name=r.name, kind=r.kind, url=pulumi.Output.secret(r.url), channel=r.channel
-                )
-                for r in config.addons.alert_receivers
-            ],
+            alert_receivers=alert_receivers(config),
+            monitoring_values=monitoring_values(config, contracts),
         ),
         on_cluster,
     )
@@ -287,6 +289,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             contracts,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
         )
+    telemetry = observability.declare(config, contracts, addons, labels, APP_NAMESPACE)
     for app_name, app in config.apps.items():
         settings = AppSettings(
             f"{prefix}-{app_name}-settings",
@@ -297,7 +300,11 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
                 postgres=postgres,
                 kafka=kafka,
                 redis=redis,
-                extra={**app.env, "ENVIRONMENT": config.environment},
+                extra={
+                    **(otlp_settings(app, telemetry.endpoint) if telemetry else {}),
+                    **app.env,
+                    "ENVIRONMENT": config.environment,
+                },
                 labels=labels,
             ),
             in_namespace,

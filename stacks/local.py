@@ -28,6 +28,7 @@ from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE
 from infra.providers import kubernetes_provider
 from stacks.kubernetes import kubernetes_labels
+from stacks.observability import monitoring_namespace
 from stacks.platform import PlatformContracts
 from stacks.postgres_engine import cnpg_postgres
 
@@ -87,6 +88,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             storage_class=storage_class,
             client_namespace=APP_NAMESPACE,
             labels=labels,
+            monitoring_namespace=monitoring_namespace(config),
         ),
         on_cluster,
     )
@@ -128,6 +130,7 @@ def _kafka(
             ],
             client_namespace=APP_NAMESPACE,
             labels=labels,
+            monitoring_namespace=monitoring_namespace(config),
         ),
         opts,
     )

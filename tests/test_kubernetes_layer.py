@@ -302,9 +302,10 @@ def test_network_policies_allow_only_what_the_service_needs(
             ]
         else:  # data services: only the private subnets they live in
             assert {b["cidr"] for b in blocks} == private_subnets
-    # the collector only reaches Kafka (and HTTPS out): no database, no cache
+    # the collector only reaches Kafka, the OTLP gateway (4317/4318, docs/observability.md) and
+    # HTTPS out: no database, no cache
     collector_ports = sorted(r["ports"][0]["port"] for r in policies["collector-allow"]["egress"])
-    assert collector_ports == [443, 9098]
+    assert collector_ports == [443, 4317, 9098]
 
 
 def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcome]) -> None:
@@ -318,6 +319,7 @@ def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcom
             "kube-prometheus-stack",
             "metrics-server",
             "vpa",
+            "opentelemetry-collector",
         }
         for release in releases.values():
             assert release["version"] and release["repositoryOpts"]["repo"].startswith("https://")
@@ -336,7 +338,11 @@ def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcom
 
 def test_alert_rules_and_dashboard(shipped_plans: dict[str, Outcome]) -> None:
     objects = _objects(shipped_plans["prod"])
-    (rule,) = _by_kind(objects, "PrometheusRule")
+    (rule,) = [
+        r
+        for r in _by_kind(objects, "PrometheusRule")
+        if r["metadata"]["name"] == "analytics-service"
+    ]
     alerts = {r["alert"] for r in rule["spec"]["groups"][0]["rules"]}
     assert alerts == {
         "AppHighErrorRate",
@@ -349,6 +355,7 @@ def test_alert_rules_and_dashboard(shipped_plans: dict[str, Outcome]) -> None:
         c
         for c in _by_kind(objects, "ConfigMap")
         if c["metadata"].get("labels", {}).get("grafana_dashboard") == "1"
+        and "analytics-service.json" in c["data"]
     ]
     assert len(json.loads(dashboard["data"]["analytics-service.json"])["panels"]) == 4
 

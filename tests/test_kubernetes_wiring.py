@@ -210,7 +210,7 @@ def test_control_plane_scrapes_follow_the_contract(
         assert all(release["values"][c]["enabled"] is False for c in components), stack
 
 
-def test_alertmanager_routes_every_alert_to_the_configured_receivers() -> None:
+def test_alertmanager_routes_alerts_to_the_configured_receivers_by_severity() -> None:
     receivers = [
         AlertReceiverArgs(name="oncall", kind="slack", url="unused", channel="#oncall"),
         AlertReceiverArgs(name="pager", kind="webhook", url="unused"),
@@ -220,7 +220,13 @@ def test_alertmanager_routes_every_alert_to_the_configured_receivers() -> None:
     assert names == {"null", "oncall", "pager"}
     routes = document["route"]["routes"]
     assert routes[0]["receiver"] == "null" and "Watchdog" in routes[0]["matchers"][0]
-    assert [r["receiver"] for r in routes[1:]] == ["oncall", "pager"]
+    # by default a receiver takes critical and warning alerts (never info)
+    assert [(r["receiver"], r["matchers"]) for r in routes[1:]] == [
+        ("oncall", ['severity="critical"']),
+        ("oncall", ['severity="warning"']),
+        ("pager", ['severity="critical"']),
+        ("pager", ['severity="warning"']),
+    ]
     assert all(r["continue"] for r in routes[1:])
     (oncall,) = [r for r in document["receivers"] if r["name"] == "oncall"]
     assert oncall["slack_configs"][0]["api_url"] == "https://hooks.slack/x"

@@ -105,7 +105,7 @@ def test_redis_is_a_password_protected_valkey(plan: dict[str, Any]) -> None:
     container = statefulset["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "valkey/valkey:8.1.3"
     assert container["securityContext"]["runAsNonRoot"] is True
-    (config,) = [s for s in _objects(plan, "Secret") if s["metadata"]["namespace"] == "redis"]
+    (config,) = [s for s in _objects(plan, "Secret") if s["metadata"]["name"] == "valkey-config"]
     assert "valkey.conf" in config["stringData"]
     assert plan["outputs"]["redisHost"] == "valkey.redis.svc"
 
@@ -118,10 +118,11 @@ def test_certificates_come_from_a_self_signed_ca(plan: dict[str, Any]) -> None:
         "selfsigned-bootstrap": {"selfSigned": {}},
         "platform-local-ca": {"ca": {"secretName": "platform-local-ca"}},
     }
-    (ingress,) = _objects(plan, "Ingress")
-    assert (
-        ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "platform-local-ca"
-    )
+    ingresses = _objects(plan, "Ingress")  # the backend's, Grafana's and Prometheus'
+    assert {i["metadata"]["name"] for i in ingresses} == {"backend", "grafana", "prometheus"}
+    for ingress in ingresses:
+        annotations = ingress["metadata"]["annotations"]
+        assert annotations["cert-manager.io/cluster-issuer"] == "platform-local-ca"
     (service,) = [r for r in resources_of(plan, RELEASE) if r["inputs"]["chart"] == "ingress-nginx"]
     ingress_service = service["inputs"]["values"]["controller"]["service"]
     assert ingress_service["type"] == "NodePort"  # no load balancer on kind

@@ -12,18 +12,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.kubernetes import charts
+from components.kubernetes.alert_routing import ReceiverView, Severity, routing_document
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
 from components.kubernetes.local_issuer import self_signed_ca
 from components.kubernetes.namespace import PlatformNamespace
 from components.kubernetes.network_policy import ALL, API_PORTS, PODS, SAME, Allow
+from infra.config.profiles import deep_merge
 from infra.naming import APP_NAMESPACE, child
 
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -36,39 +38,24 @@ ISSUERS = {
 
 ALERTMANAGER_CONFIG_SECRET = "alertmanager-platform-config"
 GRAFANA_ADMIN_SECRET = "grafana-admin"
-# Alerts that exist to prove the pipeline works, or only inhibit others: never paged on.
-_SILENT_ALERTS = ("Watchdog", "InfoInhibitor")
 
 
-def _receiver(receiver: AlertReceiverArgs, url: str) -> dict[str, object]:
-    if receiver.kind == "slack":
-        slack: dict[str, object] = {"api_url": url, "send_resolved": True}
-        if receiver.channel:
-            slack["channel"] = receiver.channel
-        return {"name": receiver.name, "slack_configs": [slack]}
-    return {"name": receiver.name, "webhook_configs": [{"url": url, "send_resolved": True}]}
-
-
-def alertmanager_document(receivers: list[AlertReceiverArgs], urls: list[str]) -> dict[str, Any]:
-    """Alertmanager's configuration for ``receivers`` whose resolved URLs are ``urls``.
-
-    Every alert goes to every configured receiver; without any (dev) they go to ``null``.
-    """
-    configured = [_receiver(r, url) for r, url in zip(receivers, urls, strict=True)]
-    silent = {"matchers": [f'alertname=~"{"|".join(_SILENT_ALERTS)}"'], "receiver": "null"}
-    return {
-        "route": {
-            "receiver": "null",
-            "group_by": ["alertname", "namespace"],
-            "routes": [silent, *({"receiver": r["name"], "continue": True} for r in configured)],
-        },
-        "receivers": [{"name": "null"}, *configured],
-    }
+def alertmanager_document(receivers: list[AlertReceiverArgs], secrets: list[str]) -> dict[str, Any]:
+    """Alertmanager's configuration for ``receivers`` whose resolved credentials (webhook URL,
+    SMTP password) are ``secrets``: routed by severity (``alert_routing``); without any
+    receiver (dev) every alert goes to ``null``."""
+    return routing_document([
+        ReceiverView(
+            r.name, r.kind, secret, r.channel, r.to, r.smarthost, r.sender, r.username,
+            r.severities,
+        )
+        for r, secret in zip(receivers, secrets, strict=True)
+    ])  # fmt: skip
 
 
 def alertmanager_config(receivers: list[AlertReceiverArgs]) -> pulumi.Output[str]:
     """Alertmanager's configuration file, a secret (receiver URLs are credentials)."""
-    urls = pulumi.Output.all(*(r.url for r in receivers))
+    urls = pulumi.Output.all(*(r.url if r.url is not None else "" for r in receivers))
     rendered = urls.apply(lambda resolved: json.dumps(alertmanager_document(receivers, resolved)))
     return pulumi.Output.secret(rendered)
 
@@ -115,6 +102,11 @@ class AddonsArgs:
     kubelet_insecure_tls: bool = False
     #: the cluster runs kube-dns (GKE) rather than CoreDNS: scrape kube-dns, not CoreDNS
     kube_dns: bool = False
+    #: kube-prometheus-stack values merged over the platform's (observability: sizes on a
+    #: laptop, Grafana's data sources and identity; ``stacks/observability.py``)
+    monitoring_values: charts.KubePrometheusStackValues = field(
+        default_factory=lambda: charts.KubePrometheusStackValues()
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,12 +115,22 @@ class AlertReceiverArgs:
 
     #: receiver name in the Alertmanager config
     name: str
-    #: slack incoming webhook or generic webhook
-    kind: Literal["slack", "webhook"]
-    #: webhook URL; a credential, kept a Pulumi secret
-    url: pulumi.Input[str]
+    #: slack incoming webhook, generic webhook or e-mail
+    kind: Literal["slack", "webhook", "email"]
+    #: webhook URL, or an e-mail receiver's SMTP password; a credential, kept a Pulumi secret
+    url: pulumi.Input[str] | None
     #: Slack channel override (None: the webhook's own channel)
     channel: str | None = None
+    #: e-mail: recipient address
+    to: str | None = None
+    #: e-mail: SMTP server ``host:port`` (STARTTLS required)
+    smarthost: str | None = None
+    #: e-mail: sender address
+    sender: str | None = None
+    #: e-mail: SMTP user (None: no SMTP authentication)
+    username: str | None = None
+    #: severities this receiver takes
+    severities: tuple[Severity, ...] = ("critical", "warning")
 
 
 # Webhook ports the API server calls. It is not a pod (and on AKS/GKE it comes through
@@ -421,6 +423,9 @@ class ClusterAddons(pulumi.ComponentResource):
             "kube-state-metrics": {"resources": _resources("50m", "192Mi")},
             "prometheus-node-exporter": {"resources": _resources("20m", "64Mi")},
         }
+        values = cast(
+            charts.KubePrometheusStackValues, deep_merge(dict(values), dict(args.monitoring_values))
+        )
         in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         secrets = [self._alertmanager_config(in_namespace), self._grafana_admin(in_namespace)]
         self.prometheus_release = self._release(

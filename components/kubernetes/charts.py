@@ -42,6 +42,15 @@ STRIMZI_KAFKA_OPERATOR = Chart("strimzi-kafka-operator", "1.2.0", "oci://quay.io
 # chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
 # components/kubernetes/cnpg.py are those of 1.30.0.
 CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
+# open-telemetry/opentelemetry-helm-charts tag opentelemetry-collector-0.170.0 (appVersion
+# 0.158.0); the image is the contrib distribution (cloud exporters), at the chart's appVersion.
+OPENTELEMETRY_COLLECTOR = Chart(
+    "opentelemetry-collector",
+    "0.170.0",
+    "https://open-telemetry.github.io/opentelemetry-helm-charts",
+)
+# jaegertracing/helm-charts tag jaeger-4.11.1 (Jaeger v2 2.19.0: all-in-one, in-memory store)
+JAEGER = Chart("jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts")
 
 
 class Quantities(TypedDict, total=False):
@@ -183,9 +192,20 @@ class GrafanaDashboardsSidecar(TypedDict, total=False):
     searchNamespace: str
 
 
+class GrafanaDatasourcesSidecar(TypedDict, total=False):
+    enabled: bool
+    label: str
+    labelValue: str
+
+
 class GrafanaSidecar(TypedDict, total=False):
     dashboards: GrafanaDashboardsSidecar
+    datasources: GrafanaDatasourcesSidecar
     resources: ResourceValues
+
+
+class GrafanaServiceAccount(TypedDict, total=False):
+    annotations: dict[str, object]
 
 
 class GrafanaAdmin(TypedDict, total=False):
@@ -194,11 +214,20 @@ class GrafanaAdmin(TypedDict, total=False):
     passwordKey: str
 
 
-class GrafanaValues(TypedDict, total=False):
-    enabled: bool
-    admin: GrafanaAdmin
-    resources: ResourceValues
-    sidecar: GrafanaSidecar
+# grafana.ini is a nested mapping of ini sections (grafana chart 9.2.1, kube-prometheus-stack's)
+GrafanaValues = TypedDict(
+    "GrafanaValues",
+    {
+        "enabled": bool,
+        "admin": GrafanaAdmin,
+        "resources": ResourceValues,
+        "sidecar": GrafanaSidecar,
+        "serviceAccount": GrafanaServiceAccount,
+        "podLabels": dict[str, str],
+        "grafana.ini": dict[str, dict[str, object]],
+    },
+    total=False,
+)
 
 
 class Toggle(TypedDict, total=False):
@@ -304,3 +333,56 @@ class CnpgValues(TypedDict, total=False):
     resources: ResourceValues
     monitoring: CnpgMonitoring
     podLabels: dict[str, str]
+
+
+# --- opentelemetry-collector (values.yaml at tag opentelemetry-collector-0.170.0) -------------
+
+
+class OtelImage(TypedDict, total=False):
+    repository: str
+    tag: str
+
+
+class OtelPort(TypedDict, total=False):
+    enabled: bool
+
+
+class OtelServiceAccount(TypedDict, total=False):
+    annotations: dict[str, object]
+
+
+class OtelPdb(TypedDict, total=False):
+    enabled: bool
+    minAvailable: int
+
+
+class OpenTelemetryCollectorValues(TypedDict, total=False):
+    mode: str
+    fullnameOverride: str
+    replicaCount: int
+    image: OtelImage
+    alternateConfig: dict[str, object]
+    resources: ResourceValues
+    serviceAccount: OtelServiceAccount
+    podLabels: dict[str, str]
+    podSecurityContext: dict[str, object]
+    securityContext: dict[str, object]
+    ports: dict[str, OtelPort]
+    serviceMonitor: ServiceMonitorToggle
+    podDisruptionBudget: OtelPdb
+
+
+# --- jaeger (values.yaml at tag jaeger-4.11.1) --------------------------------------------------
+
+
+class JaegerComponent(TypedDict, total=False):
+    replicas: int
+    resources: ResourceValues
+    securityContext: dict[str, object]
+    podSecurityContext: dict[str, object]
+
+
+class JaegerValues(TypedDict, total=False):
+    fullnameOverride: str
+    jaeger: JaegerComponent
+    userconfig: dict[str, object]

@@ -36,6 +36,11 @@ BROKER_ROLE_LABEL = "strimzi.io/broker-role"
 NODE_POOL = "dual-role"
 OPERATOR_REQUESTS = ("200m", "384Mi")  # the chart's own defaults at 1.2.0
 TOPIC_OPERATOR_REQUESTS = ("100m", "256Mi")
+# Prometheus metrics of the brokers (Strimzi Metrics Reporter) and the Kafka Exporter: Strimzi's
+# port 9404 named "tcp-prometheus" (MetricsModel at 1.2.0)
+METRICS_PORT = 9404
+METRICS_PORT_NAME = "tcp-prometheus"
+KAFKA_EXPORTER_REQUESTS = ("20m", "96Mi")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +73,9 @@ class StrimziKafkaArgs:
     client_namespace: str
     #: labels on every object
     labels: dict[str, str] = field(default_factory=dict)
+    #: Prometheus' namespace: brokers export metrics (Strimzi Metrics Reporter), a Kafka
+    #: Exporter reports consumer lag, both admitted from there on 9404; None: no metrics
+    monitoring_namespace: str | None = None
 
 
 def _resources(cpu: str, memory: str) -> dict[str, dict[str, str]]:
@@ -131,17 +139,23 @@ class StrimziKafka(pulumi.ComponentResource):
     def _namespace_spec(self) -> AddonNamespace:
         args = self._args
         # every pod at its requests, with room for a rolling restart of one broker
+        others = [OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS]
+        if args.monitoring_namespace:
+            others.append(KAFKA_EXPORTER_REQUESTS)
         cpu = (args.brokers + 1) * cpu_millicores(args.broker_cpu) + sum(
-            cpu_millicores(c) for c, _ in (OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS)
+            cpu_millicores(c) for c, _ in others
         )
         memory = (args.brokers + 1) * memory_bytes(args.broker_memory) + sum(
-            memory_bytes(m) for _, m in (OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS)
+            memory_bytes(m) for _, m in others
+        )
+        scrapes = (
+            [Allow(args.monitoring_namespace, [METRICS_PORT])] if args.monitoring_namespace else []
         )
         return AddonNamespace(
             "restricted", format_cpu(cpu), format_memory(memory),
             # brokers, controllers, the operator and the topic operator talk among themselves
             # on 9090/9091 (TLS, Strimzi's own CA); clients only on the plain listener
-            ingress=[Allow(SAME), Allow(args.client_namespace, [PLAIN_PORT])],
+            ingress=[Allow(SAME), Allow(args.client_namespace, [PLAIN_PORT]), *scrapes],
             # the operator and the topic operator watch and write through the API server
             egress=[Allow(SAME), Allow(ALL, API_PORTS)],
         )  # fmt: skip
@@ -217,6 +231,11 @@ class StrimziKafka(pulumi.ComponentResource):
             spec={
                 "kafka": {
                     "version": args.version,
+                    **(
+                        {"metricsConfig": {"type": "strimziMetricsReporter"}}
+                        if args.monitoring_namespace
+                        else {}
+                    ),
                     "listeners": [
                         {"name": "plain", "port": PLAIN_PORT, "type": "internal", "tls": False}
                     ],
@@ -233,12 +252,27 @@ class StrimziKafka(pulumi.ComponentResource):
                 "entityOperator": {
                     "topicOperator": {"resources": _resources(*TOPIC_OPERATOR_REQUESTS)},
                 },
+                **self._metrics(),
             },
             # three brokers pulling images and forming the KRaft quorum outlast the default 10m
             opts=pulumi.ResourceOptions.merge(
                 opts, pulumi.ResourceOptions(custom_timeouts=READY_TIMEOUTS)
             ),
         )
+
+    def _metrics(self) -> dict[str, object]:
+        """With monitoring: the Strimzi Metrics Reporter in every broker (no JMX exporter
+        config to maintain) and a Kafka Exporter for consumer-group lag and the broker count
+        (docs/observability.md lists what the alerts and dashboards read)."""
+        if not self._args.monitoring_namespace:
+            return {}
+        return {
+            "kafkaExporter": {
+                "topicRegex": ".*",
+                "groupRegex": ".*",
+                "resources": _resources(*KAFKA_EXPORTER_REQUESTS),
+            },
+        }
 
     def _topics(self, opts: pulumi.ResourceOptions) -> None:
         args = self._args

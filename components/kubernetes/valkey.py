@@ -25,7 +25,7 @@ from components.contracts import ClusterPeer, RedisContract
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
-from infra.config.quantities import memory_bytes
+from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import child
 from policies.rules.facts.readiness import DATA_SERVICE_ANNOTATION
 
@@ -43,10 +43,17 @@ VALKEY_UID = 10999
 CONFIG_DIR = "/etc/valkey"
 VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
+# oliver006/redis_exporter (MIT), pinned by tag: v1.88.0 (2026-07) reads Valkey's INFO as
+# Redis'; its image's user is 59000. Metrics on 9121 (redis_up, redis_memory_*, evictions...).
 # Share of the container's memory limit the dataset may use (``maxmemory``): the rest is
 # headroom for what ``maxmemory`` does not count (client and AOF buffers, fragmentation, the
 # copy-on-write pages of an AOF rewrite's fork), so eviction starts before the OOM killer.
 MAXMEMORY_SHARE = 0.75
+EXPORTER_IMAGE = "oliver006/redis_exporter:v1.88.0"
+EXPORTER_PORT = 9121
+EXPORTER_UID = 59000
+EXPORTER_REQUESTS = ("10m", "32Mi")
+EXPORTER_DIR = "/etc/redis-exporter"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +76,9 @@ class ValkeyArgs:
     client_namespace: str
     #: labels on every object
     labels: dict[str, str] = field(default_factory=dict)
+    #: Prometheus' namespace: a redis_exporter sidecar serves metrics to it on 9121;
+    #: None: no exporter
+    monitoring_namespace: str | None = None
 
 
 def maxmemory(memory_limit: str) -> int:
@@ -89,11 +99,18 @@ class Valkey(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._selector = {APP_LABEL: NAME}
+        monitoring = args.monitoring_namespace
+        monitored = monitoring is not None
+        cpu, memory = args.cpu, args.memory
+        if monitored:
+            cpu = format_cpu(cpu_millicores(cpu) + cpu_millicores(EXPORTER_REQUESTS[0]))
+            memory = format_memory(memory_bytes(memory) + memory_bytes(EXPORTER_REQUESTS[1]))
+        scrapes = [Allow(monitoring, [EXPORTER_PORT])] if monitoring is not None else []
         namespace = guarded_namespace(
             name, args.namespace,
             AddonNamespace(
-                "restricted", args.cpu, args.memory,
-                ingress=[Allow(args.client_namespace, [PORT])],
+                "restricted", cpu, memory,
+                ingress=[Allow(args.client_namespace, [PORT]), *scrapes],
                 egress=[],  # a lone server calls nobody (DNS stays open)
             ),
             args.labels, pulumi.ResourceOptions(parent=self),
@@ -104,9 +121,10 @@ class Valkey(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )  # fmt: skip
         config = self._config_secret(in_namespace)
+        secrets = [config, *([self._exporter_secret(in_namespace)] if monitored else [])]
         # the engine awaits a StatefulSet until its pods are Ready
         self.server = self._statefulset(
-            pulumi.ResourceOptions(parent=self, depends_on=[namespace, config])
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace, *secrets])
         )
         self._service(in_namespace)
         self.host = f"{NAME}.{args.namespace}.svc"
@@ -119,9 +137,12 @@ class Valkey(pulumi.ComponentResource):
             port=pulumi.Output.from_input(PORT),
             tls=False,
             auth_token=pulumi.Output.secret(self._password.result),
-            cluster_peer=ClusterPeer(self._args.namespace, self._selector, port=PORT),
+            cluster_peer=ClusterPeer(
+                self._args.namespace, self._selector, port=PORT,
+                metrics_port_name="metrics" if self._args.monitoring_namespace else None,
+            ),
             ready=[self.server],
-        )
+        )  # fmt: skip
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
         return k8s.meta.v1.ObjectMetaArgs(
@@ -135,8 +156,8 @@ class Valkey(pulumi.ComponentResource):
             f"port {PORT}\n",
             f"dir {DATA_DIR}\n",
             "appendonly yes\n",
-            # keys beyond maxmemory are evicted least-recently-used, never an OOM kill (without
-            # maxmemory Valkey has no limit and the policy never applies)
+            # keys beyond maxmemory are evicted least-recently-used (without maxmemory Valkey
+            # has no limit and the policy never applies)
             f"maxmemory {maxmemory(self._args.memory)}\n",
             "maxmemory-policy allkeys-lru\n",
             "requirepass ", self._password.result, "\n",
@@ -183,6 +204,65 @@ class Valkey(pulumi.ComponentResource):
             ],
         )
 
+    # --- metrics: redis_exporter next to the server ------------------------------------------
+
+    def _exporter_secret(self, opts: pulumi.ResourceOptions) -> k8s.core.v1.Secret:
+        """The exporter's password file (``--redis.password-file``: address -> password)."""
+        passwords = pulumi.Output.json_dumps({f"redis://localhost:{PORT}": self._password.result})
+        return k8s.core.v1.Secret(
+            child(self._name, "exporter"),
+            metadata=self._metadata(f"{NAME}-exporter"),
+            type="Opaque",
+            string_data={"passwords.json": pulumi.Output.secret(passwords)},
+            opts=opts,
+        )
+
+    def _exporter_volumes(self) -> list[k8s.core.v1.VolumeArgs]:
+        if not self._args.monitoring_namespace:
+            return []
+        return [
+            k8s.core.v1.VolumeArgs(
+                name="exporter",
+                secret=k8s.core.v1.SecretVolumeSourceArgs(
+                    secret_name=f"{NAME}-exporter", default_mode=0o440
+                ),
+            )
+        ]
+
+    def _exporter(self) -> list[k8s.core.v1.ContainerArgs]:
+        if not self._args.monitoring_namespace:
+            return []
+        cpu, memory = EXPORTER_REQUESTS
+        probe = k8s.core.v1.ProbeArgs(
+            http_get=k8s.core.v1.HTTPGetActionArgs(path="/health", port=EXPORTER_PORT),
+            period_seconds=30,
+        )
+        return [
+            k8s.core.v1.ContainerArgs(
+                name="metrics",
+                image=EXPORTER_IMAGE,
+                image_pull_policy="IfNotPresent",
+                args=[
+                    f"--redis.addr=redis://localhost:{PORT}",
+                    f"--redis.password-file={EXPORTER_DIR}/passwords.json",
+                    f"--web.listen-address=:{EXPORTER_PORT}",
+                ],
+                ports=[k8s.core.v1.ContainerPortArgs(name="metrics", container_port=EXPORTER_PORT)],
+                resources=k8s.core.v1.ResourceRequirementsArgs(
+                    requests={"cpu": cpu, "memory": memory},
+                    limits={"cpu": "100m", "memory": memory},
+                ),
+                liveness_probe=probe,
+                readiness_probe=probe,
+                security_context=restricted_container(EXPORTER_UID),
+                volume_mounts=[
+                    k8s.core.v1.VolumeMountArgs(
+                        name="exporter", mount_path=EXPORTER_DIR, read_only=True
+                    )
+                ],
+            )
+        ]
+
     def _statefulset(self, opts: pulumi.ResourceOptions) -> k8s.apps.v1.StatefulSet:
         args = self._args
         return k8s.apps.v1.StatefulSet(
@@ -208,14 +288,15 @@ class Valkey(pulumi.ComponentResource):
                             fs_group=VALKEY_UID,
                             seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
                         ),
-                        containers=[self._container()],
+                        containers=[self._container(), *self._exporter()],
                         volumes=[
                             k8s.core.v1.VolumeArgs(
                                 name="config",
                                 secret=k8s.core.v1.SecretVolumeSourceArgs(
                                     secret_name=f"{NAME}-config", default_mode=0o440
                                 ),
-                            )
+                            ),
+                            *self._exporter_volumes(),
                         ],
                     ),
                 ),

@@ -243,7 +243,7 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
                 "storageGb": 5, "maxStorageGb": 5, "replicationFactor": 3, "minInsyncReplicas": 2,
             },
             "redis": {"version": "8.1", "nodeSize": "50m/128Mi"},
-            "addons": {"kubePrometheusStack": False, "verticalPodAutoscaler": False},
+            "addons": {"verticalPodAutoscaler": False},
             "apps": {"backend": {"host": "api.analytics.localhost", "storageGb": 1}},
         },
     },

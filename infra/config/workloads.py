@@ -9,31 +9,75 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.base import StrictModel
 from infra.config.common import Name, PositiveInt
+from infra.config.operations import Email
 from infra.config.quantities import cpu_millicores, memory_bytes
 from infra.naming import SECRET_LOOKING_NAME
 
 
 class AlertReceiver(StrictModel):
-    """Where Alertmanager sends alerts: a Slack incoming webhook or a generic webhook.
+    """Where Alertmanager sends alerts: a Slack incoming webhook, a generic webhook or e-mail,
+    for the severities it lists.
 
-    ``url`` embeds a credential: set it with ``pulumi config set --secret --path``; the
-    Kubernetes layer only ever handles it as a Pulumi secret.
+    ``url`` (and an e-mail receiver's ``password``) embeds a credential: set it with
+    ``pulumi config set --secret --path``; the Kubernetes layer only ever handles it as a
+    Pulumi secret.
     """
 
     name: Name = Field(description="receiver name in the Alertmanager config")
-    kind: Literal["slack", "webhook"] = Field(
-        description="slack incoming webhook or generic webhook"
+    kind: Literal["slack", "webhook", "email"] = Field(
+        description="slack incoming webhook, generic webhook or e-mail"
     )
     # the offline plan sees a ``secure:`` value as its placeholder (infra/plan/stackfile.py)
-    url: str = Field(
+    url: str | None = Field(
+        default=None,
         pattern=r"^(https://\S+|offline-plan-secret-placeholder)$",
-        description="webhook URL (a credential: set it as a Pulumi secret)",
+        description="webhook URL (slack, webhook; a credential: set it as a Pulumi secret)",
     )
     channel: str | None = Field(
         default=None,
         pattern=r"^[#@]?[a-z0-9._-]{1,80}$",
         description="Slack channel override (default: the webhook's own channel)",
     )
+    to: Email | None = Field(default=None, description="e-mail: recipient address")
+    sender: Email | None = Field(default=None, description="e-mail: From address")
+    smarthost: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.-]+:[0-9]{1,5}$",
+        description="e-mail: SMTP server host:port (STARTTLS required)",
+    )
+    username: str | None = Field(
+        default=None, min_length=1, description="e-mail: SMTP user (none: no authentication)"
+    )
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        description="e-mail: SMTP password (a credential: set it as a Pulumi secret)",
+    )
+    severities: list[Literal["critical", "warning", "info"]] = Field(
+        default_factory=lambda: ["critical", "warning"],
+        min_length=1,
+        description="alert severities this receiver gets (routing by the rules' severity label)",
+    )
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> AlertReceiver:
+        email_fields = {"to": self.to, "sender": self.sender, "smarthost": self.smarthost}
+        if self.kind == "email":
+            missing = [k for k, v in email_fields.items() if v is None]
+            if missing:
+                raise ValueError(f"kind email needs {', '.join(missing)}")
+            if self.url is not None:
+                raise ValueError("url is for slack and webhook receivers")
+            if (self.username is None) != (self.password is None):
+                raise ValueError("username and password go together")
+            return self
+        if self.url is None:
+            raise ValueError(f"kind {self.kind} needs url")
+        extra = [k for k, v in {**email_fields, "username": self.username,
+                                "password": self.password}.items() if v is not None]  # fmt: skip
+        if extra:
+            raise ValueError(f"{', '.join(extra)}: only for kind email")
+        return self
 
 
 class AddonsConfig(StrictModel):
