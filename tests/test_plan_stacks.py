@@ -22,6 +22,10 @@ RESOURCE_KEYS = {
     "custom",
     "protect",
     "dependencies",
+    "ignoreChanges",
+    "customTimeouts",
+    "replaceOnChanges",
+    "deleteBeforeReplace",
     "inputs",
 }
 

@@ -164,6 +164,10 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
                 "custom": record.custom,
                 "protect": record.protect,
                 "dependencies": record.all_dependencies,
+                "ignoreChanges": sorted(record.ignore_changes),
+                "customTimeouts": dict(sorted(record.custom_timeouts.items())),
+                "replaceOnChanges": sorted(record.replace_on_changes),
+                "deleteBeforeReplace": record.delete_before_replace,
                 "inputs": plain(record.inputs, redact=True),
             }
         )
