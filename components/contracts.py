@@ -78,6 +78,11 @@ class ClusterContract:
     # Certificates from a self-signed CA of our own instead of Let's Encrypt (no public DNS
     # or reachable HTTP-01 solver on a laptop).
     self_signed_issuer: bool = False
+    # Kubelets serve self-signed certificates (kind, k3d, minikube): metrics-server must skip
+    # verifying them (--kubelet-insecure-tls) or it never becomes Ready.
+    kubelet_self_signed_certs: bool = False
+    # The cluster DNS is kube-dns (GKE), not CoreDNS: monitor that one, or TargetDown fires.
+    kube_dns: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,9 @@ class PostgresContract:
     ca_certificate: pulumi.Input[str] | None = None
     # Set when Postgres runs in the cluster (CloudNativePG): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,9 @@ class KafkaContract:
     password: pulumi.Output[str] | None = None
     # Set when the brokers run in the cluster (Strimzi): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,9 @@ class RedisContract:
     ca_certificate: pulumi.Input[str] | None = None
     # Set when the server runs in the cluster (Valkey): apps reach these pods, not an address.
     cluster_peer: ClusterPeer | None = None
+    # What a client waits for before it connects (an in-cluster service's resource that the
+    # engine awaits until the service is Ready); empty: the address is ready once it exists.
+    ready: list[pulumi.Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -242,6 +242,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             labels=labels,
             hidden_control_plane=cluster.hidden_control_plane,
             self_signed_issuer=cluster.self_signed_issuer,
+            kubelet_insecure_tls=cluster.kubelet_self_signed_certs,
+            kube_dns=cluster.kube_dns,
             alert_receivers=alert_receivers(config),
             monitoring_values=monitoring_values(config, contracts),
         ),
@@ -420,6 +422,17 @@ def _workload(
             migrations_calls=_service_peers(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
+            uses=list(app.uses),
+            waits_for=[
+                resource
+                for use, contract in (
+                    ("postgres", contracts.postgres),
+                    ("kafka", contracts.kafka),
+                    ("redis", contracts.redis),
+                )
+                if use in app.uses
+                for resource in contract.ready
+            ],
             storage_gb=app.storage_gb,
             storage_class=storage_class,
             host=app.host if gateway is not None else None,

@@ -72,6 +72,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         gateway_node_ports=GATEWAY_NODE_PORTS,
         gateway_https_port=GATEWAY_HTTPS_HOST_PORT,
         self_signed_issuer=True,
+        kubelet_self_signed_certs=True,
     )
     # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
     # object-storage backups (no bucket, no cloud identity: docs/local.md)

@@ -167,14 +167,18 @@ def gcp_postgres(
 ) -> CnpgPostgres:
     """GCS + a Workload Identity GSA for the Cluster's ServiceAccount, then the Cluster on GKE."""
     from components.gcp.backup_bucket import GcpBackupBucket, GcpBackupBucketArgs
+    from components.gcp.names import bucket_name
 
     def gcs(spec: BackupStoreSpec) -> CnpgBackupArgs:
-        # bucket names are global: the project id makes it unique per stack's home
-        name = f"{config.name_prefix}-pg-{project}"[:63].rstrip("-")
+        # bucket names are global: the project id (kept whole) makes it unique per stack's home
+        name = bucket_name(f"{config.name_prefix}-pg", project)
+        # backups live in the DR region when there is one: losing the primary region must
+        # not lose them with it (the bucket's key ring sits beside it, as CMEK requires)
+        region = config.disaster_recovery.region or config.region
         bucket = GcpBackupBucket(
             f"{config.name_prefix}-pg-backups",
             GcpBackupBucketArgs(
-                project=project, region=config.region, bucket_name=name, spec=spec,
+                project=project, region=region, bucket_name=name, spec=spec,
                 workload_pool=cluster.workload_pool, apis=apis, labels=tags(config, "postgres-backups"),
             ),
             opts,

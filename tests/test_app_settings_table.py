@@ -90,7 +90,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "dev": row(pg_host=r"[a-z0-9-]+\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com",
                pg_sslmode="verify-full", pg_ca=PG_CA, **AWS),
     "dev-gcp": row(pg_host=r"10\.\d+\.\d+\.\d+", pg_sslmode="require", pg_ca=None, **GCP),
-    "dev-azure": row(pg_host=r"[a-z0-9-]+\.private\.postgres\.database\.azure\.com",
+    "dev-azure": row(pg_host=r"[a-z0-9-]+\.postgres\.database\.azure\.com",
                      pg_sslmode="require", pg_ca=None, **AZURE),
     "dev-cnpg": row(pg_host=IN_CLUSTER_PG, pg_sslmode="verify-full", pg_ca=PG_CA, **AWS),
     "dev-gcp-cnpg": row(pg_host=IN_CLUSTER_PG, pg_sslmode="verify-full", pg_ca=PG_CA, **GCP),

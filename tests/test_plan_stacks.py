@@ -12,7 +12,7 @@ import pytest
 from infra.naming import REQUIRED_TAG_KEYS
 from infra.plan.cli import EXIT_OK, Outcome
 
-PLAN_KEYS = {"stack", "resources", "outputs", "policy"}
+PLAN_KEYS = {"stack", "resources", "outputs", "policy", "summary"}
 RESOURCE_KEYS = {
     "urn",
     "type",
@@ -22,6 +22,10 @@ RESOURCE_KEYS = {
     "custom",
     "protect",
     "dependencies",
+    "ignoreChanges",
+    "customTimeouts",
+    "replaceOnChanges",
+    "deleteBeforeReplace",
     "inputs",
 }
 

@@ -29,7 +29,7 @@ def test_default_stack_prints_a_summary() -> None:
     assert result.returncode == EXIT_OK, result.stderr
     assert "offline plan" in result.stdout and "stack dev" in result.stdout
     assert "platform-dev-network" in result.stdout and "aws:ec2/vpc:Vpc" in result.stdout
-    assert "networkId" in result.stdout and "policy: no violations" in result.stdout
+    assert "networkId" in result.stdout and "policy (dev): no violations" in result.stdout
 
 
 def _project_copy(directory: Path, stacks: list[str]) -> Path:

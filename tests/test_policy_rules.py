@@ -320,9 +320,14 @@ DEPLOY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
     ("deploy-k8s-cr-schema", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
      {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
       "metadata": {"name": "m"}, "spec": {"selector": {}, "endpoint": [{"port": "http"}]}}, None),
+    ("deploy-cloud-managed-fields", "gcp:sql/databaseInstance:DatabaseInstance",
+     {"settings": {"diskSize": 20, "diskAutoresize": True}}, None),
 ]  # fmt: skip
-# stack rules: tests/test_deployability_aws.py and tests/test_first_deploy.py
-DEPLOY_STACK_RULES = {"deploy-aws-eks-reachable", "deploy-azure-aks-reachable"}
+DEPLOY_STACK_RULES = {
+    "deploy-aws-eks-reachable",  # tests/test_deployability_aws.py
+    "deploy-azure-aks-reachable",  # tests/test_first_deploy.py
+    "deploy-readiness",  # tests/test_converge_rules.py
+}
 
 
 @pytest.mark.parametrize(

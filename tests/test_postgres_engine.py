@@ -216,7 +216,7 @@ def test_the_cluster_waits_for_its_operator_secrets_and_backup_storage(
         r["urn"] for r in resources_of(plan, "kubernetes:core/v1:Secret")
         if r["inputs"]["metadata"]["namespace"] == "postgres"
     ]  # fmt: skip
-    assert len(secrets) == 3  # app credentials, server CA, server certificate
+    assert len(secrets) == 2  # app credentials, server CA (the operator issues the certificate)
     assert {operator["urn"], one(plan, "aws:s3/bucket:Bucket")["urn"], *secrets} <= dependencies
     assert one(plan, CLUSTER_TYPE)["protect"] is True
 

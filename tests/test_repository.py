@@ -36,3 +36,22 @@ def test_architecture_doc_links_exist(root: Path) -> None:
     text = (root / "docs" / "architecture.md").read_text()
     for doc in re.findall(r"`(docs/[a-z-]+\.md)`", text):
         assert (root / doc).is_file(), doc
+
+
+def test_the_project_files_exist_and_the_readme_links_them(root: Path) -> None:
+    readme = (root / "README.md").read_text()
+    for name in ("LICENSE", "CHANGELOG.md", "CONTRIBUTING.md", "docs/performance.md"):
+        assert (root / name).is_file(), name
+        assert f"]({name})" in readme, f"README.md does not link {name}"
+    assert "Apache License" in (root / "LICENSE").read_text()
+    assert "## [Unreleased]" in (root / "CHANGELOG.md").read_text()
+    contributing = (root / "CONTRIBUTING.md").read_text()
+    for section in ("## Set up", "## Test", "## Add a cloud", "## Release"):
+        assert section in contributing, section
+    for example in ("minimal", "dev-budget", "prod-dr"):
+        assert f"(examples/Pulumi.{example}.yaml)" in readme
+    architecture = (root / "docs" / "architecture.md").read_text()
+    assert "```mermaid\nflowchart" in architecture
+    # the benchmark history lives in docs/performance.md, not in what a new user reads first
+    assert "Measured 24 Nov 2026" not in readme
+    assert "Measured 24 Nov 2026" in (root / "docs" / "performance.md").read_text()

@@ -53,7 +53,7 @@ def test_secure_values_become_placeholders_and_secret_keys(tmp_path: Path) -> No
 
 def test_not_yaml_is_a_clear_error(tmp_path: Path) -> None:
     path = _project(tmp_path, "config: [unclosed\n")
-    with pytest.raises(StackFileError, match=r"Pulumi\.qa\.yaml: not valid YAML"):
+    with pytest.raises(StackFileError, match=r"^Pulumi\.qa\.yaml:2:1: not valid YAML: expected"):
         read_stack_file(path)
 
 

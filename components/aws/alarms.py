@@ -267,11 +267,13 @@ class AwsAlarms(pulumi.ComponentResource):
                     f"redis-evictions-{label}", f"Redis {label} evicts keys",
                     "AWS/ElastiCache", "Evictions", dims, above, 0, statistic="Sum",
                 )  # fmt: skip
-                if node > 1:
+                if target.redis.replicas_per_shard:
+                    # every node: a failover makes any of them a replica (a primary
+                    # publishes no ReplicationLag, hence notBreaching)
                     self._alarm(
                         f"redis-replication-lag-{label}", f"Redis replica {label} lag",
                         "AWS/ElastiCache", "ReplicationLag", dims, above,
-                        t.replica_lag_seconds, statistic="Maximum",
+                        t.replica_lag_seconds, statistic="Maximum", missing="notBreaching",
                     )  # fmt: skip
 
     def _node_alarms(self) -> None:
@@ -279,7 +281,9 @@ class AwsAlarms(pulumi.ComponentResource):
         the desired count moves with the autoscaler, the minimum is what the platform needs).
 
         GroupInServiceInstances is published only with the Auto Scaling group's metrics
-        collection enabled (docs/aws.md); missing data therefore counts as breaching.
+        collection enabled (docs/aws.md), which happens after the first deploy: until then
+        there is no data, and treating that as breaching paged from day one. Missing data is
+        not breaching; a node count below the minimum still alarms once metrics flow.
         """
         target = self._args.targets
         self._alarm(
@@ -291,5 +295,5 @@ class AwsAlarms(pulumi.ComponentResource):
             "LessThanThreshold",
             target.node_min,
             statistic="Minimum",
-            missing="breaching",
+            missing="notBreaching",
         )

@@ -80,6 +80,7 @@ class AwsRedis(pulumi.ComponentResource):
         )
         self.auth_token = pulumi.Output.secret(token.result)
         group = self._build_replication_group(token)
+        self._ready: list[pulumi.Resource] = [group]
         self.group_id = group.id
         self.host = group.configuration_endpoint_address
         self.port = group.port.apply(lambda port: port or PORT)
@@ -87,7 +88,9 @@ class AwsRedis(pulumi.ComponentResource):
 
     def contract(self) -> RedisContract:
         """The cloud-neutral view of this cache."""
-        return RedisContract(host=self.host, port=self.port, tls=True, auth_token=self.auth_token)
+        return RedisContract(
+            ready=self._ready, host=self.host, port=self.port, tls=True, auth_token=self.auth_token
+        )
 
     def _log_delivery(
         self, key: aws.kms.Key

@@ -85,6 +85,7 @@ class AwsKafka(pulumi.ComponentResource):
         self._args = args
         self._opts = pulumi.ResourceOptions(parent=self)
         self._cluster = self._build_cluster()
+        self._ready: list[pulumi.Resource] = [self._cluster]
         self._build_storage_autoscaling()
         self._build_topics()
         self.bootstrap_servers = self._cluster.bootstrap_brokers_sasl_iam
@@ -97,6 +98,7 @@ class AwsKafka(pulumi.ComponentResource):
     def contract(self) -> KafkaContract:
         """The cloud-neutral view of this cluster."""
         return KafkaContract(
+            ready=self._ready,
             bootstrap_servers=self.bootstrap_servers,
             port=SASL_IAM_PORT,
             security_protocol="SASL_SSL",

@@ -15,6 +15,7 @@ RDS-managed secret would need an in-cluster secrets operator to stay in sync. Ro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -97,6 +98,7 @@ class AwsPostgres(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(password.result)
         self.instance = self._build_instance(key, password)
+        self._ready: list[pulumi.Resource] = [self.instance]
         self.address = self.instance.address
         self.port = self.instance.port
         self.register_outputs(
@@ -106,6 +108,7 @@ class AwsPostgres(pulumi.ComponentResource):
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.address,
             port=self.port,
             database=pulumi.Output.from_input(self._args.spec.database_name),
@@ -224,7 +227,17 @@ class AwsPostgres(pulumi.ComponentResource):
             delete_automated_backups=not args.spec.deletion_protection,
             deletion_protection=args.spec.deletion_protection,
             skip_final_snapshot=not args.spec.final_snapshot,
-            final_snapshot_identifier=self._final_snapshot_identifier(),
+            final_snapshot_identifier=self._final_snapshot_identifier(
+                {
+                    # the instance's inputs that force its replacement (CloudFormation's
+                    # create-only DBInstance properties, as pulumi-aws replaces on them)
+                    "identifier": self._name,
+                    "dbName": args.spec.database_name,
+                    "username": args.spec.username,
+                    "dbSubnetGroupName": subnet_group.name,
+                    "kmsKeyId": key.arn,
+                }
+            ),
             iam_database_authentication_enabled=True,
             performance_insights_enabled=True,
             performance_insights_kms_key_id=key.arn,
@@ -240,6 +253,8 @@ class AwsPostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.spec.protect,
+                # storage autoscaling (max_allocated_storage) grows the volume: never shrink it
+                ignore_changes=["allocatedStorage"],
                 # Enhanced monitoring starts with the instance: the role must hold its policy.
                 depends_on=[*monitoring_role.attachments, *self._log_groups(key)],
             ),
@@ -263,15 +278,22 @@ class AwsPostgres(pulumi.ComponentResource):
             for log in LOG_EXPORTS
         ]
 
-    def _final_snapshot_identifier(self) -> pulumi.Output[str] | None:
+    def _final_snapshot_identifier(
+        self, replaced_on: Mapping[str, pulumi.Input[str]]
+    ) -> pulumi.Output[str] | None:
         """A snapshot name unique per instance lifetime.
 
-        A fixed name collides with the snapshot the previous destroy left behind; the random
-        suffix is replaced together with the instance.
+        A fixed name collides with the snapshot the previous destroy left behind. The random
+        suffix keeps ``replaced_on`` (the instance inputs that force a replacement): when one
+        changes, the suffix is regenerated in the same update as the instance, so the
+        replacement's final snapshot gets a new name.
         """
         if not self._args.spec.final_snapshot:
             return None
         suffix = random.RandomId(
-            child(self._name, "final-snapshot"), byte_length=4, opts=self._opts
+            child(self._name, "final-snapshot"),
+            byte_length=4,
+            keepers=dict(replaced_on),
+            opts=self._opts,
         )
         return suffix.hex.apply(lambda hex_id: f"{self._name}-final-{hex_id}")

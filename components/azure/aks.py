@@ -328,8 +328,13 @@ class AzureCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
-                # the autoscaler owns pool sizes after creation
-                ignore_changes=["agentPoolProfiles[0].count", "agentPoolProfiles[1].count"],
+                # the autoscaler owns pool sizes after creation; the stable auto-upgrade channel
+                # moves the control plane's version (AKS refuses to go back down)
+                ignore_changes=[
+                    "agentPoolProfiles[0].count",
+                    "agentPoolProfiles[1].count",
+                    "kubernetesVersion",
+                ],
                 depends_on=[self._network_access],
             ),
         )

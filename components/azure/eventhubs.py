@@ -93,8 +93,14 @@ class AzureKafka(pulumi.ComponentResource):
             is_auto_inflate_enabled=standard,
             maximum_throughput_units=args.max_throughput_units if standard else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
+            # auto-inflate raises the throughput units (sku.capacity) under load
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.spec.protect,
+                ignore_changes=["sku.capacity"] if standard else [],
+            ),
         )
+        self._ready: list[pulumi.Resource] = [namespace]
         if args.public_access:
             self._restrict_public_access(name, namespace, child_opts)
         for topic in args.spec.topics:
@@ -173,6 +179,7 @@ class AzureKafka(pulumi.ComponentResource):
     def contract(self) -> KafkaContract:
         """The cloud-neutral view: SASL/PLAIN with ``$ConnectionString`` as the user."""
         return KafkaContract(
+            ready=self._ready,
             bootstrap_servers=self.bootstrap_servers,
             port=KAFKA_PORT,
             security_protocol="SASL_SSL",

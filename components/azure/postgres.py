@@ -15,8 +15,10 @@ effect only after a server restart, which ARM offers as an action, not a resourc
 reads the parameter back after writing it (``getConfiguration``, every run) and, while Azure
 reports ``isConfigPendingRestart``, fails the update with the exact restart command (see
 docs/azure.md): a loud, one-time step instead of an unannounced database restart in a deploy.
-The contract's host is the VNet-integration name ``<server>.private.postgres.database.azure.com``
-(the private DNS zone the server registers in).
+The contract's host is the server's own ``fullyQualifiedDomainName``
+(``<server>.postgres.database.azure.com``): with VNet integration it is a CNAME into the linked
+private DNS zone (``private.postgres.database.azure.com``), so it resolves to the private address
+inside the VNet, and it is the name the server's certificate carries.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pulumi
 import pulumi_azure_native as azure
 import pulumi_random as random
 
-from components.azure.network import POSTGRES_ZONE, ServicePlacement
+from components.azure.network import ServicePlacement
 from components.contracts import PostgresContract
 from components.specs import PostgresSpec
 from infra.naming import child
@@ -99,6 +101,7 @@ class AzurePostgres(pulumi.ComponentResource):
         )
         self.password = pulumi.Output.secret(password.result)
         server = self._build_server(password)
+        self._ready: list[pulumi.Resource] = [server]
         last = self._build_parameters(server)
         azure.dbforpostgresql.Database(
             child(name, "db"),
@@ -110,13 +113,14 @@ class AzurePostgres(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=[last]),
         )
         self.restart_command = self._check_restart(server, last)
-        self.host = server.name.apply(lambda n: f"{n}.{POSTGRES_ZONE}")
+        self.host = server.fully_qualified_domain_name
         self.server_id = server.id
         self.register_outputs({"host": self.host, "password": self.password})
 
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.host,
             port=pulumi.Output.from_input(PORT),
             database=pulumi.Output.from_input(self._args.spec.database_name),
@@ -159,7 +163,10 @@ class AzurePostgres(pulumi.ComponentResource):
                 custom_window="Enabled", day_of_week=0, start_hour=3, start_minute=0
             ),
             tags=self._tags(),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
+            # storage auto-grow resizes the disk; the next deploy must not ask to shrink it
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.spec.protect, ignore_changes=["storage.storageSizeGB"]
+            ),
         )
 
     def _tags(self) -> dict[str, str]:

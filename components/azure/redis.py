@@ -103,6 +103,7 @@ class AzureRedis(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
         )
+        self._ready: list[pulumi.Resource] = [cache]
         azure.redis.PatchSchedule(
             child(name, "patching"),
             resource_group_name=args.placement.resource_group_name,
@@ -142,6 +143,7 @@ class AzureRedis(pulumi.ComponentResource):
     def contract(self) -> RedisContract:
         """The cloud-neutral view of this cache."""
         return RedisContract(
+            ready=self._ready,
             host=self.host,
             port=self.port,
             tls=True,

@@ -33,7 +33,7 @@ class GcpBackupBucketArgs:
 
     #: GCP project id
     project: str
-    #: the bucket's region (the cluster's)
+    #: the bucket's region (the DR region where there is one, else the cluster's)
     region: str
     #: bucket name (globally unique, 3-63 characters, lowercase)
     bucket_name: str

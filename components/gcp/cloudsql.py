@@ -54,6 +54,10 @@ FLAGS = {
 }
 
 
+# Cloud SQL grows the disk under disk_autoresize; the program never sets it back.
+DISK_SIZE_PATH = "settings.diskSize"
+
+
 @dataclass(frozen=True, kw_only=True)
 class GcpPostgresArgs:
     """Inputs of ``GcpPostgres``: the cloud-neutral spec placed on the VPC's private services."""
@@ -100,6 +104,7 @@ class GcpPostgres(pulumi.ComponentResource):
         sqladmin = args.apis.needs(SQLADMIN)
         self._opts = pulumi.ResourceOptions(parent=self)
         instance = self._build_instance()
+        self._ready: list[pulumi.Resource] = [instance]
         self.instance_name = instance.name
         replica = self._build_replica(instance) if args.spec.dr_region else None
         self.replica_name = replica.name if replica else None
@@ -133,6 +138,7 @@ class GcpPostgres(pulumi.ComponentResource):
     def contract(self) -> PostgresContract:
         """The cloud-neutral view of this database."""
         return PostgresContract(
+            ready=self._ready,
             host=self.host,
             port=pulumi.Output.from_input(PORT),
             database=pulumi.Output.from_input(self._args.spec.database_name),
@@ -190,6 +196,8 @@ class GcpPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
+                # disk_autoresize grows the disk (the SDK's own advice: ignore disk_size)
+                ignore_changes=[DISK_SIZE_PATH],
             ),
         )
 
@@ -228,6 +236,8 @@ class GcpPostgres(pulumi.ComponentResource):
                 parent=self,
                 protect=args.spec.protect,
                 depends_on=[args.private_services, *args.apis.needs(SQLADMIN)],
+                # disk_autoresize grows the disk (the SDK's own advice: ignore disk_size)
+                ignore_changes=[DISK_SIZE_PATH],
             ),
         )
 

@@ -156,6 +156,8 @@ class GcpCluster(pulumi.ComponentResource):
             storage_class=STORAGE_CLASS,
             ships_metrics_server=True,
             workload_egress=METADATA_SERVER_EGRESS,
+            # GKE's cluster DNS is kube-dns (https://cloud.google.com/kubernetes-engine/docs/how-to/kube-dns)
+            kube_dns=True,
         )
 
     def _build_viewers(self) -> None:

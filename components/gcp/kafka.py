@@ -69,6 +69,8 @@ class GcpKafka(pulumi.ComponentResource):
             location=args.region,
             # 1-63 characters, RFC 1035 (the provider's cluster_id documentation)
             cluster_id=resource_name(name),
+            # platform:kafka.version (one of GCP_KAFKA_VERSIONS, infra/config/cloud_rules.py)
+            kafka_version=args.spec.version,
             capacity_config=gcp.managedkafka.ClusterCapacityConfigArgs(
                 vcpu_count=str(vcpus), memory_bytes=str(memory_gib * 2**30)
             ),
@@ -87,6 +89,7 @@ class GcpKafka(pulumi.ComponentResource):
             labels=args.labels,
             opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect, depends_on=apis),
         )
+        self._ready: list[pulumi.Resource] = [cluster]
         for topic in args.spec.topics:
             gcp.managedkafka.Topic(
                 child(name, topic.name),
@@ -108,6 +111,7 @@ class GcpKafka(pulumi.ComponentResource):
     def contract(self) -> KafkaContract:
         """The cloud-neutral view of this cluster."""
         return KafkaContract(
+            ready=self._ready,
             bootstrap_servers=self.bootstrap_servers,
             port=PORT,
             security_protocol="SASL_SSL",

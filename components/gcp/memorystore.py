@@ -115,6 +115,7 @@ class GcpRedis(pulumi.ComponentResource):
                 ],
             ),
         )
+        self._ready: list[pulumi.Resource] = [cluster]
         self.cluster_name = cluster.name
         endpoint = cluster.discovery_endpoints.apply(lambda endpoints: endpoints[0])
         self.host = endpoint.apply(lambda e: e.address or "")
@@ -127,6 +128,7 @@ class GcpRedis(pulumi.ComponentResource):
     def contract(self) -> RedisContract:
         """The cloud-neutral view of this cache (no token: IAM authentication)."""
         return RedisContract(
+            ready=self._ready,
             host=self.host,
             port=self.port,
             tls=True,

@@ -37,6 +37,19 @@ def resource_name(logical: str, limit: int = NAME_LIMIT) -> str:
     return bounded(_rfc1035(logical), limit).rstrip("-")
 
 
+def bucket_name(base: str, project: str, limit: int = NAME_LIMIT) -> str:
+    """A globally unique Cloud Storage bucket name: ``base`` (cut with a hash when long)
+    followed by the whole ``project`` id, at most ``limit`` characters.
+
+    Bucket names share one global namespace (3-63 characters,
+    https://cloud.google.com/storage/docs/buckets#naming): the project id, which is itself
+    globally unique, is kept whole so two projects never collide, and the stack part is what
+    gets shortened.
+    """
+    room = limit - len(project) - 1
+    return f"{bounded(_rfc1035(base), room).rstrip('-')}-{project}"
+
+
 def account_id(base: str) -> str:
     """A valid, unique service-account id (6-30 characters) derived from ``base``."""
     cleaned = _rfc1035(base)

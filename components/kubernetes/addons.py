@@ -104,6 +104,10 @@ class AddonsArgs:
     alert_receivers: list[AlertReceiverArgs] = field(default_factory=list)
     #: issue certificates from a self-signed CA of our own instead of Let's Encrypt
     self_signed_issuer: bool = False
+    #: kubelets serve self-signed certificates (kind): metrics-server skips verifying them
+    kubelet_insecure_tls: bool = False
+    #: the cluster runs kube-dns (GKE) rather than CoreDNS: scrape kube-dns, not CoreDNS
+    kube_dns: bool = False
     #: kube-prometheus-stack values merged over the platform's (observability: sizes on a
     #: laptop, Grafana's data sources and identity; ``stacks/observability.py``)
     monitoring_values: charts.KubePrometheusStackValues = field(
@@ -391,6 +395,9 @@ class ClusterAddons(pulumi.ComponentResource):
             "kubeScheduler": {"enabled": not hidden},
             "kubeEtcd": {"enabled": not hidden},
             "kubeProxy": {"enabled": not hidden},
+            # GKE runs kube-dns: a CoreDNS ServiceMonitor there matches nothing (TargetDown)
+            "coreDns": {"enabled": not args.kube_dns},
+            "kubeDns": {"enabled": args.kube_dns},
             "prometheusOperator": {
                 "resources": _resources("100m", "256Mi"),
                 "prometheusConfigReloader": {"resources": _resources("10m", "64Mi")},
@@ -488,6 +495,9 @@ class ClusterAddons(pulumi.ComponentResource):
                 "--kubelet-preferred-address-types=InternalIP",
                 "--kubelet-use-node-status-port",
                 "--metric-resolution=15s",
+                # kind's kubelets serve self-signed certificates: without this every scrape
+                # fails verification and the Deployment never becomes Ready
+                *(["--kubelet-insecure-tls"] if self._args.kubelet_insecure_tls else []),
             ],
             "resources": _resources("100m", "200Mi"),
         }

@@ -297,6 +297,8 @@ KubePrometheusStackValues = TypedDict(
         "kubeScheduler": Toggle,
         "kubeEtcd": Toggle,
         "kubeProxy": Toggle,
+        "coreDns": Toggle,
+        "kubeDns": Toggle,
         "prometheusOperator": PrometheusOperatorValues,
         "prometheus": PrometheusValues,
         "alertmanager": AlertmanagerValues,

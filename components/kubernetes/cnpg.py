@@ -8,7 +8,9 @@ laptop). What it declares:
 - a namespace for the instances (PSA restricted, quota, default-deny NetworkPolicies that admit
   the app namespace on 5432, the operator on the status port, replication between instances,
   Prometheus on the metrics port, and egress to the API server, object storage and DNS);
-- a server TLS CA and certificate the program knows (so apps verify with ``verify-full``);
+- a server TLS CA the program knows (so apps verify with ``verify-full``), handed to the
+  operator with its key: the operator issues the server certificate from it and renews it
+  before expiry, with no ``pulumi up`` needed;
 - the app owner's credentials as a ``kubernetes.io/basic-auth`` Secret (``bootstrap.initdb.secret``),
   the password from pulumi-random, so the contract carries it without reading a Secret the
   operator writes later;
@@ -56,11 +58,16 @@ HTTPS_PORT = 443
 CLUSTER_LABEL = "cnpg.io/cluster"
 OPERATOR_NAMESPACE = "cnpg-system"
 
+# The engine awaits the Cluster until the operator reports it Ready (pulumi-kubernetes 4.18+
+# ``pulumi.com/waitFor``); initdb, image pulls and replicas joining take minutes, more than the
+# engine's default 10.
+WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
+CLUSTER_READY_TIMEOUT = "30m"
+
 # Daily base backup at 03:00 UTC (CNPG schedules have a seconds field).
 BACKUP_SCHEDULE = "0 0 3 * * *"
-# Server certificate lifetime; ``pulumi up`` re-issues it this long before expiry.
-CERT_VALIDITY_HOURS = 24 * 365
-CERT_RENEWAL_HOURS = 24 * 30
+# The server CA's lifetime; the server certificate it signs is the operator's (issued for 90
+# days and renewed 7 days before expiry, docs/src/certificates.md at v1.30.0).
 CA_VALIDITY_HOURS = 24 * 365 * 10
 
 BackupCredentials = Literal["aws-iam-role", "gke-workload-identity", "azure-workload-identity"]
@@ -131,19 +138,6 @@ class CnpgPostgresArgs:
     protect: bool = False
 
 
-def service_dns_names(name: str, namespace: str) -> list[str]:
-    """Every name the cluster's Services answer to (rw, ro, r), short and qualified."""
-    names = []
-    for service in (f"{name}-rw", f"{name}-ro", f"{name}-r"):
-        names += [
-            service,
-            f"{service}.{namespace}",
-            f"{service}.{namespace}.svc",
-            f"{service}.{namespace}.svc.cluster.local",
-        ]
-    return names
-
-
 class CnpgPostgres(pulumi.ComponentResource):
     """The CloudNativePG operator and one TimescaleDB ``Cluster`` with backups."""
 
@@ -198,6 +192,7 @@ class CnpgPostgres(pulumi.ComponentResource):
                 POSTGRES_PORT,
                 metrics_port_name="metrics",
             ),
+            ready=[self.cluster],
         )
 
     # --- operator -------------------------------------------------------------------------
@@ -385,12 +380,17 @@ class CnpgPostgres(pulumi.ComponentResource):
     def _certificates(
         self, opts: pulumi.ResourceOptions
     ) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
-        """A server CA and certificate the program knows, so the contract can carry the CA.
+        """A server CA the program knows, so the contract can carry it.
 
         CloudNativePG would otherwise generate its CA into ``<name>-ca`` in the instances'
         namespace, which apps in another namespace cannot mount and the program could only read
-        after the operator wrote it. The operator still manages the client (replication)
-        certificates. ``cnpg.io/reload`` makes the instances pick up a re-issued certificate.
+        after the operator wrote it. The CA Secret carries ``ca.key`` and no
+        ``serverTLSSecret`` is given, so the operator issues the server certificate from this
+        CA and renews it before it expires (the API reference of ``certificates.serverTLSSecret``:
+        "If not defined, ServerCASecret must provide also ``ca.key`` and a new secret will be
+        created using the provided CA"). A certificate issued by ``pulumi up`` would instead
+        expire unnoticed on a stack nobody redeploys. The operator also keeps managing the
+        client (replication) certificates.
         """
         args = self._args
         parent = pulumi.ResourceOptions(parent=self)
@@ -406,46 +406,18 @@ class CnpgPostgres(pulumi.ComponentResource):
             allowed_uses=["cert_signing", "crl_signing", "digital_signature"],
             opts=parent,
         )
-        server_key = tls.PrivateKey(
-            child(self._name, "server-key"), algorithm="ECDSA", ecdsa_curve="P256", opts=parent
-        )
-        request = tls.CertRequest(
-            child(self._name, "server-csr"),
-            private_key_pem=server_key.private_key_pem,
-            subject=tls.CertRequestSubjectArgs(common_name=self.host),
-            dns_names=service_dns_names(args.name, args.namespace),
-            opts=parent,
-        )
-        server = tls.LocallySignedCert(
-            child(self._name, "server"),
-            cert_request_pem=request.cert_request_pem,
-            ca_private_key_pem=ca_key.private_key_pem,
-            ca_cert_pem=ca.cert_pem,
-            validity_period_hours=CERT_VALIDITY_HOURS,
-            early_renewal_hours=CERT_RENEWAL_HOURS,
-            allowed_uses=["digital_signature", "key_encipherment", "server_auth"],
-            opts=parent,
-        )
-        labels = {**args.labels, "cnpg.io/reload": "true"}
         ca_secret = k8s.core.v1.Secret(
             child(self._name, "server-ca"),
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=f"{args.name}-server-ca", namespace=args.namespace, labels=labels
+                name=f"{args.name}-server-ca",
+                namespace=args.namespace,
+                labels={**args.labels, "cnpg.io/reload": "true"},
             ),
             type="Opaque",
-            string_data={"ca.crt": ca.cert_pem},
+            string_data={"ca.crt": ca.cert_pem, "ca.key": ca_key.private_key_pem},
             opts=opts,
         )
-        tls_secret = k8s.core.v1.Secret(
-            child(self._name, "server-tls"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=f"{args.name}-server-tls", namespace=args.namespace, labels=labels
-            ),
-            type="kubernetes.io/tls",
-            string_data={"tls.crt": server.cert_pem, "tls.key": server_key.private_key_pem},
-            opts=opts,
-        )
-        return ca.cert_pem, [ca_secret, tls_secret]
+        return ca.cert_pem, [ca_secret]
 
     # --- Cluster, backups, monitoring -------------------------------------------------------
 
@@ -493,10 +465,11 @@ class CnpgPostgres(pulumi.ComponentResource):
                 "topologyKey": "topology.kubernetes.io/zone",
                 "podAntiAffinityType": "required" if args.require_zone_spread else "preferred",
             },
-            "certificates": {
-                "serverCASecret": f"{args.name}-server-ca",
-                "serverTLSSecret": f"{args.name}-server-tls",
-            },
+            # the operator issues and renews the server certificate from this CA
+            "certificates": {"serverCASecret": f"{args.name}-server-ca"},
+            # a single instance's PDB (minAvailable 1) blocks every node drain: with one
+            # instance there is nothing to keep available during a drain
+            "enablePDB": args.instances > 1,
         }
         if args.backup is not None:
             spec["backup"] = self._backup_spec(args.backup)
@@ -510,10 +483,20 @@ class CnpgPostgres(pulumi.ComponentResource):
             api_version="postgresql.cnpg.io/v1",
             kind="Cluster",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels=args.labels
+                name=args.name,
+                namespace=args.namespace,
+                labels=args.labels,
+                annotations=WAIT_FOR_READY,
             ),
             spec=spec,
-            opts=opts,
+            opts=pulumi.ResourceOptions.merge(
+                opts,
+                pulumi.ResourceOptions(
+                    custom_timeouts=pulumi.CustomTimeouts(
+                        create=CLUSTER_READY_TIMEOUT, update=CLUSTER_READY_TIMEOUT
+                    )
+                ),
+            ),
         )
 
     @staticmethod

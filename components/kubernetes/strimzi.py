@@ -88,6 +88,9 @@ def topic_object_name(topic: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", topic.lower()).strip("-")[:63] or "topic"
 
 
+READY_TIMEOUTS = pulumi.CustomTimeouts(create="30m", update="30m")
+
+
 class StrimziKafka(pulumi.ComponentResource):
     """The Strimzi operator, a KRaft Kafka cluster and its topics, in one guarded namespace."""
 
@@ -110,6 +113,7 @@ class StrimziKafka(pulumi.ComponentResource):
         after_operator = pulumi.ResourceOptions(parent=self, depends_on=[operator])
         pool = self._node_pool(after_operator)
         kafka = self._kafka(after_operator)
+        self.kafka = kafka
         self._topics(pulumi.ResourceOptions(parent=self, depends_on=[kafka, pool]))
         self.bootstrap_servers = (
             f"{args.cluster_name}-kafka-bootstrap.{args.namespace}.svc:{PLAIN_PORT}"
@@ -129,6 +133,7 @@ class StrimziKafka(pulumi.ComponentResource):
             security_protocol="PLAINTEXT",
             sasl_mechanism=None,
             cluster_peer=self.broker_pods,
+            ready=[self.kafka],
         )
 
     def _namespace_spec(self) -> AddonNamespace:
@@ -217,7 +222,11 @@ class StrimziKafka(pulumi.ComponentResource):
             api_version=API_VERSION,
             kind="Kafka",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.cluster_name, namespace=args.namespace, labels=args.labels
+                name=args.cluster_name,
+                namespace=args.namespace,
+                labels=args.labels,
+                # the engine awaits the brokers' Ready condition (pulumi-kubernetes 4.18+)
+                annotations={"pulumi.com/waitFor": "condition=Ready"},
             ),
             spec={
                 "kafka": {
@@ -245,7 +254,10 @@ class StrimziKafka(pulumi.ComponentResource):
                 },
                 **self._metrics(),
             },
-            opts=opts,
+            # three brokers pulling images and forming the KRaft quorum outlast the default 10m
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(custom_timeouts=READY_TIMEOUTS)
+            ),
         )
 
     def _metrics(self) -> dict[str, object]:

@@ -27,6 +27,7 @@ from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import child
+from policies.rules.facts.readiness import DATA_SERVICE_ANNOTATION
 
 # valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
 # 2025-07 (security fixes CVE-2025-32023, CVE-2025-48367); BSD-3-Clause.
@@ -44,6 +45,10 @@ VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
 # oliver006/redis_exporter (MIT), pinned by tag: v1.88.0 (2026-07) reads Valkey's INFO as
 # Redis'; its image's user is 59000. Metrics on 9121 (redis_up, redis_memory_*, evictions...).
+# Share of the container's memory limit the dataset may use (``maxmemory``): the rest is
+# headroom for what ``maxmemory`` does not count (client and AOF buffers, fragmentation, the
+# copy-on-write pages of an AOF rewrite's fork), so eviction starts before the OOM killer.
+MAXMEMORY_SHARE = 0.75
 EXPORTER_IMAGE = "oliver006/redis_exporter:v1.88.0"
 EXPORTER_PORT = 9121
 EXPORTER_UID = 59000
@@ -74,6 +79,11 @@ class ValkeyArgs:
     #: Prometheus' namespace: a redis_exporter sidecar serves metrics to it on 9121;
     #: None: no exporter
     monitoring_namespace: str | None = None
+
+
+def maxmemory(memory_limit: str) -> int:
+    """``maxmemory`` in bytes for a container limited to ``memory_limit`` (a quantity)."""
+    return int(memory_bytes(memory_limit) * MAXMEMORY_SHARE)
 
 
 class Valkey(pulumi.ComponentResource):
@@ -112,7 +122,10 @@ class Valkey(pulumi.ComponentResource):
         )  # fmt: skip
         config = self._config_secret(in_namespace)
         secrets = [config, *([self._exporter_secret(in_namespace)] if monitored else [])]
-        self._statefulset(pulumi.ResourceOptions(parent=self, depends_on=[namespace, *secrets]))
+        # the engine awaits a StatefulSet until its pods are Ready
+        self.server = self._statefulset(
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace, *secrets])
+        )
         self._service(in_namespace)
         self.host = f"{NAME}.{args.namespace}.svc"
         self.register_outputs({"host": self.host})
@@ -128,6 +141,7 @@ class Valkey(pulumi.ComponentResource):
                 self._args.namespace, self._selector, port=PORT,
                 metrics_port_name="metrics" if self._args.monitoring_namespace else None,
             ),
+            ready=[self.server],
         )  # fmt: skip
 
     def _metadata(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
@@ -142,7 +156,9 @@ class Valkey(pulumi.ComponentResource):
             f"port {PORT}\n",
             f"dir {DATA_DIR}\n",
             "appendonly yes\n",
-            # keys beyond the pod's memory are evicted least-recently-used, never an OOM kill
+            # keys beyond maxmemory are evicted least-recently-used (without maxmemory Valkey
+            # has no limit and the policy never applies)
+            f"maxmemory {maxmemory(self._args.memory)}\n",
             "maxmemory-policy allkeys-lru\n",
             "requirepass ", self._password.result, "\n",
         )  # fmt: skip
@@ -251,7 +267,13 @@ class Valkey(pulumi.ComponentResource):
         args = self._args
         return k8s.apps.v1.StatefulSet(
             child(self._name, "server"),
-            metadata=self._metadata(NAME),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=NAME,
+                namespace=self._args.namespace,
+                labels={**self._args.labels, **self._selector},
+                # the redis its clients must wait for (deploy-readiness)
+                annotations={DATA_SERVICE_ANNOTATION: "redis"},
+            ),
             spec=k8s.apps.v1.StatefulSetSpecArgs(
                 replicas=1,
                 service_name=NAME,

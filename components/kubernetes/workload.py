@@ -31,6 +31,7 @@ from components.kubernetes.network_policy import (
     workload_policy,
 )
 from infra.naming import child
+from policies.rules.facts.readiness import USES_ANNOTATION
 
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet"]
 RUN_AS_USER = 10001
@@ -52,6 +53,12 @@ def restricted_container(uid: int) -> k8s.core.v1.SecurityContextArgs:
         capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
         seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
+
+
+# How long the migrations Job may run (activeDeadlineSeconds), and how long the engine awaits
+# it: the deadline plus a few minutes for scheduling and the pull (Pulumi's default is 10m).
+MIGRATIONS_DEADLINE_SECONDS = 1800
+JOB_WAIT_TIMEOUT = "35m"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +107,12 @@ class WorkloadArgs:
     service_account_annotations: dict[str, pulumi.Output[str]] = field(default_factory=dict)
     #: command run as a Job before the rollout; None: no migrations
     migrations_command: list[str] | None = None
+    #: in-stack data services the app uses, awaited until Ready before the migrations Job
+    #: and the pods start (the contracts' ``ready``)
+    waits_for: list[pulumi.Resource] = field(default_factory=list)
+    #: kinds of data service the app uses ("postgres", "kafka", "redis"), annotated on the
+    #: controller and the Job (policies/rules/facts/readiness.py)
+    uses: list[str] = field(default_factory=list)
     #: per-pod volume (GiB; StatefulSet volumeClaimTemplates)
     storage_gb: int | None = None
     #: StorageClass of the per-pod volumes
@@ -170,6 +183,14 @@ class Workload(pulumi.ComponentResource):
         return k8s.meta.v1.ObjectMetaArgs(
             name=name or self._args.app, namespace=self._args.namespace, labels=self._labels
         )
+
+    def _consumer_metadata(self, name: str | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+        """Metadata of the pods' owners (controller, migrations Job): they also name the data
+        services the app uses, which ``deploy-readiness`` requires them to wait for."""
+        metadata = self._metadata(name)
+        if self._args.uses:
+            metadata.annotations = {USES_ANNOTATION: ",".join(self._args.uses)}
+        return metadata
 
     def _build_service_account(self) -> k8s.core.v1.ServiceAccount:
         return k8s.core.v1.ServiceAccount(
@@ -354,12 +375,12 @@ class Workload(pulumi.ComponentResource):
         labels = {**self._labels, **args.pod_labels, **self._migrations_selector}
         job = k8s.batch.v1.Job(
             child(self._name, "migrate"),
-            metadata=self._metadata(
+            metadata=self._consumer_metadata(
                 migrations_job_name(args.app, args.image, args.migrations_command)
             ),
             spec=k8s.batch.v1.JobSpecArgs(
                 backoff_limit=2,
-                active_deadline_seconds=1800,
+                active_deadline_seconds=MIGRATIONS_DEADLINE_SECONDS,
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
@@ -384,7 +405,14 @@ class Workload(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=self._opts,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=args.waits_for,
+                # the engine awaits the Job for as long as its deadline allows, not its 10m
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=JOB_WAIT_TIMEOUT, update=JOB_WAIT_TIMEOUT
+                ),
+            ),
         )
         workload_policy(
             child(self._name, "migrate-allow"),
@@ -406,7 +434,7 @@ class Workload(pulumi.ComponentResource):
         args = self._args
         selector = k8s.meta.v1.LabelSelectorArgs(match_labels=self._selector)
         template = self._pod_template(service_account)
-        after = [migrations] if migrations else []
+        after = [migrations] if migrations else list(args.waits_for)
         # The HPA owns the replica count once created; do not fight it on every update.
         scaled = pulumi.ResourceOptions(
             parent=self, ignore_changes=["spec.replicas"], depends_on=after
@@ -414,7 +442,7 @@ class Workload(pulumi.ComponentResource):
         if args.kind == "DaemonSet":
             return k8s.apps.v1.DaemonSet(
                 child(self._name, "ds"),
-                metadata=self._metadata(),
+                metadata=self._consumer_metadata(),
                 spec=k8s.apps.v1.DaemonSetSpecArgs(
                     selector=selector,
                     template=template,
@@ -428,7 +456,7 @@ class Workload(pulumi.ComponentResource):
         if args.kind == "StatefulSet":
             return k8s.apps.v1.StatefulSet(
                 child(self._name, "sts"),
-                metadata=self._metadata(),
+                metadata=self._consumer_metadata(),
                 spec=k8s.apps.v1.StatefulSetSpecArgs(
                     service_name=self._build_headless_service(),
                     replicas=args.replicas,
@@ -445,7 +473,7 @@ class Workload(pulumi.ComponentResource):
             )
         return k8s.apps.v1.Deployment(
             child(self._name, "deploy"),
-            metadata=self._metadata(),
+            metadata=self._consumer_metadata(),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=args.replicas,
                 selector=selector,

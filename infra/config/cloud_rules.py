@@ -75,6 +75,10 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
 # Kafka versions the pinned Strimzi operator (1.2.0) runs: kafka-versions.yaml at that tag,
 # entries with ``supported: true`` (4.3.1 is its default).
 STRIMZI_KAFKA_VERSIONS = ("4.2.0", "4.2.1", "4.3.0", "4.3.1")
+# Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version``: those the
+# pulumi-gcp 10.2.0 managedkafka.Cluster documentation names ("for example, 3.7.x, 4.3.x";
+# 3.7.x is the API's default).
+GCP_KAFKA_VERSIONS = ("3.7.x", "4.3.x")
 # Valkey (the BSD-licensed Redis fork) lines with a pinned image in components/kubernetes/valkey.py
 VALKEY_VERSIONS = ("8.1",)
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -118,6 +122,11 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         )
     if config.cloud == "gcp":
         problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
+        if config.kafka.version not in GCP_KAFKA_VERSIONS:
+            problems.append(
+                f"kafka.version: {config.kafka.version} is not a Managed Kafka version; "
+                f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
+            )
         for member in config.cluster.preview_principals:
             if not _IAM_MEMBER.match(member):
                 problems.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
@@ -16,7 +16,42 @@ Environment = Literal["dev", "staging", "prod"]
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
-KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.\d{2}$")]
+
+
+def number_as_version(value: object) -> object:
+    """A version typed as a number, as Pulumi users type it, read as the string it stands for.
+
+    ``pulumi config set --path platform:postgres.version 17`` stores the number 17, and YAML
+    reads an unquoted ``7.1`` as a float: both mean the version written. A float that lost a
+    trailing zero (YAML reads ``1.30`` as ``1.3``) cannot be told apart, so it stays a mistake
+    whose message says to quote it.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if text.endswith(".0"):
+            return text.removesuffix(".0")
+        return text
+    return value
+
+
+def _minor_version(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(
+            f"{value!r} is a number, and YAML drops a trailing zero (1.30 reads as 1.3): "
+            'quote it, e.g. "1.33"'
+        )
+    return number_as_version(value)
+
+
+#: a version the user may have typed as a number (``17``, ``7.1``)
+Version = Annotated[str, BeforeValidator(number_as_version)]
+KubernetesVersion = Annotated[
+    str, StringConstraints(pattern=r"^1\.\d{2}$"), BeforeValidator(_minor_version)
+]
 
 
 def config_value(config: PlatformConfig, path: str) -> object:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
 
 from infra.config.base import StrictModel
-from infra.config.common import NonNegativeInt, PositiveInt
+from infra.config.common import NonNegativeInt, PositiveInt, Version, number_as_version
 from infra.config.quantities import cpu_millicores, memory_bytes
 
 _SqlName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
@@ -30,7 +30,9 @@ class PostgresConfig(StrictModel):
         description="managed: RDS / Cloud SQL / Flexible Server; cloudnative-pg: the "
         "CloudNativePG operator runs TimescaleDB on the cluster (docs/postgres.md)",
     )
-    version: Literal["15", "16", "17"] = Field(description="PostgreSQL major version")
+    version: Annotated[Literal["15", "16", "17"], BeforeValidator(number_as_version)] = Field(
+        description='PostgreSQL major version (17 or "17")'
+    )
     instance_size: str = Field(
         min_length=1, description="server class/tier/SKU (cloud-specific; bigger in prod)"
     )
@@ -116,7 +118,7 @@ class KafkaTopic(StrictModel):
 class KafkaConfig(StrictModel):
     """``platform:kafka``: the managed Kafka cluster and its topics."""
 
-    version: str = Field(
+    version: Version = Field(
         pattern=r"^\d+\.\d+\.(\d+|x)$", description="Kafka version (MSK naming, e.g. 3.8.x)"
     )
     brokers: PositiveInt = Field(
@@ -162,7 +164,9 @@ class KafkaConfig(StrictModel):
 class RedisConfig(StrictModel):
     """``platform:redis``: the managed Redis (cluster mode where the cloud offers it)."""
 
-    version: str = Field(pattern=r"^\d+(\.\d+)?$", description="Redis engine version")
+    version: Version = Field(
+        pattern=r"^\d+(\.\d+)?$", description='Redis engine version (7.1 or "7.1")'
+    )
     node_size: str = Field(min_length=1, description="node type / cache SKU (cloud-specific)")
     shards: PositiveInt = Field(
         le=500, description="cluster-mode shards (prod: 3, spreads keys and load)"

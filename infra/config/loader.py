@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any, cast, get_args
 
 import pulumi
 from pydantic import BaseModel, ValidationError
 
+from infra.config.credentials import plaintext_credentials
 from infra.config.errors import ConfigError
 from infra.config.examples import example_problems, leaves
 from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
@@ -197,13 +199,19 @@ def _resolve_images(document: dict[str, Any]) -> None:
             app["image"] = resolve_image(app["image"], registry)
 
 
-def build_platform_config(raw: dict[str, Any], stack: str, stack_file: str) -> PlatformConfig:
-    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``).
+def build_platform_config(
+    raw: dict[str, Any],
+    stack: str,
+    stack_file: str,
+    is_secret: Callable[[str], bool] = lambda key: False,
+) -> PlatformConfig:
+    """Validate a flat Pulumi config map (``{"platform:cloud": "aws", ...}``); ``is_secret``
+    tells which keys the CLI decrypted (their plain text cannot be checked for credentials).
 
     Unless the stack says ``platform:example: true``, every example value in the effective
     config (the stack's own or the profile's default) is a problem (``infra.config.examples``).
     """
-    problems = _unknown_key_problems(list(raw))
+    problems = plaintext_credentials(raw, is_secret) + _unknown_key_problems(list(raw))
     example = example_flag(raw, problems)
     cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", get_args(Cloud), problems)
     environment = _choice(
@@ -282,6 +290,8 @@ def load_platform_config() -> PlatformConfig:
 
     A sample stack (``platform:example: true``) plans offline but never reaches a real engine.
     """
+    from pulumi.runtime.config import is_config_secret
+
     raw = _all_config()
     if example_flag(raw, []) and not under_mocks():
         raise ConfigError(
@@ -291,4 +301,4 @@ def load_platform_config() -> PlatformConfig:
                 f"sample principals and images) that cannot deploy to a real account; {INIT_HINT}"
             ],
         )
-    return build_platform_config(raw, pulumi.get_stack(), stack_file_name())
+    return build_platform_config(raw, pulumi.get_stack(), stack_file_name(), is_config_secret)

@@ -19,6 +19,11 @@ from infra.config.common import Cloud, Environment
 
 Profile = dict[str, dict[str, Any]]
 
+# Managed Service for Apache Kafka's own default line (what a cluster created without a
+# version runs: pulumi-gcp managedkafka.Cluster ``kafka_version``), so clusters created before
+# the version was passed keep it.
+GCP_KAFKA_DEFAULT = "3.7.x"
+
 
 @dataclass(frozen=True)
 class EnvironmentTraits:
@@ -177,19 +182,19 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
         "dev": {
             "cluster": {"nodeSize": "e2-standard-2"},
             "postgres": {"instanceSize": "db-custom-1-3840"},
-            "kafka": {"brokerSize": "3x12"},
+            "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_SHARED_CORE_NANO"},
         },
         "staging": {
             "cluster": {"nodeSize": "e2-standard-4"},
             "postgres": {"instanceSize": "db-custom-2-7680"},
-            "kafka": {"brokerSize": "3x12"},
+            "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_STANDARD_SMALL"},
         },
         "prod": {
             "cluster": {"nodeSize": "n2-standard-4"},
             "postgres": {"instanceSize": "db-custom-4-15360"},
-            "kafka": {"brokerSize": "6x24"},
+            "kafka": {"brokerSize": "6x24", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_HIGHMEM_MEDIUM"},
         },
     },

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,6 +25,9 @@ from infra.diff.base import plan_base
 from infra.diff.compute import StackDiff, diff_plans
 from infra.diff.gitref import DiffError, commit_of, file_at, head_state
 from infra.diff.secrets import changed_secrets
+
+if TYPE_CHECKING:
+    from infra.plan.cli import Outcome
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -39,7 +44,7 @@ class DiffReport:
 
 
 def plan_working_tree(
-    root: Path, names: set[str]
+    root: Path, names: set[str], on_done: Callable[[Outcome], None] | None = None
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
     """Plans of the working tree's ``names`` and the error lines of those that failed."""
     from infra.plan.cli import plan_many
@@ -47,7 +52,7 @@ def plan_working_tree(
     paths = [root / f"Pulumi.{name}.yaml" for name in sorted(names)]
     if not paths:
         return {}, {}
-    outcomes = plan_many(paths, root)
+    outcomes = plan_many(paths, root, on_done=on_done)
     plans = {o.stack: o.plan for o in outcomes if o.plan is not None}
     return plans, {o.stack: o.errors for o in outcomes if o.errors}
 
@@ -74,11 +79,18 @@ def _stack_diff(
     return diff
 
 
-def compute(root: Path, base_ref: str, stack: str | None, use_cache: bool = True) -> DiffReport:
-    """Per-stack diffs between ``base_ref`` and the working tree."""
+def compute(
+    root: Path,
+    base_ref: str,
+    stack: str | None,
+    use_cache: bool = True,
+    say: Callable[[str], None] = lambda _message: None,
+) -> DiffReport:
+    """Per-stack diffs between ``base_ref`` and the working tree; ``say`` hears the progress."""
     commit = commit_of(root, base_ref)
     head_commit, dirty = head_state(root)
     head_names = _head_stacks(root)
+    say(f"planning the base {base_ref} ({commit[:7]}) with its own code")
     base = plan_base(root, commit, stack, use_cache)
     if stack and stack not in head_names | base.stacks:
         raise DiffError(
@@ -86,7 +98,15 @@ def compute(root: Path, base_ref: str, stack: str | None, use_cache: bool = True
             f"stacks: {', '.join(sorted(head_names | base.stacks))}"
         )
     names = {stack} if stack else head_names | base.stacks
-    head, head_errors = plan_working_tree(root, names & head_names)
+    todo = names & head_names
+    done: list[str] = []
+
+    def planned(outcome: Outcome) -> None:
+        done.append(outcome.stack)
+        say(f"planning the working tree: {len(done)}/{len(todo)} stacks (done: {outcome.stack})")
+
+    say(f"planning the working tree: 0/{len(todo)} stacks")
+    head, head_errors = plan_working_tree(root, todo, planned)
     report = DiffReport(base_ref, commit, head_commit, dirty)
     for name in sorted(names):
         if name in head_errors:
@@ -98,6 +118,16 @@ def compute(root: Path, base_ref: str, stack: str | None, use_cache: bool = True
         else:
             report.stacks.append(_stack_diff(root, commit, name, base.plans, head))
     return report
+
+
+@contextmanager
+def _status(console: Console) -> Iterator[Callable[[str], None]]:
+    """A spinner with what is being planned on a terminal; nothing in CI logs (not a TTY)."""
+    if not console.is_terminal:
+        yield lambda _message: None
+        return
+    with console.status("planning") as status:
+        yield lambda message: status.update(escape(message))
 
 
 def main(argv: list[str]) -> int:
@@ -120,15 +150,20 @@ def main(argv: list[str]) -> int:
     errors = Console(stderr=True, emoji=False)
     try:
         root = find_project_root(Path.cwd())
-        report = compute(root, options.base, options.stack, use_cache=not options.no_cache)
+        with _status(errors) as say:
+            report = compute(
+                root, options.base, options.stack, use_cache=not options.no_cache, say=say
+            )
     except (DiffError, StackFileError) as exc:
         errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return EXIT_ERROR
     print_report(Console(emoji=False), report)
     if options.markdown:
         options.markdown.write_text(render_markdown(report), encoding="utf-8")
+        errors.print(f"wrote the PR comment: {escape(str(options.markdown))}", highlight=False)
     if options.json:
         options.json.write_text(
             json.dumps(asdict(report), indent=2, sort_keys=True), encoding="utf-8"
         )
+        errors.print(f"wrote the diff JSON: {escape(str(options.json))}", highlight=False)
     return EXIT_ERROR if any(d.error for d in report.stacks) else EXIT_OK

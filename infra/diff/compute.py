@@ -73,6 +73,9 @@ class StackDiff:
     may_replace: list[MayReplace] = field(default_factory=list)
     hazards: list[Hazard] = field(default_factory=list)
     secrets_changed: list[str] = field(default_factory=list)
+    # estimated monthly cost (USD, infra.plan.summary) of each side; None: that side has no plan
+    monthly_usd_before: float | None = None
+    monthly_usd_after: float | None = None
     base_missing: bool = False
     head_missing: bool = False
     error: str | None = None
@@ -141,6 +144,27 @@ def _hazards(diff: StackDiff, protected: set[str]) -> list[Hazard]:
     return hazards
 
 
+def _monthly_usd(plan: dict[str, Any] | None) -> float | None:
+    """The plan's estimated monthly cost; a plan made by older code is summarized here."""
+    if plan is None:
+        return None
+    from infra.plan.summary import summarize
+
+    return float((plan.get("summary") or summarize(plan))["monthly_usd"])
+
+
+def cost_change(diff: StackDiff) -> str:
+    """``$206.15 -> $279.15/month (+$73.00)``: the estimated monthly cost, before and after."""
+    before, after = diff.monthly_usd_before, diff.monthly_usd_after
+    if before is None and after is None:
+        return "no estimate"
+    if before is None or after is None:
+        return f"${before or after:,.2f}/month ({'new' if before is None else 'removed'} stack)"
+    delta = after - before
+    sign = "+" if delta >= 0 else "-"
+    return f"${before:,.2f} -> ${after:,.2f}/month ({sign}${abs(delta):,.2f})"
+
+
 def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | None) -> StackDiff:
     """The diff of one stack; a side that is ``None`` did not plan (new or deleted stack)."""
     result = StackDiff(stack=stack, base_missing=base is None, head_missing=head is None)
@@ -168,6 +192,8 @@ def diff_plans(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | N
         result.may_replace = may_replace(base, head, {c.urn for c in result.replaced})
     protected = {urn for urn, r in {**before, **after}.items() if r.get("protect")}
     result.hazards = _hazards(result, protected)
+    result.monthly_usd_before = _monthly_usd(base)
+    result.monthly_usd_after = _monthly_usd(head)
     result.outputs = property_changes(
         (base or {}).get("outputs", {}), (head or {}).get("outputs", {})
     )

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from infra.diff.compute import StackDiff, flatten
+from infra.diff.compute import StackDiff, cost_change, flatten
+
+LEGEND = (
+    "legend: +N to add, ~N to change in place, +-N to replace, ?N may be replaced (they take "
+    "the id of a replaced resource), -N to remove, =N unchanged; est.: estimated monthly cost "
+    "(list prices, see python -m infra plan)"
+)
 
 if TYPE_CHECKING:
     from infra.diff.cli import DiffReport
@@ -22,6 +28,7 @@ def _stack(console: Console, diff: StackDiff) -> None:
         f"[bold]{escape(diff.stack)}[/bold]: +{len(diff.added)} ~{len(diff.updated)} "
         f"+-{len(diff.replaced)} ?{len(diff.may_replace)} -{len(diff.removed)} ={diff.unchanged}"
     )
+    console.print(f"est. {escape(cost_change(diff))}", highlight=False)
     for hazard in diff.hazards:
         console.print(
             f"[bold red]! {hazard.action}: {escape(hazard.type)} {escape(hazard.name)} "
@@ -63,5 +70,6 @@ def print_report(console: Console, report: DiffReport) -> None:
         f"{report.head_commit[:7]}{dirty}",
         highlight=False,
     )
+    console.print(LEGEND, style="dim", highlight=False)
     for diff in report.stacks:
         _stack(console, diff)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from infra.diff.compute import PropertyChange, ResourceChange, StackDiff, flatten
+from infra.diff.compute import PropertyChange, ResourceChange, StackDiff, cost_change, flatten
 
 if TYPE_CHECKING:
     from infra.diff.cli import DiffReport
@@ -54,6 +54,7 @@ def summary(diff: StackDiff) -> str:
         parts.append(f"🔑 {len(diff.secrets_changed)} secret(s) changed")
     if blocking:
         parts.append(f"⛔ {blocking} mandatory violation(s)")
+    parts.append(f"💰 est. {cost_change(diff)}")
     return f"**{diff.stack}**{state}: " + ", ".join(parts)
 
 
@@ -128,7 +129,10 @@ def _header(report: DiffReport) -> list[str]:
         "",
         "Planned without credentials under Pulumi's mocks: structural changes, with replacements "
         "from each provider's create-only properties; the real `pulumi preview` runs on "
-        "same-repo pull requests. Secret values are never shown.",
+        "same-repo pull requests. Secret values are never shown. 💰 is the estimated monthly "
+        "cost: list prices of the SKUs in `infra/plan/prices.py` (each row dated, with its "
+        "source), without storage, traffic, SKUs that have no row, discounts or taxes; "
+        "`python -m infra plan --markdown OUT` lists what each stack leaves out.",
         "",
     ]
     hazards = [(d.stack, h) for d in report.stacks for h in d.hazards]

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -103,8 +104,10 @@ def plan_many(
     workers: int | None = None,
     *,
     keep_records: bool = False,
+    on_done: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root Stack), ``workers`` at a time."""
+    """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root
+    Stack), ``workers`` at a time; ``on_done`` hears of each stack as it finishes."""
     import multiprocessing
 
     forking = sys.platform == "linux"
@@ -116,12 +119,43 @@ def plan_many(
         preload(_clouds_of(paths))
     count = workers or min(len(paths), os.cpu_count() or 1)
     context = multiprocessing.get_context("fork" if forking else "spawn")
+    jobs = [(str(p), str(project_root), keep_records) for p in paths]
+    outcomes: dict[str, Outcome] = {}
     with context.Pool(count, maxtasksperchild=1) as pool:
-        return pool.map(
-            _plan_in_child,
-            [(str(p), str(project_root), keep_records) for p in paths],
-            chunksize=1,
-        )
+        for job, outcome in zip(jobs, pool.imap(_plan_in_child, jobs, chunksize=1), strict=True):
+            outcomes[job[0]] = outcome
+            if on_done is not None:
+                on_done(outcome)
+    return [outcomes[job[0]] for job in jobs]
+
+
+def with_progress(
+    description: str, total: int, work: Callable[[Callable[[Outcome], None]], Any]
+) -> Any:
+    """Run ``work(advance)`` under a progress bar on a terminal; silent in CI logs (not a TTY)
+    and for a single stack (which then never imports rich when it prints nothing)."""
+    if total < 2 or not _console(True).is_terminal:
+        return work(lambda _outcome: None)
+    console = _console(True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(outcome: Outcome) -> None:
+            progress.update(task, advance=1, description=f"{description} (done: {outcome.stack})")
+
+        return work(advance)
+
+
+def announce(path: Path, what: str) -> None:
+    """Say on stderr which file or directory was written (stdout stays the plan)."""
+    from rich.markup import escape
+
+    _console(True).print(
+        f"wrote {escape(what)}: {escape(str(path))}", highlight=False, soft_wrap=True
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,6 +173,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="write what security scanners read (DIR/<stack> with --all)",
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="OUT",
+        help="write each stack's sizes, estimated cost, protection and exposure as markdown",
     )
     parser.add_argument("--quiet", action="store_true", help="print only errors and violations")
     parser.add_argument("--workers", type=int, help="parallel processes for --all")
@@ -187,24 +227,24 @@ def main(argv: list[str]) -> int:
     if len(targets) == 1 and not options.all:
         outcomes = [plan_stack_file(targets[0], root)]
     else:
-        outcomes = plan_many(targets, root, options.workers)
+        outcomes = with_progress(
+            f"planning {len(targets)} stacks",
+            len(targets),
+            lambda advance: plan_many(targets, root, options.workers, on_done=advance),
+        )
 
     exit_code = max((o.exit_code for o in outcomes), default=EXIT_OK)
-    for path, outcome in zip(targets, outcomes, strict=True):
-        if outcome.errors:
-            for line in outcome.errors:
-                _error(line)
-            continue
-        assert outcome.plan is not None
-        if not options.quiet or outcome.plan["policy"]["violations"]:
-            _print_outcome(outcome, quiet=options.quiet)
-        if options.render:
-            from infra.plan.render import render
-
-            directory = options.render / outcome.stack if options.all else options.render
-            render(outcome.plan["resources"], directory)
-        if options.export and not _export(outcome, path, root, options):
-            exit_code = EXIT_ERROR
+    exports = len(outcomes) if options.export else 0
+    ok = with_progress(
+        "exporting",
+        exports,
+        lambda advance: [
+            _report(path, outcome, root, options, advance)
+            for path, outcome in zip(targets, outcomes, strict=True)
+        ],
+    )
+    if not all(ok):
+        exit_code = EXIT_ERROR
 
     plans = [o.plan for o in outcomes if o.plan is not None]
     if options.json:
@@ -213,7 +253,42 @@ def main(argv: list[str]) -> int:
         options.json.write_text(
             json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+        announce(options.json, f"plan JSON of {len(plans)} stack(s)")
+    if options.markdown:
+        from infra.plan.summary import summary_markdown
+
+        options.markdown.parent.mkdir(parents=True, exist_ok=True)
+        body = "\n".join(summary_markdown(plan["stack"], plan["summary"]) for plan in plans)
+        options.markdown.write_text(body, encoding="utf-8")
+        announce(options.markdown, f"markdown summary of {len(plans)} stack(s)")
     return exit_code
+
+
+def _report(
+    path: Path,
+    outcome: Outcome,
+    root: Path,
+    options: argparse.Namespace,
+    advance: Callable[[Outcome], None],
+) -> bool:
+    """Print one stack's result and write its files; False when an export failed."""
+    try:
+        if outcome.errors:
+            for line in outcome.errors:
+                _error(line)
+            return True
+        assert outcome.plan is not None
+        if not options.quiet or outcome.plan["policy"]["violations"]:
+            _print_outcome(outcome, quiet=options.quiet)
+        if options.render:
+            from infra.plan.render import render
+
+            directory = options.render / outcome.stack if options.all else options.render
+            written = render(outcome.plan["resources"], directory)
+            announce(directory, f"{len(written)} manifest file(s) of {outcome.stack}")
+        return not options.export or _export(outcome, path, root, options)
+    finally:
+        advance(outcome)
 
 
 def _print_outcome(outcome: Outcome, *, quiet: bool) -> None:
@@ -222,7 +297,7 @@ def _print_outcome(outcome: Outcome, *, quiet: bool) -> None:
 
     assert outcome.plan is not None
     if quiet:
-        print_violations(_console(False), outcome.plan["policy"]["violations"])
+        print_violations(_console(False), outcome.plan["policy"]["violations"], outcome.stack)
     else:
         print_plan(_console(False), outcome.plan, outcome.environment)
 
@@ -235,8 +310,9 @@ def _export(outcome: Outcome, path: Path, root: Path, options: argparse.Namespac
     assert outcome.plan is not None
     directory = options.export / outcome.stack if options.all else options.export
     try:
-        export_plan(outcome.plan, read_stack_file(path, root), directory)
+        exported = export_plan(outcome.plan, read_stack_file(path, root), directory)
     except ExportError as exc:
         _error(str(exc))
         return False
+    announce(directory, f"{len(exported.files)} scanner export file(s) of {outcome.stack}")
     return True

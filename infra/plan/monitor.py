@@ -71,37 +71,35 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         if request.type == STACK_TYPE:
             return response
-        self.recorded.append(
-            RecordedResource(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent,
-                provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
-                custom=bool(request.custom),
-                protect=bool(request.protect),
-                inputs=struct_to_dict(request.object),
-                dependencies=sorted(set(request.dependencies)),
-                property_dependencies={
-                    key: sorted(set(deps.urns))
-                    for key, deps in request.propertyDependencies.items()
-                },
-                ignore_changes=list(request.ignoreChanges),
-                replace_on_changes=list(request.replaceOnChanges),
-                delete_before_replace=(
-                    bool(request.deleteBeforeReplace)
-                    if request.deleteBeforeReplaceDefined
-                    else None
-                ),
-                custom_timeouts=_timeouts(request),
-                additional_secret_outputs=list(request.additionalSecretOutputs),
-                aliases=list(request.aliasURNs),
-            )
+        # RegisterResource runs on the SDK's thread pool: keep this call's own record (another
+        # registration may append between here and the outputs below).
+        record = RecordedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            inputs=struct_to_dict(request.object),
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={
+                key: sorted(set(deps.urns)) for key, deps in request.propertyDependencies.items()
+            },
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            delete_before_replace=(
+                bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
+            ),
+            custom_timeouts=_timeouts(request),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            aliases=list(request.aliasURNs),
         )
+        self.recorded.append(record)
         secret_outputs = list(request.additionalSecretOutputs)
         if secret_outputs:
             response = self._with_secret_outputs(response, secret_outputs)
-        self.recorded[-1].outputs = struct_to_dict(response.object)
+        record.outputs = struct_to_dict(response.object)
         return response
 
     @staticmethod

@@ -52,13 +52,18 @@ class PlanResult:
     records: list[Any] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The plan JSON documented in README.md, secrets redacted."""
-        return {
+        """The plan JSON documented in README.md, secrets redacted, with its summary (sizes,
+        estimated cost, protection, exposure: ``infra.plan.summary``)."""
+        from infra.plan.summary import summarize
+
+        plan: dict[str, Any] = {
             "stack": self.stack,
             "resources": self.resources,
             "outputs": self.outputs,
             "policy": {"violations": self.violations},
         }
+        plan["summary"] = summarize(plan)
+        return plan
 
     @property
     def mandatory_violations(self) -> list[dict[str, str]]:
@@ -161,6 +166,10 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
                 "custom": record.custom,
                 "protect": record.protect,
                 "dependencies": record.all_dependencies,
+                "ignoreChanges": sorted(record.ignore_changes),
+                "customTimeouts": dict(sorted(record.custom_timeouts.items())),
+                "replaceOnChanges": sorted(record.replace_on_changes),
+                "deleteBeforeReplace": record.delete_before_replace,
                 "inputs": plain(record.inputs, redact=True),
             }
         )

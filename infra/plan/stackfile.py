@@ -53,13 +53,24 @@ def list_stack_files(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("Pulumi.*.yaml") if p.name != "Pulumi.yaml")
 
 
+def yaml_problem(name: str, error: yaml.YAMLError) -> str:
+    """One line: ``file:line:column: not valid YAML: what`` (PyYAML's dump spans several lines
+    and quotes the absolute path)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else name
+    what = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    detail = f"{what} ({context})" if context and context not in what else what
+    return f"{where}: not valid YAML: {' '.join(detail.split())}"
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StackFileError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:
-        raise StackFileError(f"{path}: not valid YAML ({exc})") from None
+        raise StackFileError(yaml_problem(path.name, exc)) from None
     if document is None:
         return {}
     if not isinstance(document, dict):

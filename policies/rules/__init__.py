@@ -32,6 +32,7 @@ RULE_MODULES: tuple[tuple[str, str | None], ...] = (
     (".deployability.gcp", "gcp"),
     (".deployability.azure", "azure-native"),
     (".deployability.kubernetes", None),
+    (".deployability.convergence", None),
 )
 
 
