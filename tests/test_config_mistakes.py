@@ -17,7 +17,7 @@ from infra.plan.stackfile import StackFileError, read_stack_file
 from tests.conftest import ROOT, run_cli
 
 DEV = {
-    "platform:example": "true",
+    "platform:example": "true",  # the sample values below are documentation ranges
     "platform:cloud": "aws",
     "platform:environment": "dev",
     "aws:region": "eu-west-1",
@@ -114,8 +114,8 @@ def test_invalid_yaml_is_one_line_with_file_line_and_column(tmp_path: Path) -> N
 def test_each_mistake_exits_2_with_one_line_from_the_cli(tmp_path: Path) -> None:
     """End to end, as a user meets them: a plain-text webhook, then broken YAML."""
     config = {
-        "platform:example": True, "platform:cloud": "aws", "platform:environment": "dev", "aws:region": "eu-west-1",
-        "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
+        "platform:example": True, "platform:cloud": "aws", "platform:environment": "dev",
+        "aws:region": "eu-west-1", "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
         "platform:addons": {"alertReceivers": [{"name": "oncall", "kind": "slack", "url": SLACK}]},
     }  # fmt: skip
     webhook = tmp_path / "Pulumi.webhook.yaml"
