@@ -46,7 +46,6 @@ LEVELS = {
 }
 LEVEL_CODES = {name: code for code, name in LEVELS.items()}
 PACK_VERSION = "0.0.1"  # what PolicyPack reports; the CLI prefers PulumiPolicy.yaml's
-PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 
 class PolicyConfigError(Exception):
