@@ -43,12 +43,6 @@ def build(config: PlatformConfig) -> PlatformContracts:
         status="UP",
         opts=pulumi.InvokeOutputOptions(provider=provider, depends_on=apis.needs(api.COMPUTE)),
     )
-    project_number = gcp.organizations.get_project_output(
-        project_id=project,
-        opts=pulumi.InvokeOutputOptions(
-            provider=provider, depends_on=apis.needs(api.CLOUDRESOURCEMANAGER)
-        ),
-    ).number
 
     network = GcpNetwork(
         f"{prefix}-network",
@@ -72,7 +66,6 @@ def build(config: PlatformConfig) -> PlatformContracts:
         f"{prefix}-gke",
         GcpClusterArgs(
             project=project,
-            project_number=project_number,
             region=config.region,
             location=config.region if regional else zones.names.apply(lambda names: names[0]),
             kubernetes_version=config.cluster.kubernetes_version,

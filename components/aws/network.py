@@ -234,7 +234,7 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=self._tags(name),
             opts=self._child_opts,
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             name,
             role=role.id,
             policy=flow_logs.arn.apply(
@@ -267,7 +267,10 @@ class AwsNetwork(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=self._tags(name),
-            opts=self._child_opts,
+            # the flow log checks its role's permissions when created: wait for the policy
+            opts=pulumi.ResourceOptions.merge(
+                self._child_opts, pulumi.ResourceOptions(depends_on=[policy])
+            ),
         )
 
     def _flow_log_trust_policy(self) -> str:

@@ -142,7 +142,24 @@ def _storage_agent(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+# Google-managed service agents by API (https://cloud.google.com/iam/docs/service-agents)
+_AGENT_DOMAINS = {
+    "container.googleapis.com": "container-engine-robot",
+    "sqladmin.googleapis.com": "gcp-sa-cloud-sql",
+}
+
+
+def _service_identity(args: Any, context: MockContext) -> dict[str, Any]:
+    service = str(args.inputs.get("service", ""))
+    domain = _AGENT_DOMAINS.get(service, f"gcp-sa-{service.split('.', 1)[0]}")
+    email = f"service-{PROJECT_NUMBER}@{domain}.iam.gserviceaccount.com"
+    project = _project(args, context)
+    return {"id": f"projects/{project}/services/{service}", "email": email,
+            "member": f"serviceAccount:{email}"}  # fmt: skip
+
+
 RESOURCES: dict[str, OutputFn] = {
+    "gcp:projects/serviceIdentity:ServiceIdentity": _service_identity,
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _subnetwork,
     "gcp:serviceaccount/account:Account": _service_account,
