@@ -4,9 +4,7 @@ Memorystore and one Workload Identity per application workload, returning the co
 from __future__ import annotations
 
 import pulumi
-import pulumi_gcp as gcp
 
-from components.gcp import apis as api
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
 from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
@@ -16,6 +14,7 @@ from components.gcp.memorystore import GcpRedis, GcpRedisArgs
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
+from infra.config.zones import pinned_zones
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
 from stacks import postgres_engine, specs
@@ -36,13 +35,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
         opts,
     )
-    # Even lookups fail on a fresh project until their API is on.
-    zones = gcp.compute.get_zones_output(
-        project=project,
-        region=config.region,
-        status="UP",
-        opts=pulumi.InvokeOutputOptions(provider=provider, depends_on=apis.needs(api.COMPUTE)),
-    )
+    # pinned in config, never "the zones UP today" (a zone is create-only; infra/config/zones.py)
+    zones = pinned_zones(config)
 
     network = GcpNetwork(
         f"{prefix}-network",
@@ -67,7 +61,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         GcpClusterArgs(
             project=project,
             region=config.region,
-            location=config.region if regional else zones.names.apply(lambda names: names[0]),
+            location=config.region if regional else zones[0],
             kubernetes_version=config.cluster.kubernetes_version,
             network_id=network.network_id,
             subnet_id=network.subnet_id,
@@ -162,8 +156,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         for app in config.apps
     }
     network_contract = network.contract(
-        str(config.network.cidr),
-        [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
+        str(config.network.cidr), [pulumi.Output.from_input(zone) for zone in zones]
     )
     contract = cluster.contract(identities)
     database = (

@@ -113,25 +113,6 @@ def _redis_cluster(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
-def _zones(args: Any, context: MockContext) -> dict[str, Any]:
-    region = args.args.get("region", context.region)
-    return {
-        "names": [f"{region}-{letter}" for letter in "bcd"],
-        "id": region,
-        "project": context.gcp_project,
-    }
-
-
-def _project_info(args: Any, context: MockContext) -> dict[str, Any]:
-    project = args.args.get("projectId", context.gcp_project)
-    return {
-        "projectId": project,
-        "number": PROJECT_NUMBER,
-        "name": project,
-        "id": f"projects/{project}",
-    }
-
-
 def _storage_agent(args: Any, context: MockContext) -> dict[str, Any]:
     email = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
     return {
@@ -172,7 +153,5 @@ RESOURCES: dict[str, OutputFn] = {
 }
 
 INVOKES: dict[str, OutputFn] = {
-    "gcp:compute/getZones:getZones": _zones,
-    "gcp:organizations/getProject:getProject": _project_info,
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }
