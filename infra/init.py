@@ -101,8 +101,10 @@ def required(cloud: str, environment: str) -> list[str]:
         names += ["access_cidr"] if environment != "prod" else []
     if cloud == "gcp":
         names.append("gcp_project")
+    # staging and prod declare the cloud alarms (the profiles): someone must hear them
+    names += ["alert_email"] if environment != "dev" and cloud != "local" else []
     if environment == "prod":
-        names += ["alert_email", "dr_region"]
+        names += ["dr_region"]
         if cloud in ("aws", "azure"):
             names += ["deployer_principal", "deployer_network"]
     return names

@@ -86,3 +86,104 @@ def test_gke_node_pool_waits_for_its_accounts_roles(
               if r.inputs["member"] == f"serviceAccount:{email}"]  # fmt: skip
     assert len(grants) == 2
     assert {g.urn for g in grants} <= set(pool.all_dependencies)
+
+
+# --- Azure: the Kubernetes provider waits until the API server admits the deployer ----------
+
+ACCESS_WAIT = "pulumi-python:dynamic:Resource"
+
+
+@pytest.mark.parametrize("stack", ["dev-azure", "prod-azure"])
+def test_aks_provider_waits_for_the_deployers_grant_to_propagate(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    records = _records(shipped_plans, stack)
+    wait = _one(records, ACCESS_WAIT, "-aks-access")
+    grants = [r for r in _of_type(records, "azure-native:authorization:RoleAssignment")
+              if "-aks-deployer-" in r.name]  # fmt: skip
+    assert grants and {g.urn for g in grants} <= set(wait.all_dependencies)
+    [provider] = [r for r in _of_type(records, "pulumi:providers:kubernetes")
+                  if r.name.endswith("-aks-k8s")]  # fmt: skip
+    assert wait.urn in provider.all_dependencies
+
+
+def test_the_wait_polls_until_allowed_and_counts_errors_as_not_yet() -> None:
+    from components.azure.access_wait import wait_until
+
+    answers = iter([OSError("connection refused"), False, True])
+    now = [0.0]
+
+    def allowed() -> bool:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    polls = wait_until(allowed, 60, poll_seconds=10, clock=lambda: now[0],
+                       sleep=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
+    assert (polls, now[0]) == (3, 20.0)
+
+
+def test_the_wait_gives_up_with_a_clear_message() -> None:
+    from components.azure.access_wait import wait_until
+
+    now = [0.0]
+    with pytest.raises(TimeoutError, match=r"after 30 s .* still denies it.*deployerPrincipals"):
+        wait_until(lambda: False, 30, poll_seconds=10, clock=lambda: now[0],
+                   sleep=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
+    assert now[0] == 20.0
+
+
+def test_the_wait_asks_the_api_server_with_the_kubeconfigs_own_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import base64
+    import io
+    import subprocess
+    from types import SimpleNamespace
+
+    from components.azure import access_wait
+
+    kubeconfig = json.dumps({
+        "clusters": [{"cluster": {"server": "https://aks.example:443",
+                                  "certificate-authority-data": base64.b64encode(b"CA").decode()}}],
+        "users": [{"user": {"exec": {"command": "kubelogin", "args": ["get-token", "--login", "azurecli"],
+                                     "env": [{"name": "EXTRA", "value": "1"}]}}}],
+    })  # fmt: skip
+    seen: dict[str, Any] = {}
+
+    def run(argv: list[str], **kwargs: Any) -> Any:
+        seen["argv"], seen["extra"] = argv, kwargs["env"]["EXTRA"]
+        return SimpleNamespace(stdout=json.dumps({"status": {"token": "t0ken"}}))
+
+    def urlopen(request: Any, **kwargs: Any) -> Any:
+        seen["url"], seen["auth"] = request.full_url, request.headers["Authorization"]
+        seen["body"] = json.loads(request.data)
+        return io.BytesIO(json.dumps({"status": {"allowed": True}}).encode())
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(access_wait.ssl, "create_default_context", lambda cadata: cadata)
+    monkeypatch.setattr(access_wait.urllib.request, "urlopen", urlopen)
+    assert access_wait.access_allowed(kubeconfig) is True
+    assert seen["argv"] == ["kubelogin", "get-token", "--login", "azurecli"]
+    assert seen["extra"] == "1"
+    assert (
+        seen["url"]
+        == "https://aks.example:443/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    )
+    assert seen["auth"] == "Bearer t0ken"
+    assert seen["body"]["spec"]["resourceAttributes"] == {
+        "verb": "create",
+        "resource": "namespaces",
+    }
+
+
+def test_a_second_up_with_the_same_grants_changes_nothing() -> None:
+    from components.azure.access_wait import _AccessWaitProvider
+
+    olds = {"cluster": "c", "grants": ["g1"], "kubeconfig": "k", "__provider": "old"}
+    provider = _AccessWaitProvider()
+    same = provider.diff("id", olds, {**olds, "__provider": "new code", "kubeconfig": "k2"})
+    assert not same.changes
+    regrant = provider.diff("id", olds, {**olds, "grants": ["g2"]})
+    assert regrant.changes and regrant.replaces == ["grants"]

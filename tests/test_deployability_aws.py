@@ -296,16 +296,6 @@ def test_msk_ignores_the_autoscaled_volume_size(shipped_plans: dict[str, Outcome
 # --- minor items --------------------------------------------------------------------------
 
 
-def test_msk_admits_prometheus_exporters_from_the_cluster(
-    shipped_plans: dict[str, Outcome],
-) -> None:
-    plan = plan_of(shipped_plans, "prod")
-    exporters = one(plan, RULE, "kafka-brokers-11001")["inputs"]
-    kafka = one(plan, RULE, "kafka-brokers")["inputs"]
-    assert (exporters["fromPort"], exporters["toPort"]) == (11001, 11002)
-    assert exporters["referencedSecurityGroupId"] == kafka["referencedSecurityGroupId"]
-
-
 def test_nat_and_eip_wait_for_the_internet_gateway(shipped_plans: dict[str, Outcome]) -> None:
     plan = plan_of(shipped_plans, "prod")
     for type_ in ("aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway"):

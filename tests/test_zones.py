@@ -140,7 +140,8 @@ def test_init_writes_the_zones_once(tmp_path: Path, cloud: str, expected: list[s
     args = ["--stack", "mine", "--cloud", cloud, "--environment", "staging", "--directory",
             str(tmp_path), "--no-plan", "--image-registry", "registry.acme-corp.io/analytics",
             "--region", REGION[cloud], "--domain", "acme-corp.io", "--acme-email",
-            "ops@acme-corp.io", "--access-cidr", "81.2.69.160/28"]  # fmt: skip
+            "ops@acme-corp.io", "--access-cidr", "81.2.69.160/28", "--alert-email",
+            "oncall@acme-corp.io"]  # fmt: skip
     if cloud == "gcp":
         args += ["--gcp-project", "acme-analytics-42"]
     assert init_main(args) == 0

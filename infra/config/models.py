@@ -111,6 +111,12 @@ class PlatformConfig(StrictModel):
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:
         problems = cloud_rule_problems(self) + prod_problems(self)
+        heard = self.alarms.notification_emails or self.environment == "prod"  # prod: floors
+        if self.alarms.enabled and not heard:
+            problems.append(
+                f"alarms.notificationEmails: alarms are on ({self.environment}) but reach nobody; "
+                "list the addresses that read them, or set alarms.enabled: false"
+            )
         if self.cluster.public_endpoint and not self.cluster.authorized_networks:
             problems.append(
                 "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "
