@@ -26,3 +26,17 @@ def test_a_second_plan_of_the_same_stack_changes_nothing(
         diff = diff_plans(outcome.stack, first, second)
         assert not diff.has_changes, (outcome.stack, diff)
         assert diff.unchanged == len(first["resources"])
+
+
+def test_every_deploy_checks_that_the_next_up_changes_nothing() -> None:
+    import yaml
+
+    steps = yaml.safe_load((ROOT / ".github/workflows/pulumi-up.yml").read_text())["jobs"]["up"][
+        "steps"
+    ]
+    ups = [i for i, s in enumerate(steps) if (s.get("with") or {}).get("command") == "up"]
+    check = steps[-1]
+    assert ups and len(steps) - 1 > max(ups)
+    assert check["with"]["command"] == "preview"
+    assert check["with"]["expect-no-changes"] is True and check["with"]["refresh"] is True
+    assert check["if"] == "inputs.mode == 'up' || inputs.mode == 'up-planned'"
