@@ -26,7 +26,6 @@ from components.aws.workload_identity import (
 )
 from components.specs import KafkaSpec, PostgresSpec, RedisSpec
 from infra.config.models import PlatformConfig
-from infra.config.zones import pinned_zones
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
 from stacks import postgres_engine, specs
@@ -192,7 +191,7 @@ def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOpt
             private_subnets=[str(s) for s in config.network.private_subnets()],
             public_subnets=[str(s) for s in config.network.public_subnets()],
             nat_per_zone=config.network.nat_gateways == "perZone",
-            zone_ids=pinned_zones(config),
+            zone_ids=config.pinned_zones,
             flow_log_retention_days=config.network.flow_log_retention_days,
             account_id=account.account_id,
             partition=account.partition,

@@ -23,7 +23,6 @@ from components.azure.postgres import AzurePostgres, AzurePostgresArgs
 from components.azure.redis import AzureRedis, AzureRedisArgs
 from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
-from infra.config.zones import pinned_zones
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
 from stacks import postgres_engine, specs
@@ -73,7 +72,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
     traits = config.traits
-    zones = pinned_zones(config)
+    zones = config.pinned_zones
     subnets = subnet_plan(config)
     caller = azure.authorization.get_client_config_output(
         opts=pulumi.InvokeOutputOptions(provider=provider)

@@ -14,7 +14,6 @@ from components.gcp.memorystore import GcpRedis, GcpRedisArgs
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
-from infra.config.zones import pinned_zones
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
 from stacks import postgres_engine, specs
@@ -36,7 +35,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         opts,
     )
     # pinned in config, never "the zones UP today" (a zone is create-only; infra/config/zones.py)
-    zones = pinned_zones(config)
+    zones = config.pinned_zones
 
     network = GcpNetwork(
         f"{prefix}-network",

@@ -18,7 +18,6 @@ from infra.config.zones import (
     EKS_UNSUPPORTED_ZONE_IDS,
     GCP_ZONES,
     _aws_prefix,
-    pinned_zones,
 )
 from infra.init import main as init_main
 from infra.plan.cli import Outcome
@@ -122,7 +121,7 @@ def test_a_region_the_table_does_not_know_needs_its_zones_listed() -> None:
                for line in wrong), wrong  # fmt: skip
     listed = build({"network": {"availabilityZones": ["mec1-az1", "mec1-az2"]}},
                    **{"aws:region": "me-central-1"})  # fmt: skip
-    assert pinned_zones(listed) == ["mec1-az1", "mec1-az2"]
+    assert listed.pinned_zones == ["mec1-az1", "mec1-az2"]
 
 
 def test_the_tables_are_consistent() -> None:

@@ -33,6 +33,7 @@ from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, Netwo
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
 from infra.config.profiles import EnvironmentTraits, traits
 from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, ImagesConfig, Resources
+from infra.config.zones import pinned_zones
 
 __all__ = [
     "AZURE_BACKUP_RETENTION_DAYS",
@@ -102,6 +103,12 @@ class PlatformConfig(StrictModel):
     def protect(self) -> bool:
         """Stateful resources get ``protect=True`` (and deletion protection) in prod."""
         return self.traits.protect
+
+    @property
+    def pinned_zones(self) -> list[str]:
+        """The zones, chosen once: AWS zone ids, GCP zone names, Azure "1".."N"."""
+        network = self.network
+        return pinned_zones(self.cloud, self.region, network.zones, network.availability_zones)
 
     @property
     def name_prefix(self) -> str:

@@ -19,10 +19,7 @@ the logical numbers 1..``network.zones`` of the subscription and need no pinning
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from infra.config.models import PlatformConfig
+from collections.abc import Sequence
 
 KEY = "network.availabilityZones"
 
@@ -86,29 +83,28 @@ def default_zones(cloud: str, region: str | None, count: int) -> list[str]:
     return list(known[:count]) if len(known) >= count else []
 
 
-def zone_problems(config: PlatformConfig) -> list[str]:
-    """What is wrong with the stack's zones; empty when ``pinned_zones`` can answer."""
-    listed = config.network.availability_zones
-    table = _table(config.cloud)
-    count = config.network.zones
+def zone_problems(cloud: str, region: str, count: int, listed: Sequence[str] | None) -> list[str]:
+    """What is wrong with a stack's zones (``listed``: ``network.availabilityZones``, ``count``:
+    ``network.zones``); empty when ``pinned_zones`` can answer."""
+    table = _table(cloud)
     if table is None:
         if listed is not None:
-            return [f"{KEY}: only used on aws and gcp ({config.cloud}: zones are 1..network.zones); remove it"]  # fmt: skip
+            return [f"{KEY}: only used on aws and gcp ({cloud}: zones are 1..network.zones); remove it"]  # fmt: skip
         return []
     if listed is None:
-        if default_zones(config.cloud, config.region, count):
+        if default_zones(cloud, region, count):
             return []
-        known = table.get(config.region, ())
+        known = table.get(region, ())
         what = "no zone table" if not known else f"{len(known)} zones in the table"
-        return [f"{KEY}: required for {config.region} ({what}, network.zones is {count}); "
+        return [f"{KEY}: required for {region} ({what}, network.zones is {count}); "
                 "list the region's zones"]  # fmt: skip
     problems = []
     if len(listed) != count:
         problems.append(f"{KEY}: {len(listed)} zones listed, network.zones is {count}")
     if len(set(listed)) != len(listed):
         problems.append(f"{KEY}: a zone is listed twice ({', '.join(listed)})")
-    check = _aws_zone_problem if config.cloud == "aws" else _gcp_zone_problem
-    problems += [f"{KEY}: {p}" for zone in listed if (p := check(zone, config.region))]
+    check = _aws_zone_problem if cloud == "aws" else _gcp_zone_problem
+    problems += [f"{KEY}: {p}" for zone in listed if (p := check(zone, region))]
     return problems
 
 
@@ -135,15 +131,12 @@ def _gcp_zone_problem(zone: str, region: str) -> str | None:
     return None
 
 
-def pinned_zones(config: PlatformConfig) -> list[str]:
-    """The stack's zones: ``network.availabilityZones``, else the first of the region's table.
-
-    AWS: zone ids; GCP: zone names; Azure: "1".."N". Config validation (``zone_problems``)
-    guarantees an answer.
-    """
-    count = config.network.zones
-    if config.network.availability_zones is not None:
-        return list(config.network.availability_zones)
-    if _table(config.cloud) is None:
+def pinned_zones(cloud: str, region: str, count: int, listed: Sequence[str] | None) -> list[str]:
+    """A stack's zones: ``listed`` (``network.availabilityZones``), else the first ``count`` of
+    the region's table. AWS: zone ids; GCP: zone names; Azure: "1".."N". Config validation
+    (``zone_problems``) guarantees an answer."""
+    if listed is not None:
+        return list(listed)
+    if _table(cloud) is None:
         return [str(zone) for zone in range(1, count + 1)]
-    return default_zones(config.cloud, config.region, count)
+    return default_zones(cloud, region, count)
