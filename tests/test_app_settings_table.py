@@ -80,8 +80,9 @@ GCP = {
 AZURE = {
     # Event Hubs' Kafka endpoint: SASL PLAIN over TLS with the namespace's connection string.
     "kafka": AZURE_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "PLAIN",
-    "kafka_auth": "secret", "redis_scheme": "rediss", "redis_port": "6380",
-    "redis_tls": "true", "redis_ca": None, "redis_auth": "token",
+    # Azure Managed Redis: TLS on 10000, Entra ID tokens of the workload identity
+    "kafka_auth": "secret", "redis_scheme": "rediss", "redis_port": "10000",
+    "redis_tls": "true", "redis_ca": None, "redis_auth": "entra",
     "identity": "azure.workload.identity/client-id",
 }  # fmt: skip
 
