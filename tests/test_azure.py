@@ -196,7 +196,8 @@ def test_redis_admits_the_workload_identities_of_its_users(
     users = sorted(app for app, spec in config.apps.items() if "redis" in spec.uses)
     assert users, "the shipped stacks have an app that uses Redis"
     identities = {
-        r["name"]: r for r in resources_of(plan, "azure-native:managedidentity:UserAssignedIdentity")
+        r["name"]: r
+        for r in resources_of(plan, "azure-native:managedidentity:UserAssignedIdentity")
     }
     assignments = resources_of(plan, "azure-native:redisenterprise:AccessPolicyAssignment")
     assert sorted(a["inputs"]["accessPolicyAssignmentName"] for a in assignments) == users

@@ -127,10 +127,15 @@ def test_redis_is_a_managed_redis_sku_with_enough_shards(
     shards = primary_shards(sku)
     config = config_of(stack)
     assert shards is not None and shards >= config.redis.shards
-    assert (cluster["inputs"]["highAvailability"] == "Enabled") is (config.redis.replicas_per_shard > 0)
-    assert NAME_RULES["azure-native:redisenterprise:RedisEnterprise"].problems(
-        cluster["inputs"]["clusterName"]
-    ) == []
+    assert (cluster["inputs"]["highAvailability"] == "Enabled") is (
+        config.redis.replicas_per_shard > 0
+    )
+    assert (
+        NAME_RULES["azure-native:redisenterprise:RedisEnterprise"].problems(
+            cluster["inputs"]["clusterName"]
+        )
+        == []
+    )
 
 
 def test_assignment_names_are_letters_and_digits() -> None:

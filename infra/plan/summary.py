@@ -195,7 +195,9 @@ def _event_hubs(inputs: Resource) -> Facts:
 def _azure_redis(inputs: Resource) -> Facts:
     sku = _get(inputs, "sku", "name")
     ha = ", HA" if inputs.get("highAvailability") != "Disabled" else ", no HA"
-    return Facts([f"Redis: Azure Managed Redis {sku}{ha}"], not_priced=[f"Azure Managed Redis {sku}{ha}"])
+    return Facts(
+        [f"Redis: Azure Managed Redis {sku}{ha}"], not_priced=[f"Azure Managed Redis {sku}{ha}"]
+    )
 
 
 def _envoy_proxy(inputs: Resource) -> Facts:

@@ -29,7 +29,6 @@ from pulumi_policy import (
 )
 
 from ..base import deployable, dig, is_unknown, resource_rule, sequence, stack_rule, whole
-from ..facts.azure_redis import AMR_DATABASE, AMR_SKUS
 from ..facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from ..facts.azure_names import (
     AUTONAME_SUFFIX,
@@ -38,6 +37,7 @@ from ..facts.azure_names import (
     NAME_RULES,
     SHORT_NAME_LIMIT,
 )
+from ..facts.azure_redis import AMR_DATABASE, AMR_SKUS
 from ..facts.azure_regions import DR_REGION_TAG, PAIRED_REGION
 from .aws import REACHABLE_SCHEMA, not_a_way_in
 
