@@ -322,9 +322,15 @@ def test_pending_restart_fails_loudly_with_the_command(shipped_plans: dict[str, 
 def test_redis_contract_needs_no_shard_ports(shipped_plans: dict[str, Outcome]) -> None:
     """The Enterprise clustering policy proxies every shard behind port 10000: the contract
     carries no 85XX shard ports (OSS clustering would redirect clients to them)."""
-    database = one(plan_of(shipped_plans, "prod-azure"), "azure-native:redisenterprise:Database")
+    plan = plan_of(shipped_plans, "prod-azure")
+    database = one(plan, "azure-native:redisenterprise:Database")
     assert database["inputs"]["clusteringPolicy"] == "EnterpriseCluster"
-    assert plan_of(shipped_plans, "prod-azure")["outputs"]["redisPort"] == 10000
+    assert plan["outputs"]["redisPort"] == 10000
+    # the backend's egress reaches the private endpoints' subnet on 10000, and no port range
+    policy = one(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "-backend-allow")
+    ports = [p for rule in policy["inputs"]["spec"]["egress"] for p in rule.get("ports", [])]
+    assert {"protocol": "TCP", "port": 10000} in ports
+    assert not [p for p in ports if "endPort" in p or p.get("port") in (6380, 15000)]
 
 
 # 12 -- Container Insights DCR -------------------------------------------------------------------
