@@ -140,9 +140,12 @@ def test_redis_is_a_managed_redis_sku_with_enough_shards(
 
 def test_assignment_names_are_letters_and_digits() -> None:
     rule = NAME_RULES["azure-native:redisenterprise:AccessPolicyAssignment"]
-    for app in ("backend", "history-worker", "a_b", "x" * 80):
+    apps = ("backend", "history-worker", "historyworker", "a_b", "x" * 80, "x" * 81)
+    for app in apps:
         assert rule.problems(assignment_name(app)) == [], app
-    assert assignment_name("history-worker") == "historyworker"
+    assert len({assignment_name(app) for app in apps}) == len(apps)
+    assert assignment_name("backend") == "backend"
+    assert assignment_name("history-worker").startswith("historyworker")
 
 
 # 5 -- authorized ranges include the NAT gateway's IP --------------------------------------------

@@ -36,7 +36,7 @@ from components.contracts import RedisContract
 from components.specs import RedisSpec
 from infra.naming import child
 from policies.rules.facts import azure_redis as amr
-from policies.rules.facts.azure_names import global_name
+from policies.rules.facts.azure_names import digest, global_name
 
 CLUSTER = "azure-native:redisenterprise:RedisEnterprise"
 TLS_PORT = amr.AMR_PORT
@@ -60,8 +60,12 @@ class AzureRedisArgs:
 
 
 def assignment_name(app: str) -> str:
-    """An access policy assignment's name: the app's letters and digits (at most 60)."""
-    return re.sub(r"[^A-Za-z0-9]", "", app)[:60] or "app"
+    """An access policy assignment's name (letters and digits, at most 60): the app's name
+    itself when it fits, else its letters and digits plus a hash of it, so that two apps
+    (``history-worker``, ``historyworker``) never share one."""
+    if re.fullmatch(r"[A-Za-z0-9]{1,60}", app):
+        return app
+    return re.sub(r"[^A-Za-z0-9]", "", app)[:52] + digest(app)
 
 
 class AzureRedis(pulumi.ComponentResource):
