@@ -46,7 +46,7 @@ AMR_PRIVATE_LINK_GROUP = "redisEnterprise"
 # A cluster holds exactly one database, and it is named "default".
 AMR_DATABASE = "default"
 # The only access policy a database offers to Entra identities (the SDK's accessPolicyName
-# doc: 'Only "default" policy is supported for now'): read and write, no admin commands.
+# doc: 'Only "default" policy is supported for now').
 AMR_ACCESS_POLICY = "default"
 
 
