@@ -1,0 +1,155 @@
+"""``python -m infra gitops render|set-image``: keep the apps' manifests in the repository.
+
+``render [--stack NAME | --all] [--check]`` plans each stack with ``platform:delivery:
+argocd`` as if Pulumi delivered its apps and writes the apps' objects under
+``<argocd.path>/<stack>/`` (``infra.gitops.render``); ``--check`` writes nothing and exits 1
+when a committed package differs from a fresh render.
+
+``set-image --stack NAME --app APP --image IMAGE`` sets ``platform:apps.<app>.image`` in
+``Pulumi.<stack>.yaml`` (comments and layout kept) and renders that stack again: what the
+delivery workflow commits for dev/staging, and what a prod pull request changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.gitops.render import AS_PULUMI, app_objects, files, is_gitops_stack, package_path
+from infra.gitops.render import write as write_package
+
+EXIT_OK, EXIT_STALE, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Package:
+    """One stack's rendered apps: where they go and what they hold."""
+
+    stack: str
+    directory: Path
+    files: dict[str, str]
+
+
+class GitopsError(Exception):
+    """A user mistake or a stack that does not plan (one line per problem; exit 2)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _stack_config(path: Path, root: Path) -> dict[str, str]:
+    from infra.plan.stackfile import StackFileError, read_stack_file
+
+    try:
+        return read_stack_file(path, root).config
+    except StackFileError as exc:
+        raise GitopsError([str(exc)]) from None
+
+
+def targets(root: Path, stack: str | None) -> list[Path]:
+    """The stack files to render: the one named, or every one delivered by Argo CD."""
+    from infra.plan.stackfile import list_stack_files
+
+    if stack is None:
+        return [p for p in list_stack_files(root) if is_gitops_stack(_stack_config(p, root))]
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise GitopsError([f"{path.name}: no such stack file"])
+    if not is_gitops_stack(_stack_config(path, root)):
+        raise GitopsError([
+            f"{path.name}: platform:delivery is not argocd; only stacks delivered by Argo CD "
+            "have a package to render (docs/delivery.md)"
+        ])  # fmt: skip
+    return [path]
+
+
+def render_packages(paths: list[Path], root: Path) -> list[Package]:
+    """Plan each stack (as if delivered by Pulumi) and render its apps."""
+    from infra.plan.cli import plan_many
+
+    packages, problems = [], []
+    for path, outcome in zip(paths, plan_many(paths, root, overrides=AS_PULUMI), strict=True):
+        if outcome.plan is None or outcome.errors:
+            problems += outcome.errors or [f"{path.name}: did not plan"]
+            continue
+        by_app = app_objects(outcome.plan, f"platform-{outcome.stack}-")
+        directory = root / package_path(_stack_config(path, root)) / outcome.stack
+        packages.append(Package(outcome.stack, directory, files(outcome.stack, by_app)))
+    if problems:
+        raise GitopsError(problems)
+    return packages
+
+
+def committed(directory: Path) -> dict[str, str]:
+    """A package as it is in the working tree."""
+    if not directory.is_dir():
+        return {}
+    return {
+        str(p.relative_to(directory)): p.read_text(encoding="utf-8")
+        for p in sorted(directory.rglob("*.yaml"))
+    }
+
+
+def _render(options: argparse.Namespace, root: Path) -> int:
+    paths = targets(root, options.stack)
+    stale = 0
+    for package in render_packages(paths, root):
+        if options.check:
+            if committed(package.directory) != package.files:
+                stale += 1
+                print(
+                    f"{package.directory.relative_to(root)}: stale; run "
+                    f"`python -m infra gitops render --stack {package.stack}` and commit",
+                    file=sys.stderr,
+                )
+            continue
+        written = write_package(package.directory, package.files)
+        print(f"wrote {len(written)} manifest(s) of {package.stack}: {package.directory}")
+    return EXIT_STALE if stale else EXIT_OK
+
+
+def _set_image(options: argparse.Namespace, root: Path) -> int:
+    from infra.gitops.images import set_image
+
+    path = root / f"Pulumi.{options.stack}.yaml"
+    set_image(path, options.app, options.image)
+    print(f"{path.name}: platform:apps.{options.app}.image = {options.image}")
+    if not is_gitops_stack(_stack_config(path, root)):
+        return EXIT_OK
+    for package in render_packages([path], root):
+        written = write_package(package.directory, package.files)
+        print(f"wrote {len(written)} manifest(s) of {package.stack}: {package.directory}")
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m infra gitops")
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="render the apps of GitOps stacks")
+    which = render.add_mutually_exclusive_group()
+    which.add_argument("--stack", help="one stack (Pulumi.<stack>.yaml)")
+    which.add_argument("--all", action="store_true", help="every stack with delivery argocd")
+    render.add_argument("--check", action="store_true", help="exit 1 if a package is stale")
+    image = commands.add_parser("set-image", help="set an app's image and re-render")
+    image.add_argument("--stack", required=True)
+    image.add_argument("--app", required=True)
+    image.add_argument("--image", required=True)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    from infra.plan.stackfile import find_project_root
+
+    options = _parser().parse_args(argv)
+    root = find_project_root(Path.cwd())
+    try:
+        if options.command == "render":
+            return _render(options, root)
+        return _set_image(options, root)
+    except GitopsError as exc:
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_ERROR
