@@ -12,7 +12,7 @@ USAGE = (
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
     "\n       python -m infra crd-schemas [--mirror DIR]"
     "\n       python -m infra gitops render [--stack NAME | --all] [--check]"
-    "\n       python -m infra gitops set-image --stack NAME --app APP --image IMAGE"
+    "\n       python -m infra gitops set-image (--stack NAME | --environment ENV ...) --app APP --image IMAGE"
     "\n       python -m infra init --stack NAME --cloud aws|gcp|azure|local "
     "--environment dev|staging|prod --region R [--domain D --acme-email E --access-cidr C ...]"
 )

@@ -288,3 +288,10 @@ def test_set_image_changes_only_the_image_and_keeps_comments(tmp_path: Path) -> 
     for bad in ("backend:latest", "registry.example.com/analytics/backend:latest", "no tag"):
         with pytest.raises(GitopsError):
             set_image(path, "backend", bad)
+
+
+def test_set_image_by_environment_names_every_stack_of_it() -> None:
+    from infra.gitops.cli import stacks_of
+
+    names = {p.name for p in stacks_of(ROOT, ["staging"])}
+    assert names == {"Pulumi.staging.yaml", "Pulumi.staging-gcp.yaml", "Pulumi.staging-azure.yaml"}

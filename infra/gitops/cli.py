@@ -5,9 +5,10 @@ argocd`` as if Pulumi delivered its apps and writes the apps' objects under
 ``<argocd.path>/<stack>/`` (``infra.gitops.render``); ``--check`` writes nothing and exits 1
 when a committed package differs from a fresh render.
 
-``set-image --stack NAME --app APP --image IMAGE`` sets ``platform:apps.<app>.image`` in
-``Pulumi.<stack>.yaml`` (comments and layout kept) and renders that stack again: what the
-delivery workflow commits for dev/staging, and what a prod pull request changes.
+``set-image (--stack NAME | --environment ENV ...) --app APP --image IMAGE`` sets
+``platform:apps.<app>.image`` in ``Pulumi.<stack>.yaml`` (comments and layout kept) of the
+stack named, or of every stack of the environments named, and renders the GitOps ones again:
+what the release workflow commits for dev/staging, and what its prod pull request changes.
 """
 
 from __future__ import annotations
@@ -111,15 +112,31 @@ def _render(options: argparse.Namespace, root: Path) -> int:
     return EXIT_STALE if stale else EXIT_OK
 
 
+def stacks_of(root: Path, environments: list[str]) -> list[Path]:
+    """The stack files whose ``platform:environment`` is one of ``environments``."""
+    from infra.plan.stackfile import list_stack_files
+
+    return [
+        p
+        for p in list_stack_files(root)
+        if _stack_config(p, root).get("platform:environment") in environments
+    ]
+
+
 def _set_image(options: argparse.Namespace, root: Path) -> int:
     from infra.gitops.images import set_image
 
-    path = root / f"Pulumi.{options.stack}.yaml"
-    set_image(path, options.app, options.image)
-    print(f"{path.name}: platform:apps.{options.app}.image = {options.image}")
-    if not is_gitops_stack(_stack_config(path, root)):
-        return EXIT_OK
-    for package in render_packages([path], root):
+    if options.stack:
+        paths = [root / f"Pulumi.{options.stack}.yaml"]
+    else:
+        paths = stacks_of(root, options.environment)
+    if not paths:
+        raise GitopsError([f"no stack of environment {', '.join(options.environment)}"])
+    for path in paths:
+        set_image(path, options.app, options.image)
+        print(f"{path.name}: platform:apps.{options.app}.image = {options.image}")
+    gitops = [p for p in paths if is_gitops_stack(_stack_config(p, root))]
+    for package in render_packages(gitops, root) if gitops else []:
         written = write_package(package.directory, package.files)
         print(f"wrote {len(written)} manifest(s) of {package.stack}: {package.directory}")
     return EXIT_OK
@@ -134,7 +151,12 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every stack with delivery argocd")
     render.add_argument("--check", action="store_true", help="exit 1 if a package is stale")
     image = commands.add_parser("set-image", help="set an app's image and re-render")
-    image.add_argument("--stack", required=True)
+    where = image.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="one stack (Pulumi.<stack>.yaml)")
+    where.add_argument(
+        "--environment", nargs="+", choices=["dev", "staging", "prod"],
+        help="every stack of these environments",
+    )  # fmt: skip
     image.add_argument("--app", required=True)
     image.add_argument("--image", required=True)
     return parser
