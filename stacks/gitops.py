@@ -8,8 +8,8 @@ from __future__ import annotations
 import pulumi
 
 from components.kubernetes.addons import ClusterAddons
-from components.kubernetes.argocd import (
-    ArgoCd,
+from components.kubernetes.argocd import ArgoCd
+from components.kubernetes.argocd_args import (
     ArgoCdArgs,
     NotifierArgs,
     OidcArgs,

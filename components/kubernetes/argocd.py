@@ -21,7 +21,6 @@ Installed from the pinned chart (``charts.ARGO_CD``) into a guarded namespace, w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pulumi
@@ -29,9 +28,9 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from components.kubernetes import charts
+from components.kubernetes.argocd_args import ArgoCdArgs, OidcArgs
 from components.kubernetes.argocd_notifications import (
     NOTIFICATIONS_SECRET,
-    NotifierView,
     services,
     subscriptions,
     templates,
@@ -67,82 +66,6 @@ APP_KINDS: tuple[tuple[str, str], ...] = (
     ("monitoring.coreos.com", "PodMonitor"),
     ("gateway.networking.k8s.io", "HTTPRoute"),
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class OidcArgs:
-    """Single sign-on settings; ``client_secret`` is a Pulumi secret."""
-
-    issuer: str
-    client_id: str
-    client_secret: pulumi.Input[str]
-    groups_claim: str = "groups"
-
-
-@dataclass(frozen=True, kw_only=True)
-class RepoCredentialArgs:
-    """A deploy key, or a GitHub App installation (keys are Pulumi secrets)."""
-
-    ssh_private_key: pulumi.Input[str] | None = None
-    github_app_id: int | None = None
-    github_app_installation_id: int | None = None
-    github_app_private_key: pulumi.Input[str] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class NotifierArgs:
-    """An alert receiver as Argo CD notifies it; ``credential`` (webhook URL or SMTP
-    password) is a Pulumi secret."""
-
-    view: NotifierView
-    credential: pulumi.Input[str] | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SyncWindowArgs:
-    """An ``allow`` window: the only time the environment's apps may be synced."""
-
-    schedule: str
-    duration: str
-    time_zone: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class ArgoCdArgs:
-    """Inputs of ``ArgoCd``."""
-
-    #: the environment (the AppProject's name)
-    environment: str
-    #: run the components with replicas, Redis HA and PDBs
-    highly_available: bool
-    #: labels on every object
-    labels: dict[str, str] = field(default_factory=dict)
-    #: Argo CD's external URL (SSO callback, links in notifications); None: none
-    url: str | None = None
-    #: single sign-on; None: the local admin user stays enabled
-    oidc: OidcArgs | None = None
-    #: SSO groups or users with the admin role (everyone else: read-only)
-    admins: list[str] = field(default_factory=list)
-    #: where the rendered apps are; None: Argo CD is installed with no project or Application
-    repo_url: str | None = None
-    #: branch or tag followed
-    revision: str = "main"
-    #: the apps' directory in the repository (one sub-directory per app)
-    path: str = ""
-    #: the apps' namespace (the project's only destination)
-    app_namespace: str = ""
-    #: the apps (one Application each)
-    apps: list[str] = field(default_factory=list)
-    #: sync automatically with prune and self-heal; otherwise by hand, inside ``sync_window``
-    automatic_sync: bool = True
-    #: when manual syncs are allowed (used when ``automatic_sync`` is off)
-    sync_window: SyncWindowArgs | None = None
-    #: private repository credentials; None: a public repository
-    repo_credentials: RepoCredentialArgs | None = None
-    #: who hears about failed syncs and degraded apps
-    notifiers: list[NotifierArgs] = field(default_factory=list)
-    #: namespace of Prometheus (scrapes the components); None: no ServiceMonitors
-    monitoring_namespace: str | None = None
 
 
 class ArgoCd(pulumi.ComponentResource):
