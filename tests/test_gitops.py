@@ -18,7 +18,8 @@ import yaml
 from components.kubernetes.argocd import APP_KINDS
 from infra.config.errors import ConfigError
 from infra.config.loader import build_platform_config
-from infra.gitops.cli import GitopsError, committed, render_packages, targets
+from infra.gitops.cli import committed, render_packages, targets
+from infra.gitops.errors import GitopsError
 from infra.gitops.images import set_image
 from infra.gitops.render import AS_PULUMI, MANAGED_BY, SYNC_WAVE, read, urn_type
 from infra.plan.cli import Outcome, plan_many

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.gitops.errors import GitopsError
 from infra.gitops.render import AS_PULUMI, app_objects, files, is_gitops_stack, package_path
 from infra.gitops.render import write as write_package
 
@@ -31,14 +32,6 @@ class Package:
     stack: str
     directory: Path
     files: dict[str, str]
-
-
-class GitopsError(Exception):
-    """A user mistake or a stack that does not plan (one line per problem; exit 2)."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def _stack_config(path: Path, root: Path) -> dict[str, str]:
