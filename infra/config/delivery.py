@@ -9,15 +9,16 @@ program renders into the repository (``python -m infra gitops render``; docs/del
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from infra.config.base import StrictModel
-from infra.config.common import PositiveInt
 
 Delivery = Literal["pulumi", "argocd"]
 DELIVERIES: tuple[Delivery, ...] = ("pulumi", "argocd")
+# (not infra.config.common's: that module takes part in the config modules' import circle)
+PositiveInt = Annotated[int, Field(gt=0)]
 
 
 class RepoCredentials(StrictModel):
