@@ -65,6 +65,20 @@ REPO = '{"repoUrl": "https://github.com/analytics-platform/platform.git"'
             "platform:argocd.repoCredentials: set sshPrivateKey, or all of githubAppId",
         ),
         ({"platform:argocd": '{"repoUrl": "http://plain.example.com/r"}'}, "argocd.repoUrl"),
+        (
+            {
+                "platform:argocd": REPO + ', "oidc": {"issuer": "https://sso.example.com", '
+                '"clientId": "a", "clientSecret": "in-plain-text"}}'
+            },
+            "platform:argocd.oidc.clientSecret: a clientSecret value in plain text",
+        ),
+        (
+            {
+                "platform:argocd": REPO + ', "repoCredentials": {"sshPrivateKey": '
+                '"-----BEGIN OPENSSH PRIVATE KEY-----"}}'
+            },
+            "platform:argocd.repoCredentials.sshPrivateKey: a private key in plain text",
+        ),
     ],
 )
 def test_delivery_config_mistakes_name_file_key_and_allowed(

@@ -256,7 +256,6 @@ class ArgoCd(pulumi.ComponentResource):
             "destinations": [{"server": IN_CLUSTER, "namespace": args.app_namespace}],
             "clusterResourceWhitelist": [],
             "namespaceResourceWhitelist": [{"group": g, "kind": k} for g, k in APP_KINDS],
-            "orphanedResources": {"warn": True},
         }
         window = args.sync_window
         if not args.automatic_sync and window is not None:
