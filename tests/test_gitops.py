@@ -251,6 +251,10 @@ def test_prod_applications_never_sync_themselves_and_sync_only_in_the_window(
 ) -> None:
     apps = resources_of(prod_argocd, APPLICATION)
     assert apps
+    # and the pack's rule (mandatory in prod) agrees
+    assert [
+        v for v in prod_argocd["policy"]["violations"] if v["policy"] == "argocd-manual-sync"
+    ] == []
     for app in apps:
         assert "automated" not in app["inputs"]["spec"]["syncPolicy"], app["name"]
     (project,) = resources_of(prod_argocd, PROJECT)
