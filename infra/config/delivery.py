@@ -128,4 +128,6 @@ class ArgoCdConfig(StrictModel):
     def _admins_need_sso(self) -> ArgoCdConfig:
         if self.admins and self.oidc is None:
             raise ValueError("admins: name SSO groups, so oidc is required with them")
+        if self.oidc is not None and self.url is None:
+            raise ValueError("oidc: needs url (the provider redirects to <url>/auth/callback)")
         return self
