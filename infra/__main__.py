@@ -11,6 +11,8 @@ USAGE = (
     "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
     "\n       python -m infra crd-schemas [--mirror DIR]"
+    "\n       python -m infra gitops render [--stack NAME | --all] [--check]"
+    "\n       python -m infra gitops set-image (--stack NAME | --environment ENV ...) --app APP --image IMAGE"
     "\n       python -m infra init --stack NAME --cloud aws|gcp|azure|local "
     "--environment dev|staging|prod --region R [--domain D --acme-email E --access-cidr C ...]"
 )
@@ -49,6 +51,10 @@ def main(argv: list[str]) -> int:
         from infra.init import main as init_main
 
         return init_main(rest)
+    if command == "gitops":
+        from infra.gitops.cli import main as gitops_main
+
+        return gitops_main(rest)
     if command == "crd-schemas":
         from infra.crd_vendor import main as crd_main
 

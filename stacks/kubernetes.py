@@ -31,7 +31,7 @@ from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import APP_NAMESPACE, kubernetes_labels
-from stacks import observability
+from stacks import gitops, observability
 from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
 
@@ -236,7 +236,6 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
             prometheus_storage_gb=config.addons.prometheus_storage_gb,
             metrics_server=config.addons.metrics_server and not cluster.ships_metrics_server,
             vertical_pod_autoscaler=config.addons.vertical_pod_autoscaler,
-            argo_cd=config.addons.argo_cd,
             highly_available=config.traits.multi_zone,
             storage_class=storage_class,
             labels=labels,
@@ -305,6 +304,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
                       providers=[cluster.provider],
                       depends_on=[namespace, addons, settings, *pull_secret[1]],
                   ))  # fmt: skip
+    gitops.declare(config, addons, on_cluster)
 
 
 PULL_SECRET = "image-pull"
@@ -444,6 +444,7 @@ def _workload(
             labels=kubernetes_labels(config),
             pod_labels=cluster.workload_pod_labels if app_name in cluster.workload_identity else {},
             monitoring_namespace=addons.monitoring_namespace,
+            delivery=config.delivery,
         ),
         opts,
     )

@@ -114,6 +114,17 @@ def dump(plan: dict[str, Any]) -> str:
     return json.dumps(plan, sort_keys=True)
 
 
+def delivered_objects(outcome: Outcome) -> list[dict[str, Any]]:
+    """Every Kubernetes object a shipped stack puts on its cluster: the plan's, plus, for a
+    stack delivered by Argo CD, the package it applies (``deploy/<stack>/``)."""
+    from infra.gitops.render import read
+    from infra.plan.render import kubernetes_objects
+
+    assert outcome.plan is not None, outcome.errors
+    package = ROOT / "deploy" / outcome.stack
+    return kubernetes_objects(outcome.plan["resources"]) + [m for _, m in read(package)]
+
+
 def plan_of(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
     """A shipped stack's plan, failing with its errors when it did not plan."""
     plan = plans[stack].plan

@@ -39,6 +39,8 @@ RENDERED_KINDS = {
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
     "kubernetes:cert-manager.io/v1:ClusterIssuer",
     "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler",
+    "kubernetes:argoproj.io/v1alpha1:Application",
+    "kubernetes:argoproj.io/v1alpha1:AppProject",
 }
 
 

@@ -14,14 +14,14 @@ import yaml
 from components.kubernetes.gateway import DATA_PLANE_LABELS
 from components.kubernetes.workload import migrations_job_name
 from infra.plan.cli import Outcome
-from infra.plan.render import helm_releases, kubernetes_objects, render
+from infra.plan.render import helm_releases, render
 from policies.rules.facts import crd_schemas
 from stacks.kubernetes import namespace_quota
+from tests.conftest import delivered_objects
 
 
 def _objects(outcome: Outcome) -> list[dict[str, Any]]:
-    assert outcome.plan is not None, outcome.errors
-    return kubernetes_objects(outcome.plan["resources"])
+    return delivered_objects(outcome)
 
 
 def _by_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

@@ -46,6 +46,9 @@ def deployment(**container_changes: Any) -> dict[str, Any]:
 
 # (rule, resource type, compliant props, non-compliant props)
 PROPERTY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    ("argocd-manual-sync", "kubernetes:argoproj.io/v1alpha1:Application",
+     {"spec": {"syncPolicy": {"syncOptions": ["PruneLast=true"]}}},
+     {"spec": {"syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}),
     ("k8s-tls-on-http-entry-points", "kubernetes:networking.k8s.io/v1:Ingress",
      {"spec": {"rules": [{"host": "a.test"}], "tls": [{"hosts": ["a.test"], "secretName": "a"}]}},
      {"spec": {"rules": [{"host": "a.test"}, {"host": "b.test"}],

@@ -22,6 +22,7 @@ WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
 RUNNERS = json.loads((GITHUB / "runners.json").read_text())
 SESSION = "$/.github/actions/cloud-session"
+CREDENTIALS = "aws-actions/configure-aws-credentials@"
 DEPLOY_SECRETS = ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE")
 DEPLOY_ENVIRONMENTS = {"dev", "staging", "production", "production-preview"}
 
@@ -89,9 +90,11 @@ def test_every_job_declares_least_privilege_permissions() -> None:
             permissions = job.get("permissions", top)
             assert permissions is not None, (path.name, name)
             if permissions.get("id-token") == "write":
-                # OIDC only where a cloud session is opened
+                # OIDC only where a cloud session is opened (or, for a job that touches no
+                # cluster, such as a registry push, only the cloud's credentials)
                 assert "uses" in job or any(
-                    s.get("uses", "") == SESSION for s in job.get("steps", [])
+                    s.get("uses", "") == SESSION or s.get("uses", "").startswith(CREDENTIALS)
+                    for s in job.get("steps", [])
                 ), (path.name, name)
         assert "secrets: inherit" not in path.read_text(), path.name
 
@@ -325,3 +328,34 @@ def test_every_stack_deploys_in_order_and_prod_applies_the_approved_preview() ->
     assert steps["pulumi up with the policy pack"]["with"]["upsert"] is True
     session = next(s for s in up["steps"] if s.get("uses") == SESSION)["with"]
     assert int(session["aws-session-seconds"]) >= 60 * up["timeout-minutes"]
+
+
+def test_releases_commit_dev_and_staging_and_only_propose_prod() -> None:
+    release = _load("release.yml")
+    assert release["permissions"] == {}
+    jobs = release["jobs"]
+    build = jobs["build"]
+    assert build["permissions"] == {"contents": "read", "id-token": "write"}
+    assert "--push" in yaml.safe_dump(build["steps"]) and "containerimage.digest" in yaml.safe_dump(
+        build["steps"]
+    )
+    commit = jobs["dev-staging"]["steps"][-1]["run"]
+    assert "--environment dev staging" in commit and "HEAD:main" in commit
+    assert "prod" not in commit
+    proposal = jobs["prod-pull-request"]["steps"][-1]["run"]
+    assert "--environment prod" in proposal and "gh pr create" in proposal
+    assert "HEAD:main" not in proposal and 'git push "https' in proposal
+    assert jobs["prod-pull-request"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+    }
+    # merging the proposal needs a prod approver: CODEOWNERS owns every prod stack file and
+    # every prod GitOps package
+    owners = dict(
+        line.split(maxsplit=1)
+        for line in (GITHUB / "CODEOWNERS").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    prod_files = [p.name for p in ROOT.glob("Pulumi.prod*.yaml")]
+    assert prod_files and "/Pulumi.prod*.yaml" in owners and "/deploy/prod*/" in owners
+    assert len(set(owners.values())) == 1

@@ -4,8 +4,8 @@ The Gateway API (standard-channel CRDs) and Envoy Gateway (its CRDs and controll
 Gateway itself is ``components/kubernetes/gateway.py``), cert-manager with its CRDs, Gateway
 API support and Let's Encrypt ClusterIssuers (staging and production) solving HTTP-01 through
 the Gateway, kube-prometheus-stack with retention
-and persistent storage, metrics-server where the cloud ships none, the vertical-pod-autoscaler,
-and argo-cd when enabled. ``helm.v3.Release`` (not ``helm.v4.Chart``) because the new cluster's
+and persistent storage, metrics-server where the cloud ships none, the vertical-pod-autoscaler
+(Argo CD is ``components/kubernetes/argocd.py``). ``helm.v3.Release`` (not ``helm.v4.Chart``) because the new cluster's
 kubeconfig is unknown at preview time and v4 renders client-side (pulumi/pulumi#16331).
 """
 
@@ -90,8 +90,6 @@ class AddonsArgs:
     metrics_server: bool
     #: install the VPA (recommendations for requests)
     vertical_pod_autoscaler: bool
-    #: install Argo CD (GitOps delivery)
-    argo_cd: bool
     #: run the add-ons with replicas and PDBs (staging/prod)
     highly_available: bool
     #: StorageClass of the add-ons' volumes (Prometheus, Alertmanager)
@@ -195,11 +193,6 @@ _NAMESPACES: dict[str, AddonNamespace] = {
         ingress=[Allow(ALL, [VPA_WEBHOOK_PORT]), Allow(MONITORING_NAMESPACE, [8942, 8943, 8944])],
         egress=[Allow(ALL, API_PORTS)],
     ),
-    "argocd": AddonNamespace(
-        "baseline", "8", "8Gi",
-        ingress=[Allow(SAME), Allow(GATEWAY_NAMESPACE, [8080])],
-        egress=[Allow(SAME), Allow(ALL, [*API_PORTS, 22])],
-    ),
 }  # fmt: skip
 
 
@@ -240,8 +233,6 @@ class ClusterAddons(pulumi.ComponentResource):
         self.vpa_enabled = args.vertical_pod_autoscaler
         if args.vertical_pod_autoscaler:
             self._vpa()
-        if args.argo_cd:
-            self._argo_cd()
         self.register_outputs({})
 
     def _namespace(self, namespace: str) -> PlatformNamespace:
@@ -511,8 +502,3 @@ class ClusterAddons(pulumi.ComponentResource):
             "admissionController": {"enabled": True, "resources": _resources("50m", "128Mi")},
         }
         self._release(charts.VERTICAL_POD_AUTOSCALER, "vpa", values, [namespace])
-
-    def _argo_cd(self) -> None:
-        namespace = self._namespace("argocd")
-        values: charts.ArgoCdValues = {"configs": {"params": {"server.insecure": False}}}
-        self._release(charts.ARGO_CD, "argocd", values, [namespace])

@@ -38,7 +38,9 @@ METRICS_SERVER = Chart(
     "metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"
 )
 VERTICAL_POD_AUTOSCALER = Chart("vpa", "4.7.2", "https://charts.fairwinds.com/stable")
-ARGO_CD = Chart("argo-cd", "8.0.17", "https://argoproj.github.io/argo-helm")
+# argoproj/argo-helm tag argo-cd-9.7.1 (Argo CD v3.4.4); its values are typed in
+# components/kubernetes/argocd_values.py, its CRDs vendored from argoproj/argo-cd v3.4.4.
+ARGO_CD = Chart("argo-cd", "9.7.1", "https://argoproj.github.io/argo-helm")
 # Strimzi publishes its chart to quay.io as OCI (its docs at 1.2.0:
 # "helm install ... oci://quay.io/strimzi-helm/strimzi-kafka-operator"; the https://strimzi.io/charts/
 # repository is deprecated); the chart version is the operator's.
@@ -310,7 +312,7 @@ KubePrometheusStackValues = TypedDict(
 )
 
 
-# --- metrics-server, vpa, argo-cd ----------------------------------------------------------
+# --- metrics-server, vpa ----------------------------------------------------------------
 
 
 class MetricsServerValues(TypedDict, total=False):
@@ -329,14 +331,6 @@ class VpaValues(TypedDict, total=False):
     recommender: VpaComponent
     updater: VpaComponent
     admissionController: VpaComponent
-
-
-class ArgoCdConfigs(TypedDict, total=False):
-    params: dict[str, str | bool]
-
-
-class ArgoCdValues(TypedDict, total=False):
-    configs: ArgoCdConfigs
 
 
 # --- strimzi-kafka-operator ------------------------------------------------------------------

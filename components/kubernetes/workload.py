@@ -137,6 +137,10 @@ class WorkloadArgs:
     monitoring_namespace: str | None = None
     #: Secrets (kubernetes.io/dockerconfigjson, in the namespace) the kubelet pulls the image with
     image_pull_secrets: list[str] = field(default_factory=list)
+    #: who applies the workload: ``pulumi`` (all of it here), or ``argocd`` (only the
+    #: ServiceAccount here, which carries the cloud identity; Argo CD applies the rest from
+    #: the manifests ``python -m infra gitops render`` writes from this very component)
+    delivery: Literal["pulumi", "argocd"] = "pulumi"
 
 
 def migrations_job_name(app: str, image: str, command: list[str]) -> str:
@@ -166,6 +170,10 @@ class Workload(pulumi.ComponentResource):
         self._migrations_selector = {"app.kubernetes.io/name": f"{args.app}-migrations"}
         self._labels = {**args.labels, **self._selector, "app.kubernetes.io/component": args.app}
         service_account = self._build_service_account()
+        if args.delivery == "argocd":
+            self.service_name = args.app if args.port is not None else None
+            self.register_outputs({"serviceName": self.service_name})
+            return
         migrations = self._build_migrations(service_account)
         controller = self._build_controller(service_account, migrations)
         self.service_name = self._build_service()

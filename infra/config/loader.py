@@ -17,6 +17,7 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 
 from infra.config.credentials import plaintext_credentials
+from infra.config.delivery import DELIVERIES
 from infra.config.errors import ConfigError
 from infra.config.examples import example_problems, leaves
 from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
@@ -24,7 +25,7 @@ from infra.config.profiles import deep_merge, profile
 from infra.config.workloads import resolve_image
 
 NAMESPACE = "platform"
-SCALAR_KEYS = ("cloud", "environment", "example")
+SCALAR_KEYS = ("cloud", "environment", "example", "delivery")
 EXAMPLE_KEY = f"{NAMESPACE}:example"
 # Keys outside ``platform:`` whose values are the user's own (checked for example values).
 PROVIDER_VALUE_KEYS = ("gcp:project",)
@@ -221,6 +222,9 @@ def build_platform_config(
         key: _read_object(raw.get(f"{NAMESPACE}:{key}"), key, problems) for key in OBJECT_KEYS
     }
     region = _region(raw, cloud, problems)
+    delivery = _choice(
+        raw.get(f"{NAMESPACE}:delivery") or "pulumi", "delivery", DELIVERIES, problems
+    )
     allowed_environments = CLOUD_ENVIRONMENTS.get(cloud or "")
     if environment and allowed_environments and environment not in allowed_environments:
         problems.append(
@@ -247,6 +251,7 @@ def build_platform_config(
     document.update(
         cloud=cloud, environment=environment, stack=stack, region=region,
         project=raw.get("gcp:project"), kube_context=raw.get(KUBE_CONTEXT_KEY), example=example,
+        delivery=delivery or "pulumi",
     )  # fmt: skip
     try:
         config = PlatformConfig.model_validate(document, by_alias=True)

@@ -28,6 +28,7 @@ from infra.config.cloud_rules import (
 )
 from infra.config.common import Cloud, Environment, Name
 from infra.config.data_services import KafkaConfig, KafkaTopic, PostgresConfig, RedisConfig
+from infra.config.delivery import ArgoCdConfig, Delivery
 from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
@@ -47,6 +48,7 @@ __all__ = [
     "AlarmsConfig",
     "AlertReceiver",
     "AppConfig",
+    "ArgoCdConfig",
     "Cloud",
     "ClusterConfig",
     "DisasterRecoveryConfig",
@@ -92,6 +94,14 @@ class PlatformConfig(StrictModel):
     disaster_recovery: DisasterRecoveryConfig = Field(description="platform:disasterRecovery")
     images: ImagesConfig = Field(description="platform:images")
     apps: dict[Name, AppConfig] = Field(description="platform:apps, by app name")
+    delivery: Delivery = Field(
+        default="pulumi",
+        description="who applies the apps' workloads (platform:delivery): pulumi, or argocd "
+        "from the manifests rendered into the repository (docs/delivery.md)",
+    )
+    argocd: ArgoCdConfig = Field(
+        default_factory=ArgoCdConfig, description="platform:argocd (with delivery argocd)"
+    )
 
     @property
     def traits(self) -> EnvironmentTraits:
@@ -139,6 +149,11 @@ class PlatformConfig(StrictModel):
                 "account e-mail Let's Encrypt registers and sends expiry notices to)"
             )
         problems += _app_collision_problems(self)
+        if self.delivery == "argocd" and self.argocd.repo_url is None:
+            problems.append(
+                "argocd.repoUrl: required when platform:delivery is argocd (the repository "
+                "Argo CD reads the rendered apps from)"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -174,4 +189,5 @@ SECTION_MODELS: dict[str, type[StrictModel]] = {
     "alarms": AlarmsConfig,
     "disasterRecovery": DisasterRecoveryConfig,
     "images": ImagesConfig,
+    "argocd": ArgoCdConfig,
 }

@@ -62,6 +62,9 @@ class EnvironmentTraits:
     #: the managed cache persists its data to disk and reloads it after losing its nodes
     #: (Azure Managed Redis RDB persistence; prod)
     persistent_cache: bool
+    #: Argo CD syncs the apps by itself (prune, self-heal) on every commit; otherwise only by
+    #: hand, inside the sync window (prod: a person starts every rollout)
+    automatic_sync: bool
 
 
 _TRAITS: dict[Environment, EnvironmentTraits] = {
@@ -69,19 +72,19 @@ _TRAITS: dict[Environment, EnvironmentTraits] = {
         protect=False, final_snapshot=False, multi_zone=False, strict_zone_spread=False,
         automatic_vpa=True, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
-        kafka_max_throughput_units=4, persistent_cache=False,
+        kafka_max_throughput_units=4, persistent_cache=False, automatic_sync=True,
     ),
     "staging": EnvironmentTraits(
         protect=False, final_snapshot=False, multi_zone=True, strict_zone_spread=False,
         automatic_vpa=False, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
-        kafka_max_throughput_units=4, persistent_cache=False,
+        kafka_max_throughput_units=4, persistent_cache=False, automatic_sync=True,
     ),
     "prod": EnvironmentTraits(
         protect=True, final_snapshot=True, multi_zone=True, strict_zone_spread=True,
         automatic_vpa=False, flow_log_sampling=0.5, paid_control_plane=True,
         geo_redundant_backup=True, zone_redundant_kafka=True, private_kafka=True,
-        kafka_max_throughput_units=10, persistent_cache=True,
+        kafka_max_throughput_units=10, persistent_cache=True, automatic_sync=False,
     ),
 }  # fmt: skip
 

@@ -103,7 +103,10 @@ class AddonsConfig(StrictModel):
     )
     metrics_server: bool = Field(description="install metrics-server (HPA needs it)")
     vertical_pod_autoscaler: bool = Field(description="install the VPA (request recommendations)")
-    argo_cd: bool = Field(description="install Argo CD (GitOps delivery)")
+    argo_cd: bool = Field(
+        description="install Argo CD with no Applications (platform:delivery argocd installs it "
+        "with them in any case)"
+    )
     alert_receivers: list[AlertReceiver] = Field(
         default_factory=list,
         description="where Alertmanager sends alerts (prod: at least one)",

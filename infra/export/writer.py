@@ -52,8 +52,27 @@ def export_plan(plan: dict[str, Any], stack_file: StackFile, directory: Path) ->
     except SchemaError as exc:
         raise ExportError(f"{stack_file.path.name}: {exc}") from exc
     objects = write_manifests(resources, directory / MANIFESTS_DIR)
+    objects += _write_gitops_package(stack_file, directory / MANIFESTS_DIR)
     files.append(directory / MANIFESTS_DIR)
     return Exported(files=files, cloud_resources=cloud, kubernetes_objects=objects)
+
+
+def _write_gitops_package(stack_file: StackFile, directory: Path) -> int:
+    """A stack delivered by Argo CD: the apps it applies from the repository (not in the
+    plan) are scanned too, as ``argocd-apps.yaml``; returns how many objects."""
+    import yaml
+
+    from infra.gitops.render import is_gitops_stack, package_path, read
+
+    if not is_gitops_stack(stack_file.config):
+        return 0
+    package = stack_file.path.parent / package_path(stack_file.config) / stack_file.stack
+    manifests = [manifest for _, manifest in read(package)]
+    if manifests:
+        (directory / "argocd-apps.yaml").write_text(
+            yaml.safe_dump_all(manifests, sort_keys=True), encoding="utf-8"
+        )
+    return len(manifests)
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> Path:

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,8 +45,16 @@ class Outcome:
         return EXIT_OK
 
 
-def plan_stack_file(path: Path, project_root: Path, *, keep_records: bool = False) -> Outcome:
-    """Plan one stack file in this process; never raises for a user or program error."""
+def plan_stack_file(
+    path: Path,
+    project_root: Path,
+    *,
+    keep_records: bool = False,
+    overrides: dict[str, str] | None = None,
+) -> Outcome:
+    """Plan one stack file in this process; never raises for a user or program error.
+    ``overrides``: config values (as the stack file would encode them) replacing the file's
+    (``python -m infra gitops render`` plans a GitOps stack as if Pulumi delivered its apps)."""
     from infra.config.errors import ConfigError
     from infra.plan.runner import PlanError, run_program
     from infra.plan.stackfile import StackFileError, read_stack_file, stack_name_from_path
@@ -57,6 +65,8 @@ def plan_stack_file(path: Path, project_root: Path, *, keep_records: bool = Fals
         return Outcome(stack=path.name, errors=[str(exc)])
     try:
         stack_file = read_stack_file(path, project_root)
+        if overrides:
+            stack_file = replace(stack_file, config={**stack_file.config, **overrides})
         result = run_program(stack_file, project_root)
     except StackFileError as exc:
         return Outcome(stack=stack_name, errors=[str(exc)])
@@ -94,8 +104,8 @@ def _clouds_of(paths: list[Path]) -> set[str]:
     return clouds
 
 
-def _plan_in_child(args: tuple[str, str, bool]) -> Outcome:
-    return plan_stack_file(Path(args[0]), Path(args[1]), keep_records=args[2])
+def _plan_in_child(args: tuple[str, str, bool, dict[str, str] | None]) -> Outcome:
+    return plan_stack_file(Path(args[0]), Path(args[1]), keep_records=args[2], overrides=args[3])
 
 
 def plan_many(
@@ -105,6 +115,7 @@ def plan_many(
     *,
     keep_records: bool = False,
     on_done: Callable[[Outcome], None] | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> list[Outcome]:
     """Plan each stack file in a fresh process (``set_mocks`` keeps a process's first root
     Stack), ``workers`` at a time; ``on_done`` hears of each stack as it finishes."""
@@ -119,7 +130,7 @@ def plan_many(
         preload(_clouds_of(paths))
     count = workers or min(len(paths), os.cpu_count() or 1)
     context = multiprocessing.get_context("fork" if forking else "spawn")
-    jobs = [(str(p), str(project_root), keep_records) for p in paths]
+    jobs = [(str(p), str(project_root), keep_records, overrides) for p in paths]
     outcomes: dict[str, Outcome] = {}
     with context.Pool(count, maxtasksperchild=1) as pool:
         for job, outcome in zip(jobs, pool.imap(_plan_in_child, jobs, chunksize=1), strict=True):

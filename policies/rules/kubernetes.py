@@ -266,11 +266,27 @@ def check_configmap_secrets(args: ResourceValidationArgs, report: ReportViolatio
         report(f"secret-looking keys in a ConfigMap: {', '.join(suspicious)}", None)
 
 
+ARGOCD_APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+
+
+def check_manual_sync(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """An Argo CD Application that syncs itself (``syncPolicy.automated`` not disabled)."""
+    automated = dig(args.props, "spec", "syncPolicy", "automated")
+    if isinstance(automated, Mapping) and dig(automated, "enabled", default=True) is not False:
+        report("spec.syncPolicy.automated: the Application syncs itself on every commit", None)
+
+
 def _container_rule(name: str, why: str, fix: str, severity: Severity, check_one: Any) -> Any:
     return resource_rule(name, why, fix, severity, _each_container(check_one), types=WORKLOADS)
 
 
 POLICIES = [
+    resource_rule(
+        "argocd-manual-sync",
+        "Where a person must start every rollout (prod), an Application that syncs itself ships any commit that reaches the branch, outside the sync window.",
+        "Leave spec.syncPolicy.automated out (the platform does where the environment's automatic_sync trait is off); sync by hand inside the project's sync window.",
+        Severity.HIGH, check_manual_sync, types=[ARGOCD_APPLICATION],
+    ),
     resource_rule(
         "k8s-tls-on-http-entry-points",
         "An entry point that serves HTTP in the clear exposes sessions and credentials on the wire.",

@@ -1,0 +1,1 @@
+"""``python -m infra gitops``: the apps as manifests Argo CD applies (``platform:delivery: argocd``)."""
