@@ -28,6 +28,7 @@ from infra.config.cloud_rules import (
 )
 from infra.config.common import Cloud, Environment, Name
 from infra.config.data_services import KafkaConfig, KafkaTopic, PostgresConfig, RedisConfig
+from infra.config.dns import DnsConfig, dns_problems
 from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
@@ -49,6 +50,7 @@ __all__ = [
     "Cloud",
     "ClusterConfig",
     "DisasterRecoveryConfig",
+    "DnsConfig",
     "Environment",
     "ImagesConfig",
     "KafkaConfig",
@@ -87,6 +89,7 @@ class PlatformConfig(StrictModel):
     kafka: KafkaConfig = Field(description="platform:kafka")
     redis: RedisConfig = Field(description="platform:redis")
     addons: AddonsConfig = Field(description="platform:addons")
+    dns: DnsConfig = Field(default_factory=DnsConfig, description="platform:dns")
     alarms: AlarmsConfig = Field(description="platform:alarms")
     disaster_recovery: DisasterRecoveryConfig = Field(description="platform:disasterRecovery")
     images: ImagesConfig = Field(description="platform:images")
@@ -126,6 +129,12 @@ class PlatformConfig(StrictModel):
                 "account e-mail Let's Encrypt registers and sends expiry notices to)"
             )
         problems += _app_collision_problems(self)
+        problems += dns_problems(
+            self.cloud,
+            self.dns,
+            {name: app.host for name, app in self.apps.items() if app.host},
+            self.addons.gateway,
+        )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -158,6 +167,7 @@ SECTION_MODELS: dict[str, type[StrictModel]] = {
     "kafka": KafkaConfig,
     "redis": RedisConfig,
     "addons": AddonsConfig,
+    "dns": DnsConfig,
     "alarms": AlarmsConfig,
     "disasterRecovery": DisasterRecoveryConfig,
     "images": ImagesConfig,
