@@ -5,7 +5,7 @@ unknown keys are rejected, types are not coerced silently, and every mistake is 
 a single resource is declared. The pieces live in their own modules:
 
 - section models: ``network`` (network, cluster), ``data_services`` (postgres, kafka, redis),
-  ``workloads`` (addons, apps), ``operations`` (alarms, disaster recovery);
+  ``workloads`` (addons, apps), ``operations`` (alarms, disaster recovery), ``dns`` (dns);
 - ``cloud_rules``: what each cloud accepts (instance families, versions, extensions, Azure sizes);
 - ``floors``: the prod floors and prod's other must-haves;
 - ``profiles``: the per-environment defaults merged under a stack's overrides.
