@@ -375,3 +375,52 @@ def test_local_required_flows_are_permitted(local_flows: list[Flow]) -> None:
 
 def test_local_forbidden_flows_are_denied(local_flows: list[Flow]) -> None:
     assert [flow for flow in LOCAL_FORBIDDEN if permitted(local_flows, *flow)] == []
+
+
+# Stacks with platform:dns.zone: external-dns (chart external-dns 1.21.1's selector labels:
+# app.kubernetes.io/name and /instance, both the release name).
+ZONED_STACKS = ["staging", "staging-gcp", "staging-azure"]
+EXTERNAL_DNS = "external-dns/external-dns"
+GKE_METADATA = "169.254.169.254"
+
+
+@pytest.fixture(scope="module")
+def zoned_flows(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[Flow]]:
+    analysed = {}
+    stand_in = ("external-dns", "external-dns", {"app.kubernetes.io/name": "external-dns", "app.kubernetes.io/instance": "external-dns"})  # fmt: skip
+    for stack in ZONED_STACKS:
+        plan = shipped_plans[stack].plan
+        assert plan is not None, shipped_plans[stack].errors
+        manifests = [*cluster_manifests(kubernetes_objects(plan["resources"])), _pod(*stand_in)]
+        analysed[stack] = analyse(manifests, tmp_path_factory.mktemp(stack))
+    return analysed
+
+
+@pytest.mark.parametrize("stack", ZONED_STACKS)
+def test_external_dns_reaches_the_api_and_the_dns_api_only(
+    zoned_flows: dict[str, list[Flow]], stack: str
+) -> None:
+    flows = zoned_flows[stack]
+    required = [
+        (EXTERNAL_DNS, API_SERVER, 443),  # routes and Gateways
+        (EXTERNAL_DNS, INTERNET, 443),  # Route 53 / Cloud DNS / Azure DNS, token service
+        (EXTERNAL_DNS, "kube-system/coredns", 53),
+        ("monitoring/prometheus", EXTERNAL_DNS, 7979),
+    ]
+    if stack == "staging-gcp":
+        required.append((EXTERNAL_DNS, GKE_METADATA, 80))  # Workload Identity tokens
+    forbidden = [
+        (INTERNET, EXTERNAL_DNS, 7979),
+        (DATA_PLANE, EXTERNAL_DNS, 7979),
+        ("analytics/backend", EXTERNAL_DNS, 7979),
+        (EXTERNAL_DNS, "analytics/backend", 8080),
+        (EXTERNAL_DNS, "monitoring/prometheus", 9090),
+        (EXTERNAL_DNS, INTERNET, 80),
+        (EXTERNAL_DNS, NODE, 10250),
+    ]
+    if stack != "staging-gcp":
+        forbidden.append((EXTERNAL_DNS, GKE_METADATA, 80))  # IMDS: the node's credentials
+    assert [flow for flow in required if not permitted(flows, *flow)] == []
+    assert [flow for flow in forbidden if permitted(flows, *flow)] == []

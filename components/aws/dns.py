@@ -25,11 +25,13 @@ class AwsDnsWriterArgs:
     zone: str
     #: its hosted zone id (None: looked up by name, public zones only)
     zone_id: str | None
-    #: the cluster's IAM OIDC provider and issuer (IRSA trust)
+    #: the cluster's IAM OIDC provider (the role's trusted federated principal)
     oidc_provider_arn: pulumi.Input[str]
+    #: the OIDC issuer without the scheme (the trust policy's condition keys)
     oidc_issuer: pulumi.Input[str]
-    #: namespace and ServiceAccount of external-dns
+    #: namespace of external-dns's ServiceAccount
     namespace: str
+    #: external-dns's ServiceAccount (the only one that may assume the role)
     service_account: str
     #: AWS partition (``aws``, ``aws-cn``, ...) of the zone's ARN
     partition: str

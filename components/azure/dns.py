@@ -30,19 +30,23 @@ class AzureDnsWriterArgs:
 
     #: the public zone's DNS name
     zone: str
-    #: the zone's resource id, and its subscription and resource group (parsed from it)
+    #: the zone's resource id
     zone_id: str
+    #: the zone's subscription (parsed from its id)
     zone_subscription_id: str
+    #: the zone's resource group (parsed from its id; external-dns lists its zones)
     zone_resource_group: str
     #: Entra tenant of the identity
     tenant_id: pulumi.Input[str]
-    #: where the identity lives (the stack's resource group and region)
+    #: the identity's resource group (the stack's)
     resource_group_name: pulumi.Input[str]
+    #: the identity's region (the stack's)
     location: str
     #: the cluster's OIDC issuer (federated credential)
     oidc_issuer_url: pulumi.Input[str]
-    #: namespace and ServiceAccount of external-dns
+    #: namespace of external-dns's ServiceAccount
     namespace: str
+    #: external-dns's ServiceAccount (the only subject the credential federates)
     service_account: str
     #: Azure tags on the identity
     tags: dict[str, str]

@@ -37,8 +37,9 @@ class GcpDnsWriterArgs:
     account_id: str
     #: the cluster's Workload Identity pool
     workload_pool: pulumi.Input[str]
-    #: namespace and ServiceAccount of external-dns
+    #: namespace of external-dns's ServiceAccount
     namespace: str
+    #: external-dns's ServiceAccount (the only one that may impersonate the account)
     service_account: str
     #: the project's API enablement (IAM waits for it)
     apis: ProjectApis
