@@ -102,6 +102,31 @@ def test_zone_mistakes_name_the_key_and_what_is_allowed(
     assert len(found) == 1 and expected in found[0], found
 
 
+def test_an_example_zone_outside_a_sample_names_the_key() -> None:
+    raw = {
+        "platform:cloud": "azure", "platform:environment": "dev",
+        "azure-native:location": "westeurope",
+        "platform:dns": json.dumps({"zone": "analytics.example.com", "zoneId": AZURE_ZONE_ID}),
+    }  # fmt: skip
+    with pytest.raises(ConfigError) as info:
+        build_platform_config(raw, "dev", "Pulumi.dev.yaml")
+    lines = [line for line in info.value.lines() if "platform:dns." in line]
+    assert len(lines) == 2, lines
+    assert any(
+        "platform:dns.zone: " in line and "a public DNS zone you control" in line for line in lines
+    )
+    assert any("platform:dns.zoneId: " in line for line in lines)
+
+
+def test_azure_zone_ids_are_read_in_any_case() -> None:
+    zone_id = AZURE_ZONE_ID.replace("dnszones", "dnsZones").replace(
+        "resourceGroups", "resourcegroups"
+    )
+    assert (
+        build("azure", {"zone": "analytics.example.com", "zoneId": zone_id}).dns.zone_id == zone_id
+    )
+
+
 def test_a_zone_needs_the_gateway() -> None:
     found = problems("aws", {"zone": "analytics.example.com"}, addons={"gateway": False})
     assert any("turn addons.gateway on" in line for line in found), found

@@ -115,7 +115,9 @@ def dns_problems(cloud: str, dns: DnsConfig, hosts: dict[str, str], gateway: boo
     pattern, what = ZONE_ID_PATTERNS[cloud]
     if dns.zone_id is None and cloud == "azure":
         problems.append(f"dns.zoneId: required on azure: {what}")
-    elif dns.zone_id is not None and not re.match(pattern, dns.zone_id):
+    elif dns.zone_id is not None and not re.match(
+        pattern, dns.zone_id, flags=re.IGNORECASE if cloud == "azure" else 0
+    ):
         problems.append(f"dns.zoneId: {dns.zone_id!r} is not {what}")
     elif cloud == "azure" and dns.zone_id is not None:
         zone_name = azure_zone_parts(dns.zone_id)[2]
