@@ -28,7 +28,7 @@ from components.contracts import DnsContract, EgressDestination
 from components.kubernetes import charts
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
-from components.kubernetes.network_policy import ALL, API_PORTS, Allow, tcp
+from components.kubernetes.network_policy import ALL, API_PORTS, PROMETHEUS_PODS, Allow, tcp
 from infra.naming import child
 
 EXTERNAL_DNS_NAMESPACE = "external-dns"
@@ -116,7 +116,9 @@ class ExternalDns(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:kubernetes:ExternalDns", name, None, opts)
         scrapes = (
-            [Allow(args.monitoring_namespace, [METRICS_PORT])] if args.monitoring_namespace else []
+            [Allow(args.monitoring_namespace, [METRICS_PORT], pods=PROMETHEUS_PODS)]
+            if args.monitoring_namespace
+            else []
         )
         namespace = guarded_namespace(
             name, EXTERNAL_DNS_NAMESPACE,
