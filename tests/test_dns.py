@@ -270,3 +270,30 @@ def test_without_a_zone_the_stack_outputs_the_address_and_records(
     target = f"{address}." if record == "CNAME" else address
     hosts = sorted(url.removeprefix("https://") for url in outputs["appUrls"].values())
     assert outputs["dnsRecords"] == [f"{host}. {record} {target}" for host in hosts]
+
+
+@pytest.mark.parametrize(
+    ("cloud", "zone_id"), [("aws", "Z0123456789ABCDEFGHIJ"), ("gcp", "analytics-public")]
+)
+def test_a_given_zone_id_is_used_without_a_lookup(tmp_path, cloud: str, zone_id: str) -> None:
+    from tests.conftest import plan_config
+
+    config: dict[str, Any] = {
+        "platform:example": True, "platform:cloud": cloud, "platform:environment": "dev",
+        **BASE[cloud],
+        "platform:cluster": {"authorizedNetworks": ["203.0.113.0/24"]},
+        "platform:dns": {"zone": "analytics.example.com", "zoneId": zone_id},
+    }  # fmt: skip
+    outcome = plan_config(tmp_path, f"zone-id-{cloud}", config)
+    assert outcome.plan is not None, outcome.errors
+    (release,) = _external_dns(outcome.plan)
+    assert release["inputs"]["values"]["extraArgs"]["zone-id-filter"] == zone_id
+    if cloud == "aws":
+        policy = one(outcome.plan, "aws:iam/rolePolicy:RolePolicy", "external-dns-access")
+        statement = json.loads(policy["inputs"]["policy"])["Statement"][0]
+        assert statement["Resource"] == [f"arn:aws:route53:::hostedzone/{zone_id}"]
+    else:
+        member = one(
+            outcome.plan, "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember", "zone-admin"
+        )
+        assert member["inputs"]["managedZone"] == zone_id
