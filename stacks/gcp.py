@@ -36,7 +36,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
     prefix = config.name_prefix
     apis = ProjectApis(
         f"{prefix}-apis",
-        ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
+        ProjectApisArgs(
+            project=project,
+            services=(*postgres_engine.gcp_apis(config), *((api.DNS,) if config.dns.zone else ())),
+        ),
         opts,
     )
     # Even lookups fail on a fresh project until their API is on.

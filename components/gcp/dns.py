@@ -15,7 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.contracts import DnsContract
-from components.gcp.apis import ProjectApis
+from components.gcp.apis import DNS, ProjectApis
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.naming import child
 
@@ -41,7 +41,7 @@ class GcpDnsWriterArgs:
     namespace: str
     #: external-dns's ServiceAccount (the only one that may impersonate the account)
     service_account: str
-    #: the project's API enablement (IAM waits for it)
+    #: the project's API enablement (IAM and the zone's binding wait for it; DNS enabled)
     apis: ProjectApis
 
 
@@ -72,7 +72,8 @@ class GcpDnsWriter(pulumi.ComponentResource):
             self.zone_name = pulumi.Output.from_input(args.zone_name)
         else:
             zones = gcp.dns.get_managed_zones_output(
-                project=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
+                project=args.project,
+                opts=pulumi.InvokeOutputOptions(parent=self, depends_on=args.apis.needs(DNS)),
             ).managed_zones
             self.zone_name = zones.apply(
                 lambda found: public_zone_named(
@@ -98,7 +99,7 @@ class GcpDnsWriter(pulumi.ComponentResource):
             managed_zone=self.zone_name,
             role=ZONE_ROLE,
             member=self._identity.email.apply(lambda email: f"serviceAccount:{email}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.apis.needs(DNS)),
         )
         self.register_outputs({"zoneName": self.zone_name})
 
