@@ -62,16 +62,6 @@ def fallback(args: Any, context: MockContext) -> dict[str, Any]:
     return outputs
 
 
-def _availability_zones(args: Any, context: MockContext) -> dict[str, Any]:
-    letters = "abcdef"
-    return {
-        "names": [f"{context.region}{letter}" for letter in letters[:3]],
-        "zoneIds": [f"{context.region[:3]}{context.region[-1]}-az{i + 1}" for i in range(3)],
-        "id": context.region,
-        "groupNames": [context.region],
-    }
-
-
 def _uuid(*parts: str) -> str:
     h = digest(*parts, length=32)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -249,7 +239,6 @@ def _hosted_zone(args: Any, context: MockContext) -> dict[str, Any]:
 
 INVOKES: dict[str, OutputFn] = {
     "aws:route53/getZone:getZone": _hosted_zone,
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:iam/getSessionContext:getSessionContext": _session_context,
