@@ -8,7 +8,7 @@ from dataclasses import replace
 import pulumi
 
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
-from components.gcp.apis import ProjectApis, ProjectApisArgs
+from components.gcp.apis import DNS, ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.dns import GcpDnsWriter, GcpDnsWriterArgs
 from components.gcp.gke import GcpCluster, GcpClusterArgs
@@ -36,7 +36,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         f"{prefix}-apis",
         ProjectApisArgs(
             project=project,
-            services=(*postgres_engine.gcp_apis(config), *((api.DNS,) if config.dns.zone else ())),
+            services=(*postgres_engine.gcp_apis(config), *((DNS,) if config.dns.zone else ())),
         ),
         opts,
     )
