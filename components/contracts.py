@@ -45,6 +45,29 @@ class NetworkContract:
 
 
 @dataclass(frozen=True)
+class DnsContract:
+    """Where external-dns writes the app hosts' records, and as whom: the cloud's public DNS
+    zone and a workload identity allowed to change that zone only (``platform:dns``)."""
+
+    # external-dns ``--provider`` (aws, google, azure)
+    provider: str
+    # the zone's DNS name (``--domain-filter``)
+    zone: str
+    # the zone's id as the provider names it (``--zone-id-filter``: a suffix match)
+    zone_id: pulumi.Input[str]
+    # ServiceAccount annotations binding external-dns to the cloud identity
+    service_account_annotations: dict[str, pulumi.Output[str]]
+    # pod labels the cloud's identity webhook needs (AKS: azure.workload.identity/use)
+    pod_labels: dict[str, str] = field(default_factory=dict)
+    # further provider flags (``--google-project``, ``--aws-zone-type``, ...)
+    args: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    # environment of the container (AWS SDK region)
+    env: dict[str, str] = field(default_factory=dict)
+    # Azure: the provider's azure.json (tenant, subscription, resource group, workload identity)
+    azure_config: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True)
 class ClusterContract:
     """A Kubernetes cluster and a provider that deploys onto it."""
 
@@ -83,6 +106,8 @@ class ClusterContract:
     kubelet_self_signed_certs: bool = False
     # The cluster DNS is kube-dns (GKE), not CoreDNS: monitor that one, or TargetDown fires.
     kube_dns: bool = False
+    # The public zone external-dns keeps the app hosts' records in (None: records by hand).
+    dns: DnsContract | None = None
 
 
 @dataclass(frozen=True)

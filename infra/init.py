@@ -1,7 +1,7 @@
 """``python -m infra init``: write ``Pulumi.<stack>.yaml`` for the user's own account, then plan it.
 
 What only the user knows (region, domain, ACME e-mail, the networks and principals that deploy,
-preview and administer, the image registry, alert recipients) comes from flags, or from prompts
+preview and administer, the image registry, alert recipients, the DNS zone external-dns keeps) comes from flags, or from prompts
 when stdin is a terminal. Example values (``infra.config.examples``) are refused. The file holds
 only what differs from the environment profile, one comment per key, and never
 ``platform:example``. An existing file is never overwritten without ``--force``.
@@ -87,6 +87,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--gcp-project")
     p.add_argument("--alert-email", action="append", default=[])
     p.add_argument("--dr-region")
+    p.add_argument(
+        "--dns-zone",
+        help="public DNS zone holding the app hosts: external-dns keeps their records there "
+        "(default: none, create the dnsRecords output by hand)",
+    )
+    p.add_argument(
+        "--dns-zone-id",
+        help="the zone's id: Route 53 hosted zone id, Cloud DNS managed zone name (both "
+        "optional: looked up), Azure DNS zone resource id (required on azure)",
+    )
     p.add_argument("--directory", type=Path, default=None, help="default: the project root")
     p.add_argument("--force", action="store_true", help="overwrite an existing stack file")
     p.add_argument("--no-plan", action="store_true", help="write the file only")
@@ -245,6 +255,13 @@ def stack_text(answers: Answers) -> str:
         for name, app in base["apps"].items() if domain and app.get("host")
     ]  # fmt: skip
     w.section("platform:apps", apps)
+    dns: list[tuple[str, Any, str]] = []
+    if answers.get("dns_zone"):
+        dns.append(("zone", answers.get("dns_zone"),
+                    "external-dns keeps the app hosts' records in this public zone"))  # fmt: skip
+    if answers.get("dns_zone_id"):
+        dns.append(("zoneId", answers.get("dns_zone_id"), "which zone, in the cloud's terms"))
+    w.section("platform:dns", dns)
     return w.text()
 
 

@@ -7,12 +7,13 @@ application workload.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws.alarms import AlarmTargets, AwsAlarms, AwsAlarmsArgs
+from components.aws.dns import AwsDnsWriter, AwsDnsWriterArgs
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
 from components.aws.msk import AwsKafka, AwsKafkaArgs
@@ -24,11 +25,12 @@ from components.aws.workload_identity import (
     AwsWorkloadRoleArgs,
     msk_client_statements,
 )
+from components.contracts import ClusterContract
 from components.specs import KafkaSpec, PostgresSpec, RedisSpec
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
-from stacks import postgres_engine, specs
+from stacks import dns, postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 
@@ -126,13 +128,41 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ).annotations()
         for app in config.apps
     }
-    contract = cluster.contract(identities)
+    contract = _with_dns(config, cluster.contract(identities), cluster, account, opts)
     database = (
         postgres
         if postgres is not None
         else postgres_engine.aws_postgres(config, cluster, contract, account.scope, opts)
     )
     return PlatformContracts.of(network.contract(), contract, (database, kafka, redis))
+
+
+def _with_dns(
+    config: PlatformConfig,
+    contract: ClusterContract,
+    cluster: AwsCluster,
+    account: _Account,
+    opts: pulumi.ResourceOptions,
+) -> ClusterContract:
+    """The contract with Route 53 for external-dns when ``platform:dns.zone`` is set."""
+    if config.dns.zone is None:
+        return contract
+    writer = AwsDnsWriter(
+        f"{config.name_prefix}-external-dns",
+        AwsDnsWriterArgs(
+            zone=config.dns.zone,
+            zone_id=config.dns.zone_id,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
+            namespace=dns.EXTERNAL_DNS_NAMESPACE,
+            service_account=dns.SERVICE_ACCOUNT,
+            partition=account.partition,
+            region=config.region,
+            tags=tags(config, "external-dns"),
+        ),
+        opts,
+    )
+    return replace(contract, dns=writer.contract())
 
 
 def _disaster_recovery(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pulumi
 import pulumi_azure_native as azure
@@ -18,15 +19,17 @@ import pulumi_azure_native as azure
 from components.azure import kubeconfig, roles
 from components.azure.aks import AzureCluster, AzureClusterArgs
 from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, AzureWatched, short_name
+from components.azure.dns import AzureDnsWriter, AzureDnsWriterArgs
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
 from components.azure.network import AzureNetwork, AzureNetworkArgs, ServicePlacement
 from components.azure.postgres import AzurePostgres, AzurePostgresArgs
 from components.azure.redis import AzureRedis, AzureRedisArgs
 from components.azure.workload_identity import AzureWorkloadIdentity, AzureWorkloadIdentityArgs
+from infra.config.dns import azure_zone_parts
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
-from stacks import postgres_engine, specs
+from stacks import dns, postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
@@ -227,6 +230,26 @@ def build(config: PlatformConfig) -> PlatformContracts:
         AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
     identities = {app: identity.annotations() for app, identity in workload_identities.items()}
     contract = cluster.contract(identities)
+    if config.dns.zone is not None and config.dns.zone_id is not None:
+        zone_subscription, zone_group, _ = azure_zone_parts(config.dns.zone_id)
+        writer = AzureDnsWriter(
+            f"{prefix}-external-dns",
+            AzureDnsWriterArgs(
+                zone=config.dns.zone,
+                zone_id=config.dns.zone_id,
+                zone_subscription_id=zone_subscription,
+                zone_resource_group=zone_group,
+                tenant_id=caller.tenant_id,
+                resource_group_name=group,
+                location=config.region,
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                namespace=dns.EXTERNAL_DNS_NAMESPACE,
+                service_account=dns.SERVICE_ACCOUNT,
+                tags=tags(config, "external-dns"),
+            ),
+            opts,
+        )
+        contract = replace(contract, dns=writer.contract())
     if postgres is not None:
         pulumi.export("postgresRestartCommand", postgres.restart_command)
     database = (

@@ -3,11 +3,14 @@ Memorystore and one Workload Identity per application workload, returning the co
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
-from components.gcp.apis import ProjectApis, ProjectApisArgs
+from components.gcp.apis import DNS, ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
+from components.gcp.dns import GcpDnsWriter, GcpDnsWriterArgs
 from components.gcp.gke import GcpCluster, GcpClusterArgs
 from components.gcp.kafka import GcpKafka, GcpKafkaArgs
 from components.gcp.memorystore import GcpRedis, GcpRedisArgs
@@ -16,7 +19,7 @@ from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIde
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
-from stacks import postgres_engine, specs
+from stacks import dns, postgres_engine, specs
 from stacks.platform import PlatformContracts
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
@@ -31,7 +34,10 @@ def build(config: PlatformConfig) -> PlatformContracts:
     prefix = config.name_prefix
     apis = ProjectApis(
         f"{prefix}-apis",
-        ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
+        ProjectApisArgs(
+            project=project,
+            services=(*postgres_engine.gcp_apis(config), *((DNS,) if config.dns.zone else ())),
+        ),
         opts,
     )
     # pinned in config, never "the zones UP today" (a zone is create-only; infra/config/zones.py)
@@ -158,6 +164,22 @@ def build(config: PlatformConfig) -> PlatformContracts:
         str(config.network.cidr), [pulumi.Output.from_input(zone) for zone in zones]
     )
     contract = cluster.contract(identities)
+    if config.dns.zone is not None:
+        writer = GcpDnsWriter(
+            f"{prefix}-external-dns",
+            GcpDnsWriterArgs(
+                project=project,
+                zone=config.dns.zone,
+                zone_name=config.dns.zone_id,
+                account_id=f"external-dns-{config.stack}",
+                workload_pool=cluster.workload_pool,
+                namespace=dns.EXTERNAL_DNS_NAMESPACE,
+                service_account=dns.SERVICE_ACCOUNT,
+                apis=apis,
+            ),
+            opts,
+        )
+        contract = replace(contract, dns=writer.contract())
     database = (
         postgres
         if postgres is not None

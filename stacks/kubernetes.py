@@ -31,7 +31,7 @@ from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import APP_NAMESPACE, kubernetes_labels
-from stacks import gitops, observability
+from stacks import dns, gitops, observability
 from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
 
@@ -264,7 +264,7 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
     gateway = _gateway(config, cluster, addons, labels)
     if gateway is not None:
-        _export_dns(config, gateway)
+        dns.declare(config, cluster, addons, gateway, labels)
     if addons.monitoring_namespace:
         declare_observability(
             f"{prefix}-observability",
@@ -358,25 +358,6 @@ def _gateway(
             ready=addons.gateway_ready,
         ),
         pulumi.ResourceOptions(providers=[cluster.provider], depends_on=addons.gateway_ready),
-    )
-
-
-# The load balancer's address as each cloud publishes it: the NLB a DNS name (a CNAME), the
-# GCP and Azure load balancers an IP (an A record).
-_RECORD_TYPE = {"aws": "CNAME", "gcp": "A", "azure": "A"}
-
-
-def _export_dns(config: PlatformConfig, gateway: PlatformGateway) -> None:
-    """How to find the Gateway's load balancer and the records its hosts need: the Gateway's
-    ``status.addresses`` (Envoy Gateway copies the Service's load-balancer address there once
-    the cloud assigns it) and, per host, the record to create in the zone."""
-    pulumi.export("gatewayAddressCommand", gateway.address_command())
-    record = _RECORD_TYPE.get(config.cloud)
-    if record is None:  # local: *.localhost resolves to the laptop, nothing to create
-        return
-    pulumi.export(
-        "dnsRecords",
-        [f"{host}. {record} <gatewayAddress>" for host in sorted(gateway.hosts())],
     )
 
 

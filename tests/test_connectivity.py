@@ -501,3 +501,52 @@ def test_local_data_services_admit_exactly_their_clients(
         target: sources_reaching(local_flows, local_sources, *target) for target in LOCAL_CLIENTS
     }
     assert reached == LOCAL_CLIENTS
+
+
+# Stacks with platform:dns.zone: external-dns (chart external-dns 1.21.1's selector labels:
+# app.kubernetes.io/name and /instance, both the release name).
+ZONED_STACKS = ["staging", "staging-gcp", "staging-azure"]
+EXTERNAL_DNS = "external-dns/external-dns"
+GKE_METADATA = "169.254.169.254"
+
+
+@pytest.fixture(scope="module")
+def zoned_flows(
+    shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[list[Flow], list[str]]]:
+    analysed = {}
+    stand_in = ("external-dns", "external-dns", {"app.kubernetes.io/name": "external-dns", "app.kubernetes.io/instance": "external-dns"})  # fmt: skip
+    for stack in ZONED_STACKS:
+        plan = shipped_plans[stack].plan
+        assert plan is not None, shipped_plans[stack].errors
+        manifests = [*cluster_manifests(kubernetes_objects(plan["resources"])), _pod(*stand_in)]
+        analysed[stack] = (analyse(manifests, tmp_path_factory.mktemp(stack)), pods(manifests))
+    return analysed
+
+
+@pytest.mark.parametrize("stack", ZONED_STACKS)
+def test_external_dns_reaches_the_api_and_the_dns_api_only(
+    zoned_flows: dict[str, tuple[list[Flow], list[str]]], stack: str
+) -> None:
+    flows, sources = zoned_flows[stack]
+    required = [
+        (EXTERNAL_DNS, API_SERVER, 443),  # routes and Gateways
+        (EXTERNAL_DNS, INTERNET, 443),  # Route 53 / Cloud DNS / Azure DNS, token service
+        (EXTERNAL_DNS, "kube-system/coredns", 53),
+    ]
+    if stack == "staging-gcp":
+        required.append((EXTERNAL_DNS, GKE_METADATA, 80))  # Workload Identity tokens
+    forbidden = [
+        (EXTERNAL_DNS, "analytics/backend", 8080),
+        (EXTERNAL_DNS, "monitoring/prometheus", 9090),
+        (EXTERNAL_DNS, INTERNET, 80),
+        (EXTERNAL_DNS, NODE, 10250),
+    ]
+    if stack != "staging-gcp":
+        forbidden.append((EXTERNAL_DNS, GKE_METADATA, 80))  # IMDS: the node's credentials
+    assert [flow for flow in required if not permitted(flows, *flow)] == []
+    assert [flow for flow in forbidden if permitted(flows, *flow)] == []
+    # its metrics port admits Prometheus and nobody else (the probes and the internet included)
+    assert INTRUDER in sources
+    assert sources_reaching(flows, sources, EXTERNAL_DNS, 7979) == {"monitoring/prometheus"}
+    assert not permitted(flows, INTERNET, EXTERNAL_DNS, 7979)

@@ -92,6 +92,30 @@ def test_init_writes_a_stack_of_own_values_that_plans(
     assert [line for line in outcome.errors if f"{path.name}: {key}:" in line], outcome.errors
 
 
+AZURE_ZONE = (
+    "/subscriptions/5b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e/resourceGroups/dns/providers/"
+    "Microsoft.Network/dnszones/analytics.acme-corp.io"
+)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_init_writes_the_dns_zone_that_external_dns_keeps(tmp_path: Path, cloud: str) -> None:
+    args = [*_init_args(cloud, "dev", f"dns-{cloud}", tmp_path), "--dns-zone", REAL["--domain"]]
+    args += ["--dns-zone-id", AZURE_ZONE] if cloud == "azure" else []
+    assert init_main(args) == 0
+    path = tmp_path / f"Pulumi.dns-{cloud}.yaml"
+    expected = {"zone": REAL["--domain"], **({"zoneId": AZURE_ZONE} if cloud == "azure" else {})}
+    assert _config(path)["platform:dns"] == expected
+    outcome = plan_many([path], ROOT)[0]
+    assert outcome.exit_code == 0, outcome.errors or (outcome.plan and outcome.plan["policy"])
+    assert outcome.plan is not None
+    charts = [
+        r["inputs"].get("chart")
+        for r in resources_of(outcome.plan, "kubernetes:helm.sh/v3:Release")
+    ]
+    assert "external-dns" in charts
+
+
 def test_init_never_overwrites_and_refuses_example_values(tmp_path: Path) -> None:
     args = _init_args("aws", "dev", "mine", tmp_path)
     assert init_main(args) == 0

@@ -18,6 +18,11 @@ NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 # Send / receive on Event Hubs with an Entra token (analytics section)
 EVENT_HUBS_DATA_SENDER = "2b629674-e913-4c01-ae53-ef4638d8f975"
 EVENT_HUBS_DATA_RECEIVER = "a638d3c7-ab3a-418d-83e6-5f17a39d4fde"
+# Manage a public DNS zone's record sets, not who may access it (networking section): external-dns
+DNS_ZONE_CONTRIBUTOR = "befefa01-2a29-4197-83a8-272ff33ce314"
+# Read everything in a scope, change nothing (general section): external-dns lists the zones of
+# the zone's resource group
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 # Read, write and delete blobs with an Entra token (storage section); the Postgres backups
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 

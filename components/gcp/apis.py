@@ -35,6 +35,9 @@ IAM = "iam.googleapis.com"
 CLOUDRESOURCEMANAGER = "cloudresourcemanager.googleapis.com"
 # Cloud Storage (the in-cluster Postgres' backup bucket); enabled only where a stack uses it.
 STORAGE = "storage.googleapis.com"
+# Cloud DNS (external-dns's zone: the IAM binding on it and the zone lookup); enabled only where
+# a stack sets platform:dns.zone.
+DNS = "dns.googleapis.com"
 # GKE's logging and monitoring config ships to these.
 LOGGING = "logging.googleapis.com"
 MONITORING = "monitoring.googleapis.com"

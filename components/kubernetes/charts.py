@@ -55,6 +55,9 @@ OPENTELEMETRY_COLLECTOR = Chart(
     "0.170.0",
     "https://open-telemetry.github.io/opentelemetry-helm-charts",
 )
+# kubernetes-sigs/external-dns tag external-dns-helm-chart-1.21.1 (appVersion 0.21.0), the chart's
+# latest release (its repository: https://kubernetes-sigs.github.io/external-dns/).
+EXTERNAL_DNS = Chart("external-dns", "1.21.1", "https://kubernetes-sigs.github.io/external-dns/")
 # jaegertracing/helm-charts tag jaeger-4.11.1 (Jaeger v2 2.19.0: all-in-one, in-memory store)
 JAEGER = Chart("jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts")
 
@@ -425,3 +428,38 @@ class JaegerValues(TypedDict, total=False):
     fullnameOverride: str
     jaeger: JaegerComponent
     userconfig: dict[str, object]
+
+
+# --- external-dns (values.yaml at tag external-dns-helm-chart-1.21.1) ---------------------------
+
+
+class ExternalDnsProvider(TypedDict, total=False):
+    name: str
+
+
+class ExternalDnsServiceAccount(TypedDict, total=False):
+    name: str
+    annotations: dict[str, object]
+
+
+class ExternalDnsValues(TypedDict, total=False):
+    fullnameOverride: str
+    provider: ExternalDnsProvider
+    sources: list[str]
+    policy: str
+    registry: str
+    txtOwnerId: str
+    txtPrefix: str
+    domainFilters: list[str]
+    # a map: ``--key=value`` per entry (values may be Outputs)
+    extraArgs: dict[str, object]
+    triggerLoopOnEvent: bool
+    serviceAccount: ExternalDnsServiceAccount
+    podLabels: dict[str, str]
+    env: list[EnvVar]
+    resources: ResourceValues
+    podSecurityContext: dict[str, object]
+    securityContext: dict[str, object]
+    serviceMonitor: ServiceMonitorToggle
+    extraVolumes: list[dict[str, object]]
+    extraVolumeMounts: list[dict[str, object]]

@@ -28,6 +28,9 @@ GATEWAY_NAMESPACE = "envoy-gateway-system"
 GATEWAY_NAME = "platform"
 GATEWAY_CLASS = "envoy"
 ENVOY_PROXY = "platform"
+# The data plane's Service, named (EnvoyProxy envoyService.name) rather than generated, so the
+# stack can read its load-balancer address (stacks/dns.py).
+DATA_PLANE_SERVICE = "envoy-platform"
 CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller"
 HTTP_LISTENER = "http"
 HTTP_PORT, HTTPS_PORT = 80, 443
@@ -171,7 +174,7 @@ class PlatformGateway(pulumi.ComponentResource):
 
     def _envoy_proxy(self, opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
         args = self._args
-        service: dict[str, object] = {"externalTrafficPolicy": "Local"}
+        service: dict[str, object] = {"name": DATA_PLANE_SERVICE, "externalTrafficPolicy": "Local"}
         if args.node_ports:
             # Service ports merge on ``port``: pin the NodePorts kind maps to the laptop
             service["type"] = "NodePort"

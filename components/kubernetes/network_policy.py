@@ -33,6 +33,8 @@ SAME = "same"
 # The API server, as seen from pods (managed control planes use both; kind serves 6443 behind
 # the kubernetes Service's 443).
 API_PORTS = [443, 6443]
+# Prometheus' own pods (kube-prometheus-stack's operator labels them so): the only scrapers.
+PROMETHEUS_PODS = {"app.kubernetes.io/name": "prometheus"}
 
 # A port, or an inclusive (first, last) range of ports.
 PortSpec = pulumi.Input[int] | tuple[int, int]
@@ -155,11 +157,7 @@ def workload_policy(
     if traffic.metrics_port and traffic.monitoring_namespace:
         ingress.append(
             k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                from_=[
-                    namespace_peer(
-                        traffic.monitoring_namespace, {"app.kubernetes.io/name": "prometheus"}
-                    )
-                ],
+                from_=[namespace_peer(traffic.monitoring_namespace, PROMETHEUS_PODS)],
                 ports=[tcp(traffic.metrics_port)],
             )
         )
@@ -225,9 +223,13 @@ class Allow:
 
     peer: str
     ports: list[int] | None = None
+    # with a namespace ``peer``: only its pods with these labels (None: every pod of it)
+    pods: dict[str, str] | None = None
 
 
-def _peers(peer: str, namespace: str) -> list[k8s.networking.v1.NetworkPolicyPeerArgs] | None:
+def _peers(
+    peer: str, namespace: str, pods: dict[str, str] | None = None
+) -> list[k8s.networking.v1.NetworkPolicyPeerArgs] | None:
     if peer == ALL:
         return None
     if peer == PODS:
@@ -236,7 +238,7 @@ def _peers(peer: str, namespace: str) -> list[k8s.networking.v1.NetworkPolicyPee
                 namespace_selector=k8s.meta.v1.LabelSelectorArgs()
             )
         ]
-    return [namespace_peer(namespace if peer == SAME else peer)]
+    return [namespace_peer(namespace if peer == SAME else peer, pods)]
 
 
 def namespace_allow_list(
@@ -259,13 +261,13 @@ def namespace_allow_list(
             policy_types=["Ingress", "Egress"],
             ingress=[
                 k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                    from_=_peers(a.peer, namespace), ports=ports(a)
+                    from_=_peers(a.peer, namespace, a.pods), ports=ports(a)
                 )
                 for a in ingress
             ],
             egress=[
                 k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                    to=_peers(a.peer, namespace), ports=ports(a)
+                    to=_peers(a.peer, namespace, a.pods), ports=ports(a)
                 )
                 for a in egress
             ],

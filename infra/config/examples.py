@@ -121,6 +121,14 @@ _HINTS: tuple[tuple[str, str], ...] = (
         "a hostname in a DNS zone you control (`python -m infra init --domain`)",
     ),
     (
+        r"^platform:dns\.zone$",
+        "a public DNS zone you control that holds the app hosts (`python -m infra init --dns-zone`)",
+    ),
+    (
+        r"^platform:dns\.zoneId",
+        "your zone's id (Route 53 hosted zone id, Cloud DNS zone name, Azure DNS zone resource id)",
+    ),
+    (
         r"^platform:apps\.[^.]+\.image",
         "your own image, pinned (or set platform:images.registry "
         "to the registry holding the apps' images)",

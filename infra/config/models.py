@@ -5,7 +5,7 @@ unknown keys are rejected, types are not coerced silently, and every mistake is 
 a single resource is declared. The pieces live in their own modules:
 
 - section models: ``network`` (network, cluster), ``data_services`` (postgres, kafka, redis),
-  ``workloads`` (addons, apps), ``operations`` (alarms, disaster recovery);
+  ``workloads`` (addons, apps), ``operations`` (alarms, disaster recovery), ``dns`` (dns);
 - ``cloud_rules``: what each cloud accepts (instance families, versions, extensions, Azure sizes);
 - ``floors``: the prod floors and prod's other must-haves;
 - ``profiles``: the per-environment defaults merged under a stack's overrides.
@@ -29,6 +29,7 @@ from infra.config.cloud_rules import (
 from infra.config.common import Cloud, Environment, Name
 from infra.config.data_services import KafkaConfig, KafkaTopic, PostgresConfig, RedisConfig
 from infra.config.delivery import ArgoCdConfig, Delivery
+from infra.config.dns import DnsConfig, dns_problems
 from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
@@ -52,6 +53,7 @@ __all__ = [
     "Cloud",
     "ClusterConfig",
     "DisasterRecoveryConfig",
+    "DnsConfig",
     "Environment",
     "ImagesConfig",
     "KafkaConfig",
@@ -90,6 +92,7 @@ class PlatformConfig(StrictModel):
     kafka: KafkaConfig = Field(description="platform:kafka")
     redis: RedisConfig = Field(description="platform:redis")
     addons: AddonsConfig = Field(description="platform:addons")
+    dns: DnsConfig = Field(default_factory=DnsConfig, description="platform:dns")
     alarms: AlarmsConfig = Field(description="platform:alarms")
     disaster_recovery: DisasterRecoveryConfig = Field(description="platform:disasterRecovery")
     images: ImagesConfig = Field(description="platform:images")
@@ -154,6 +157,12 @@ class PlatformConfig(StrictModel):
                 "argocd.repoUrl: required when platform:delivery is argocd (the repository "
                 "Argo CD reads the rendered apps from)"
             )
+        problems += dns_problems(
+            self.cloud,
+            self.dns,
+            {name: app.host for name, app in self.apps.items() if app.host},
+            self.addons.gateway,
+        )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -186,6 +195,7 @@ SECTION_MODELS: dict[str, type[StrictModel]] = {
     "kafka": KafkaConfig,
     "redis": RedisConfig,
     "addons": AddonsConfig,
+    "dns": DnsConfig,
     "alarms": AlarmsConfig,
     "disasterRecovery": DisasterRecoveryConfig,
     "images": ImagesConfig,

@@ -77,6 +77,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
     "gcp:container/cluster:Cluster": "google_container_cluster",
     "gcp:container/nodePool:NodePool": "google_container_node_pool",
+    "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember": "google_dns_managed_zone_iam_member",
     "gcp:kms/cryptoKey:CryptoKey": "google_kms_crypto_key",
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
     "gcp:kms/keyRing:KeyRing": "google_kms_key_ring",

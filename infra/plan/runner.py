@@ -17,6 +17,7 @@ for ~10% of the run (measured: prod 3.3 -> 2.9 s CPU, peak memory +4 MB). It is 
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import runpy
@@ -89,6 +90,16 @@ def _region(stack_file: StackFile) -> str:
     return "eu-west-1"
 
 
+def _dns_zone(raw: str | None) -> str:
+    """``platform:dns.zone`` of the stack file (a JSON object as the CLI passes it), or ""."""
+    try:
+        document = json.loads(raw) if raw else {}
+    except ValueError:
+        return ""
+    zone = document.get("zone") if isinstance(document, dict) else None
+    return zone if isinstance(zone, str) else ""
+
+
 def run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
     """Plan ``stack_file`` in this process; raises ``PlanError`` or ``ConfigError``."""
     collecting = gc.isenabled()
@@ -119,6 +130,8 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
             stack=stack_file.stack,
             region=_region(stack_file),
             gcp_project=stack_file.config.get("gcp:project", "offline-plan-project"),
+            cloud=str(stack_file.config.get("platform:cloud", "")),
+            dns_zone=_dns_zone(stack_file.config.get("platform:dns")),
         )
     )
     monitor = RecordingMonitor(mocks)

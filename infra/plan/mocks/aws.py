@@ -222,7 +222,23 @@ def _partition(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _hosted_zone(args: Any, context: MockContext) -> dict[str, Any]:
+    """The public hosted zone named in the lookup, as Route 53 lists it (ids: ``Z`` + 20)."""
+    name = str(args.args.get("name", "")).rstrip(".")
+    zone_id = "Z" + digest(context.stack, "hosted-zone", name, length=20).upper()
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "privateZone": False,
+        "nameServers": [f"ns-{n}.awsdns-{n}.org" for n in (101, 202)],
+        "resourceRecordSetCount": 2,
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "aws:route53/getZone:getZone": _hosted_zone,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:iam/getSessionContext:getSessionContext": _session_context,

@@ -20,6 +20,10 @@ class MockContext:
     stack: str
     region: str
     gcp_project: str = "offline-plan-project"
+    #: platform:cloud (the shape of a load balancer's address)
+    cloud: str = ""
+    #: platform:dns.zone, when the stack sets one (the Cloud DNS zones lookup answers it)
+    dns_zone: str = ""
 
 
 OutputFn = Callable[[Any, MockContext], dict[str, Any]]

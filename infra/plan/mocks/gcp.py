@@ -152,6 +152,41 @@ RESOURCES: dict[str, OutputFn] = {
     "gcp:redis/cluster:Cluster": _redis_cluster,
 }
 
+
+def _managed_zones(args: Any, context: MockContext) -> dict[str, Any]:
+    """The project's Cloud DNS zones: one public zone per shipped stack's ``platform:dns.zone``
+    (the lookup matches it by DNS name) and a private one that it must skip."""
+    project = args.args.get("project", context.gcp_project)
+    zone = context.dns_zone or "offline-plan.example.com"
+    return {
+        "project": project,
+        "id": f"projects/{project}/managedZones",
+        "managedZones": [
+            {
+                "name": "internal",
+                "dnsName": f"{zone}.",
+                "visibility": "private",
+                "description": "",
+                "id": f"projects/{project}/managedZones/internal",
+                "managedZoneId": "1000000000000000001",
+                "nameServers": [],
+                "project": project,
+            },
+            {
+                "name": zone.replace(".", "-"),
+                "dnsName": f"{zone}.",
+                "visibility": "public",
+                "description": "",
+                "id": f"projects/{project}/managedZones/{zone.replace('.', '-')}",
+                "managedZoneId": "1000000000000000002",
+                "nameServers": ["ns-cloud-a1.googledomains.com."],
+                "project": project,
+            },
+        ],
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "gcp:dns/getManagedZones:getManagedZones": _managed_zones,
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }
