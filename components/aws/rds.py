@@ -36,11 +36,15 @@ from components.aws.shared import (
 from components.contracts import PostgresContract
 from components.specs import PostgresSpec
 from infra.naming import child
+from policies.rules.facts.catalog import service
 
-# Pinned minor versions per major: upgrades are deliberate. 15.12/16.8/17.4 reached RDS end of
-# standard support on 2026-05-31 (no new instances from 2026-05-01); these are the newest
-# minors in cfn-lint's RDS engine-version data. ``deploy-aws-engine-version`` checks them.
-ENGINE_VERSIONS = {"15": "15.17", "16": "16.13", "17": "17.9"}
+# Pinned minor versions per major: upgrades are deliberate. Each ``postgres.rds`` entry of the
+# version catalog carries its ``minor`` (the newest in cfn-lint's RDS engine-version data when
+# last checked); ``deploy-aws-engine-version`` checks RDS still offers it,
+# ``deploy-version-support`` the major's end of standard support.
+ENGINE_VERSIONS = {
+    entry.version: str(entry.extra["minor"]) for entry in service("postgres.rds").entries
+}
 LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
 BACKUP_WINDOW = "02:00-03:00"

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from infra.config.common import Cloud, config_value
+from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 
 if TYPE_CHECKING:
@@ -48,14 +49,19 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
 }  # fmt: skip
 
 
-# What each cloud can run; the wiring pins add-on and engine versions for exactly these.
+# Which version catalog service (policies/rules/facts/catalog/kubernetes.toml) is each cloud's
+# Kubernetes: every catalogued version is accepted here (the wiring pins add-on and engine
+# versions for exactly these); whether it is still supported on the day is the plan's
+# deploy-version-support rule, so "what breaks on date X" is a plan result, not a config error.
+KUBERNETES_SERVICES: dict[Cloud, str] = {
+    "aws": "kubernetes.eks",
+    "gcp": "kubernetes.gke",
+    "azure": "kubernetes.aks",
+    # local: kind's node image (docs/kind-cluster.yaml)
+    "local": "kubernetes.kind",
+}
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
-    # AWS: versions with pinned add-ons (components/aws/eks_versions.py) in standard support.
-    "aws": ("1.35",),
-    "gcp": ("1.32", "1.33"),
-    "azure": ("1.32", "1.33"),
-    # local: the versions of kind's node images the README's cluster config uses
-    "local": ("1.32", "1.33"),
+    cloud: catalog.service(service_id).versions for cloud, service_id in KUBERNETES_SERVICES.items()
 }
 # Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
 # engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
@@ -72,15 +78,12 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     # local runs Postgres with CloudNativePG on a TimescaleDB image
     "local": {},
 }
-# Kafka versions the pinned Strimzi operator (1.2.0) runs: kafka-versions.yaml at that tag,
-# entries with ``supported: true`` (4.3.1 is its default).
-STRIMZI_KAFKA_VERSIONS = ("4.2.0", "4.2.1", "4.3.0", "4.3.1")
-# Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version``: those the
-# pulumi-gcp 10.2.0 managedkafka.Cluster documentation names ("for example, 3.7.x, 4.3.x";
-# 3.7.x is the API's default).
-GCP_KAFKA_VERSIONS = ("3.7.x", "4.3.x")
-# Valkey (the BSD-licensed Redis fork) lines with a pinned image in components/kubernetes/valkey.py
-VALKEY_VERSIONS = ("8.1",)
+# Kafka versions the pinned Strimzi operator runs (catalog: kafka.strimzi)
+STRIMZI_KAFKA_VERSIONS = catalog.service("kafka.strimzi").versions
+# Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version`` (kafka.gcp-kafka)
+GCP_KAFKA_VERSIONS = catalog.service("kafka.gcp-kafka").versions
+# Valkey (the BSD-licensed Redis fork) lines with a pinned image (redis.valkey)
+VALKEY_VERSIONS = catalog.service("redis.valkey").versions
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
@@ -251,7 +254,7 @@ def _local_problems(config: PlatformConfig) -> list[str]:
         )
     if config.kafka.version not in STRIMZI_KAFKA_VERSIONS:
         problems.append(
-            f"kafka.version: {config.kafka.version} is not run by Strimzi 1.2.0 on local; "
+            f"kafka.version: {config.kafka.version} is not run by the pinned Strimzi on local; "
             f"allowed: {', '.join(STRIMZI_KAFKA_VERSIONS)}"
         )
     if config.redis.version not in VALKEY_VERSIONS:
