@@ -43,7 +43,9 @@ from policies.rules.facts.catalog import service
 # last checked); ``deploy-aws-engine-version`` checks RDS still offers it,
 # ``deploy-version-support`` the major's end of standard support.
 ENGINE_VERSIONS = {
-    entry.version: str(entry.extra["minor"]) for entry in service("postgres.rds").entries
+    entry.version: str(entry.extra["minor"])
+    for entry in service("postgres.rds").entries
+    if "minor" in entry.extra
 }
 LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
