@@ -11,6 +11,7 @@ USAGE = (
     "\n       python -m infra backend bootstrap --cloud aws|gcp|azure --region R --name N"
     "\n       python -m infra restore-drill --stack S [--to-time T] [--keep] [--instance ID]"
     "\n       python -m infra crd-schemas [--mirror DIR]"
+    "\n       python -m infra versions [--stack NAME | --all] [--markdown OUT]"
     "\n       python -m infra init --stack NAME --cloud aws|gcp|azure|local "
     "--environment dev|staging|prod --region R [--domain D --acme-email E --access-cidr C ...]"
 )
@@ -53,6 +54,10 @@ def main(argv: list[str]) -> int:
         from infra.crd_vendor import main as crd_main
 
         return crd_main(rest)
+    if command == "versions":
+        from infra.versions import main as versions_main
+
+        return versions_main(rest)
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 
