@@ -213,7 +213,6 @@ def _error(message: str) -> None:
 def main(argv: list[str]) -> int:
     """Entry point of ``python -m infra plan``; returns the exit code."""
     from infra.plan.stackfile import StackFileError, find_project_root
-
     from policies.rules.facts.catalog import CatalogError, today
 
     options = _parser().parse_args(argv)
