@@ -21,7 +21,12 @@ from rich.console import Console
 from rich.table import Table
 
 from infra.config import ConfigError, build_platform_config
-from infra.config.cloud_rules import KUBERNETES_SERVICES
+from infra.config.cloud_rules import (
+    KAFKA_SERVICES,
+    KUBERNETES_SERVICES,
+    REDIS_SERVICES,
+    postgres_service,
+)
 from infra.config.models import PlatformConfig
 from infra.plan.stackfile import (
     StackFileError,
@@ -31,13 +36,6 @@ from infra.plan.stackfile import (
 )
 from policies.rules.facts import catalog
 
-_MANAGED_POSTGRES = {
-    "aws": "postgres.rds",
-    "gcp": "postgres.cloudsql",
-    "azure": "postgres.flexible-server",
-}
-_KAFKA = {"aws": "kafka.msk", "gcp": "kafka.gcp-kafka", "local": "kafka.strimzi"}
-_REDIS = {"aws": "redis.elasticache", "local": "redis.valkey"}
 _STYLE = {"ok": "green", "ending": "yellow", "ended": "bold red", "unknown": "bold red"}
 
 
@@ -72,14 +70,11 @@ def _charts(config: PlatformConfig) -> list[str]:
 def stack_pins(config: PlatformConfig) -> list[tuple[str, str]]:
     """(catalog service, pinned version) for everything ``config`` deploys."""
     pins = [(KUBERNETES_SERVICES[config.cloud], config.cluster.kubernetes_version)]
-    if config.postgres.engine == "cloudnative-pg":
-        pins.append(("postgres.cloudnative-pg", config.postgres.version))
-    elif config.cloud in _MANAGED_POSTGRES:
-        pins.append((_MANAGED_POSTGRES[config.cloud], config.postgres.version))
-    if config.cloud in _KAFKA:
-        pins.append((_KAFKA[config.cloud], config.kafka.version))
-    if config.cloud in _REDIS:
-        pins.append((_REDIS[config.cloud], config.redis.version))
+    pins.append((postgres_service(config), config.postgres.version))
+    if config.cloud in KAFKA_SERVICES:
+        pins.append((KAFKA_SERVICES[config.cloud], config.kafka.version))
+    if config.cloud in REDIS_SERVICES:
+        pins.append((REDIS_SERVICES[config.cloud], config.redis.version))
     if config.cloud == "local":
         pins.append(("images.redis-exporter", catalog.service("images.redis-exporter").default))
     pins += [(service, catalog.service(service).default) for service in _charts(config)]

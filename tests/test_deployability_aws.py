@@ -229,20 +229,6 @@ def test_within_90_days_warns_and_today_is_injectable() -> None:
     assert violations_of_resource(warn, rules.EKS, {"version": "1.35"}, TODAY) == []
 
 
-@pytest.mark.parametrize("stack", AWS_STACKS)
-def test_shipped_versions_are_supported_on_2026_11_23(
-    shipped_plans: dict[str, Outcome], stack: str
-) -> None:
-    plan = plan_of(shipped_plans, stack)
-    fail = find(catalog_rules.POLICIES, "deploy-version-support")
-    warn = find(advisory.POLICIES, "version-support-ending")
-    checked = [r for r in plan["resources"] if r["type"] in catalog_rules.VERSIONED]
-    assert len(checked) == 4
-    for r in checked:
-        assert violations_of_resource(fail, r["type"], r["inputs"], TODAY) == [], r["name"]
-        assert violations_of_resource(warn, r["type"], r["inputs"], TODAY) == [], r["name"]
-
-
 # --- 5, 6. ordering -----------------------------------------------------------------------
 
 

@@ -78,6 +78,33 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     # local runs Postgres with CloudNativePG on a TimescaleDB image
     "local": {},
 }
+# The catalog service of each cloud's managed Postgres, Kafka and Redis (the in-cluster engines:
+# CloudNativePG, Strimzi, Valkey); a cloud without one pins no version of it (Event Hubs,
+# Memorystore picks its own).
+MANAGED_POSTGRES_SERVICES: dict[Cloud, str] = {
+    "aws": "postgres.rds",
+    "gcp": "postgres.cloudsql",
+    "azure": "postgres.flexible-server",
+}
+CNPG_POSTGRES_SERVICE = "postgres.cloudnative-pg"
+KAFKA_SERVICES: dict[Cloud, str] = {
+    "aws": "kafka.msk", "gcp": "kafka.gcp-kafka", "local": "kafka.strimzi",
+}  # fmt: skip
+REDIS_SERVICES: dict[Cloud, str] = {"aws": "redis.elasticache", "local": "redis.valkey"}
+
+
+def postgres_service(config: PlatformConfig) -> str:
+    """The catalog service of the stack's Postgres engine."""
+    if config.postgres.engine == "cloudnative-pg" or config.cloud == "local":
+        return CNPG_POSTGRES_SERVICE
+    return MANAGED_POSTGRES_SERVICES[config.cloud]
+
+
+def postgres_majors(service_id: str) -> tuple[str, ...]:
+    """The Postgres majors a catalog service lists (RDS also lists retired minors)."""
+    return tuple(v for v in catalog.service(service_id).versions if v.isdigit())
+
+
 # Kafka versions the pinned Strimzi operator runs (catalog: kafka.strimzi)
 STRIMZI_KAFKA_VERSIONS = catalog.service("kafka.strimzi").versions
 # Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version`` (kafka.gcp-kafka)
@@ -104,6 +131,12 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         problems.append(
             f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
             f"{config.cloud}; allowed: {', '.join(versions)}"
+        )
+    majors = postgres_majors(postgres_service(config))
+    if config.postgres.version not in majors:
+        problems.append(
+            f"postgres.version: {config.postgres.version} is not in the version catalog of "
+            f"{postgres_service(config)}; allowed: {', '.join(majors)}"
         )
     managed = config.postgres.engine == "managed"
     for extension in config.postgres.extensions if managed else []:
