@@ -325,3 +325,19 @@ def test_every_stack_deploys_in_order_and_prod_applies_the_approved_preview() ->
     assert steps["pulumi up with the policy pack"]["with"]["upsert"] is True
     session = next(s for s in up["steps"] if s.get("uses") == SESSION)["with"]
     assert int(session["aws-session-seconds"]) >= 60 * up["timeout-minutes"]
+
+
+def test_versions_run_weekly_and_open_an_issue_with_least_privilege() -> None:
+    workflow = _load("versions.yml")
+    triggers = _triggers(workflow)
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    minute, hour, day, month, weekday = triggers["schedule"][0]["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()  # once a week
+    assert workflow["permissions"] == {}
+    job = workflow["jobs"]["versions"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "python -m infra versions --all --markdown versions.md" in runs
+    assert "gh issue create" in runs and "gh issue edit" in runs
+    # a pin past its end fails the run after the issue is written
+    assert job["steps"][-1]["if"] == "steps.versions.outputs.status != '0'"
