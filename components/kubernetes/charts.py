@@ -170,12 +170,19 @@ class CertManagerComponent(TypedDict, total=False):
     resources: ResourceValues
 
 
+class CertManagerGatewayApi(TypedDict, total=False):
+    """``gatewayAPI`` of the ControllerConfiguration (v1alpha1 GatewayAPIConfig at v1.21.1;
+    it replaces the deprecated ``enableGatewayAPI``)."""
+
+    enabled: bool
+
+
 class CertManagerConfig(TypedDict, total=False):
-    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.17.4)."""
+    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.21.1)."""
 
     apiVersion: str
     kind: str
-    enableGatewayAPI: bool
+    gatewayAPI: CertManagerGatewayApi
 
 
 class CertManagerValues(TypedDict, total=False):
@@ -262,7 +269,7 @@ class GrafanaAdmin(TypedDict, total=False):
     passwordKey: str
 
 
-# grafana.ini is a nested mapping of ini sections (grafana chart 9.2.1, kube-prometheus-stack's)
+# grafana.ini is a nested mapping of ini sections (grafana chart 12.11.1, kube-prometheus-stack's)
 GrafanaValues = TypedDict(
     "GrafanaValues",
     {
