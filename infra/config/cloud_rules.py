@@ -107,6 +107,7 @@ def postgres_majors(service_id: str) -> tuple[str, ...]:
 
 # Kafka versions the pinned Strimzi operator runs (catalog: kafka.strimzi)
 STRIMZI_KAFKA_VERSIONS = catalog.service("kafka.strimzi").versions
+_STRIMZI = catalog.service("charts.strimzi-kafka-operator").default
 # Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version`` (kafka.gcp-kafka)
 GCP_KAFKA_VERSIONS = catalog.service("kafka.gcp-kafka").versions
 # Valkey (the BSD-licensed Redis fork) lines with a pinned image (redis.valkey)
@@ -287,7 +288,7 @@ def _local_problems(config: PlatformConfig) -> list[str]:
         )
     if config.kafka.version not in STRIMZI_KAFKA_VERSIONS:
         problems.append(
-            f"kafka.version: {config.kafka.version} is not run by the pinned Strimzi on local; "
+            f"kafka.version: {config.kafka.version} is not run by Strimzi {_STRIMZI} on local; "
             f"allowed: {', '.join(STRIMZI_KAFKA_VERSIONS)}"
         )
     if config.redis.version not in VALKEY_VERSIONS:
