@@ -401,6 +401,8 @@ def _workload(
             namespace=APP_NAMESPACE,
             kind=app.kind,
             image=app.image,
+            # kind runs images side-loaded with `kind load` (docs/local.md): no registry to ask
+            image_pull_policy="IfNotPresent" if config.cloud == "local" else "Always",
             image_pull_secrets=[pull_secret] if pull_secret else [],
             replicas=app.replicas,
             min_replicas=app.min_replicas,

@@ -93,7 +93,52 @@ def cluster_manifests(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
             name = "migrations" if workload["kind"] == "Job" else meta["name"]
             kept.append(_pod(meta["namespace"], name, labels))
     kept += [_pod(*stand_in) for stand_in in STAND_INS]
-    return kept
+    return kept + source_side_probes(kept)
+
+
+# Sources that no policy was written for: a pod in a namespace with no NetworkPolicies at all
+# (its egress is open, so only the destination's ingress can stop it) and, in every namespace
+# the platform polices, a pod no policy selects by label (only the namespace's default deny
+# applies). A destination that trusts "its clients are careful" is open to these.
+INTRUDER = "intruder/probe"
+STRAY = "stray"
+
+
+def source_side_probes(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    policed = sorted(
+        {m["metadata"]["namespace"] for m in manifests if m["kind"] == "NetworkPolicy"}
+    )
+    namespace, name = INTRUDER.split("/")
+    probes: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "labels": {"kubernetes.io/metadata.name": namespace}},
+        },
+        _pod(namespace, name, {"app": "probe"}),
+    ]
+    return probes + [_pod(ns, STRAY, {"app": "stray-probe"}) for ns in policed]
+
+
+def pods(manifests: list[dict[str, Any]]) -> list[str]:
+    """Every pod of the analysed cluster as ``namespace/name``."""
+    return [
+        f"{m['metadata']['namespace']}/{m['metadata']['name']}"
+        for m in manifests
+        if m["kind"] == "Pod"
+    ]
+
+
+def policed(sources: list[str], objects: list[dict[str, Any]]) -> list[str]:
+    """The ``sources`` in namespaces that carry NetworkPolicies (kube-system and the intruder's
+    do not: Kubernetes leaves a namespace without policies open)."""
+    namespaces = {o["metadata"]["namespace"] for o in objects if o["kind"] == "NetworkPolicy"}
+    return [src for src in sources if src.split("/")[0] in namespaces]
+
+
+def sources_reaching(flows: list[Flow], sources: list[str], dst: str, port: int) -> set[str]:
+    """Which of ``sources`` may open TCP ``port`` on ``dst``."""
+    return {src for src in sources if src != dst and permitted(flows, src, dst, port)}
 
 
 def analyse(manifests: list[dict[str, Any]], directory: Path) -> list[Flow]:
@@ -156,14 +201,15 @@ def permitted(flows: list[Flow], src: str, dst: str, port: int, protocol: str = 
 @pytest.fixture(scope="module")
 def connectivity(
     shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, tuple[list[Flow], list[dict[str, Any]]]]:
+) -> dict[str, tuple[list[Flow], list[dict[str, Any]], list[str]]]:
     analysed = {}
     for stack in STACKS:
         plan = shipped_plans[stack].plan
         assert plan is not None, shipped_plans[stack].errors
         objects = kubernetes_objects(plan["resources"])
-        flows = analyse(cluster_manifests(objects), tmp_path_factory.mktemp(stack))
-        analysed[stack] = (flows, objects)
+        manifests = cluster_manifests(objects)
+        flows = analyse(manifests, tmp_path_factory.mktemp(stack))
+        analysed[stack] = (flows, objects, pods(manifests))
     return analysed
 
 
@@ -185,9 +231,9 @@ def _cloud(objects: list[dict[str, Any]]) -> str:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_required_flows_are_permitted(
-    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]]]], stack: str
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]], list[str]]], stack: str
 ) -> None:
-    flows, objects = connectivity[stack]
+    flows, objects, _ = connectivity[stack]
     backend = _settings(objects, "backend")
     data = DATA_ADDRESSES[_cloud(objects)]
     kafka_port = int(backend["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)[1])
@@ -240,9 +286,9 @@ def test_required_flows_are_permitted(
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_forbidden_flows_are_denied(
-    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]]]], stack: str
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]], list[str]]], stack: str
 ) -> None:
-    flows, objects = connectivity[stack]
+    flows, objects, _ = connectivity[stack]
     backend = _settings(objects, "backend")
     data = DATA_ADDRESSES[_cloud(objects)]
     forbidden = [
@@ -312,19 +358,30 @@ LOCAL_STAND_INS: list[tuple[str, str, dict[str, str]]] = [
 
 
 @pytest.fixture(scope="module")
-def local_flows(
+def local_cluster(
     shipped_plans: dict[str, Outcome], tmp_path_factory: pytest.TempPathFactory
-) -> list[Flow]:
+) -> tuple[list[Flow], list[str]]:
     plan = shipped_plans["dev-local"].plan
     assert plan is not None, shipped_plans["dev-local"].errors
     objects = kubernetes_objects(plan["resources"])
     namespaces = {o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"}
+    namespaces |= {"kube-system", INTRUDER.split("/")[0]}
     manifests = [
         m for m in cluster_manifests(objects)
-        if m["kind"] != "Pod" or m["metadata"]["namespace"] in namespaces | {"kube-system"}
+        if m["kind"] != "Pod" or m["metadata"]["namespace"] in namespaces
     ]  # fmt: skip
     manifests += [_pod(*stand_in) for stand_in in LOCAL_STAND_INS]
-    return analyse(manifests, tmp_path_factory.mktemp("dev-local"))
+    return analyse(manifests, tmp_path_factory.mktemp("dev-local")), pods(manifests)
+
+
+@pytest.fixture(scope="module")
+def local_flows(local_cluster: tuple[list[Flow], list[str]]) -> list[Flow]:
+    return local_cluster[0]
+
+
+@pytest.fixture(scope="module")
+def local_sources(local_cluster: tuple[list[Flow], list[str]]) -> list[str]:
+    return local_cluster[1]
 
 
 LOCAL_REQUIRED = [
@@ -375,3 +432,72 @@ def test_local_required_flows_are_permitted(local_flows: list[Flow]) -> None:
 
 def test_local_forbidden_flows_are_denied(local_flows: list[Flow]) -> None:
     assert [flow for flow in LOCAL_FORBIDDEN if permitted(local_flows, *flow)] == []
+
+
+# Who may reach each service, counted from every pod of the cluster (the probes included):
+# exactly these, so an ingress opened to "any namespace" fails even when every other source's
+# own egress is careful.
+APP_CLIENTS = {
+    ("analytics/backend", 8080): {DATA_PLANE},
+    ("analytics/collector", 4318): {"analytics/backend"},
+}
+MANAGED_CLIENTS = {
+    "postgres": {"analytics/backend", "analytics/migrations"},
+    "redis": {"analytics/backend"},
+    "kafka": {"analytics/backend", "analytics/collector"},
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_apps_admit_exactly_their_callers(
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]], list[str]]], stack: str
+) -> None:
+    flows, _, sources = connectivity[stack]
+    assert INTRUDER in sources and f"analytics/{STRAY}" in sources
+    reached = {target: sources_reaching(flows, sources, *target) for target in APP_CLIENTS}
+    assert reached == APP_CLIENTS, stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_managed_data_services_admit_exactly_their_clients(
+    connectivity: dict[str, tuple[list[Flow], list[dict[str, Any]], list[str]]], stack: str
+) -> None:
+    """Managed services sit outside the pod network (an ipBlock): NetworkPolicies limit who may
+    leave for them, so every pod of a policed namespace is counted. A namespace without policies
+    (the intruder's) is open by Kubernetes' design; the cloud's firewall (security group, VPC
+    firewall, NSG) admits only the node range, which is as far as the network can tell pods apart,
+    and the services' own authentication does the rest (docs/security.md)."""
+    flows, objects, sources = connectivity[stack]
+    backend = _settings(objects, "backend")
+    data = DATA_ADDRESSES[_cloud(objects)]
+    ports = {
+        "postgres": int(backend["POSTGRES_PORT"]),
+        "redis": int(backend["REDIS_PORT"]),
+        "kafka": int(backend["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)[1]),
+    }
+    clients = policed(sources, objects)
+    assert INTRUDER not in clients and f"monitoring/{STRAY}" in clients
+    reached = {
+        service: sources_reaching(flows, clients, data[service], port)
+        for service, port in ports.items()
+    }
+    assert reached == MANAGED_CLIENTS, stack
+
+
+# dev-local's in-cluster data services: selected by label, so their ingress must admit their
+# clients and nothing else, from any namespace (the intruder's included).
+LOCAL_CLIENTS = {
+    ("postgres/instance", 5432): {"analytics/backend", "analytics/migrations"},
+    ("redis/valkey", 6379): {"analytics/backend"},
+    ("kafka/broker", 9092): {"analytics/backend", "analytics/collector"},
+}
+
+
+def test_local_data_services_admit_exactly_their_clients(
+    local_flows: list[Flow], local_sources: list[str]
+) -> None:
+    assert INTRUDER in local_sources
+    reached = {
+        target: sources_reaching(local_flows, local_sources, *target) for target in LOCAL_CLIENTS
+    }
+    assert reached == LOCAL_CLIENTS

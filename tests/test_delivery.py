@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.diff.cli import DiffReport
 from infra.diff.compute import StackDiff, diff_plans, flatten
 from infra.diff.markdown import COMMENT_LIMIT, MARKER, render_markdown
+from infra.diff.report import DiffReport
 from infra.diff.secrets import changed_secrets
 from infra.plan.cli import Outcome, plan_many
 from tests.conftest import ROOT, write_stack

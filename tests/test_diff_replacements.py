@@ -179,7 +179,7 @@ def test_resources_using_replaced_ids_may_be_replaced(cidr_diff: StackDiff) -> N
 def test_the_comment_says_replace_and_flags_stateful_resources_first(
     cidr_diff: StackDiff,
 ) -> None:
-    from infra.diff.cli import DiffReport
+    from infra.diff.report import DiffReport
 
     text = render_markdown(DiffReport("main", "a" * 40, "b" * 40, False, [cidr_diff]))
     assert "+-7 to replace" in text and "may be replaced" in text

@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from infra.export.scan import by_stack, has_cloud_export, problems, run_checkov, uv_executable
+from infra.export.scan import (
+    SCOPED_FILE,
+    StackScan,
+    StackTraits,
+    by_stack,
+    has_cloud_export,
+    load_scoped,
+    problems,
+    run_checkov,
+    stack_traits,
+    uv_executable,
+)
 from tests.conftest import ROOT, run_cli
 
 _SKIP = re.compile(r"^\s*-\s*(CKV\w+)\s*(?:#\s*(.*))?$")
@@ -30,6 +41,32 @@ def test_every_skip_has_a_reason_and_is_documented() -> None:
     for check, reason in skips.items():
         assert len(reason) >= 40, f"{check}: a skip needs a reason a reviewer can accept"
         assert f"`{check}`" in docs, f"{check} is not in docs/security.md's skip table"
+
+
+def test_scoped_acceptances_have_a_reason_a_scope_and_no_global_skip() -> None:
+    scoped = load_scoped(ROOT / SCOPED_FILE)
+    docs = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert scoped
+    for check, acceptance in scoped.items():
+        assert len(acceptance.reason) >= 40, check
+        assert acceptance.environments <= {"dev", "staging", "prod"}, check
+        assert acceptance.clouds <= {"aws", "gcp", "azure", "local"}, check
+        assert acceptance.environments or acceptance.clouds, f"{check}: scoped to no stack"
+        assert f"`{check}`" in docs, f"{check} is not in docs/security.md"
+    # a check accepted somewhere is still run everywhere else
+    assert not set(scoped) & set(_skips())
+
+
+def test_a_scoped_finding_is_accepted_in_scope_only() -> None:
+    scoped = load_scoped(ROOT / SCOPED_FILE)
+    assert stack_traits(ROOT, "dev") == StackTraits("dev", "aws")
+    assert stack_traits(ROOT, "prod") == StackTraits("prod", "aws")
+    finding = "CKV_AWS_157 aws_db_instance.platform_postgres: Ensure that RDS instances have Multi-AZ enabled"
+    for stack, kept in (("dev", []), ("staging", [finding]), ("prod", [finding])):
+        scan = StackScan(failed=[finding])
+        scan.accept(scoped, stack_traits(ROOT, stack))
+        assert scan.failed == kept, stack
+        assert scan.accepted == 1 - len(kept)
 
 
 def test_checkov_finds_the_cloud_resources_and_nothing_unexplained(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from infra.diff.cli import DiffReport
 from infra.diff.compute import cost_change, diff_plans
 from infra.diff.markdown import render_markdown
+from infra.diff.report import DiffReport
 from infra.plan.cli import Outcome
 from infra.plan.prices import HOURS_PER_MONTH, PRICES, price
 from infra.plan.summary import summarize, summary_markdown

@@ -48,6 +48,9 @@ GATEWAY_ANNOTATIONS = {
 STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (encrypted at rest)
 
 
+MAX_PODS_PER_NODE = 250
+
+
 @dataclass(frozen=True, kw_only=True)
 class AzureClusterArgs:
     """Inputs of ``AzureCluster``."""
@@ -200,6 +203,10 @@ class AzureCluster(pulumi.ComponentResource):
             os_disk_size_gb=args.node_disk_gb,
             os_disk_type="Managed",
             type="VirtualMachineScaleSets",
+            # Azure CNI Overlay's default and ceiling (learn.microsoft.com/azure/aks/
+            # azure-cni-overlay: "maximum pods per node ... 250"), written out so that scanners,
+            # which assume the old CNI default of 30, read what AKS applies
+            max_pods=MAX_PODS_PER_NODE,
             enable_auto_scaling=True,
             count=minimum,
             min_count=minimum,

@@ -267,6 +267,12 @@ class GcpCluster(pulumi.ComponentResource):
                 state="ENCRYPTED", key_name=key.id
             ),
             enable_shielded_nodes=True,
+            # off by default since GKE 1.12; said explicitly (CIS GKE 5.8.1)
+            master_auth=gcp.container.ClusterMasterAuthArgs(
+                client_certificate_config=gcp.container.ClusterMasterAuthClientCertificateConfigArgs(
+                    issue_client_certificate=False
+                )
+            ),
             maintenance_policy=gcp.container.ClusterMaintenancePolicyArgs(
                 recurring_window=gcp.container.ClusterMaintenancePolicyRecurringWindowArgs(
                     start_time="2025-01-04T02:00:00Z",

@@ -39,6 +39,10 @@ TOPIC_OPERATOR_REQUESTS = ("100m", "256Mi")
 # Prometheus metrics of the brokers (Strimzi Metrics Reporter) and the Kafka Exporter: Strimzi's
 # port 9404 named "tcp-prometheus" (MetricsModel at 1.2.0)
 METRICS_PORT = 9404
+# The ports Strimzi's own pods use among themselves (KafkaCluster.java at 1.2.0): the KRaft
+# control plane, replication (also the operators' admin client) and the Kafka Agent the cluster
+# operator polls for broker state. Nothing else in the namespace is a client.
+INTERNAL_PORTS = [9090, 9091, 8443]
 METRICS_PORT_NAME = "tcp-prometheus"
 KAFKA_EXPORTER_REQUESTS = ("20m", "96Mi")
 
@@ -154,8 +158,11 @@ class StrimziKafka(pulumi.ComponentResource):
         return AddonNamespace(
             "restricted", format_cpu(cpu), format_memory(memory),
             # brokers, controllers, the operator and the topic operator talk among themselves
-            # on 9090/9091 (TLS, Strimzi's own CA); clients only on the plain listener
-            ingress=[Allow(SAME), Allow(args.client_namespace, [PLAIN_PORT]), *scrapes],
+            # on the internal ports (TLS, Strimzi's own CA); clients only on the plain listener,
+            # which a pod of this namespace never uses
+            ingress=[
+                Allow(SAME, INTERNAL_PORTS), Allow(args.client_namespace, [PLAIN_PORT]), *scrapes,
+            ],
             # the operator and the topic operator watch and write through the API server
             egress=[Allow(SAME), Allow(ALL, API_PORTS)],
         )  # fmt: skip

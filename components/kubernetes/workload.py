@@ -73,6 +73,10 @@ class WorkloadArgs:
     kind: WorkloadKind
     #: container image pinned by tag or digest
     image: str
+    #: Always (every pod start asks the registry, so only pods whose pull credentials are valid
+    #: run the image: CIS 5.x / checkov CKV_K8S_15); IfNotPresent where images are side-loaded
+    #: into the nodes (kind) and no registry holds them
+    image_pull_policy: Literal["Always", "IfNotPresent"] = "Always"
     #: initial pods (ignored by DaemonSets)
     replicas: int
     #: HPA minimum pods (also sizes the PDB)
@@ -305,7 +309,7 @@ class Workload(pulumi.ComponentResource):
         return k8s.core.v1.ContainerArgs(
             name=args.app,
             image=args.image,
-            image_pull_policy="IfNotPresent",
+            image_pull_policy=args.image_pull_policy,
             ports=self._ports(),
             env_from=self._env_from(),
             resources=self._resources(),
@@ -393,7 +397,7 @@ class Workload(pulumi.ComponentResource):
                             k8s.core.v1.ContainerArgs(
                                 name="migrations",
                                 image=args.image,
-                                image_pull_policy="IfNotPresent",
+                                image_pull_policy=args.image_pull_policy,
                                 command=args.migrations_command,
                                 env_from=self._env_from(),
                                 resources=self._resources(),

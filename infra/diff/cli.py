@@ -14,7 +14,7 @@ import argparse
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,24 +23,16 @@ from rich.markup import escape
 
 from infra.diff.base import plan_base
 from infra.diff.compute import StackDiff, diff_plans
+from infra.diff.console import print_report
 from infra.diff.gitref import DiffError, commit_of, file_at, head_state
+from infra.diff.markdown import render_markdown
+from infra.diff.report import DiffReport
 from infra.diff.secrets import changed_secrets
 
 if TYPE_CHECKING:
     from infra.plan.cli import Outcome
 
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-@dataclass
-class DiffReport:
-    """Every stack's diff, with the two sides it compares."""
-
-    base_ref: str
-    base_commit: str
-    head_commit: str
-    dirty: bool
-    stacks: list[StackDiff] = field(default_factory=list)
 
 
 def plan_working_tree(
@@ -132,8 +124,6 @@ def _status(console: Console) -> Iterator[Callable[[str], None]]:
 
 def main(argv: list[str]) -> int:
     """Entry point of ``python -m infra diff``."""
-    from infra.diff.console import print_report
-    from infra.diff.markdown import render_markdown
     from infra.plan.stackfile import StackFileError, find_project_root
 
     parser = argparse.ArgumentParser(prog="python -m infra diff", description=__doc__)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.diff.dependents import MayReplace, may_replace
+from infra.diff.flat import flatten
 from infra.diff.replacement import STATEFUL, replacing_paths
 
 # Resource fields compared besides the inputs.
@@ -93,21 +94,6 @@ class StackDiff:
     @property
     def updated(self) -> list[ResourceChange]:
         return [c for c in self.changed if not c.replaced]
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": [1]}}`` -> ``{"a.b[0]": 1}``; empty containers stay as leaves."""
-    if isinstance(value, dict) and value:
-        flat: dict[str, Any] = {}
-        for key in sorted(value):
-            flat.update(flatten(value[key], f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    if isinstance(value, list) and value:
-        flat = {}
-        for index, item in enumerate(value):
-            flat.update(flatten(item, f"{prefix}[{index}]"))
-        return flat
-    return {prefix: value}
 
 
 def property_changes(before: Any, after: Any) -> list[PropertyChange]:

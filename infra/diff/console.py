@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from infra.diff.compute import StackDiff, cost_change, flatten
+from infra.diff.compute import StackDiff, cost_change
+from infra.diff.flat import flatten
 
 LEGEND = (
     "legend: +N to add, ~N to change in place, +-N to replace, ?N may be replaced (they take "
@@ -17,7 +18,7 @@ LEGEND = (
 )
 
 if TYPE_CHECKING:
-    from infra.diff.cli import DiffReport
+    from infra.diff.report import DiffReport
 
 
 def _stack(console: Console, diff: StackDiff) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from infra.diff.flat import flatten
 from infra.diff.replacement import force_new
 from infra.diff.replacement.paths import first_match
 
@@ -68,8 +69,6 @@ def identifiers(resource: dict[str, Any], context: Any) -> set[str]:
 
 
 def _references(inputs: dict[str, Any], ids: set[str]) -> list[str]:
-    from infra.diff.compute import flatten
-
     arns = [i for i in ids if i.startswith("arn:")]
     return [
         path

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from infra.diff.compute import PropertyChange, ResourceChange, StackDiff, cost_change, flatten
+from infra.diff.compute import PropertyChange, ResourceChange, StackDiff, cost_change
+from infra.diff.flat import flatten
 
 if TYPE_CHECKING:
-    from infra.diff.cli import DiffReport
+    from infra.diff.report import DiffReport
 
 # GitHub rejects comments over 65,536 characters; keep room for the truncation notice.
 COMMENT_LIMIT = 65_536

@@ -4,6 +4,9 @@ checkov runs in its own environment (``uv tool run``; it pins packages the proje
 conflict with), with the repository's ``.checkov.yaml`` (frameworks and the reasoned skip list).
 The scan fails when checkov reports any finding that is not skipped there, or when an export's
 cloud resources were not seen at all (an export checkov cannot parse would otherwise pass).
+``.checkov-scoped.yaml`` accepts a few findings on some stacks only (by the environment or cloud
+their stack file names): checkov still runs those checks everywhere, and every other stack must
+pass them, so prod cannot lose a property dev leaves out by cost.
 Exit codes: 0 clean, 1 findings or unseen resources, 2 checkov could not run.
 """
 
@@ -20,7 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 CHECKOV = "checkov==3.3.30"
+SCOPED_FILE = ".checkov-scoped.yaml"
 CLOUD_FILES = ("tfplan.json", "arm.json")
 
 
@@ -32,7 +38,63 @@ class StackScan:
     kubernetes_resources: set[str] = field(default_factory=set)
     passed: int = 0
     skipped: int = 0
+    accepted: int = 0
     failed: list[str] = field(default_factory=list)
+
+    def accept(self, scoped: dict[str, ScopedAcceptance], traits: StackTraits) -> None:
+        """Move the findings ``scoped`` accepts on a stack with ``traits`` out of ``failed``."""
+        kept = []
+        for line in self.failed:
+            acceptance = scoped.get(line.split(" ", 1)[0])
+            if acceptance is not None and acceptance.covers(traits):
+                self.accepted += 1
+            else:
+                kept.append(line)
+        self.failed = kept
+
+
+@dataclass(frozen=True)
+class ScopedAcceptance:
+    """A finding accepted on the stacks of some environments or clouds, with its reason."""
+
+    check: str
+    reason: str
+    environments: frozenset[str] = frozenset()
+    clouds: frozenset[str] = frozenset()
+
+    def covers(self, traits: StackTraits) -> bool:
+        return traits.environment in self.environments or traits.cloud in self.clouds
+
+
+@dataclass(frozen=True)
+class StackTraits:
+    """What a scoped acceptance selects a stack by (from ``Pulumi.<stack>.yaml``)."""
+
+    environment: str
+    cloud: str
+
+
+def load_scoped(path: Path) -> dict[str, ScopedAcceptance]:
+    """The scoped acceptances of ``path`` by check id."""
+    raw: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        check: ScopedAcceptance(
+            check=check,
+            reason=str(entry.get("reason", "")),
+            environments=frozenset(entry.get("environments", [])),
+            clouds=frozenset(entry.get("clouds", [])),
+        )
+        for check, entry in raw.items()
+    }
+
+
+def stack_traits(root: Path, stack: str) -> StackTraits:
+    """A stack's environment and cloud, as its stack file sets them."""
+    path = root / f"Pulumi.{stack}.yaml"
+    config: dict[str, Any] = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
+        "config", {}
+    )
+    return StackTraits(str(config.get("platform:environment")), str(config.get("platform:cloud")))
 
 
 def uv_executable() -> str:
@@ -130,6 +192,9 @@ def main(argv: list[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     exports = sorted(p for p in directory.iterdir() if p.is_dir())
+    scoped = load_scoped(root / SCOPED_FILE)
+    for name, scan in stacks.items():
+        scan.accept(scoped, stack_traits(root, name))
     expected = [p.name for p in exports if has_cloud_export(p)]
     kubernetes_only = [p.name for p in exports if not has_cloud_export(p)]
     counts = Counter({name: len(scan.failed) for name, scan in stacks.items()})
@@ -138,7 +203,7 @@ def main(argv: list[str]) -> int:
         print(
             f"{name}: {len(scan.cloud_resources)} cloud resources, "
             f"{len(scan.kubernetes_resources)} Kubernetes objects, {scan.passed} checks passed, "
-            f"{counts[name]} unexplained findings"
+            f"{scan.accepted} accepted here ({SCOPED_FILE}), {counts[name]} unexplained findings"
         )
     found = problems(stacks, expected, kubernetes_only)
     for line in found:
