@@ -251,3 +251,24 @@ def test_the_literal_scan_finds_a_pin() -> None:
         and _VERSION.match("3.8.x")
         and _IMAGE.match("valkey/valkey:8.1.3")
     )
+
+
+# --- asking the cloud -------------------------------------------------------------------------
+
+
+def test_eks_is_asked_which_versions_it_offers(shipped_plans: dict[str, Outcome]) -> None:
+    from components.aws.eks_versions import offered_or_raise
+
+    cluster = next(
+        r
+        for r in plan_of(shipped_plans, "dev")["resources"]
+        if r["type"] == "aws:eks/cluster:Cluster"
+    )
+    # the version went through eks.get_cluster_versions (the mock answers from the catalog)
+    assert cluster["inputs"]["version"] == catalog.service("kubernetes.eks").default
+    assert offered_or_raise("1.35", {"1.35": "STANDARD_SUPPORT"}) == "1.35"
+    for statuses in ({"1.35": "EXTENDED_SUPPORT"}, {}):
+        with pytest.raises(
+            ValueError, match=r"platform:cluster.kubernetesVersion: EKS reports 1.35 as"
+        ):
+            offered_or_raise("1.35", statuses)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
+from policies.rules.facts import catalog
 
 # AWS's own id prefixes, so plans read like the real thing.
 _ID_PREFIXES = {
@@ -232,7 +233,29 @@ def _partition(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _cluster_versions(args: Any, context: MockContext) -> dict[str, Any]:
+    """EKS's answer as the version catalog recorded it on the day each entry was checked: every
+    catalogued version in standard support until its end (``eks.get_cluster_versions``)."""
+    wanted = set(args.args.get("clusterVersionsOnlies") or [])
+    return {
+        "clusterVersions": [
+            {
+                "clusterType": "eks",
+                "clusterVersion": entry.version,
+                "versionStatus": "STANDARD_SUPPORT",
+                "endOfStandardSupportDate": str(entry.end or ""),
+                "defaultVersion": entry.version == eks.default,
+            }
+            for eks in [catalog.service("kubernetes.eks")]
+            for entry in eks.entries
+            if not wanted or entry.version in wanted
+        ],
+        "id": context.region,
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
