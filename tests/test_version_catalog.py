@@ -272,3 +272,25 @@ def test_eks_is_asked_which_versions_it_offers(shipped_plans: dict[str, Outcome]
             ValueError, match=r"platform:cluster.kubernetesVersion: EKS reports 1.35 as"
         ):
             offered_or_raise("1.35", statuses)
+
+
+def test_rds_is_asked_whether_the_pinned_minor_is_available(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    from types import SimpleNamespace
+
+    from components.aws.rds import ENGINE_VERSIONS
+    from infra.plan.mocks.aws import INVOKES
+
+    answer = INVOKES["aws:rds/getEngineVersion:getEngineVersion"]
+    instances = [
+        r
+        for r in plan_of(shipped_plans, "prod")["resources"]
+        if r["type"] == "aws:rds/instance:Instance"
+    ]
+    assert [r["inputs"]["engineVersion"] for r in instances] == [ENGINE_VERSIONS["16"]]
+    context = SimpleNamespace(region="eu-west-1")
+    assert answer(SimpleNamespace(args={"version": "16.13"}), context)["status"] == "available"
+    assert answer(SimpleNamespace(args={"version": "16.8"}), context)["status"] == "deprecated"
+    with pytest.raises(ValueError, match="no RDS engine version"):
+        answer(SimpleNamespace(args={"version": "16.99"}), context)

@@ -47,6 +47,28 @@ ENGINE_VERSIONS = {
     for entry in service("postgres.rds").entries
     if "minor" in entry.extra
 }
+
+
+def offered_engine_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """``version`` once RDS reports it ``available`` (``rds.get_engine_version``, pulumi-aws
+    ``aws:rds/getEngineVersion``), else a failed preview naming the key; the offline plan's mock
+    answers from the version catalog as last checked."""
+    found = aws.rds.get_engine_version_output(
+        engine="postgres", version=version, opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+
+    def check(status: str) -> str:
+        if status != "available":
+            raise ValueError(
+                f"platform:postgres.version: RDS reports PostgreSQL {version} as {status} "
+                "(rds.get_engine_version); update the minor in "
+                "policies/rules/facts/catalog/postgres.toml [rds]"
+            )
+        return version
+
+    return found.status.apply(check)
+
+
 LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
 BACKUP_WINDOW = "02:00-03:00"
@@ -210,7 +232,8 @@ class AwsPostgres(pulumi.ComponentResource):
             # An explicit identifier: the log groups below are named after it.
             identifier=self._name,
             engine="postgres",
-            engine_version=ENGINE_VERSIONS[args.spec.version],
+            # verified against what RDS offers (rds.get_engine_version) before the instance
+            engine_version=offered_engine_version(ENGINE_VERSIONS[args.spec.version], self),
             instance_class=args.spec.instance_size,
             allocated_storage=args.spec.storage_gb,
             max_allocated_storage=args.spec.max_storage_gb,

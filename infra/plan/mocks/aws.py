@@ -254,7 +254,20 @@ def _cluster_versions(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
+    """RDS's answer as the version catalog recorded it: the pinned minors are ``available``,
+    the catalogued retired ones ``deprecated`` (``rds.get_engine_version``)."""
+    version = str(args.args.get("version", ""))
+    rds = catalog.service("postgres.rds")
+    pinned = {str(entry.extra["minor"]) for entry in rds.entries if "minor" in entry.extra}
+    if version not in pinned and version not in rds.versions:
+        raise ValueError(f"no RDS engine version matches postgres {version}")
+    status = "available" if version in pinned else "deprecated"
+    return {"engine": "postgres", "version": version, "versionActual": version, "status": status}
+
+
 INVOKES: dict[str, OutputFn] = {
+    "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
     "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
