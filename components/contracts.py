@@ -7,7 +7,7 @@ these, never a cloud's own resources. Secret values are secret ``Output``s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
 
@@ -137,6 +137,9 @@ class KafkaContract:
     ready: list[pulumi.Resource] = field(default_factory=list)
 
 
+RedisAuthMode = Literal["token", "iam", "entra"]
+
+
 @dataclass(frozen=True)
 class RedisContract:
     """Connection facts for the managed Redis."""
@@ -145,6 +148,10 @@ class RedisContract:
     port: pulumi.Output[int]
     tls: bool
     auth_token: pulumi.Output[str] | None
+    # How a client signs in: "token" (AUTH with ``auth_token``), "iam" (GCP: an access token of
+    # its workload identity), "entra" (Azure: an Entra ID token of its workload identity, as
+    # that identity's object id). None: "token" when there is a token, else "iam".
+    auth_mode: RedisAuthMode | None = None
     # Further TCP ports clients connect to besides ``port`` (cluster shard/node ports).
     extra_ports: list[PortRange] = field(default_factory=list)
     # PEM bundle that verifies the server's certificate; None: system CAs suffice.
@@ -154,6 +161,13 @@ class RedisContract:
     # What a client waits for before it connects (an in-cluster service's resource that the
     # engine awaits until the service is Ready); empty: the address is ready once it exists.
     ready: list[pulumi.Resource] = field(default_factory=list)
+
+    @property
+    def auth(self) -> RedisAuthMode:
+        """How a client signs in (``auth_mode``, or what the token's presence implies)."""
+        if self.auth_mode is not None:
+            return self.auth_mode
+        return "token" if self.auth_token is not None else "iam"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -84,7 +84,7 @@ class RedisSpec:
 
     #: Redis engine version
     version: str
-    #: node type / cache SKU, cloud-specific (cache.r7g.large, REDIS_HIGHMEM_MEDIUM, Premium_P2)
+    #: node type / cache SKU, cloud-specific (cache.r7g.large, REDIS_HIGHMEM_MEDIUM, Balanced_B20)
     node_size: str
     #: cluster-mode shards (prod: 3)
     shards: int

@@ -1,5 +1,6 @@
 """Azure wiring: the provider, then network, AKS, PostgreSQL Flexible Server, Event Hubs (Kafka),
-Azure Cache for Redis and one workload identity per application workload.
+one workload identity per application workload and Azure Managed Redis (which admits the
+identities of the apps that use it).
 
 The caller's identity (``getClientConfig``) provides the subscription id (the seed of globally
 unique names, with the stack) and, unless ``cluster.deployerPrincipals`` says otherwise, the
@@ -174,29 +175,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
-    redis = AzureRedis(
-        f"{prefix}-redis",
-        AzureRedisArgs(
-            spec=specs.redis_spec(config),
-            placement=placement(network.endpoints_subnet_id, "redis"),
-            zones=zones,
-            tags=tags(config, "redis"),
-        ),
-        opts,
-    )
-    alarms = specs.alarm_spec(config)
-    if alarms is not None:
-        watched = AzureWatched(postgres, kafka, redis, cluster)
-        action_group = short_name(config.stack)
-        alarm_args = AzureAlarmsArgs(
-            spec=alarms,
-            resource_group_name=group,
-            short_name=action_group,
-            watched=watched,
-            tags=tags(config, "alarms"),
-        )
-        AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
-    identities = {
+    workload_identities = {
         app: AzureWorkloadIdentity(
             f"{prefix}-{app}",
             AzureWorkloadIdentityArgs(
@@ -215,9 +194,38 @@ def build(config: PlatformConfig) -> PlatformContracts:
                 tags=tags(config, f"app-{app}"),
             ),
             opts,
-        ).annotations()
+        )
         for app in config.apps
     }
+    redis = AzureRedis(
+        f"{prefix}-redis",
+        AzureRedisArgs(
+            spec=specs.redis_spec(config),
+            placement=placement(network.endpoints_subnet_id, "redis"),
+            persistence=traits.persistent_cache,
+            # Entra ID is the only way in: the apps that use Redis, as their workload identity
+            clients={
+                app: identity.principal_id
+                for app, identity in workload_identities.items()
+                if "redis" in config.apps[app].uses
+            },
+            tags=tags(config, "redis"),
+        ),
+        opts,
+    )
+    alarms = specs.alarm_spec(config)
+    if alarms is not None:
+        watched = AzureWatched(postgres, kafka, redis, cluster)
+        action_group = short_name(config.stack)
+        alarm_args = AzureAlarmsArgs(
+            spec=alarms,
+            resource_group_name=group,
+            short_name=action_group,
+            watched=watched,
+            tags=tags(config, "alarms"),
+        )
+        AzureAlarms(f"{prefix}-alarms", alarm_args, opts)
+    identities = {app: identity.annotations() for app, identity in workload_identities.items()}
     contract = cluster.contract(identities)
     if postgres is not None:
         pulumi.export("postgresRestartCommand", postgres.restart_command)

@@ -35,6 +35,7 @@ def row(
     kafka_protocol: str,
     kafka_sasl: str | None,
     kafka_auth: str,
+    redis_host: str,
     redis_scheme: str,
     redis_port: str,
     redis_tls: str,
@@ -51,6 +52,7 @@ def row(
             "auth": kafka_auth,
         },
         "redis": {
+            "host": redis_host,
             "scheme": redis_scheme,
             "port": redis_port,
             "tls": redis_tls,
@@ -65,23 +67,28 @@ AWS_KAFKA = r"b-\d\.[a-z0-9.-]+\.kafka\.eu-west-1\.amazonaws\.com:9098"
 GCP_KAFKA = r"bootstrap\.[a-z0-9-]+\.europe-west1\.managedkafka\.[a-z0-9-]+\.cloud\.goog:9092"
 AZURE_KAFKA = r"[a-z0-9-]+\.servicebus\.windows\.net:9093"
 IN_CLUSTER_PG = r"postgres-rw\.postgres\.svc"
+AWS_REDIS = r"clustercfg\.[a-z0-9-]+\.[a-z0-9]+\.eu-west-1\.cache\.amazonaws\.com"
+GCP_REDIS = r"10\.\d+\.\d+\.\d+"  # the discovery endpoint's PSC address
+# Azure Managed Redis: <name>.<region>.redis.azure.net (private link resolves it)
+AZURE_REDIS = r"[a-z0-9-]+\.westeurope\.redis\.azure\.net"
 AWS = {
-    "kafka": AWS_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "AWS_MSK_IAM",
+    "redis_host": AWS_REDIS, "kafka": AWS_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "AWS_MSK_IAM",
     "kafka_auth": "workload identity", "redis_scheme": "rediss", "redis_port": "6379",
     "redis_tls": "true", "redis_ca": None, "redis_auth": "token",
     "identity": "eks.amazonaws.com/role-arn",
 }  # fmt: skip
 GCP = {
-    "kafka": GCP_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "OAUTHBEARER",
+    "redis_host": GCP_REDIS, "kafka": GCP_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "OAUTHBEARER",
     "kafka_auth": "workload identity", "redis_scheme": "rediss", "redis_port": "6379",
     "redis_tls": "true", "redis_ca": REDIS_CA, "redis_auth": "iam",
     "identity": "iam.gke.io/gcp-service-account",
 }  # fmt: skip
 AZURE = {
     # Event Hubs' Kafka endpoint: SASL PLAIN over TLS with the namespace's connection string.
-    "kafka": AZURE_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "PLAIN",
-    "kafka_auth": "secret", "redis_scheme": "rediss", "redis_port": "6380",
-    "redis_tls": "true", "redis_ca": None, "redis_auth": "token",
+    "redis_host": AZURE_REDIS, "kafka": AZURE_KAFKA, "kafka_protocol": "SASL_SSL", "kafka_sasl": "PLAIN",
+    # Azure Managed Redis: TLS on 10000, Entra ID tokens of the workload identity
+    "kafka_auth": "secret", "redis_scheme": "rediss", "redis_port": "10000",
+    "redis_tls": "true", "redis_ca": None, "redis_auth": "entra",
     "identity": "azure.workload.identity/client-id",
 }  # fmt: skip
 
@@ -98,7 +105,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "dev-local": row(
         pg_host=IN_CLUSTER_PG, pg_sslmode="verify-full", pg_ca=PG_CA,
         kafka=r"platform-kafka-bootstrap\.kafka\.svc:9092", kafka_protocol="PLAINTEXT",
-        kafka_sasl=None, kafka_auth="none", redis_scheme="redis", redis_port="6379",
+        kafka_sasl=None, kafka_auth="none", redis_host=r"valkey\.redis\.svc", redis_scheme="redis", redis_port="6379",
         redis_tls="false", redis_ca=None, redis_auth="token", identity=None,
     ),
 }  # fmt: skip
@@ -198,6 +205,7 @@ def observed(outcome: Outcome) -> dict[str, Any]:
             "auth": kafka_auth,
         },
         "redis": {
+            "host": config["REDIS_HOST"],
             "scheme": redis_url.split("://", 1)[0],
             "port": config["REDIS_PORT"],
             "tls": config["REDIS_TLS"],
@@ -211,7 +219,7 @@ def observed(outcome: Outcome) -> dict[str, Any]:
 @pytest.mark.parametrize("stack", sorted(EXPECTED))
 def test_what_the_apps_receive(outcomes: dict[str, Outcome], stack: str) -> None:
     got, want = observed(outcomes[stack]), EXPECTED[stack]
-    for pattern_key in (("postgres", "host"), ("kafka", "bootstrap")):
+    for pattern_key in (("postgres", "host"), ("kafka", "bootstrap"), ("redis", "host")):
         section, key = pattern_key
         value = got[section].pop(key)
         pattern = want[section][key]
@@ -225,5 +233,8 @@ def test_what_the_apps_receive(outcomes: dict[str, Outcome], stack: str) -> None
         "rediss://" if got["redis"]["tls"] == "true" else "redis://"
     )
     assert f":{got['redis']['port']}" in secret["REDIS_URL"]
+    # a workload identity signs in with a token it fetches itself: no password in the URL
+    if got["redis"]["auth"] in ("iam", "entra"):
+        assert "@" not in secret["REDIS_URL"] and "REDIS_AUTH_TOKEN" not in secret
     if got["postgres"]["ca"]:
         assert "sslmode=verify-full" in secret["DATABASE_URL"]

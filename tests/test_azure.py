@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from infra.plan.cli import Outcome
 from infra.plan.render import kubernetes_objects
 from tests.conftest import one, plan_of, resources_of
+from tests.test_maintenance_windows import config_of
 
 STACKS = ["dev-azure", "staging-azure", "prod-azure"]
 
@@ -42,7 +45,7 @@ def test_network(shipped_plans: dict[str, Outcome]) -> None:
         r["inputs"]["privateZoneName"]
         for r in resources_of(plan, "azure-native:privatedns:PrivateZone")
     }
-    assert zones == {"private.postgres.database.azure.com", "privatelink.redis.cache.windows.net",
+    assert zones == {"private.postgres.database.azure.com", "privatelink.redis.azure.net",
                      "privatelink.servicebus.windows.net"}  # fmt: skip
     assert len(resources_of(plan, "azure-native:privatedns:VirtualNetworkLink")) == 3
 
@@ -145,22 +148,71 @@ def test_event_hubs(
 
 
 @pytest.mark.parametrize(
-    ("stack", "sku", "shards"), [("dev-azure", "Standard", None), ("prod-azure", "Premium", 3)]
-)
-def test_redis(shipped_plans: dict[str, Outcome], stack: str, sku: str, shards: int | None) -> None:
+    ("stack", "sku", "ha", "persistent"),
+    [("dev-azure", "Balanced_B1", "Disabled", False), ("staging-azure", "Balanced_B5", "Enabled", False),
+     ("prod-azure", "Balanced_B20", "Enabled", True)],
+)  # fmt: skip
+def test_redis_is_azure_managed_redis(
+    shipped_plans: dict[str, Outcome], stack: str, sku: str, ha: str, persistent: bool
+) -> None:
     plan = plan_of(shipped_plans, stack)
-    cache = one(plan, "azure-native:redis:Redis")["inputs"]
-    assert cache["sku"]["name"] == sku
-    assert cache["enableNonSslPort"] is False and cache["minimumTlsVersion"] == "1.2"
-    assert cache["publicNetworkAccess"] == "Disabled"
-    assert cache.get("shardCount") == shards
-    if sku == "Premium":
-        assert cache["zones"] == ["1", "2"] and cache["replicasPerPrimary"] == 1
-        assert cache["redisConfiguration"]["rdbBackupEnabled"] == "true"
-        assert cache["redisConfiguration"]["rdbStorageConnectionString"] == "[secret]"
-    schedule = one(plan, "azure-native:redis:PatchSchedule")["inputs"]
-    assert schedule["scheduleEntries"][0]["dayOfWeek"] == "Sunday"
-    assert plan["outputs"]["redisAuthToken"] == "[secret]" and plan["outputs"]["redisPort"] == 6380
+    # Azure Cache for Redis is retiring: none of its resources remain
+    assert not [r for r in plan["resources"] if r["type"].startswith("azure-native:redis:")]
+    cluster = one(plan, "azure-native:redisenterprise:RedisEnterprise")
+    inputs = cluster["inputs"]
+    assert inputs["sku"] == {"name": sku}
+    assert inputs["highAvailability"] == ha and inputs["minimumTlsVersion"] == "1.2"
+    assert inputs["publicNetworkAccess"] == "Disabled"
+    # zone redundancy is the service's own placement: the program pins no zones
+    assert "zones" not in inputs
+    database = one(plan, "azure-native:redisenterprise:Database")
+    db = database["inputs"]
+    assert db["databaseName"] == "default" and db["port"] == 10000
+    assert db["clientProtocol"] == "Encrypted" and db["accessKeysAuthentication"] == "Disabled"
+    assert db["clusteringPolicy"] == "EnterpriseCluster"
+    assert db["persistence"] == (
+        {"rdbEnabled": True, "rdbFrequency": "1h"}
+        if persistent
+        else {"aofEnabled": False, "rdbEnabled": False}
+    )
+    assert cluster["urn"] in database["dependencies"]
+    protected = stack == "prod-azure"
+    assert cluster["protect"] is protected and database["protect"] is protected
+    endpoint = one(plan, "azure-native:network:PrivateEndpoint", "-redis-pe")["inputs"]
+    assert endpoint["privateLinkServiceConnections"][0]["groupIds"] == ["redisEnterprise"]
+    assert plan["outputs"]["redisPort"] == 10000 and "redisAuthToken" not in plan["outputs"]
+    assert re.fullmatch(
+        r"platform-[a-z-]+-redis-[0-9a-f]{8}\.westeurope\.redis\.azure\.net",
+        plan["outputs"]["redisHost"],
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev-azure", "prod-azure"])
+def test_redis_admits_the_workload_identities_of_its_users(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    plan = plan_of(shipped_plans, stack)
+    config = config_of(stack)
+    users = sorted(app for app, spec in config.apps.items() if "redis" in spec.uses)
+    assert users, "the shipped stacks have an app that uses Redis"
+    identities = {
+        r["name"]: r
+        for r in resources_of(plan, "azure-native:managedidentity:UserAssignedIdentity")
+    }
+    assignments = resources_of(plan, "azure-native:redisenterprise:AccessPolicyAssignment")
+    assert sorted(a["inputs"]["accessPolicyAssignmentName"] for a in assignments) == users
+    database = one(plan, "azure-native:redisenterprise:Database")
+    for assignment in assignments:
+        inputs = assignment["inputs"]
+        assert inputs["accessPolicyName"] == "default" and inputs["databaseName"] == "default"
+        assert database["urn"] in assignment["dependencies"]
+        app = inputs["accessPolicyAssignmentName"]
+        identity = identities[f"platform-{stack}-{app}"]
+        # the identity's object id, as the mock answers it (the identity comes first)
+        assert identity["urn"] in assignment["dependencies"]
+        assert re.fullmatch(r"[0-9a-f-]{36}", inputs["user"]["objectId"])
+    # an app that does not use Redis gets no way in
+    assert len(assignments) == len(users) < len(config.apps)
 
 
 def test_kubernetes_layer_on_aks(shipped_plans: dict[str, Outcome]) -> None:
@@ -184,6 +236,8 @@ def test_kubernetes_layer_on_aks(shipped_plans: dict[str, Outcome]) -> None:
         for o in objects
         if o["kind"] == "Secret" and o["metadata"]["name"] == "backend-credentials"
     ]
-    assert {"KAFKA_USERNAME", "KAFKA_PASSWORD", "REDIS_AUTH_TOKEN"} <= set(secret["stringData"])
+    assert {"KAFKA_USERNAME", "KAFKA_PASSWORD", "REDIS_URL"} <= set(secret["stringData"])
+    # Azure Managed Redis takes Entra ID tokens only: there is no Redis password to hand out
+    assert "REDIS_AUTH_TOKEN" not in secret["stringData"]
     releases = {r["name"] for r in resources_of(plan, "kubernetes:helm.sh/v3:Release")}
     assert "metrics-server" not in releases  # AKS ships its own

@@ -1,7 +1,7 @@
 """Issue 13: what a first real `pulumi up` on Azure needs, asserted from the offline plans.
 
-Each test fails on the code before the fix (invalid sizes, auto-named storage accounts, zones
-beyond nodes per shard, no NAT IP in the authorized ranges, no way into a private cluster,
+Each test fails on the code before the fix (invalid sizes, auto-named storage accounts, a Redis
+SKU Azure no longer creates, no NAT IP in the authorized ranges, no way into a private cluster,
 device-code kubelogin, no in-cluster authorization, NSG blocking the ingress, no DCR, open Event
 Hubs, parallel subnets).
 """
@@ -18,7 +18,7 @@ import yaml
 
 from components.azure import kubeconfig
 from components.azure.postgres import restart_command, restart_problem
-from components.azure.redis import CLUSTER_TLS_PORTS, cache_zones, extra_ports
+from components.azure.redis import assignment_name
 from components.azure.roles import (
     AKS_RBAC_CLUSTER_ADMIN,
     EVENT_HUBS_DATA_RECEIVER,
@@ -91,14 +91,11 @@ def test_invalid_storage_size_exits_2(tmp_path: Path) -> None:
 # 3 -- names --------------------------------------------------------------------------------------
 
 
-def test_storage_account_is_named_validly_and_stably(shipped_plans: dict[str, Outcome]) -> None:
-    names = []
-    for stack in ("staging-azure", "prod-azure"):
-        account = one(plan_of(shipped_plans, stack), "azure-native:storage:StorageAccount")
-        name = account["inputs"]["accountName"]
+def test_storage_account_is_named_validly_and_stably() -> None:
+    names = [storage_account_name(f"platform-{stack}-pg-backups", "sub/a") for stack in STACKS]
+    for name in names:
         assert re.fullmatch(r"[a-z0-9]{3,24}", name), name
-        names.append(name)
-    assert names[0] != names[1]
+    assert len(set(names)) == len(names)
     long_stack = "platform-" + "x" * 40 + "-redis-rdb"
     assert storage_account_name(long_stack, "sub/a") == storage_account_name(long_stack, "sub/a")
     assert storage_account_name(long_stack, "sub/a") != storage_account_name(long_stack, "sub/b")
@@ -112,16 +109,43 @@ def test_globally_unique_names_carry_the_seed_hash() -> None:
     assert name != global_name("azure-native:eventhub:Namespace", base, "sub/y")
 
 
-# 4 -- Redis zones ------------------------------------------------------------------------------
+# 4 -- Redis: a SKU Azure still creates --------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["staging-azure", "prod-azure"])
-def test_redis_zones_do_not_exceed_nodes_per_shard(
+@pytest.mark.parametrize("stack", STACKS)
+def test_redis_is_a_managed_redis_sku_with_enough_shards(
     shipped_plans: dict[str, Outcome], stack: str
 ) -> None:
-    cache = one(plan_of(shipped_plans, stack), "azure-native:redis:Redis")["inputs"]
-    assert len(cache["zones"]) == 1 + cache["replicasPerPrimary"]
-    assert cache_zones(["1", "2", "3"], 2) == ["1", "2", "3"]
+    """Azure Cache for Redis (Basic/Standard/Premium) cannot be created by new tenants since
+    2026-04-01: every stack runs an Azure Managed Redis SKU that runs its configured shards."""
+    from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
+    from tests.test_maintenance_windows import config_of
+
+    cluster = one(plan_of(shipped_plans, stack), "azure-native:redisenterprise:RedisEnterprise")
+    sku = cluster["inputs"]["sku"]["name"]
+    assert sku in AMR_SKUS
+    shards = primary_shards(sku)
+    config = config_of(stack)
+    assert shards is not None and shards >= config.redis.shards
+    assert (cluster["inputs"]["highAvailability"] == "Enabled") is (
+        config.redis.replicas_per_shard > 0
+    )
+    assert (
+        NAME_RULES["azure-native:redisenterprise:RedisEnterprise"].problems(
+            cluster["inputs"]["clusterName"]
+        )
+        == []
+    )
+
+
+def test_assignment_names_are_letters_and_digits() -> None:
+    rule = NAME_RULES["azure-native:redisenterprise:AccessPolicyAssignment"]
+    apps = ("backend", "history-worker", "historyworker", "a_b", "x" * 80, "x" * 81)
+    for app in apps:
+        assert rule.problems(assignment_name(app)) == [], app
+    assert len({assignment_name(app) for app in apps}) == len(apps)
+    assert assignment_name("backend") == "backend"
+    assert assignment_name("history-worker").startswith("historyworker")
 
 
 # 5 -- authorized ranges include the NAT gateway's IP --------------------------------------------
@@ -295,16 +319,21 @@ def test_pending_restart_fails_loudly_with_the_command(shipped_plans: dict[str, 
     assert restart_command("rg", "srv").startswith("az postgres flexible-server restart")
 
 
-# 11 -- clustered Redis shard ports -------------------------------------------------------------
+# 11 -- one Redis port ------------------------------------------------------------------------
 
 
-def test_clustered_redis_contract_carries_shard_tls_ports(
-    shipped_plans: dict[str, Outcome],
-) -> None:
-    cache = one(plan_of(shipped_plans, "prod-azure"), "azure-native:redis:Redis")["inputs"]
-    assert cache["shardCount"] > 1
-    assert extra_ports(True, cache["shardCount"]) == [CLUSTER_TLS_PORTS] == [(15000, 15999)]
-    assert extra_ports(False, 1) == [] and extra_ports(True, 1) == []
+def test_redis_contract_needs_no_shard_ports(shipped_plans: dict[str, Outcome]) -> None:
+    """The Enterprise clustering policy proxies every shard behind port 10000: the contract
+    carries no 85XX shard ports (OSS clustering would redirect clients to them)."""
+    plan = plan_of(shipped_plans, "prod-azure")
+    database = one(plan, "azure-native:redisenterprise:Database")
+    assert database["inputs"]["clusteringPolicy"] == "EnterpriseCluster"
+    assert plan["outputs"]["redisPort"] == 10000
+    # the backend's egress reaches the private endpoints' subnet on 10000, and no port range
+    policy = one(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "-backend-allow")
+    ports = [p for rule in policy["inputs"]["spec"]["egress"] for p in rule.get("ports", [])]
+    assert {"protocol": "TCP", "port": 10000} in ports
+    assert not [p for p in ports if "endPort" in p or p.get("port") in (6380, 15000)]
 
 
 # 12 -- Container Insights DCR -------------------------------------------------------------------
@@ -424,7 +453,10 @@ def test_forty_character_stack_names_are_valid_azure_names(
         # the storage account as azure-native used to auto-name it
         ("azure-native:storage:StorageAccount", {"accountName": "platform-staging-azure-redis-rdb1a2b3c4d"}, True),
         ("azure-native:storage:StorageAccount", {"accountName": "stplatformstagi1a2b3c4d"}, False),
-        ("azure-native:redis:Redis", {"name": "platform--redis"}, True),
+        ("azure-native:redisenterprise:RedisEnterprise", {"clusterName": "platform--redis"}, True),
+        ("azure-native:redisenterprise:RedisEnterprise", {"clusterName": "r" * 61}, True),
+        ("azure-native:redisenterprise:RedisEnterprise", {"clusterName": "platform-redis-1a2b3c4d"}, False),
+        ("azure-native:redisenterprise:AccessPolicyAssignment", {"accessPolicyAssignmentName": "history-worker"}, True),
         ("azure-native:eventhub:Namespace", {"namespaceName": "n" * 51}, True),
         ("azure-native:eventhub:Namespace", {"namespaceName": "[unknown]"}, False),
         ("azure-native:keyvault:Vault", {"vaultName": "1vault"}, True),
@@ -451,7 +483,12 @@ def test_size_and_zone_rules_flag_what_azure_rejects() -> None:
     assert len(violations_of_resource(sizes, server, bad)) == 2
     good = {"storage": {"storageSizeGB": 32}, "backup": {"backupRetentionDays": 7}}
     assert violations_of_resource(sizes, server, good) == []
-    zones = find(POLICIES, "deploy-azure-redis-zones")
-    redis = "azure-native:redis:Redis"
-    assert violations_of_resource(zones, redis, {"zones": ["1", "2", "3"], "replicasPerPrimary": 1})
-    assert not violations_of_resource(zones, redis, {"zones": ["1", "2"], "replicasPerPrimary": 1})
+    skus = find(POLICIES, "deploy-azure-redis-sku")
+    redis = "azure-native:redisenterprise:RedisEnterprise"
+    assert violations_of_resource(skus, redis, {"sku": {"name": "Enterprise_E10"}})
+    assert violations_of_resource(skus, redis, {"sku": {"name": "Premium_P1"}})
+    assert not violations_of_resource(skus, redis, {"sku": {"name": "Balanced_B5"}})
+    databases = find(POLICIES, "deploy-azure-redis-database")
+    database = "azure-native:redisenterprise:Database"
+    assert violations_of_resource(databases, database, {"databaseName": "cache"})
+    assert not violations_of_resource(databases, database, {"databaseName": "default"})

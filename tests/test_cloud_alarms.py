@@ -141,8 +141,15 @@ def test_prod_azure_metric_alerts_notify_the_action_group(
     }
     assert set(alerts) == {
         "cpu_percent", "memory_percent", "storage_percent", "active_connections",
-        "usedmemorypercentage", "serverLoad", "ThrottledRequests", "kube_node_status_condition",
+        "usedmemorypercentage", "percentProcessorTime", "ThrottledRequests",
+        "kube_node_status_condition",
     }  # fmt: skip
+    # Azure Managed Redis: its metrics, sampled every 5 minutes, on the cluster
+    for metric in ("usedmemorypercentage", "percentProcessorTime"):
+        alert = alerts[metric]["inputs"]
+        assert alert["criteria"]["allOf"][0]["metricNamespace"] == "Microsoft.Cache/redisEnterprise"
+        assert alert["evaluationFrequency"] == "PT5M"
+        assert "/providers/Microsoft.Cache/redisEnterprise/" in alert["scopes"][0]
     assert alerts["cpu_percent"]["inputs"]["criteria"]["allOf"][0]["threshold"] == 80
     # 80 % of Standard_D4ds_v5's 1718 connections
     assert alerts["active_connections"]["inputs"]["criteria"]["allOf"][0]["threshold"] == 1374

@@ -219,7 +219,9 @@ def test_gcp_specific_mistakes(overrides: dict[str, Any], expected: str) -> None
 AZURE = {"platform:cloud": "azure", "azure-native:location": "westeurope"}
 AZURE_CASES = [
     ({"cluster": {"adminPrincipals": ["platform-admins"]}}, "platform:cluster.adminPrincipals: 'platform-admins' is not an Entra ID group object id"),
-    ({"redis": {"shards": 2}}, "platform:redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU"),
+    ({"redis": {"nodeSize": "Premium_P1"}}, "platform:redis.nodeSize: 'Premium_P1' is not an Azure Managed Redis SKU (Azure Cache for Redis' Basic/Standard/Premium are retiring); allowed: Balanced_B0, Balanced_B1,"),
+    ({"redis": {"shards": 2}}, "platform:redis.shards: 2 is more than the 1 primary shard(s) Balanced_B1 runs; pick a SKU that runs at least 2: Balanced_B3, MemoryOptimized_M10, ComputeOptimized_X3 or larger"),
+    ({"redis": {"replicasPerShard": 2}}, "platform:redis.replicasPerShard: 2; Azure Managed Redis keeps one replica per shard (high availability) or none; allowed: 0, 1"),
     ({"postgres": {"highAvailability": True}}, "platform:postgres.highAvailability: zone-redundant HA is not available on Burstable Standard_B2s"),
     ({"kafka": {"brokerSize": "Basic"}}, "platform:kafka.brokerSize: 'Basic' is not valid on azure; expected an Event Hubs tier: Standard or Premium"),
 ]  # fmt: skip

@@ -211,7 +211,7 @@ def test_migrations_wait_for_a_ready_cnpg_cluster(cnpg_plans: dict[str, Outcome]
 
 @pytest.mark.parametrize(
     ("stack", "service"),
-    [("dev", "aws:rds/instance:Instance"), ("dev-azure", "azure-native:redis:Redis"),
+    [("dev", "aws:rds/instance:Instance"), ("dev-azure", "azure-native:redisenterprise:Database"),
      ("prod-gcp", "gcp:managedkafka/cluster:Cluster")],
 )  # fmt: skip
 def test_workloads_wait_for_their_managed_data_services(

@@ -57,6 +57,10 @@ def test_scoped_acceptances_have_a_reason_a_scope_and_no_global_skip() -> None:
     assert not set(scoped) & set(_skips())
 
 
+def test_at_most_fifteen_checks_are_skipped_everywhere() -> None:
+    assert len(_skips()) <= 15, sorted(_skips())
+
+
 def test_a_scoped_finding_is_accepted_in_scope_only() -> None:
     scoped = load_scoped(ROOT / SCOPED_FILE)
     assert stack_traits(ROOT, "dev") == StackTraits("dev", "aws")

@@ -23,7 +23,8 @@ GKE = "gcp:container/cluster:Cluster"
 POOL = "gcp:container/nodePool:NodePool"
 AZ_PG = "azure-native:dbforpostgresql:Server"
 AKS = "azure-native:containerservice:ManagedCluster"
-AZ_REDIS = "azure-native:redis:Redis"
+AZ_REDIS = "azure-native:redisenterprise:RedisEnterprise"
+AZ_REDIS_DB = "azure-native:redisenterprise:Database"
 EVH = "azure-native:eventhub:Namespace"
 DEPLOY = "kubernetes:apps/v1:Deployment"
 
@@ -105,8 +106,12 @@ PROPERTY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("azure-aks-network-policy", AKS, {"networkProfile": {"networkPolicy": "cilium"}}, {"networkProfile": {}}),
     ("azure-aks-local-accounts-disabled", AKS, {"disableLocalAccounts": True}, {"disableLocalAccounts": False}),
     ("azure-aks-azure-rbac", AKS, {"aadProfile": {"enableAzureRBAC": True, "managed": True}}, {"aadProfile": {"managed": True}}),
-    ("azure-redis-no-plain-port", AZ_REDIS, {"enableNonSslPort": False}, {"enableNonSslPort": True}),
+    ("azure-redis-tls-only", AZ_REDIS_DB, {"clientProtocol": "Encrypted"}, {"clientProtocol": "Plaintext"}),
     ("azure-redis-min-tls", AZ_REDIS, {"minimumTlsVersion": "1.2"}, {"minimumTlsVersion": "1.0"}),
+    ("azure-redis-access-keys-disabled", AZ_REDIS_DB, {"accessKeysAuthentication": "Disabled"}, {"accessKeysAuthentication": "Enabled"}),
+    ("azure-redis-no-public-access", AZ_REDIS, {"publicNetworkAccess": "Disabled"}, {"publicNetworkAccess": "Enabled"}),
+    ("azure-redis-high-availability", AZ_REDIS, {"highAvailability": "Enabled"}, {"highAvailability": "Disabled"}),
+    ("azure-redis-persistence", AZ_REDIS_DB, {"persistence": {"rdbEnabled": True, "rdbFrequency": "1h"}}, {"persistence": {"aofEnabled": False, "rdbEnabled": False}}),
     ("azure-eventhubs-min-tls", EVH, {"minimumTlsVersion": "1.2"}, {"minimumTlsVersion": "1.1"}),
     ("azure-eventhubs-local-auth-disabled", EVH, {"disableLocalAuth": True}, {}),
     ("k8s-requests-and-limits", DEPLOY, deployment(), deployment(resources={"requests": {"cpu": "1"}})),
@@ -316,7 +321,8 @@ DEPLOY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
     ("deploy-azure-resource-names", "azure-native:keyvault:Vault", {"vaultName": "1vault"}, None),
     ("deploy-azure-postgres-storage-and-retention", AZ_PG,
      {"storage": {"storageSizeGB": 20}, "backup": {"backupRetentionDays": 1}}, None),
-    ("deploy-azure-redis-zones", AZ_REDIS, {"zones": ["1", "2", "3"], "replicasPerPrimary": 1}, None),
+    ("deploy-azure-redis-sku", AZ_REDIS, {"sku": {"name": "Enterprise_E10"}}, None),
+    ("deploy-azure-redis-database", AZ_REDIS_DB, {"databaseName": "cache"}, None),
     ("deploy-k8s-no-ipblock-for-cluster-peers", "kubernetes:networking.k8s.io/v1:NetworkPolicy",
      {"spec": {"ingress": [{"from": [{"ipBlock": {"cidr": "100.64.0.0/16"}}]}]}}, None),
     ("deploy-k8s-cr-schema", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",

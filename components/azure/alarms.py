@@ -8,8 +8,12 @@ Metrics (https://learn.microsoft.com/azure/azure-monitor/reference/supported-met
 - Flexible Server (microsoft-dbforpostgresql-flexibleservers-metrics): ``cpu_percent``,
   ``memory_percent``, ``storage_percent``, and ``active_connections`` against the SKU's
   ``max_connections``.
-- Azure Cache for Redis (microsoft-cache-redis-metrics): ``usedmemorypercentage``,
-  ``serverLoad``.
+- Azure Managed Redis (microsoft-cache-redisenterprise-metrics): ``usedmemorypercentage`` and
+  ``percentProcessorTime`` (CPU), both Maximum; not ``serverLoad``, which Microsoft warns "can
+  present incorrect data" on this resource type and recommends CPU instead
+  (https://learn.microsoft.com/azure/redis/monitor-cache-reference). These metrics are sampled
+  every 5 minutes (time grains PT5M, PT1H), so their alerts evaluate every 5 minutes over at
+  least 5.
 - Event Hubs (microsoft-eventhub-namespaces-metrics): ``ThrottledRequests``.
 - AKS (microsoft-containerservice-managedclusters-metrics): ``kube_node_status_condition``
   with condition Ready and status False/Unknown (nodes not Ready).
@@ -85,7 +89,7 @@ class AzureWatched:
     postgres: AzurePostgres | None
     #: the Event Hubs namespace (throttled requests)
     kafka: AzureKafka
-    #: the Redis cache (memory, server load)
+    #: the Azure Managed Redis cluster (memory, CPU)
     redis: AzureRedis
     #: the AKS cluster (nodes not Ready)
     cluster: AzureCluster
@@ -116,6 +120,8 @@ class _Signal:
     threshold: float
     aggregation: str = "Average"
     dimensions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the metric's smallest time grain (minutes): the alert's window and frequency
+    grain_minutes: int = 1
 
 
 class AzureAlarms(pulumi.ComponentResource):
@@ -151,15 +157,15 @@ class AzureAlarms(pulumi.ComponentResource):
         args = self._args
         alarms = args.spec
         watched = args.watched
-        redis_id = watched.redis.cache_id
-        redis = "Microsoft.Cache/redis"
+        redis_id = watched.redis.cluster_id
+        redis = "Microsoft.Cache/redisEnterprise"
         signals = [] if watched.postgres is None else self._postgres_signals(watched.postgres)
         return [
             *signals,
             _Signal("redis-memory", redis_id, "usedmemorypercentage", redis,
-                    alarms.memory_percent, aggregation="Maximum"),
-            _Signal("redis-load", redis_id, "serverLoad", redis, alarms.cpu_percent,
-                    aggregation="Maximum"),
+                    alarms.memory_percent, aggregation="Maximum", grain_minutes=5),
+            _Signal("redis-cpu", redis_id, "percentProcessorTime", redis, alarms.cpu_percent,
+                    aggregation="Maximum", grain_minutes=5),
             # Event Hubs throttles when a namespace runs out of throughput units.
             _Signal("eh-throttled", watched.kafka.namespace_id, "ThrottledRequests",
                     "Microsoft.EventHub/namespaces", 0, aggregation="Total"),
@@ -185,7 +191,7 @@ class AzureAlarms(pulumi.ComponentResource):
 
     def _alert(self, signal: _Signal, action_group_id: pulumi.Output[str]) -> None:
         args = self._args
-        size = window(args.spec.evaluation_minutes)
+        size = window(max(args.spec.evaluation_minutes, signal.grain_minutes))
         azure.monitor.MetricAlert(
             fit(METRIC_ALERT, child(self._name, signal.key)),
             resource_group_name=args.resource_group_name,
@@ -194,7 +200,7 @@ class AzureAlarms(pulumi.ComponentResource):
             enabled=True,
             severity=1 if signal.key == "aks-not-ready" else 2,
             scopes=[signal.scope],
-            evaluation_frequency="PT1M",
+            evaluation_frequency=f"PT{signal.grain_minutes}M",
             window_size=size,
             auto_mitigate=True,
             criteria=azure.monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(

@@ -3,7 +3,7 @@
 Creates the resource group, the VNet, an NSG on every subnet, a NAT gateway (zone-redundant
 Standard public IP) for node egress, the AKS node subnet (with an Event Hubs service endpoint for
 the namespace's VNet rule), a subnet delegated to PostgreSQL Flexible Server, a subnet for
-private endpoints (Event Hubs, Redis), the AKS API server subnet (API server VNet integration,
+private endpoints (Event Hubs, Managed Redis), the AKS API server subnet (API server VNet integration,
 delegated to ``Microsoft.ContainerService/managedClusters``), optionally a subnet for the
 self-hosted deploy runner of a private cluster, and the private DNS zones those services resolve
 through (postgres, redis, servicebus), each linked to the VNet.
@@ -25,6 +25,7 @@ import pulumi_azure_native as azure
 from components.contracts import NetworkContract
 from infra.naming import child
 from policies.rules.facts.azure_names import fit
+from policies.rules.facts.azure_redis import AMR_DNS_ZONE
 
 VNET = "azure-native:network:VirtualNetwork"
 NSG = "azure-native:network:NetworkSecurityGroup"
@@ -35,7 +36,7 @@ NAT_GATEWAY = "azure-native:network:NatGateway"
 # "privatelink." is Private Link's zone and must not be reused for it
 # (https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-networking-private#private-dns-zone-and-vnet-integration).
 POSTGRES_ZONE = "private.postgres.database.azure.com"
-REDIS_ZONE = "privatelink.redis.cache.windows.net"
+REDIS_ZONE = AMR_DNS_ZONE  # Azure Managed Redis' Private Link zone
 SERVICEBUS_ZONE = "privatelink.servicebus.windows.net"
 PRIVATE_DNS_ZONES = {"postgres": POSTGRES_ZONE, "redis": REDIS_ZONE, "servicebus": SERVICEBUS_ZONE}
 

@@ -1,179 +1,168 @@
-"""Azure Cache for Redis: the Redis contract on Azure.
+"""Azure Managed Redis (``Microsoft.Cache/redisEnterprise``): the Redis contract on Azure.
 
-Premium with clustering in prod (shards, replicas per primary, spread over zones) and a
-smaller Standard/Basic cache in dev; the non-TLS port off, TLS 1.2 minimum, public network
-access off with a private endpoint (and its record in the redis private DNS zone); RDB
-persistence to a dedicated storage account where the tier allows it (Premium); a weekly patch
-schedule. The access key is the AUTH token (secret).
+Azure Cache for Redis is retiring (new tenants cannot create Basic/Standard/Premium caches
+since 2026-04-01); Azure Managed Redis is its successor. One cluster (``RedisEnterprise``: the
+SKU, high availability, TLS 1.2 minimum, public network access off) holds one database
+(``Database``, named ``default``: TLS only on port 10000, the Enterprise clustering policy,
+access keys off, RDB persistence where the environment asks for it), reached through a private
+endpoint whose record lives in ``privatelink.redis.azure.net``.
 
-Zones: a Premium cache places its primary and replicas in distinct zones, so it may list at most
-``1 + replicasPerPrimary`` zones (https://learn.microsoft.com/azure/azure-cache-for-redis/cache-high-availability#zone-redundancy).
-Names: the cache and the storage account are globally unique DNS names, derived from the
-logical name and a hash of the stack's seed (``policies/rules/facts/azure_names.py``).
+Authentication is Microsoft Entra ID only: each app that uses Redis gets an access policy
+assignment for its workload identity's object id, and authenticates with a token for
+``https://redis.azure.com/.default`` as that object id
+(https://learn.microsoft.com/azure/redis/entra-for-authentication). There is no key to leak.
+
+Clustering: the Enterprise policy puts a proxy in front of the shards, so a client sees one
+endpoint on one port (no cluster-aware client, no 85XX shard ports to allow), at the price of
+the proxy's throughput (https://learn.microsoft.com/azure/redis/architecture#cluster-policies).
+It can only be chosen at creation. High availability (a replica of every shard on another
+node, spread over the region's zones where it has them) comes from ``replicasPerShard >= 1``;
+it can be enabled later but never disabled.
+Names: the cluster's name is part of its DNS name, derived from the logical name and a hash of
+the stack's seed (``policies/rules/facts/azure_names.py``).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.network import ServicePlacement, field, private_endpoint
-from components.azure.storage import hardened_storage_account
+from components.azure.network import ServicePlacement, private_endpoint
 from components.contracts import RedisContract
 from components.specs import RedisSpec
 from infra.naming import child
-from policies.rules.facts.azure_names import global_name
+from policies.rules.facts import azure_redis as amr
+from policies.rules.facts.azure_names import digest, global_name
 
-TLS_PORT = 6380
-REDIS = "azure-native:redis:Redis"
-# A clustered Premium cache redirects clients to per-shard TLS ports 15000-15999
-# (https://learn.microsoft.com/azure/azure-cache-for-redis/cache-how-to-premium-clustering:
-# "ports 13XXX and 15XXX"; 15XXX are the TLS ones, the non-TLS port is off here).
-CLUSTER_TLS_PORTS = (15000, 15999)
+CLUSTER = "azure-native:redisenterprise:RedisEnterprise"
+TLS_PORT = amr.AMR_PORT
 
 
 @dataclass(frozen=True, kw_only=True)
 class AzureRedisArgs:
     """Inputs of ``AzureRedis``: the cloud-neutral spec behind a private endpoint."""
 
-    #: what to build (SKU such as Premium_P1 / Standard_C1, shards, replicas; components/specs.py)
+    #: what to build (an Azure Managed Redis SKU such as Balanced_B5, replicas; components/specs.py)
     spec: RedisSpec
     #: resource group, region, name seed, private-endpoint subnet and the redis DNS zone
     placement: ServicePlacement
-    #: the region's availability zones (a Premium cache spans one per node)
-    zones: list[str]
-    #: Azure tags on the cache and its endpoint
+    #: RDB snapshots (hourly) to the cluster's managed disk, restored after a loss of nodes
+    persistence: bool
+    #: app name -> the object (principal) id of its workload identity: the Entra identities
+    #: allowed to use the database
+    clients: Mapping[str, pulumi.Input[str]]
+    #: Azure tags on the cluster and its endpoint
     tags: dict[str, str]
 
 
-def parse_sku(sku: str) -> tuple[str, str, int]:
-    """``Premium_P2`` -> ("Premium", "P", 2)."""
-    name, size = sku.split("_")
-    return name, size[0], int(size[1:])
-
-
-def extra_ports(premium: bool, shards: int) -> list[tuple[int, int]]:
-    """TCP ranges a client must reach besides the TLS port: the shard ports of a cluster."""
-    return [CLUSTER_TLS_PORTS] if premium and shards > 1 else []
-
-
-def cache_zones(zones: list[str], replicas_per_primary: int) -> list[str]:
-    """The zones a cache with ``replicas_per_primary`` may span: one node per zone at most."""
-    return zones[: 1 + replicas_per_primary]
+def assignment_name(app: str) -> str:
+    """An access policy assignment's name (letters and digits, at most 60): the app's name
+    itself when it fits, else its letters and digits plus a hash of it, so that two apps
+    (``history-worker``, ``historyworker``) never share one."""
+    if re.fullmatch(r"[A-Za-z0-9]{1,60}", app):
+        return app
+    return re.sub(r"[^A-Za-z0-9]", "", app)[:52] + digest(app)
 
 
 class AzureRedis(pulumi.ComponentResource):
-    """A private, TLS-only Azure Cache for Redis."""
+    """A private, TLS-only Azure Managed Redis database with Entra ID authentication."""
 
     host: pulumi.Output[str]
-    """The cache's host name."""
+    """The cluster's host name (``<name>.<region>.redis.azure.net``)."""
     port: pulumi.Output[int]
-    """The TLS port."""
-    auth_token: pulumi.Output[str]
-    """The primary access key (secret)."""
+    """The database's TLS port (10000)."""
 
     def __init__(
         self, name: str, args: AzureRedisArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:azure:Redis", name, None, opts)
-        self._name = name
         self._args = args
-        self._opts = pulumi.ResourceOptions(parent=self)
-        tier, family, capacity = parse_sku(args.spec.node_size)
-        premium = tier == "Premium"
-        self._extra_ports = extra_ports(premium, args.spec.shards)
-        cache = azure.redis.Redis(
+        protected = pulumi.ResourceOptions(parent=self, protect=args.spec.protect)
+        placement = args.placement
+        cluster = azure.redisenterprise.RedisEnterprise(
             name,
-            name=pulumi.Output.from_input(args.placement.name_seed).apply(
-                lambda seed: global_name(REDIS, name, seed)
+            cluster_name=pulumi.Output.from_input(placement.name_seed).apply(
+                lambda seed: global_name(CLUSTER, name, seed)
             ),
-            resource_group_name=args.placement.resource_group_name,
-            location=args.placement.location,
-            sku=azure.redis.SkuArgs(name=tier, family=family, capacity=capacity),
-            redis_version="6",
-            enable_non_ssl_port=False,
+            resource_group_name=placement.resource_group_name,
+            location=placement.location,
+            sku=azure.redisenterprise.SkuArgs(name=args.spec.node_size),
+            high_availability="Enabled" if args.spec.replicas_per_shard else "Disabled",
             minimum_tls_version="1.2",
             public_network_access="Disabled",
-            shard_count=args.spec.shards if premium and args.spec.shards > 1 else None,
-            replicas_per_primary=args.spec.replicas_per_shard if premium else None,
-            zones=cache_zones(args.zones, args.spec.replicas_per_shard) if premium else None,
-            redis_configuration=self._configuration() if premium else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.spec.protect),
+            opts=protected,
         )
-        self._ready: list[pulumi.Resource] = [cache]
-        azure.redis.PatchSchedule(
-            child(name, "patching"),
-            resource_group_name=args.placement.resource_group_name,
-            name=cache.name,
-            default="default",
-            schedule_entries=[
-                azure.redis.ScheduleEntryArgs(
-                    day_of_week=azure.redis.DayOfWeek.SUNDAY,
-                    start_hour_utc=5,
-                    maintenance_window="PT5H",
-                )
-            ],
-            opts=self._opts,
+        database = azure.redisenterprise.Database(
+            name,
+            resource_group_name=placement.resource_group_name,
+            cluster_name=cluster.name,
+            database_name=amr.AMR_DATABASE,
+            client_protocol="Encrypted",
+            port=TLS_PORT,
+            clustering_policy="EnterpriseCluster",
+            eviction_policy="VolatileLRU",
+            access_keys_authentication="Disabled",
+            persistence=azure.redisenterprise.PersistenceArgs(rdb_enabled=True, rdb_frequency="1h")
+            if args.persistence
+            else azure.redisenterprise.PersistenceArgs(aof_enabled=False, rdb_enabled=False),
+            opts=protected,
         )
         private_endpoint(
             child(name, "pe"),
-            args.placement.resource_group_name,
-            args.placement.location,
-            args.placement.subnet_id,
-            cache.id,
-            "redisCache",
-            args.placement.dns_zone_id,
+            placement.resource_group_name,
+            placement.location,
+            placement.subnet_id,
+            cluster.id,
+            amr.AMR_PRIVATE_LINK_GROUP,
+            placement.dns_zone_id,
             args.tags,
             self,
         )
-        keys = azure.redis.list_redis_keys_output(
-            resource_group_name=args.placement.resource_group_name,
-            name=cache.name,
-            opts=pulumi.InvokeOutputOptions(parent=self),
+        # A client is ready once its identity may sign in: the database and every assignment.
+        self._ready: list[pulumi.Resource] = [
+            database,
+            *(self._assign(name, app, principal, cluster, database)
+              for app, principal in sorted(args.clients.items())),
+        ]  # fmt: skip
+        self.cluster_id = cluster.id
+        self.host = cluster.host_name
+        self.port = database.port.apply(lambda port: int(port or TLS_PORT))
+        self.register_outputs({"host": self.host, "port": self.port})
+
+    def _assign(
+        self,
+        name: str,
+        app: str,
+        principal: pulumi.Input[str],
+        cluster: azure.redisenterprise.RedisEnterprise,
+        database: azure.redisenterprise.Database,
+    ) -> azure.redisenterprise.AccessPolicyAssignment:
+        """The database's default access policy for one app's workload identity."""
+        return azure.redisenterprise.AccessPolicyAssignment(
+            child(name, f"access-{app}"),
+            resource_group_name=self._args.placement.resource_group_name,
+            cluster_name=cluster.name,
+            database_name=database.name,
+            access_policy_assignment_name=assignment_name(app),
+            access_policy_name=amr.AMR_ACCESS_POLICY,
+            user=azure.redisenterprise.AccessPolicyAssignmentPropertiesUserArgs(
+                object_id=principal
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.auth_token = pulumi.Output.secret(keys.primary_key)
-        self.host = cache.host_name
-        self.cache_id = cache.id
-        self.port = cache.ssl_port
-        self.register_outputs({"host": self.host, "port": self.port, "authToken": self.auth_token})
 
     def contract(self) -> RedisContract:
-        """The cloud-neutral view of this cache."""
+        """The cloud-neutral view of this database."""
         return RedisContract(
             ready=self._ready,
             host=self.host,
             port=self.port,
             tls=True,
-            auth_token=self.auth_token,
-            extra_ports=self._extra_ports,
-        )
-
-    def _configuration(self) -> azure.redis.RedisCommonPropertiesRedisConfigurationArgs:
-        args = self._args
-        placement = args.placement
-        account = hardened_storage_account(
-            child(self._name, "rdb"), placement.name_seed, placement.resource_group_name,
-            placement.location, args.tags,
-            pulumi.ResourceOptions(parent=self, protect=args.spec.protect), entra_only=False,
-        )  # fmt: skip
-        keys = azure.storage.list_storage_account_keys_output(
-            resource_group_name=args.placement.resource_group_name,
-            account_name=account.name,
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
-        connection = pulumi.Output.all(account.name, keys.keys).apply(
-            lambda v: (
-                "DefaultEndpointsProtocol=https;"
-                f"AccountName={v[0]};AccountKey={field(v[1][0], 'value')};EndpointSuffix=core.windows.net"
-            )
-        )
-        return azure.redis.RedisCommonPropertiesRedisConfigurationArgs(
-            rdb_backup_enabled="true",
-            rdb_backup_frequency="60",
-            rdb_backup_max_snapshot_count="1",
-            rdb_storage_connection_string=pulumi.Output.secret(connection),
-            maxmemory_policy="volatile-lru",
+            auth_token=None,
+            auth_mode="entra",
         )

@@ -1,9 +1,9 @@
 """The platform's hardened Azure storage account, wherever one is needed.
 
-Both users (Redis RDB persistence, the in-cluster Postgres' backups) want the same baseline:
-a valid, stable global name from the stack's seed, zone-redundant StorageV2, TLS 1.2 over HTTPS
-only and no anonymous blob access. ``entra_only`` also turns shared keys off (callers that
-authenticate with Entra ID tokens; Redis RDB export needs a key connection string, so not it).
+The in-cluster Postgres' backups (and any later user) want the same baseline: a valid, stable
+global name from the stack's seed, zone-redundant StorageV2, TLS 1.2 over HTTPS only and no
+anonymous blob access. ``entra_only`` also turns shared keys off (callers that authenticate
+with Entra ID tokens; Azure Managed Redis persists to its own managed disk and needs none).
 """
 
 from __future__ import annotations

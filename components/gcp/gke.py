@@ -263,6 +263,10 @@ class GcpCluster(pulumi.ComponentResource):
                 workload_pool=f"{args.project}.svc.id.goog"
             ),
             datapath_provider="ADVANCED_DATAPATH",
+            # same-node pod traffic through the VPC too, so the subnet's flow logs see every pod
+            # flow (CIS GKE 5.6.1; Autopilot's default; GKE's own firewall rule admits the pod
+            # range: cloud.google.com/kubernetes-engine/docs/how-to/intranode-visibility)
+            enable_intranode_visibility=True,
             database_encryption=gcp.container.ClusterDatabaseEncryptionArgs(
                 state="ENCRYPTED", key_name=key.id
             ),

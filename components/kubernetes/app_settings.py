@@ -142,8 +142,9 @@ class AppSettings(pulumi.ComponentResource):
                 "REDIS_HOST": redis.host,
                 "REDIS_PORT": redis.port.apply(str),
                 "REDIS_TLS": "true" if redis.tls else "false",
-                # "iam": the client authenticates with its workload identity (GCP Redis Cluster)
-                "REDIS_AUTH_MODE": "token" if redis.auth_token is not None else "iam",
+                # "iam" (GCP) / "entra" (Azure): the client authenticates with its workload
+                # identity; "token": with the AUTH token in its credentials
+                "REDIS_AUTH_MODE": redis.auth,
             }
         for service in self._ca_bundles():
             file_name, variable = CA_FILES[service]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from infra.config.common import Cloud, config_value
 from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
+from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
 
 if TYPE_CHECKING:
     from infra.config.models import PlatformConfig
@@ -36,7 +37,6 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
         "cluster.nodeSize": ("a VM size like Standard_D4s_v5", re.compile(r"^Standard_[A-Za-z0-9_]+$")),
         "postgres.instanceSize": ("a Flexible Server SKU like Standard_D2ds_v5", re.compile(r"^Standard_[A-Za-z0-9_]+$")),
         "kafka.brokerSize": ("an Event Hubs tier: Standard or Premium", re.compile(r"^(Standard|Premium)$")),
-        "redis.nodeSize": ("a cache SKU like Premium_P1 or Standard_C1", re.compile(r"^(Basic|Standard|Premium)_[CP]\d$")),
     },
     # local: the requests of one pod (or, for the cluster, the laptop node's capacity) as
     # "<cpu>/<memory>" Kubernetes quantities: there is no instance type to pick (Postgres is
@@ -229,11 +229,35 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
         )
     if config.postgres.engine == "managed":
         problems += _azure_flexible_server_problems(config)
-    premium = config.redis.node_size.startswith("Premium_")
-    if not premium and (config.redis.shards > 1 or config.redis.replicas_per_shard > 1):
+    return problems + _azure_redis_problems(config)
+
+
+def _azure_redis_problems(config: PlatformConfig) -> list[str]:
+    """Azure Managed Redis: a SKU it sells, running at least ``shards`` primary shards, and at
+    most one replica per shard (high availability on or off)."""
+    redis = config.redis
+    shards = primary_shards(redis.node_size)
+    if shards is None:
+        return [
+            f"redis.nodeSize: {redis.node_size!r} is not an Azure Managed Redis SKU (Azure Cache "
+            f"for Redis' Basic/Standard/Premium are retiring); allowed: {', '.join(AMR_SKUS)}"
+        ]
+    problems = []
+    if redis.shards > shards:
+        # the smallest SKU of each tier that runs enough shards (the table is in size order)
+        smallest: dict[str, str] = {}
+        for sku, (_, runs) in AMR_SKUS.items():
+            if runs >= redis.shards:
+                smallest.setdefault(sku.split("_")[0], sku)
+        hint = f": {', '.join(smallest.values())} or larger" if smallest else ""
         problems.append(
-            f"redis.shards/replicasPerShard: clustering and extra replicas need a Premium SKU "
-            f"(got {config.redis.node_size})"
+            f"redis.shards: {redis.shards} is more than the {shards} primary shard(s) "
+            f"{redis.node_size} runs; pick a SKU that runs at least {redis.shards}{hint}"
+        )
+    if redis.replicas_per_shard > 1:
+        problems.append(
+            f"redis.replicasPerShard: {redis.replicas_per_shard}; Azure Managed Redis keeps one "
+            "replica per shard (high availability) or none; allowed: 0, 1"
         )
     return problems
 

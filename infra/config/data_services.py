@@ -169,12 +169,19 @@ class RedisConfig(StrictModel):
     version: Version = Field(
         pattern=r"^\d+(\.\d+)?$", description='Redis engine version (7.1 or "7.1")'
     )
-    node_size: str = Field(min_length=1, description="node type / cache SKU (cloud-specific)")
+    node_size: str = Field(
+        min_length=1,
+        description="node type / cache SKU (cloud-specific; azure: an Azure Managed Redis SKU)",
+    )
     shards: PositiveInt = Field(
-        le=500, description="cluster-mode shards (prod: 3, spreads keys and load)"
+        le=500,
+        description="cluster-mode shards (prod: 3, spreads keys and load; azure: the SKU "
+        "must run at least this many primary shards)",
     )
     replicas_per_shard: NonNegativeInt = Field(
-        le=5, description="replicas per shard (prod: 1 or more for automatic failover)"
+        le=5,
+        description="replicas per shard (prod: 1 or more for automatic failover; azure: 0 "
+        "or 1, high availability off or on)",
     )
     snapshot_retention_days: NonNegativeInt = Field(
         le=35, description="days automatic snapshots are kept (0: none)"

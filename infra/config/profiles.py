@@ -64,6 +64,9 @@ class EnvironmentTraits:
     private_kafka: bool
     #: Event Hubs Standard auto-inflate ceiling (throughput units): prod may burst further
     kafka_max_throughput_units: int
+    #: the managed cache persists its data to disk and reloads it after losing its nodes
+    #: (Azure Managed Redis RDB persistence; prod)
+    persistent_cache: bool
 
 
 _TRAITS: dict[Environment, EnvironmentTraits] = {
@@ -71,19 +74,19 @@ _TRAITS: dict[Environment, EnvironmentTraits] = {
         protect=False, final_snapshot=False, multi_zone=False, strict_zone_spread=False,
         automatic_vpa=True, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
-        kafka_max_throughput_units=4,
+        kafka_max_throughput_units=4, persistent_cache=False,
     ),
     "staging": EnvironmentTraits(
         protect=False, final_snapshot=False, multi_zone=True, strict_zone_spread=False,
         automatic_vpa=False, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
-        kafka_max_throughput_units=4,
+        kafka_max_throughput_units=4, persistent_cache=False,
     ),
     "prod": EnvironmentTraits(
         protect=True, final_snapshot=True, multi_zone=True, strict_zone_spread=True,
         automatic_vpa=False, flow_log_sampling=0.5, paid_control_plane=True,
         geo_redundant_backup=True, zone_redundant_kafka=True, private_kafka=True,
-        kafka_max_throughput_units=10,
+        kafka_max_throughput_units=10, persistent_cache=True,
     ),
 }  # fmt: skip
 
@@ -209,19 +212,20 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             # Flexible Server sells fixed Premium SSD sizes and keeps backups 7-35 days
             "postgres": {"instanceSize": "Standard_B2s", "storageGb": 32, "backupRetentionDays": 7},
             "kafka": {"brokerSize": "Standard"},
-            "redis": {"nodeSize": "Standard_C1"},
+            # Azure Managed Redis SKUs; each runs at least redis.shards primary shards
+            "redis": {"nodeSize": "Balanced_B1"},
         },
         "staging": {
             "cluster": {"nodeSize": "Standard_D4s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D2ds_v5", "storageGb": 64},
             "kafka": {"brokerSize": "Standard"},
-            "redis": {"nodeSize": "Premium_P1"},
+            "redis": {"nodeSize": "Balanced_B5"},
         },
         "prod": {
             "cluster": {"nodeSize": "Standard_D8s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D4ds_v5", "storageGb": 128},
             "kafka": {"brokerSize": "Premium"},
-            "redis": {"nodeSize": "Premium_P2"},
+            "redis": {"nodeSize": "Balanced_B20"},
         },
     },
     # A laptop cluster (dev only): one node of "<cpu>/<memory>" capacity, pods sized by their

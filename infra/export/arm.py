@@ -135,10 +135,17 @@ ARM_TYPES: dict[str, ArmType] = {
         "virtualNetworkLinkName",
         ("privateZoneName",),
     ),
-    "azure-native:redis:PatchSchedule": ArmType(
-        "Microsoft.Cache/redis/patchSchedules", "default", ("name",)
+    "azure-native:redisenterprise:RedisEnterprise": ArmType(
+        "Microsoft.Cache/redisEnterprise", "clusterName"
     ),
-    "azure-native:redis:Redis": ArmType("Microsoft.Cache/redis", "name"),
+    "azure-native:redisenterprise:Database": ArmType(
+        "Microsoft.Cache/redisEnterprise/databases", "databaseName", ("clusterName",)
+    ),
+    "azure-native:redisenterprise:AccessPolicyAssignment": ArmType(
+        "Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments",
+        "accessPolicyAssignmentName",
+        ("clusterName", "databaseName"),
+    ),
     "azure-native:storage:StorageAccount": ArmType(
         "Microsoft.Storage/storageAccounts", "accountName"
     ),

@@ -193,10 +193,11 @@ def _event_hubs(inputs: Resource) -> Facts:
 
 
 def _azure_redis(inputs: Resource) -> Facts:
-    sku = f"{_get(inputs, 'sku', 'name')} {_get(inputs, 'sku', 'family')}{_get(inputs, 'sku', 'capacity')}"
-    shards = inputs.get("shardCount")
-    size = f"Redis: {sku}" + (f", {shards} shards" if shards else "")
-    return Facts([size], not_priced=[f"Azure Cache for Redis {sku}"])
+    sku = _get(inputs, "sku", "name")
+    ha = ", HA" if inputs.get("highAvailability") != "Disabled" else ", no HA"
+    return Facts(
+        [f"Redis: Azure Managed Redis {sku}{ha}"], not_priced=[f"Azure Managed Redis {sku}{ha}"]
+    )
 
 
 def _envoy_proxy(inputs: Resource) -> Facts:
@@ -254,7 +255,7 @@ EXTRACTORS: dict[str, Callable[[Resource], Facts]] = {
     "azure-native:containerservice:AgentPool": _aks_pool,
     "azure-native:dbforpostgresql:Server": _azure_postgres,
     "azure-native:eventhub:Namespace": _event_hubs,
-    "azure-native:redis:Redis": _azure_redis,
+    "azure-native:redisenterprise:RedisEnterprise": _azure_redis,
     "kubernetes:helm.sh/v3:Release": _helm_release,
     "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
     "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": _envoy_proxy,

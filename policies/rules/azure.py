@@ -1,4 +1,4 @@
-"""Azure rules: PostgreSQL Flexible Server, AKS, Azure Cache for Redis and Event Hubs
+"""Azure rules: PostgreSQL Flexible Server, AKS, Azure Managed Redis and Event Hubs
 (property names as pulumi-azure-native's engine schema spells them)."""
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import dig, equals, property_rule, truthy
+from .base import dig, equals, is_unknown, property_rule, truthy
 
 POSTGRES = "azure-native:dbforpostgresql:Server"
 AKS = "azure-native:containerservice:ManagedCluster"
-REDIS = "azure-native:redis:Redis"
+# Azure Managed Redis: the cluster (SKU, HA, TLS, network) and its database (protocol, auth)
+REDIS = "azure-native:redisenterprise:RedisEnterprise"
+REDIS_DATABASE = "azure-native:redisenterprise:Database"
 EVENT_HUBS = "azure-native:eventhub:Namespace"
 
 Props = Mapping[str, Any]
@@ -50,12 +52,33 @@ def aks_azure_rbac(props: Props, config: Props) -> bool | None:
     return truthy(props, "aadProfile", "enableAzureRBAC")
 
 
-def redis_no_plain_port(props: Props, config: Props) -> bool | None:
-    return equals(props, False, "enableNonSslPort", default=False)
+def redis_tls_only(props: Props, config: Props) -> bool | None:
+    # clientProtocol defaults to Encrypted (the SDK's Database doc)
+    return equals(props, "Encrypted", "clientProtocol", default="Encrypted")
 
 
 def redis_min_tls(props: Props, config: Props) -> bool | None:
     return equals(props, "1.2", "minimumTlsVersion")
+
+
+def redis_access_keys_disabled(props: Props, config: Props) -> bool | None:
+    return equals(props, "Disabled", "accessKeysAuthentication")
+
+
+def redis_no_public_access(props: Props, config: Props) -> bool | None:
+    return equals(props, "Disabled", "publicNetworkAccess")
+
+
+def redis_high_availability(props: Props, config: Props) -> bool | None:
+    # highAvailability defaults to Enabled (the SDK's RedisEnterprise doc)
+    return equals(props, "Enabled", "highAvailability", default="Enabled")
+
+
+def redis_persistence(props: Props, config: Props) -> bool | None:
+    aof, rdb = dig(props, "persistence", "aofEnabled"), dig(props, "persistence", "rdbEnabled")
+    if is_unknown(aof) or is_unknown(rdb):
+        return None
+    return bool(aof) or bool(rdb)
 
 
 def eventhubs_min_tls(props: Props, config: Props) -> bool | None:
@@ -103,14 +126,34 @@ POLICIES = [
         [AKS], aks_azure_rbac, "AKS does not use Azure RBAC",
     ),
     property_rule(
-        "azure-redis-no-plain-port", "Port 6379 without TLS exposes data and the access key.",
-        "Set enable_non_ssl_port=False.", Severity.HIGH,
-        [REDIS], redis_no_plain_port, "Azure Cache for Redis has its non-TLS port open",
+        "azure-redis-tls-only", "A plaintext Redis protocol exposes data and credentials on the wire.",
+        "Set client_protocol='Encrypted' on the database.", Severity.HIGH,
+        [REDIS_DATABASE], redis_tls_only, "Azure Managed Redis database accepts plaintext clients",
     ),
     property_rule(
         "azure-redis-min-tls", "TLS 1.0 and 1.1 are broken.",
         "Set minimum_tls_version='1.2'.", Severity.HIGH,
-        [REDIS], redis_min_tls, "Azure Cache for Redis accepts TLS below 1.2",
+        [REDIS], redis_min_tls, "Azure Managed Redis accepts TLS below 1.2",
+    ),
+    property_rule(
+        "azure-redis-access-keys-disabled", "Access keys are long-lived shared secrets; Entra ID tokens are not.",
+        "Set access_keys_authentication='Disabled' and give each client an access policy assignment.", Severity.HIGH,
+        [REDIS_DATABASE], redis_access_keys_disabled, "Azure Managed Redis database accepts access keys",
+    ),
+    property_rule(
+        "azure-redis-no-public-access", "A cache reachable from the internet is one leaked token from a breach.",
+        "Set public_network_access='Disabled' and reach it through a private endpoint.", Severity.CRITICAL,
+        [REDIS], redis_no_public_access, "Azure Managed Redis allows public network access",
+    ),
+    property_rule(
+        "azure-redis-high-availability", "Without a replica a node's failure or maintenance loses the data and the service.",
+        "Set high_availability='Enabled' (redis.replicasPerShard: 1).", Severity.HIGH,
+        [REDIS], redis_high_availability, "Azure Managed Redis runs without high availability",
+    ),
+    property_rule(
+        "azure-redis-persistence", "Losing every node of a cache without persistence loses its data.",
+        "Enable RDB or AOF persistence on the database.", Severity.MEDIUM,
+        [REDIS_DATABASE], redis_persistence, "Azure Managed Redis database does not persist its data",
     ),
     property_rule(
         "azure-eventhubs-min-tls", "TLS 1.0 and 1.1 are broken.",

@@ -31,7 +31,8 @@ STATEFUL_TYPES = frozenset(
         "gcp:container/cluster:Cluster", "gcp:managedkafka/cluster:Cluster",
         "gcp:redis/cluster:Cluster", "gcp:redis/instance:Instance", "gcp:kms/cryptoKey:CryptoKey",
         "azure-native:dbforpostgresql:Server", "azure-native:containerservice:ManagedCluster",
-        "azure-native:eventhub:Namespace", "azure-native:redis:Redis",
+        "azure-native:eventhub:Namespace", "azure-native:redisenterprise:RedisEnterprise",
+        "azure-native:redisenterprise:Database",
         "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:core/v1:PersistentVolume",
     }
 )  # fmt: skip

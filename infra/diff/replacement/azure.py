@@ -74,9 +74,23 @@ _TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "azure-native:operationalinsights:Workspace": (
         ("resourceGroupName", "workspaceName"), ("location",),
     ),
-    # a cache is injected into a subnet (and given its static IP) at creation only
-    "azure-native:redis:Redis": (("resourceGroupName", "name"), ("location", "subnetId", "staticIP")),
-    "azure-native:redis:PatchSchedule": (("resourceGroupName", "name", "default"), ()),
+    # Azure Managed Redis: the cluster's zones and encryption are fixed at creation, and HA
+    # cannot be turned off once on (https://learn.microsoft.com/azure/redis/architecture,
+    # "Running without high availability mode enabled"; a change back replaces the cluster);
+    # the database's port ("Specified at create time"), clustering policy ("cannot be updated
+    # without deleting the database" unless NoCluster) and modules ("can only be added at
+    # creation time") are create-only (the SDK's Database docs)
+    "azure-native:redisenterprise:RedisEnterprise": (
+        ("resourceGroupName", "clusterName"),
+        ("location", "zones", "encryption", "highAvailability"),
+    ),
+    "azure-native:redisenterprise:Database": (
+        ("resourceGroupName", "clusterName", "databaseName"),
+        ("port", "clusteringPolicy", "modules"),
+    ),
+    "azure-native:redisenterprise:AccessPolicyAssignment": (
+        ("resourceGroupName", "clusterName", "databaseName", "accessPolicyAssignmentName"), (),
+    ),
     "azure-native:storage:StorageAccount": (("resourceGroupName", "accountName"), ("location",)),
     "azure-native:storage:BlobContainer": (("resourceGroupName", "accountName", "containerName"), ()),
 }  # fmt: skip

@@ -25,7 +25,6 @@ _OWN_NAME = {
     "azure-native:eventhub:Namespace": "namespaceName",
     "azure-native:eventhub:EventHub": "eventHubName",
     "azure-native:privatedns:PrivateZone": "privateZoneName",
-    "azure-native:redis:Redis": "name",
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:storage:StorageAccount": "accountName",
     "azure-native:eventhub:NamespaceAuthorizationRule": "authorizationRuleName",
@@ -102,7 +101,19 @@ def _namespace(args: Any, context: MockContext) -> dict[str, Any]:
 
 
 def _redis(args: Any, context: MockContext) -> dict[str, Any]:
-    return {"hostName": f"{_name(args)}.redis.cache.windows.net", "sslPort": 6380, "port": 6379}
+    # Azure Managed Redis: <name>.<region>.redis.azure.net (docs/azure.md)
+    name, group = _name(args), args.inputs.get("resourceGroupName", "group")
+    return {
+        "id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group}/providers/"
+        f"Microsoft.Cache/redisEnterprise/{name}",
+        "hostName": f"{name}.{context.region}.redis.azure.net",
+        "redundancyMode": "ZR" if args.inputs.get("highAvailability") != "Disabled" else "None",
+    }
+
+
+def _redis_database(args: Any, context: MockContext) -> dict[str, Any]:
+    # the port is chosen at creation (10000 for Azure Managed Redis)
+    return {"port": args.inputs.get("port", 10000)}
 
 
 def _credentials(args: Any, context: MockContext) -> dict[str, Any]:
@@ -131,11 +142,6 @@ def _namespace_keys(args: Any, context: MockContext) -> dict[str, Any]:
         "primaryKey": key,
         "keyName": args.args.get("authorizationRuleName", "app"),
     }
-
-
-def _redis_keys(args: Any, context: MockContext) -> dict[str, Any]:
-    return {"primaryKey": digest(context.stack, str(args.args.get("name")), length=44),
-            "secondaryKey": digest(str(args.args.get("name")), "2", length=44)}  # fmt: skip
 
 
 def _storage_keys(args: Any, context: MockContext) -> dict[str, Any]:
@@ -167,7 +173,8 @@ RESOURCES: dict[str, OutputFn] = {
     "azure-native:managedidentity:UserAssignedIdentity": _identity,
     "azure-native:dbforpostgresql:Server": _postgres,
     "azure-native:eventhub:Namespace": _namespace,
-    "azure-native:redis:Redis": _redis,
+    "azure-native:redisenterprise:RedisEnterprise": _redis,
+    "azure-native:redisenterprise:Database": _redis_database,
 }
 
 INVOKES: dict[str, OutputFn] = {
@@ -175,6 +182,5 @@ INVOKES: dict[str, OutputFn] = {
     "azure-native:dbforpostgresql:getConfiguration": _configuration,
     "azure-native:containerservice:listManagedClusterUserCredentials": _credentials,
     "azure-native:eventhub:listNamespaceKeys": _namespace_keys,
-    "azure-native:redis:listRedisKeys": _redis_keys,
     "azure-native:storage:listStorageAccountKeys": _storage_keys,
 }

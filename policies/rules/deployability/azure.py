@@ -7,8 +7,8 @@ explicit name is checked as given; an auto-named resource as azure-native will n
 logical name plus 8 random hex digits for top-level resources, the logical name alone for
 child resources (role assignments get a GUID).
 
-Sizes and zones: PostgreSQL Flexible Server storage sizes and backup retention, and a Premium
-cache's zones against its nodes per shard.
+Sizes: PostgreSQL Flexible Server storage sizes and backup retention; Azure Managed Redis SKUs
+(``policies/rules/facts/azure_redis.py``) and its one database, named ``default``.
 
 Disaster recovery and alarms: a geo-redundant Flexible Server's DR region (its
 ``disaster-recovery-region`` tag, from ``platform:disasterRecovery.region``) must be the pair
@@ -37,6 +37,7 @@ from ..facts.azure_names import (
     NAME_RULES,
     SHORT_NAME_LIMIT,
 )
+from ..facts.azure_redis import AMR_DATABASE, AMR_SKUS
 from ..facts.azure_regions import DR_REGION_TAG, PAIRED_REGION
 from .aws import REACHABLE_SCHEMA, not_a_way_in
 
@@ -109,15 +110,21 @@ def _action_group_short_name(args: ResourceValidationArgs, report: ReportViolati
         report(f"groupShortName {short!r}: {len(short)} characters; allowed 1-12", None)
 
 
-def _redis_zones(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    zones = sequence(dig(args.props, "zones"))
-    replicas = whole(dig(args.props, "replicasPerPrimary"))
-    if zones is not None and replicas is not None and len(zones) > 1 + replicas:
+def _redis_sku(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    sku = dig(args.props, "sku", "name")
+    if isinstance(sku, str) and sku not in AMR_SKUS:
         report(
-            f"{len(zones)} zones for {1 + replicas} nodes per shard (1 primary + {replicas} "
-            "replicas): a cache may not list more zones than nodes per shard",
+            f"sku {sku!r} is not an Azure Managed Redis in-memory SKU (Balanced_B*, "
+            "MemoryOptimized_M*, ComputeOptimized_X*); the Enterprise tiers retire with Azure "
+            "Cache for Redis",
             None,
         )
+
+
+def _redis_database(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    name = dig(args.props, "databaseName")
+    if isinstance(name, str) and name != AMR_DATABASE:
+        report(f"databaseName {name!r}: a cluster's one database must be named 'default'", None)
 
 
 AKS = "azure-native:containerservice:ManagedCluster"
@@ -212,13 +219,23 @@ POLICIES = [
     ),
     deployable(
         resource_rule(
-            "deploy-azure-redis-zones",
-            "A Premium cache spreads primary and replicas over zones; more zones than nodes "
-            "per shard is rejected.",
-            "List at most 1 + replicasPerPrimary zones.",
+            "deploy-azure-redis-sku",
+            "Azure Managed Redis sells the Balanced, Memory Optimized and Compute Optimized SKUs; "
+            "Azure Cache for Redis and its Enterprise tiers are retiring.",
+            "Pick redis.nodeSize from the allowed Azure Managed Redis SKUs.",
             Severity.HIGH,
-            _redis_zones,
-            types=["azure-native:redis:Redis"],
+            _redis_sku,
+            types=["azure-native:redisenterprise:RedisEnterprise"],
+        )
+    ),
+    deployable(
+        resource_rule(
+            "deploy-azure-redis-database",
+            "An Azure Managed Redis cluster holds exactly one database, named default.",
+            "Name the database 'default'.",
+            Severity.HIGH,
+            _redis_database,
+            types=["azure-native:redisenterprise:Database"],
         )
     ),
 ]

@@ -7,7 +7,7 @@ table; the components derive names with ``fit`` and ``global_name`` / ``storage_
 that any valid stack name (up to 40 characters) yields valid names.
 
 Names of globally unique resources (they become DNS names: storage accounts, PostgreSQL servers,
-Event Hubs namespaces, caches) carry a short hash of a *seed* (subscription id + stack): stable
+Event Hubs namespaces, Managed Redis clusters) carry a short hash of a *seed* (subscription id + stack): stable
 across runs of the same stack, different between stacks and subscriptions. This module is pure
 (no Pulumi import) so the policy pack can import it.
 """
@@ -109,8 +109,21 @@ NAME_RULES: dict[str, NameRule] = {
         "authorizationRuleName", 1, 256, r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?",
         "namespace", "Microsoft.EventHub", top_level=False,
     ),
-    "azure-native:redis:Redis": NameRule(
-        "name", 1, 63, _ALNUM_DASH, "global", "Microsoft.Cache", no_double_hyphen=True
+    # Azure Managed Redis (Microsoft.Cache/redisEnterprise): 1-60 letters, digits and hyphens,
+    # no leading, trailing or consecutive hyphens (the REST API's clusterName parameter, as the
+    # SDK documents it); the name is part of <name>.<region>.redis.azure.net.
+    "azure-native:redisenterprise:RedisEnterprise": NameRule(
+        "clusterName", 1, 60, _ALNUM_DASH, "global", "Microsoft.Cache", no_double_hyphen=True
+    ),
+    # its one database is named "default"; an access policy assignment's name is kept to
+    # letters and digits (the REST API's examples), at most 60 like the cluster's
+    "azure-native:redisenterprise:Database": NameRule(
+        "databaseName", 1, 60, _ALNUM_DASH, "cluster", "Microsoft.Cache", top_level=False,
+        no_double_hyphen=True,
+    ),
+    "azure-native:redisenterprise:AccessPolicyAssignment": NameRule(
+        "accessPolicyAssignmentName", 1, 60, r"[A-Za-z0-9]+", "database", "Microsoft.Cache",
+        top_level=False,
     ),
     "azure-native:storage:StorageAccount": NameRule(
         "accountName", 3, 24, r"[a-z0-9]+", "global", "Microsoft.Storage"

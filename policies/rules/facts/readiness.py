@@ -30,7 +30,8 @@ DATA_SERVICE_TYPES: dict[str, str] = {
     "gcp:redis/cluster:Cluster": "redis",
     "azure-native:dbforpostgresql:Server": "postgres",
     "azure-native:eventhub:Namespace": "kafka",
-    "azure-native:redis:Redis": "redis",
+    # Azure Managed Redis: clients connect to the database (the cluster holds no data)
+    "azure-native:redisenterprise:Database": "redis",
 }
 # Operator-managed services whose readiness takes minutes (initdb, broker quorum): their wait
 # can outlast the default, so they need a custom timeout as well as a readiness condition.
