@@ -21,6 +21,7 @@ from infra.config.common import Cloud, Environment
 from infra.config.examples import example_reason
 from infra.config.loader import REGION_KEYS
 from infra.config.profiles import profile
+from infra.config.zones import default_zones
 
 EXIT_OK, EXIT_ERROR = 0, 2
 DESCRIPTION = "write Pulumi.<stack>.yaml for your own account, then plan it"
@@ -100,8 +101,10 @@ def required(cloud: str, environment: str) -> list[str]:
         names += ["access_cidr"] if environment != "prod" else []
     if cloud == "gcp":
         names.append("gcp_project")
+    # staging and prod declare the cloud alarms (the profiles): someone must hear them
+    names += ["alert_email"] if environment != "dev" and cloud != "local" else []
     if environment == "prod":
-        names += ["alert_email", "dr_region"]
+        names += ["dr_region"]
         if cloud in ("aws", "azure"):
             names += ["deployer_principal", "deployer_network"]
     return names
@@ -189,6 +192,10 @@ def stack_text(answers: Answers) -> str:
         )
     w.key(1, "platform:cloud", cloud, None)
     w.key(1, "platform:environment", environment, "picks the profile and, in prod, the floors")
+    zones = default_zones(cloud, answers.get("region"), base["network"]["zones"])
+    if zones:
+        w.section("platform:network", [("availabilityZones", zones,
+                                        "chosen once: a zone is create-only (docs/config.md)")])  # fmt: skip
     cluster: list[tuple[str, Any, str]] = []
     if answers.get("access_cidr"):
         cluster.append(("authorizedNetworks", answers.get("access_cidr"),

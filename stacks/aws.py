@@ -191,6 +191,7 @@ def _network(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOpt
             private_subnets=[str(s) for s in config.network.private_subnets()],
             public_subnets=[str(s) for s in config.network.public_subnets()],
             nat_per_zone=config.network.nat_gateways == "perZone",
+            zone_ids=config.pinned_zones,
             flow_log_retention_days=config.network.flow_log_retention_days,
             account_id=account.account_id,
             partition=account.partition,

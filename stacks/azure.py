@@ -73,7 +73,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     opts = pulumi.ResourceOptions(providers=[provider])
     prefix = config.name_prefix
     traits = config.traits
-    zones = [str(zone) for zone in range(1, config.network.zones + 1)]
+    zones = config.pinned_zones
     subnets = subnet_plan(config)
     caller = azure.authorization.get_client_config_output(
         opts=pulumi.InvokeOutputOptions(provider=provider)

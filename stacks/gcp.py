@@ -4,9 +4,7 @@ Memorystore and one Workload Identity per application workload, returning the co
 from __future__ import annotations
 
 import pulumi
-import pulumi_gcp as gcp
 
-from components.gcp import apis as api
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
 from components.gcp.apis import ProjectApis, ProjectApisArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
@@ -36,19 +34,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ProjectApisArgs(project=project, services=postgres_engine.gcp_apis(config)),
         opts,
     )
-    # Even lookups fail on a fresh project until their API is on.
-    zones = gcp.compute.get_zones_output(
-        project=project,
-        region=config.region,
-        status="UP",
-        opts=pulumi.InvokeOutputOptions(provider=provider, depends_on=apis.needs(api.COMPUTE)),
-    )
-    project_number = gcp.organizations.get_project_output(
-        project_id=project,
-        opts=pulumi.InvokeOutputOptions(
-            provider=provider, depends_on=apis.needs(api.CLOUDRESOURCEMANAGER)
-        ),
-    ).number
+    # pinned in config, never "the zones UP today" (a zone is create-only; infra/config/zones.py)
+    zones = config.pinned_zones
 
     network = GcpNetwork(
         f"{prefix}-network",
@@ -72,9 +59,8 @@ def build(config: PlatformConfig) -> PlatformContracts:
         f"{prefix}-gke",
         GcpClusterArgs(
             project=project,
-            project_number=project_number,
             region=config.region,
-            location=config.region if regional else zones.names.apply(lambda names: names[0]),
+            location=config.region if regional else zones[0],
             kubernetes_version=config.cluster.kubernetes_version,
             network_id=network.network_id,
             subnet_id=network.subnet_id,
@@ -169,8 +155,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         for app in config.apps
     }
     network_contract = network.contract(
-        str(config.network.cidr),
-        [zones.names.apply(lambda names, i=i: names[i]) for i in range(config.network.zones)],
+        str(config.network.cidr), [pulumi.Output.from_input(zone) for zone in zones]
     )
     contract = cluster.contract(identities)
     database = (

@@ -28,7 +28,14 @@ from components.azure.roles import (
 from infra.plan.cli import Outcome
 from infra.plan.mocks.azure import AKS_SERVER_ID, TENANT
 from policies.rules.facts.azure_names import NAME_RULES, global_name, storage_account_name
-from tests.conftest import one, plan_config, plan_of, prod_requirements, resources_of
+from tests.conftest import (
+    PROD_ALARMS,
+    one,
+    plan_config,
+    plan_of,
+    prod_requirements,
+    resources_of,
+)
 from tests.test_config import build as build_config
 
 STACKS = ["dev-azure", "staging-azure", "prod-azure"]
@@ -254,8 +261,10 @@ def test_deployer_is_granted_rbac_cluster_admin(
     )
     assert cluster["urn"] in grant["dependencies"]
     assert re.fullmatch(r"[0-9a-f-]{36}", grant["inputs"]["principalId"])  # the caller's object id
+    # the provider waits for the grant to reach the API server (tests/test_converge_waits.py)
     provider = one(plan, "pulumi:providers:kubernetes")
-    assert grant["urn"] in provider["dependencies"]
+    wait = one(plan, "pulumi-python:dynamic:Resource", "-aks-access")
+    assert wait["urn"] in provider["dependencies"] and grant["urn"] in wait["dependencies"]
 
 
 def test_configured_deployers_replace_the_caller(tmp_path: Path) -> None:
@@ -439,6 +448,8 @@ def test_forty_character_stack_names_are_valid_azure_names(
         "azure-native:location": "westeurope", "platform:example": "true", "platform:cloud": "azure",
         "platform:environment": environment, "platform:cluster": cluster,
         **(prod_requirements("azure") if environment == "prod" else {}),
+        # staging's alarms are on: someone hears them
+        **({"platform:alarms": PROD_ALARMS} if environment == "staging" else {}),
     })  # fmt: skip
     assert outcome.plan is not None, outcome.errors
     deploy = [v for v in outcome.plan["policy"]["violations"] if v["policy"].startswith("deploy-")]

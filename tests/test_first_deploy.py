@@ -53,8 +53,10 @@ def _init_args(cloud: str, environment: str, stack: str, directory: Path) -> lis
         args += ["--access-cidr", "81.2.69.160/28"]
     if cloud == "gcp":
         args += ["--gcp-project", "acme-analytics-42"]
+    if environment != "dev":
+        args += ["--alert-email", "oncall@acme-corp.io"]
     if environment == "prod":
-        args += ["--alert-email", "oncall@acme-corp.io", "--dr-region", DR[cloud]]
+        args += ["--dr-region", DR[cloud]]
         if cloud in DEPLOYER:
             args += ["--deployer-principal", DEPLOYER[cloud], "--deployer-network", "81.2.69.7/32"]
     return args

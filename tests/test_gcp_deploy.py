@@ -34,6 +34,9 @@ API_OF_TYPE = {
     "gcp:serviceaccount/": apis.IAM,
     # project IAM policy is read and written through Cloud Resource Manager
     "gcp:projects/iAMMember:": apis.CLOUDRESOURCEMANAGER,
+    # generates the agent of the API it names (GKE's), which must be on; the call itself is
+    # the Service Usage API's, on in every project
+    "gcp:projects/serviceIdentity:": apis.CONTAINER,
 }
 FURTHER_APIS = {
     "gcp:container/cluster:Cluster": {apis.COMPUTE, apis.LOGGING, apis.MONITORING},
@@ -90,7 +93,10 @@ def test_gke_agent_key_binding_waits_for_the_container_api(
     plan = plan_of(shipped_plans, "prod-gcp")
     binding = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     assert "container-engine-robot" in binding["inputs"]["member"]
-    assert apis.CONTAINER in _apis_awaited(plan, binding)
+    # through the agent's ServiceIdentity, which waits for the API (tests/test_converge_waits.py)
+    agent = one(plan, "gcp:projects/serviceIdentity:ServiceIdentity")
+    assert agent["urn"] in binding["dependencies"]
+    assert apis.CONTAINER in _apis_awaited(plan, agent)
 
 
 @pytest.mark.parametrize("stack", STACKS)

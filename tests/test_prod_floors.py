@@ -116,10 +116,13 @@ def test_unsafe_prod_values_are_rejected_naming_the_key(
     )
 
 
-# MSK spreads brokers evenly over the zones: keep zones and brokers in step in staging
+# MSK spreads brokers evenly over the zones: keep zones and brokers in step in staging; staging's
+# alarms (on in its profile) need a recipient in every environment, so going without one means
+# turning them off
 STAGING_EVEN_BROKERS: dict[str, dict[str, Any]] = {
     "network.zones": {"kafka": {"brokers": 2, "replicationFactor": 2}},
     "kafka.brokers": {"network": {"zones": 2}},
+    "alarms.notificationEmails": {"alarms": {"enabled": False}},
 }
 
 
@@ -131,7 +134,10 @@ def test_the_same_values_are_accepted_in_staging(path: str, overrides: dict[str,
         "platform:environment": "staging",
         "aws:region": "eu-west-1",
     }
-    staging = deep_merge({"cluster": {"authorizedNetworks": ["203.0.113.0/24"]}}, overrides)
+    heard = {"alarms": {"notificationEmails": ["oncall@example.com"]}}
+    staging = deep_merge(
+        {"cluster": {"authorizedNetworks": ["203.0.113.0/24"]}, **heard}, overrides
+    )
     staging = deep_merge(staging, STAGING_EVEN_BROKERS.get(path, {}))
     for key, value in staging.items():
         raw[f"platform:{key}"] = json.dumps(value)

@@ -4,8 +4,8 @@ Creates a security group admitting the SASL/IAM TLS port only from the cluster's
 customer-managed KMS key for data at rest, a server configuration (no topic auto-creation,
 replication and min.insync from the profile), a broker log group, the cluster (brokers spread
 evenly over the private subnets, TLS only between clients and brokers and inside the cluster,
-IAM authentication, open monitoring for Prometheus on 11001/11002, admitted from the cluster
-security group like 9098), EBS storage autoscaling through
+IAM authentication, open monitoring off: nothing scrapes it, and its ports would be open to every
+pod; CloudWatch carries the metrics the alarms read), EBS storage autoscaling through
 Application Auto Scaling, and the service's topics.
 
 Authentication is SASL/IAM only: workloads get Kafka permissions through their IAM role (IRSA),
@@ -34,8 +34,6 @@ from components.specs import KafkaSpec
 from infra.naming import child
 
 SASL_IAM_PORT = 9098
-# Open monitoring: JMX exporter on 11001, node exporter on 11002 on every broker.
-PROMETHEUS_PORTS = (11001, 11002)
 # Storage autoscaling grows this after the first scale-out; Pulumi must not shrink it back
 # (MSK refuses to shrink a volume, so the update would fail on every later ``pulumi up``).
 VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
@@ -119,11 +117,10 @@ class AwsKafka(pulumi.ComponentResource):
         )
         security_group = args.placement.security_group(
             child(self._name, "brokers"),
+            # The description is create-only and the cluster's security groups too: changing
+            # it would replace the MSK cluster. The exporters' ports are no longer admitted.
             "Kafka (SASL/IAM over TLS) and Prometheus exporters from the cluster nodes only",
-            [
-                PortRange(SASL_IAM_PORT, SASL_IAM_PORT, "Kafka SASL/IAM over TLS"),
-                PortRange(*PROMETHEUS_PORTS, "Prometheus JMX and node exporters"),
-            ],
+            [PortRange(SASL_IAM_PORT, SASL_IAM_PORT, "Kafka SASL/IAM over TLS")],
             args.tags,
             self,
         )
@@ -172,13 +169,16 @@ class AwsKafka(pulumi.ComponentResource):
                     )
                 )
             ),
+            # Off, and said so: no Prometheus scrapes the brokers (the in-cluster one has no
+            # scrape config for them, and a security group cannot tell its pods from the
+            # others on a node); the alarms read CloudWatch.
             open_monitoring=aws.msk.ClusterOpenMonitoringArgs(
                 prometheus=aws.msk.ClusterOpenMonitoringPrometheusArgs(
                     jmx_exporter=aws.msk.ClusterOpenMonitoringPrometheusJmxExporterArgs(
-                        enabled_in_broker=True
+                        enabled_in_broker=False
                     ),
                     node_exporter=aws.msk.ClusterOpenMonitoringPrometheusNodeExporterArgs(
-                        enabled_in_broker=True
+                        enabled_in_broker=False
                     ),
                 )
             ),

@@ -1,6 +1,7 @@
 """AWS network: a VPC across zones with public/private subnets, NAT egress and flow logs.
 
-Creates the VPC, one public and one private subnet per zone, an internet gateway, NAT gateways
+Creates the VPC, one public and one private subnet per zone (zone ids pinned in config), an
+internet gateway, NAT gateways
 (one shared in dev, one per zone in staging/prod so a zone outage does not cut egress), route
 tables, VPC flow logs to an encrypted-at-rest CloudWatch log group with retention, and the
 default security group stripped of all rules (nothing may rely on it). Exposes the Network
@@ -42,7 +43,9 @@ class AwsNetworkArgs:
     account_id: str
     #: AWS partition (aws, aws-cn, aws-us-gov) for ARNs
     partition: str
-    #: AWS region (zones are looked up in it)
+    #: zone ids (euw1-az1), one per subnet pair, pinned in config (infra/config/zones.py)
+    zone_ids: list[str]
+    #: AWS region (scopes the flow-log key policy)
     region: str
     #: protect the flow-log key (deleting it makes the kept logs unreadable; prod)
     protect: bool
@@ -60,7 +63,7 @@ class AwsNetwork(pulumi.ComponentResource):
     public_subnet_ids: list[pulumi.Output[str]]
     """One public subnet per zone, in zone order."""
     zones: list[pulumi.Output[str]]
-    """Availability zone names, in zone order."""
+    """Availability zone ids, in zone order."""
 
     def __init__(
         self, name: str, args: AwsNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -70,13 +73,9 @@ class AwsNetwork(pulumi.ComponentResource):
         self._args = args
         self._child_opts = pulumi.ResourceOptions(parent=self)
 
-        available = aws.get_availability_zones_output(
-            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        self.zones = [
-            available.names.apply(lambda names, i=i: names[i])
-            for i in range(len(args.private_subnets))
-        ]
+        # by id, from config: never "the first available zones" of the day (a zone is
+        # create-only; infra/config/zones.py)
+        self.zones = [pulumi.Output.from_input(zone) for zone in args.zone_ids]
 
         self._vpc = aws.ec2.Vpc(
             name,
@@ -160,7 +159,7 @@ class AwsNetwork(pulumi.ComponentResource):
             subnet_name,
             vpc_id=self._vpc.id,
             cidr_block=cidr,
-            availability_zone=self.zones[index],
+            availability_zone_id=self._args.zone_ids[index],
             map_public_ip_on_launch=False,
             tags=self._tags(subnet_name, elb_tag),
             opts=self._child_opts,
@@ -234,7 +233,7 @@ class AwsNetwork(pulumi.ComponentResource):
             tags=self._tags(name),
             opts=self._child_opts,
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             name,
             role=role.id,
             policy=flow_logs.arn.apply(
@@ -267,7 +266,10 @@ class AwsNetwork(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=self._tags(name),
-            opts=self._child_opts,
+            # the flow log checks its role's permissions when created: wait for the policy
+            opts=pulumi.ResourceOptions.merge(
+                self._child_opts, pulumi.ResourceOptions(depends_on=[policy])
+            ),
         )
 
     def _flow_log_trust_policy(self) -> str:

@@ -75,7 +75,7 @@ class AwsWorkloadRole(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             child(name, "access"),
             role=role.id,
             policy=pulumi.Output.from_input(args.policy_statements).apply(
@@ -83,7 +83,10 @@ class AwsWorkloadRole(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.role_arn = role.arn
+        # The ARN as an output of both the role and its policy: a ServiceAccount annotated with
+        # it waits for the permissions, not only the role (pods started in between get
+        # AccessDenied on their first calls and may crash-loop).
+        self.role_arn = pulumi.Output.all(role.arn, policy.id).apply(lambda v: v[0])
         self.register_outputs({"roleArn": self.role_arn})
 
     def annotations(self) -> dict[str, pulumi.Output[str]]:

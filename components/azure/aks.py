@@ -13,7 +13,7 @@ workload identity; the Key Vault secrets provider add-on; Container Insights wit
 identity auth and its data collection rule + association; auto-upgrade channels and a planned
 maintenance window; Standard tier in prod. Kubeconfig comes from the user credentials in
 ``exec`` format, rewritten to a non-interactive ``kubelogin`` login mode, and feeds a Kubernetes
-provider that waits for the deployer's role assignment.
+provider that waits until the API server admits the deployer (its role assignment propagated).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 
 from components.azure import kubeconfig, roles
+from components.azure.access_wait import AksAccessWait
 from components.azure.network import field
 from components.azure.workload_identity import USE_LABEL
 from components.contracts import ClusterContract
@@ -166,11 +167,19 @@ class AzureCluster(pulumi.ComponentResource):
             )
         )
         # Azure RBAC decides what the deployer may do inside the cluster: the provider's first
-        # call must come after the role assignment.
+        # call must come after the role assignment has propagated to the API server, which
+        # the access wait asks the API server itself (components/azure/access_wait.py).
+        access = AksAccessWait(
+            child(name, "access"),
+            kubeconfig=self.kubeconfig,
+            cluster=cluster.id,
+            grants=[grant.id for grant in admins],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=admins),
+        )
         self.provider = k8s.Provider(
             child(name, "k8s"),
             kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=admins),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access]),
         )
         self.register_outputs({"clusterName": self.cluster_name, "kubeconfig": self.kubeconfig})
 
@@ -401,11 +410,11 @@ class AzureCluster(pulumi.ComponentResource):
 
     def _build_deployer_access(
         self, cluster: azure.containerservice.ManagedCluster
-    ) -> list[pulumi.Resource]:
+    ) -> list[azure.authorization.RoleAssignment]:
         """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer, and
         read-only access for the preview identity."""
         args = self._args
-        granted: list[pulumi.Resource] = [
+        granted = [
             roles.assign(
                 child(self._name, f"deployer-{index}"),
                 roles.AKS_RBAC_CLUSTER_ADMIN,

@@ -31,7 +31,7 @@ NETWORKCONNECTIVITY = "networkconnectivity.googleapis.com"
 SERVICECONSUMERMANAGEMENT = "serviceconsumermanagement.googleapis.com"
 CLOUDKMS = "cloudkms.googleapis.com"
 IAM = "iam.googleapis.com"
-# Project IAM policy (projects.IAMMember) and the project lookup (organizations.getProject).
+# Project IAM policy (projects.IAMMember).
 CLOUDRESOURCEMANAGER = "cloudresourcemanager.googleapis.com"
 # Cloud Storage (the in-cluster Postgres' backup bucket); enabled only where a stack uses it.
 STORAGE = "storage.googleapis.com"

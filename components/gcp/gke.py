@@ -66,8 +66,6 @@ class GcpClusterArgs:
 
     #: GCP project id
     project: str
-    #: project number: names GKE's service agent, granted the secrets key
-    project_number: pulumi.Input[str]
     #: region (the KMS key ring and the node service account's scope)
     region: str
     #: cluster location: the region (regional control plane, staging/prod) or a zone (dev)
@@ -175,6 +173,9 @@ class GcpCluster(pulumi.ComponentResource):
             )
 
     def _build_node_service_account(self) -> gcp.serviceaccount.Account:
+        """The nodes' account and its project roles; the pool waits for the roles
+        (``self._node_roles``): nodes that start before their grants cannot pull images or
+        write logs, and the pool's create times out on unhealthy nodes."""
         account = gcp.serviceaccount.Account(
             child(self._name, "nodes"),
             project=self._args.project,
@@ -182,7 +183,7 @@ class GcpCluster(pulumi.ComponentResource):
             display_name=f"{self._name} GKE nodes (least privilege)"[:100],
             opts=pulumi.ResourceOptions(parent=self, depends_on=self._args.apis.needs(IAM)),
         )
-        for role in NODE_ROLES:
+        self._node_roles = [
             gcp.projects.IAMMember(
                 child(self._name, f"nodes-{role.rsplit('.', 1)[-1]}"),
                 project=self._args.project,
@@ -192,6 +193,8 @@ class GcpCluster(pulumi.ComponentResource):
                     parent=self, depends_on=self._args.apis.needs(CLOUDRESOURCEMANAGER)
                 ),
             )
+            for role in NODE_ROLES
+        ]
         return account
 
     def _build_secrets_key(self) -> gcp.kms.CryptoKey:
@@ -207,21 +210,23 @@ class GcpCluster(pulumi.ComponentResource):
             labels=self._args.labels,
             opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
         )
-        # GKE's service agent wraps and unwraps the data keys with it. The agent
-        # (service-<number>@container-engine-robot) exists only once the container API is
-        # enabled: granting it earlier fails with "service account does not exist".
+        # GKE's service agent wraps and unwraps the data keys with it. Enabling the container
+        # API does not create the agent (service-<number>@container-engine-robot) at once:
+        # granting it before it exists fails with "service account does not exist".
+        # ServiceIdentity creates it and returns its member
+        # (https://cloud.google.com/iam/docs/create-service-agents#create).
+        agent = gcp.projects.ServiceIdentity(
+            child(self._name, "gke-agent"),
+            project=args.project,
+            service=CONTAINER,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.apis.needs(CONTAINER)),
+        )
         self._key_access = gcp.kms.CryptoKeyIAMMember(
             child(self._name, "secrets-gke-agent"),
             crypto_key_id=key.id,
             role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=pulumi.Output.from_input(self._args.project_number).apply(
-                lambda number: (
-                    f"serviceAccount:service-{number}@container-engine-robot.iam.gserviceaccount.com"
-                )
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=self._args.apis.needs(CLOUDKMS, CONTAINER)
-            ),
+            member=agent.member,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=kms),
         )
         return key
 
@@ -364,7 +369,7 @@ class GcpCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["initialNodeCount"],
-                depends_on=args.apis.needs(CONTAINER, COMPUTE),
+                depends_on=[*self._node_roles, *args.apis.needs(CONTAINER, COMPUTE)],
             ),
         )
 

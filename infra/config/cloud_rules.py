@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from infra.config.common import Cloud, config_value
+from infra.config.zones import zone_problems
 from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
@@ -119,7 +120,10 @@ _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,
 
 def cloud_rule_problems(config: PlatformConfig) -> list[str]:
     """What this cloud cannot run: instance families, versions, extensions, naming of principals."""
-    problems = _instance_family_problems(config)
+    network = config.network
+    problems = _instance_family_problems(config) + zone_problems(
+        config.cloud, config.region, network.zones, network.availability_zones
+    )
     if config.kafka.brokers % config.network.zones and config.cloud == "aws":
         problems.append(
             f"kafka.brokers: {config.kafka.brokers} is not a multiple of "

@@ -33,6 +33,7 @@ from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, Netwo
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
 from infra.config.profiles import EnvironmentTraits, traits
 from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, ImagesConfig, Resources
+from infra.config.zones import pinned_zones
 
 __all__ = [
     "AZURE_BACKUP_RETENTION_DAYS",
@@ -104,6 +105,12 @@ class PlatformConfig(StrictModel):
         return self.traits.protect
 
     @property
+    def pinned_zones(self) -> list[str]:
+        """The zones, chosen once: AWS zone ids, GCP zone names, Azure "1".."N"."""
+        network = self.network
+        return pinned_zones(self.cloud, self.region, network.zones, network.availability_zones)
+
+    @property
     def name_prefix(self) -> str:
         """Prefix for child resource names, unique per stack."""
         return f"platform-{self.stack}"
@@ -111,6 +118,12 @@ class PlatformConfig(StrictModel):
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:
         problems = cloud_rule_problems(self) + prod_problems(self)
+        heard = self.alarms.notification_emails or self.environment == "prod"  # prod: floors
+        if self.alarms.enabled and not heard:
+            problems.append(
+                f"alarms.notificationEmails: alarms are on ({self.environment}) but reach nobody; "
+                "list the addresses that read them, or set alarms.enabled: false"
+            )
         if self.cluster.public_endpoint and not self.cluster.authorized_networks:
             problems.append(
                 "cluster.authorizedNetworks: required when cluster.publicEndpoint is true "

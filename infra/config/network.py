@@ -33,6 +33,13 @@ class NetworkConfig(StrictModel):
         le=6,
         description="availability zones to spread subnets, nodes and data services over (prod: 3 for zone failure)",
     )
+    availability_zones: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="the zones, pinned (a zone is create-only): AWS zone ids (euw1-az1, EKS-"
+        "supported), GCP zone names (europe-west1-b); one per network.zones; default: the "
+        "region's first zones in infra/config/zones.py (aws, gcp only)",
+    )
     nat_gateways: Literal["single", "perZone"] = Field(
         description="NAT layout: one shared (dev, cheap) or one per zone (survives a zone loss)"
     )

@@ -26,7 +26,8 @@ class AlarmsConfig(StrictModel):
     enabled: bool = Field(description="declare the cloud's alarms (dev: off, to stay cheap)")
     notification_emails: list[Email] = Field(
         default_factory=list,
-        description="addresses subscribed to the alarm topic / channel / action group",
+        description="addresses subscribed to the alarm topic / channel / action group "
+        "(required whenever alarms are enabled: staging, prod)",
     )
     cpu_percent: Percent = Field(description="CPU above this (% of the instance) alarms")
     memory_percent: Percent = Field(description="memory used above this (%) alarms")

@@ -63,16 +63,6 @@ def fallback(args: Any, context: MockContext) -> dict[str, Any]:
     return outputs
 
 
-def _availability_zones(args: Any, context: MockContext) -> dict[str, Any]:
-    letters = "abcdef"
-    return {
-        "names": [f"{context.region}{letter}" for letter in letters[:3]],
-        "zoneIds": [f"{context.region[:3]}{context.region[-1]}-az{i + 1}" for i in range(3)],
-        "id": context.region,
-        "groupNames": [context.region],
-    }
-
-
 def _uuid(*parts: str) -> str:
     h = digest(*parts, length=32)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -269,7 +259,6 @@ def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
 INVOKES: dict[str, OutputFn] = {
     "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
     "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:iam/getSessionContext:getSessionContext": _session_context,

@@ -113,25 +113,6 @@ def _redis_cluster(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
-def _zones(args: Any, context: MockContext) -> dict[str, Any]:
-    region = args.args.get("region", context.region)
-    return {
-        "names": [f"{region}-{letter}" for letter in "bcd"],
-        "id": region,
-        "project": context.gcp_project,
-    }
-
-
-def _project_info(args: Any, context: MockContext) -> dict[str, Any]:
-    project = args.args.get("projectId", context.gcp_project)
-    return {
-        "projectId": project,
-        "number": PROJECT_NUMBER,
-        "name": project,
-        "id": f"projects/{project}",
-    }
-
-
 def _storage_agent(args: Any, context: MockContext) -> dict[str, Any]:
     email = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
     return {
@@ -142,7 +123,24 @@ def _storage_agent(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+# Google-managed service agents by API (https://cloud.google.com/iam/docs/service-agents)
+_AGENT_DOMAINS = {
+    "container.googleapis.com": "container-engine-robot",
+    "sqladmin.googleapis.com": "gcp-sa-cloud-sql",
+}
+
+
+def _service_identity(args: Any, context: MockContext) -> dict[str, Any]:
+    service = str(args.inputs.get("service", ""))
+    domain = _AGENT_DOMAINS.get(service, f"gcp-sa-{service.split('.', 1)[0]}")
+    email = f"service-{PROJECT_NUMBER}@{domain}.iam.gserviceaccount.com"
+    project = _project(args, context)
+    return {"id": f"projects/{project}/services/{service}", "email": email,
+            "member": f"serviceAccount:{email}"}  # fmt: skip
+
+
 RESOURCES: dict[str, OutputFn] = {
+    "gcp:projects/serviceIdentity:ServiceIdentity": _service_identity,
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _subnetwork,
     "gcp:serviceaccount/account:Account": _service_account,
@@ -155,7 +153,5 @@ RESOURCES: dict[str, OutputFn] = {
 }
 
 INVOKES: dict[str, OutputFn] = {
-    "gcp:compute/getZones:getZones": _zones,
-    "gcp:organizations/getProject:getProject": _project_info,
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }
