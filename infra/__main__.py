@@ -13,6 +13,7 @@ USAGE = (
     "\n       python -m infra crd-schemas [--mirror DIR]"
     "\n       python -m infra gitops render [--stack NAME | --all] [--check]"
     "\n       python -m infra gitops set-image (--stack NAME | --environment ENV ...) --app APP --image IMAGE"
+    "\n       python -m infra versions [--stack NAME | --all] [--markdown OUT]"
     "\n       python -m infra init --stack NAME --cloud aws|gcp|azure|local "
     "--environment dev|staging|prod --region R [--domain D --acme-email E --access-cidr C ...]"
 )
@@ -59,6 +60,10 @@ def main(argv: list[str]) -> int:
         from infra.crd_vendor import main as crd_main
 
         return crd_main(rest)
+    if command == "versions":
+        from infra.versions import main as versions_main
+
+        return versions_main(rest)
     print(f"unknown command {command!r}\n{USAGE}", file=sys.stderr)
     return 2
 

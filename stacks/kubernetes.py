@@ -431,10 +431,10 @@ def _workload(
     )
 
 
-def _vpa_mode(config: PlatformConfig, app: AppConfig) -> Literal["Off", "Auto"]:
+def _vpa_mode(config: PlatformConfig, app: AppConfig) -> Literal["Off", "Recreate"]:
     # Never let the VPA resize pods that an HPA scales on the same CPU/memory metrics (every
     # controller but a DaemonSet has one): recommendations only. Automatic sizing in dev
-    # where no HPA competes.
+    # where no HPA competes: Recreate (VPA 1.7's default; "Auto", its old name, is deprecated).
     if app.kind != "DaemonSet" or not config.traits.automatic_vpa:
         return "Off"
-    return "Auto"
+    return "Recreate"

@@ -130,7 +130,10 @@ def test_a_wrong_enum_value_and_a_misspelt_top_level_key_fail(
     type_ = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
     props = _shipped(shipped_plans, type_)
     props["spec"]["updatePolicy"]["updateMode"] = "Always"
-    assert "is not one of ['Off', 'Initial', 'Recreate', 'Auto']" in _violations(type_, props)[0]
+    assert (
+        "is not one of ['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate', 'InPlace', 'Auto']"
+        in (_violations(type_, props)[0])
+    )
     props = _shipped(shipped_plans, type_)
     props["specs"] = props.pop("spec")
     (message,) = _violations(type_, props)

@@ -13,9 +13,10 @@ import pytest
 from components.aws.msk import VOLUME_SIZE_PATH
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
 from infra.plan.cli import Outcome
-from policies.rules import aws_versions as advisory
+from policies.rules import versions as advisory
 from policies.rules.deployability import aws as rules
 from policies.rules.deployability import aws_schema
+from policies.rules.deployability import versions as catalog_rules
 from tests.conftest import ROOT, one, plan_config, plan_of, prod_requirements, resources_of
 from tests.policy_helpers import find, resource, violations_of_resource, violations_of_stack
 
@@ -202,41 +203,30 @@ def test_prod_without_private_access_fails_the_plan(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("version", ["15.12", "16.8", "17.4"])
 def test_rds_version_rule_catches_the_old_pins(version: str) -> None:
-    policy = find(rules.POLICIES, "deploy-aws-engine-version")
+    policy = find(catalog_rules.POLICIES, "deploy-version-support")
     props = {"engine": "postgres", "engineVersion": version}
     messages = violations_of_resource(policy, "aws:rds/instance:Instance", props, TODAY)
     assert messages and "2026-05-31" in messages[0] and "platform:postgres.version" in messages[0]
 
 
 @pytest.mark.parametrize("version", ["1.32", "1.33"])
-def test_eks_past_standard_support_fails(version: str) -> None:
-    policy = find(rules.POLICIES, "deploy-aws-engine-version")
+def test_eks_versions_out_of_the_catalog_fail(version: str) -> None:
+    policy = find(catalog_rules.POLICIES, "deploy-version-support")
     messages = violations_of_resource(policy, rules.EKS, {"version": version}, TODAY)
     assert messages and "platform:cluster.kubernetesVersion" in messages[0]
+    assert "newest supported: 1.35" in messages[0]
 
 
 def test_within_90_days_warns_and_today_is_injectable() -> None:
-    warn = find(advisory.POLICIES, "aws-version-support-ending")
-    fail = find(rules.POLICIES, "deploy-aws-engine-version")
-    assert violations_of_resource(warn, rules.EKS, {"version": "1.34"}, TODAY)
-    assert violations_of_resource(fail, rules.EKS, {"version": "1.34"}, TODAY) == []
+    warn = find(advisory.POLICIES, "version-support-ending")
+    fail = find(catalog_rules.POLICIES, "deploy-version-support")
+    # EKS 1.35 ends standard support on 2027-03-27 (catalog: kubernetes.eks)
+    january = {"today": "2027-01-05"}
+    assert violations_of_resource(warn, rules.EKS, {"version": "1.35"}, january)
+    assert violations_of_resource(fail, rules.EKS, {"version": "1.35"}, january) == []
     later = {"today": "2027-04-01"}
     assert violations_of_resource(fail, rules.EKS, {"version": "1.35"}, later)
     assert violations_of_resource(warn, rules.EKS, {"version": "1.35"}, TODAY) == []
-
-
-@pytest.mark.parametrize("stack", AWS_STACKS)
-def test_shipped_versions_are_supported_on_2026_11_23(
-    shipped_plans: dict[str, Outcome], stack: str
-) -> None:
-    plan = plan_of(shipped_plans, stack)
-    fail = find(rules.POLICIES, "deploy-aws-engine-version")
-    warn = find(advisory.POLICIES, "aws-version-support-ending")
-    checked = [r for r in plan["resources"] if r["type"] in rules.VERSIONED]
-    assert len(checked) == 4
-    for r in checked:
-        assert violations_of_resource(fail, r["type"], r["inputs"], TODAY) == [], r["name"]
-        assert violations_of_resource(warn, r["type"], r["inputs"], TODAY) == [], r["name"]
 
 
 # --- 5, 6. ordering -----------------------------------------------------------------------

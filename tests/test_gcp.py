@@ -66,7 +66,8 @@ def test_gke(
     assert "10.0.0.0/16" in cidrs and "0.0.0.0/0" not in cidrs
     assert ("203.0.113.0/24" in cidrs) is (not private_endpoint)
     assert inputs["releaseChannel"]["channel"] == "REGULAR"
-    assert inputs["minMasterVersion"] == "1.33"
+    # the version catalog's GKE default (REGULAR channel; policies/rules/facts/catalog)
+    assert inputs["minMasterVersion"] == "1.36"
     assert inputs["workloadIdentityConfig"]["workloadPool"].endswith(".svc.id.goog")
     assert inputs["datapathProvider"] == "ADVANCED_DATAPATH"
     assert inputs["databaseEncryption"]["state"] == "ENCRYPTED"

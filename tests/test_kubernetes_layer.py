@@ -293,7 +293,7 @@ def test_hpa_behaviour_and_never_vpa_auto_on_the_same_target(
     for target, mode in modes.items():
         assert target not in scaled or mode == "Off", (stack, target)
     if stack == "dev":
-        assert modes["collector"] == "Auto"  # no HPA competes for the DaemonSet
+        assert modes["collector"] == "Recreate"  # no HPA competes for the DaemonSet
 
 
 def test_network_policies_allow_only_what_the_service_needs(
@@ -374,7 +374,7 @@ def test_addons_pinned_and_sized_per_environment(shipped_plans: dict[str, Outcom
         # the chart's bundled (experimental-channel) Gateway API CRDs stay out
         assert releases["gateway-helm"]["values"]["crds"] == {"enabled": False}
         assert releases["cert-manager"]["values"]["crds"]["enabled"] is True
-        assert releases["cert-manager"]["values"]["config"]["enableGatewayAPI"] is True
+        assert releases["cert-manager"]["values"]["config"]["gatewayAPI"] == {"enabled": True}
         prometheus = releases["kube-prometheus-stack"]["values"]["prometheus"]["prometheusSpec"]
         assert prometheus["retention"] == ("3d" if stack == "dev" else "15d")
         storage = prometheus["storageSpec"]["volumeClaimTemplate"]["spec"]["resources"]["requests"][

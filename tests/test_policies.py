@@ -29,8 +29,8 @@ def test_environment_configs_make_prod_mandatory(root: Path) -> None:
     prod = load_policy_config(root, "prod")
     dev = load_policy_config(root, "dev")
     # Kafka clients on Event Hubs authenticate with SAS unless they speak OAUTHBEARER;
-    # a version's end of support approaching is a warning (deploy-aws-engine-version fails)
-    advisory_in_prod = {"azure-eventhubs-local-auth-disabled", "aws-version-support-ending"}
+    # a version's end of support approaching is a warning (deploy-version-support fails)
+    advisory_in_prod = {"azure-eventhubs-local-auth-disabled", "version-support-ending"}
     for policy in ALL_POLICIES:
         if policy.name.startswith("deploy-"):
             continue  # mandatory everywhere: test_deployability_rules_are_mandatory_...

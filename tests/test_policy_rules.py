@@ -157,8 +157,8 @@ def test_every_rule_has_a_case() -> None:
         "aws-default-security-group-closed", "aws-log-group-retention", "required-tags",
         "protect-stateful-resources", "deploy-k8s-no-ipblock-for-cluster-peers",
     }  # fmt: skip
-    # the version warning's cases are in tests/test_deployability_aws.py
-    covered.add("aws-version-support-ending")
+    # the version warning's cases are in tests/test_version_catalog.py
+    covered.add("version-support-ending")
     # deployability rules (deploy-*) are covered by their cloud's own tests
     assert {p.name for p in ALL_POLICIES if not p.name.startswith("deploy-")} == {
         name for name in covered if not name.startswith("deploy-")
@@ -308,7 +308,9 @@ DEPLOY_CASES: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
     ("deploy-aws-cfn-schema", "aws:ec2/securityGroup:SecurityGroup",
      {"description": "Postgres from the cluster's nodes"}, None),
     ("deploy-aws-engine-version", "aws:rds/instance:Instance",
-     {"engine": "postgres", "engineVersion": "15.12"}, {"today": "2026-11-23"}),
+     {"engine": "postgres", "engineVersion": "11.1"}, None),
+    ("deploy-version-support", "kubernetes:helm.sh/v3:Release",
+     {"chart": "cert-manager", "version": "v1.11.0"}, {"today": "2026-11-23"}),
     ("deploy-aws-elasticache-cluster-failover", CACHE,
      {"clusterMode": "enabled", "automaticFailoverEnabled": False, "multiAzEnabled": False}, None),
     ("deploy-gcp-names", "gcp:compute/network:Network", {"name": "Platform_Network"}, None),

@@ -359,3 +359,19 @@ def test_releases_commit_dev_and_staging_and_only_propose_prod() -> None:
     prod_files = [p.name for p in ROOT.glob("Pulumi.prod*.yaml")]
     assert prod_files and "/Pulumi.prod*.yaml" in owners and "/deploy/prod*/" in owners
     assert len(set(owners.values())) == 1
+
+
+def test_versions_run_weekly_and_open_an_issue_with_least_privilege() -> None:
+    workflow = _load("versions.yml")
+    triggers = _triggers(workflow)
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    *_, day, month, weekday = triggers["schedule"][0]["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()  # once a week
+    assert workflow["permissions"] == {}
+    job = workflow["jobs"]["versions"]
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "python -m infra versions --all --markdown versions.md" in runs
+    assert "gh issue create" in runs and "gh issue edit" in runs
+    # a pin past its end fails the run after the issue is written
+    assert job["steps"][-1]["if"] == "steps.versions.outputs.status != '0'"

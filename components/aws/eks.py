@@ -25,7 +25,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.aws.eks_versions import ADDON_VERSIONS
+from components.aws.eks_versions import ADDON_VERSIONS, offered_version
 from components.aws.shared import (
     AccountScope,
     ServiceRole,
@@ -242,7 +242,8 @@ class AwsCluster(pulumi.ComponentResource):
         return aws.eks.Cluster(
             self._name,
             name=args.cluster_name,
-            version=args.kubernetes_version,
+            # verified against what EKS offers (eks.get_cluster_versions) before the cluster
+            version=offered_version(args.kubernetes_version, self),
             role_arn=role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.subnet_ids,

@@ -1,20 +1,54 @@
-"""Pinned EKS add-on versions per Kubernetes minor version.
+"""Pinned EKS add-on versions per Kubernetes minor version, from the version catalog.
 
-Pinned explicitly so that a plan never changes under us; bump them together with
-``cluster.kubernetesVersion`` after checking
+Pinned explicitly so that a plan never changes under us: each ``kubernetes.eks`` entry of
+``policies/rules/facts/catalog/kubernetes.toml`` carries its ``addons``; bump them together with
+its version after checking
 ``aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from policies.rules.facts.catalog import service
+
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
-    # EKS 1.35 (released 2026-01-28, standard support until 2027-03-27).
-    "1.35": {
-        "vpc-cni": "v1.21.1-eksbuild.3",
-        "coredns": "v1.13.2-eksbuild.1",
-        "kube-proxy": "v1.35.0-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.57.1-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
-    },
+    entry.version: {str(k): str(v) for k, v in entry.extra["addons"].items()}
+    for entry in service("kubernetes.eks").entries
+    if "addons" in entry.extra
 }
 SUPPORTED_VERSIONS = tuple(ADDON_VERSIONS)
+
+# What EKS creates clusters on: standard support only (extended support is billed extra).
+OFFERED_STATUS = "STANDARD_SUPPORT"
+
+
+def offered_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """``version`` once EKS confirms it offers it in standard support, else a failed preview.
+
+    Asks the cloud (``eks.get_cluster_versions``, pulumi-aws ``aws:eks/getClusterVersions``);
+    the offline plan's mock answers from the version catalog as it stood when last checked.
+    """
+    found = aws.eks.get_cluster_versions_output(
+        cluster_versions_onlies=[version], opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+
+    def check(versions: Sequence[aws.eks.outputs.GetClusterVersionsClusterVersionResult]) -> str:
+        return offered_or_raise(version, {v.cluster_version: v.version_status for v in versions})
+
+    return found.cluster_versions.apply(check)
+
+
+def offered_or_raise(version: str, statuses: dict[str, str]) -> str:
+    """``version`` when EKS lists it in standard support; the error names the key otherwise."""
+    status = statuses.get(version, "not offered")
+    if status != OFFERED_STATUS:
+        raise ValueError(
+            f"platform:cluster.kubernetesVersion: EKS reports {version} as {status} "
+            f"(eks.get_cluster_versions); pick a version in standard support and update the "
+            "catalog (policies/rules/facts/catalog/kubernetes.toml [eks])"
+        )
+    return version

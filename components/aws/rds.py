@@ -36,11 +36,39 @@ from components.aws.shared import (
 from components.contracts import PostgresContract
 from components.specs import PostgresSpec
 from infra.naming import child
+from policies.rules.facts.catalog import service
 
-# Pinned minor versions per major: upgrades are deliberate. 15.12/16.8/17.4 reached RDS end of
-# standard support on 2026-05-31 (no new instances from 2026-05-01); these are the newest
-# minors in cfn-lint's RDS engine-version data. ``deploy-aws-engine-version`` checks them.
-ENGINE_VERSIONS = {"15": "15.17", "16": "16.13", "17": "17.9"}
+# Pinned minor versions per major: upgrades are deliberate. Each ``postgres.rds`` entry of the
+# version catalog carries its ``minor`` (the newest in cfn-lint's RDS engine-version data when
+# last checked); ``deploy-aws-engine-version`` checks RDS still offers it,
+# ``deploy-version-support`` the major's end of standard support.
+ENGINE_VERSIONS = {
+    entry.version: str(entry.extra["minor"])
+    for entry in service("postgres.rds").entries
+    if "minor" in entry.extra
+}
+
+
+def offered_engine_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """``version`` once RDS reports it ``available`` (``rds.get_engine_version``, pulumi-aws
+    ``aws:rds/getEngineVersion``), else a failed preview naming the key; the offline plan's mock
+    answers from the version catalog as last checked."""
+    found = aws.rds.get_engine_version_output(
+        engine="postgres", version=version, opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+
+    def check(status: str) -> str:
+        if status != "available":
+            raise ValueError(
+                f"platform:postgres.version: RDS reports PostgreSQL {version} as {status} "
+                "(rds.get_engine_version); update the minor in "
+                "policies/rules/facts/catalog/postgres.toml [rds]"
+            )
+        return version
+
+    return found.status.apply(check)
+
+
 LOG_EXPORTS = ("postgresql", "upgrade")
 PORT = 5432
 BACKUP_WINDOW = "02:00-03:00"
@@ -204,7 +232,8 @@ class AwsPostgres(pulumi.ComponentResource):
             # An explicit identifier: the log groups below are named after it.
             identifier=self._name,
             engine="postgres",
-            engine_version=ENGINE_VERSIONS[args.spec.version],
+            # verified against what RDS offers (rds.get_engine_version) before the instance
+            engine_version=offered_engine_version(ENGINE_VERSIONS[args.spec.version], self),
             instance_class=args.spec.instance_size,
             allocated_storage=args.spec.storage_gb,
             max_allocated_storage=args.spec.max_storage_gb,

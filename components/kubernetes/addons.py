@@ -299,7 +299,7 @@ class ClusterAddons(pulumi.ComponentResource):
             "config": {
                 "apiVersion": "controller.config.cert-manager.io/v1alpha1",
                 "kind": "ControllerConfiguration",
-                "enableGatewayAPI": self._args.gateway,
+                "gatewayAPI": {"enabled": self._args.gateway},
             },
             "replicaCount": replicas,
             "podDisruptionBudget": budget,

@@ -1,14 +1,19 @@
 """Pinned Helm charts and the typed subset of their values this platform sets.
 
-Values are TypedDicts rather than YAML blobs: basedpyright checks every key we write against
-these declarations, and each declaration mirrors the chart's own ``values.yaml`` at the pinned
-version. Bump a version only together with a look at that chart's values and upgrade notes.
+The pins (chart, repository, version) live in the version catalog,
+``policies/rules/facts/catalog/charts.toml``, with each release line's support rule; this module
+builds them from there. Values are TypedDicts rather than YAML blobs: basedpyright checks every
+key we write against these declarations, and each declaration mirrors the chart's own
+``values.yaml`` at the pinned version. Bump a version only together with a look at that chart's
+values and upgrade notes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TypedDict
+
+from policies.rules.facts.catalog import service
 
 
 @dataclass(frozen=True)
@@ -25,41 +30,35 @@ class Chart:
         return self.repo.startswith("oci://")
 
 
+def _chart(name: str) -> Chart:
+    """The chart ``name`` at its catalogued pin (``charts.<name>``)."""
+    pinned = service(f"charts.{name}")
+    return Chart(name, pinned.default, str(pinned.extra["repo"]))
+
+
 # Envoy Gateway publishes its charts to Docker Hub as OCI (its install docs at v1.9.0:
 # "helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.9.0"); the chart version
 # is the controller's. The chart's own CRDs are applied from the manifests below instead
 # (crds.enabled=false), so it never installs its bundled experimental-channel Gateway API CRDs.
-ENVOY_GATEWAY = Chart("gateway-helm", "v1.9.0", "oci://docker.io/envoyproxy")
-CERT_MANAGER = Chart("cert-manager", "v1.17.4", "https://charts.jetstack.io")
-KUBE_PROMETHEUS_STACK = Chart(
-    "kube-prometheus-stack", "72.9.1", "https://prometheus-community.github.io/helm-charts"
-)
-METRICS_SERVER = Chart(
-    "metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"
-)
-VERTICAL_POD_AUTOSCALER = Chart("vpa", "4.7.2", "https://charts.fairwinds.com/stable")
-# argoproj/argo-helm tag argo-cd-9.7.1 (Argo CD v3.4.4); its values are typed in
-# components/kubernetes/argocd_values.py, its CRDs vendored from argoproj/argo-cd v3.4.4.
-ARGO_CD = Chart("argo-cd", "9.7.1", "https://argoproj.github.io/argo-helm")
-# Strimzi publishes its chart to quay.io as OCI (its docs at 1.2.0:
-# "helm install ... oci://quay.io/strimzi-helm/strimzi-kafka-operator"; the https://strimzi.io/charts/
-# repository is deprecated); the chart version is the operator's.
-STRIMZI_KAFKA_OPERATOR = Chart("strimzi-kafka-operator", "1.2.0", "oci://quay.io/strimzi-helm")
-# chart 0.29.0 ships operator 1.30.0 (the chart's appVersion): the Cluster CRD fields used by
-# components/kubernetes/cnpg.py are those of 1.30.0.
-CLOUDNATIVE_PG = Chart("cloudnative-pg", "0.29.0", "https://cloudnative-pg.github.io/charts")
-# open-telemetry/opentelemetry-helm-charts tag opentelemetry-collector-0.170.0 (appVersion
-# 0.158.0); the image is the contrib distribution (cloud exporters), at the chart's appVersion.
-OPENTELEMETRY_COLLECTOR = Chart(
-    "opentelemetry-collector",
-    "0.170.0",
-    "https://open-telemetry.github.io/opentelemetry-helm-charts",
-)
-# kubernetes-sigs/external-dns tag external-dns-helm-chart-1.21.1 (appVersion 0.21.0), the chart's
-# latest release (its repository: https://kubernetes-sigs.github.io/external-dns/).
-EXTERNAL_DNS = Chart("external-dns", "1.21.1", "https://kubernetes-sigs.github.io/external-dns/")
-# jaegertracing/helm-charts tag jaeger-4.11.1 (Jaeger v2 2.19.0: all-in-one, in-memory store)
-JAEGER = Chart("jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts")
+ENVOY_GATEWAY = _chart("gateway-helm")
+CERT_MANAGER = _chart("cert-manager")
+KUBE_PROMETHEUS_STACK = _chart("kube-prometheus-stack")
+METRICS_SERVER = _chart("metrics-server")
+VERTICAL_POD_AUTOSCALER = _chart("vpa")
+ARGO_CD = _chart("argo-cd")
+# Strimzi publishes its chart to quay.io as OCI (its docs: "helm install ...
+# oci://quay.io/strimzi-helm/strimzi-kafka-operator"; the https://strimzi.io/charts/ repository
+# is deprecated); the chart version is the operator's.
+STRIMZI_KAFKA_OPERATOR = _chart("strimzi-kafka-operator")
+# the chart's appVersion is the operator's: the Cluster CRD fields used by
+# components/kubernetes/cnpg.py are those of that operator release.
+CLOUDNATIVE_PG = _chart("cloudnative-pg")
+# the image is the contrib distribution (cloud exporters), at the chart's appVersion.
+OPENTELEMETRY_COLLECTOR = _chart("opentelemetry-collector")
+# Jaeger v2: all-in-one, in-memory store
+JAEGER = _chart("jaeger")
+# kubernetes-sigs/external-dns (its repository: https://kubernetes-sigs.github.io/external-dns/)
+EXTERNAL_DNS = _chart("external-dns")
 
 
 @dataclass(frozen=True)
@@ -73,17 +72,18 @@ class Manifests:
 
 # Gateway API, standard channel: the release's own install manifest (built from
 # config/crd/standard at the tag; docs "Getting started": kubectl apply --server-side -f
-# https://github.com/kubernetes-sigs/gateway-api/releases/download/<version>/standard-install.yaml).
-# v1.6.1 is the version Envoy Gateway v1.9.0 is built and conformance-tested against (its go.mod).
+# https://github.com/kubernetes-sigs/gateway-api/releases/download/<version>/standard-install.yaml),
+# at the version Envoy Gateway is built and conformance-tested against (its go.mod).
+_GATEWAY_API = service("charts.gateway-api")
 GATEWAY_API_CRDS = Manifests(
     "gateway-api",
-    "v1.6.1",
-    (
-        "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/"
-        "standard-install.yaml",
-    ),
+    _GATEWAY_API.default,
+    (str(_GATEWAY_API.extra["url"]).format(version=_GATEWAY_API.default),),
 )
-_EG_CRDS = "https://raw.githubusercontent.com/envoyproxy/gateway/v1.9.0/charts/gateway-helm/charts/crds/crds/generated"
+_EG_CRDS = (
+    f"https://raw.githubusercontent.com/envoyproxy/gateway/{ENVOY_GATEWAY.version}"
+    "/charts/gateway-helm/charts/crds/crds/generated"
+)
 # Envoy Gateway's own CRDs at the chart's tag (the files the chart's crds sub-chart installs).
 ENVOY_GATEWAY_CRDS = Manifests(
     "envoy-gateway-crds",
@@ -172,12 +172,19 @@ class CertManagerComponent(TypedDict, total=False):
     resources: ResourceValues
 
 
+class CertManagerGatewayApi(TypedDict, total=False):
+    """``gatewayAPI`` of the ControllerConfiguration (v1alpha1 GatewayAPIConfig at v1.21.1;
+    it replaces the deprecated ``enableGatewayAPI``)."""
+
+    enabled: bool
+
+
 class CertManagerConfig(TypedDict, total=False):
-    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.17.4)."""
+    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.21.1)."""
 
     apiVersion: str
     kind: str
-    enableGatewayAPI: bool
+    gatewayAPI: CertManagerGatewayApi
 
 
 class CertManagerValues(TypedDict, total=False):
@@ -264,7 +271,7 @@ class GrafanaAdmin(TypedDict, total=False):
     passwordKey: str
 
 
-# grafana.ini is a nested mapping of ini sections (grafana chart 9.2.1, kube-prometheus-stack's)
+# grafana.ini is a nested mapping of ini sections (grafana chart 12.11.1, kube-prometheus-stack's)
 GrafanaValues = TypedDict(
     "GrafanaValues",
     {

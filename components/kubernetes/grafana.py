@@ -2,7 +2,7 @@
 
 Dashboards are the JSON files in ``components/kubernetes/dashboards/`` (export from Grafana,
 save over the file, review the diff); each becomes a ConfigMap labelled ``grafana_dashboard: "1"``,
-the label kube-prometheus-stack 72.9.1's Grafana sidecar watches in every namespace
+the label the pinned kube-prometheus-stack's Grafana sidecar watches in every namespace
 (``grafana.sidecar.dashboards`` in its values.yaml). Data sources beyond the chart's own
 Prometheus and Alertmanager (the clouds' monitoring services, Jaeger on a laptop) are one
 ConfigMap labelled ``grafana_datasource: "1"`` in Grafana's namespace (the datasource sidecar's

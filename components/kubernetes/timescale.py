@@ -7,21 +7,15 @@ kept apart from the operator/Cluster wiring in ``cnpg.py`` so both read on their
 from __future__ import annotations
 
 from infra.config.quantities import cpu_millicores, memory_bytes
+from policies.rules.facts.catalog import service
 
-# TimescaleDB for CloudNativePG: github.com/clevyr/docker-cloudnativepg-timescale builds
-# ``ghcr.io/clevyr/cloudnativepg-timescale`` FROM ghcr.io/cloudnative-pg/postgresql:<tag> (the
-# CNPG community image, with barman-cli-cloud, running as uid 26) and adds Timescale's
-# ``timescaledb-2-postgresql-<major>`` package: the community (Timescale License) edition with
-# compression and continuous aggregates, not the Apache-only ``-oss`` build. Tags are
-# ``<cnpg tag>-ts<timescaledb version>``, the values of its .github/workflows/build.yaml at the
-# repository's newest commit (e5d99f8, 2026-08-19: TIMESCALE_VERSION 2.19.3; cnpg_version
-# 17.5-22, 16.9-22, 15.13-22, unchanged since ef80b0f). Confirm with
-# ``docker manifest inspect`` before a first real deploy: the registry was not reachable here.
-TIMESCALE_IMAGE = "ghcr.io/clevyr/cloudnativepg-timescale"
+# TimescaleDB for CloudNativePG: the image and its tag per Postgres major are the version
+# catalog's ``postgres.cloudnative-pg`` entries (policies/rules/facts/catalog/postgres.toml; how
+# the image is built and kept current: docs/postgres.md).
+_IMAGES = service("postgres.cloudnative-pg")
+TIMESCALE_IMAGE = str(_IMAGES.extra["image"])
 TIMESCALE_TAGS: dict[str, str] = {
-    "15": "15.13-22-ts2.19.3",
-    "16": "16.9-22-ts2.19.3",
-    "17": "17.5-22-ts2.19.3",
+    entry.version: str(entry.extra["tag"]) for entry in _IMAGES.entries
 }
 # WAL segments are archived at least this often: the recovery point objective.
 ARCHIVE_TIMEOUT = "5min"

@@ -27,11 +27,11 @@ from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import child
+from policies.rules.facts.catalog import service
 from policies.rules.facts.readiness import DATA_SERVICE_ANNOTATION
 
-# valkey/valkey official image, pinned by tag: 8.1.3 is the 8.1 line's patch release of
-# 2025-07 (security fixes CVE-2025-32023, CVE-2025-48367); BSD-3-Clause.
-IMAGES = {"8.1": "valkey/valkey:8.1.3"}
+# valkey/valkey official image per line, pinned by tag (catalog: redis.valkey); BSD-3-Clause.
+IMAGES = {entry.version: str(entry.extra["image"]) for entry in service("redis.valkey").entries}
 PORT = 6379
 NAME = "valkey"
 APP_LABEL = "app.kubernetes.io/name"
@@ -43,13 +43,14 @@ VALKEY_UID = 10999
 CONFIG_DIR = "/etc/valkey"
 VALKEY_CPU_LIMIT = "500m"
 DATA_DIR = "/data"
-# oliver006/redis_exporter (MIT), pinned by tag: v1.88.0 (2026-07) reads Valkey's INFO as
-# Redis'; its image's user is 59000. Metrics on 9121 (redis_up, redis_memory_*, evictions...).
+# oliver006/redis_exporter (MIT), pinned by tag (catalog: images.redis-exporter), reads Valkey's
+# INFO as Redis'; its image's user is 59000. Metrics on 9121 (redis_up, redis_memory_*, evictions...).
 # Share of the container's memory limit the dataset may use (``maxmemory``): the rest is
 # headroom for what ``maxmemory`` does not count (client and AOF buffers, fragmentation, the
 # copy-on-write pages of an AOF rewrite's fork), so eviction starts before the OOM killer.
 MAXMEMORY_SHARE = 0.75
-EXPORTER_IMAGE = "oliver006/redis_exporter:v1.88.0"
+_EXPORTER = service("images.redis-exporter")
+EXPORTER_IMAGE = f"{_EXPORTER.extra['image']}:{_EXPORTER.default}"
 EXPORTER_PORT = 9121
 EXPORTER_UID = 59000
 EXPORTER_REQUESTS = ("10m", "32Mi")

@@ -126,7 +126,7 @@ class WorkloadArgs:
     #: the Gateway listener (HTTPS, TLS for ``host``) the app's HTTPRoute attaches to
     gateway: GatewayRef | None = None
     #: VPA update mode; None: no VPA object
-    vpa_mode: Literal["Off", "Initial", "Auto"] | None = None
+    vpa_mode: Literal["Off", "Initial", "Recreate"] | None = None
     #: spread pods over zones with DoNotSchedule (prod) rather than ScheduleAnyway
     strict_zone_spread: bool = False
     #: labels on every object of the workload

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from infra.config.common import Cloud, config_value
 from infra.config.zones import zone_problems
+from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
 
@@ -49,14 +50,19 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
 }  # fmt: skip
 
 
-# What each cloud can run; the wiring pins add-on and engine versions for exactly these.
+# Which version catalog service (policies/rules/facts/catalog/kubernetes.toml) is each cloud's
+# Kubernetes: every catalogued version is accepted here (the wiring pins add-on and engine
+# versions for exactly these); whether it is still supported on the day is the plan's
+# deploy-version-support rule, so "what breaks on date X" is a plan result, not a config error.
+KUBERNETES_SERVICES: dict[Cloud, str] = {
+    "aws": "kubernetes.eks",
+    "gcp": "kubernetes.gke",
+    "azure": "kubernetes.aks",
+    # local: kind's node image (docs/kind-cluster.yaml)
+    "local": "kubernetes.kind",
+}
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
-    # AWS: versions with pinned add-ons (components/aws/eks_versions.py) in standard support.
-    "aws": ("1.35",),
-    "gcp": ("1.32", "1.33"),
-    "azure": ("1.32", "1.33"),
-    # local: the versions of kind's node images the README's cluster config uses
-    "local": ("1.32", "1.33"),
+    cloud: catalog.service(service_id).versions for cloud, service_id in KUBERNETES_SERVICES.items()
 }
 # Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
 # engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
@@ -73,15 +79,40 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     # local runs Postgres with CloudNativePG on a TimescaleDB image
     "local": {},
 }
-# Kafka versions the pinned Strimzi operator (1.2.0) runs: kafka-versions.yaml at that tag,
-# entries with ``supported: true`` (4.3.1 is its default).
-STRIMZI_KAFKA_VERSIONS = ("4.2.0", "4.2.1", "4.3.0", "4.3.1")
-# Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version``: those the
-# pulumi-gcp 10.2.0 managedkafka.Cluster documentation names ("for example, 3.7.x, 4.3.x";
-# 3.7.x is the API's default).
-GCP_KAFKA_VERSIONS = ("3.7.x", "4.3.x")
-# Valkey (the BSD-licensed Redis fork) lines with a pinned image in components/kubernetes/valkey.py
-VALKEY_VERSIONS = ("8.1",)
+# The catalog service of each cloud's managed Postgres, Kafka and Redis (the in-cluster engines:
+# CloudNativePG, Strimzi, Valkey); a cloud without one pins no version of it (Event Hubs,
+# Memorystore picks its own).
+MANAGED_POSTGRES_SERVICES: dict[Cloud, str] = {
+    "aws": "postgres.rds",
+    "gcp": "postgres.cloudsql",
+    "azure": "postgres.flexible-server",
+}
+CNPG_POSTGRES_SERVICE = "postgres.cloudnative-pg"
+KAFKA_SERVICES: dict[Cloud, str] = {
+    "aws": "kafka.msk", "gcp": "kafka.gcp-kafka", "local": "kafka.strimzi",
+}  # fmt: skip
+REDIS_SERVICES: dict[Cloud, str] = {"aws": "redis.elasticache", "local": "redis.valkey"}
+
+
+def postgres_service(config: PlatformConfig) -> str:
+    """The catalog service of the stack's Postgres engine."""
+    if config.postgres.engine == "cloudnative-pg" or config.cloud == "local":
+        return CNPG_POSTGRES_SERVICE
+    return MANAGED_POSTGRES_SERVICES[config.cloud]
+
+
+def postgres_majors(service_id: str) -> tuple[str, ...]:
+    """The Postgres majors a catalog service lists (RDS also lists retired minors)."""
+    return tuple(v for v in catalog.service(service_id).versions if v.isdigit())
+
+
+# Kafka versions the pinned Strimzi operator runs (catalog: kafka.strimzi)
+STRIMZI_KAFKA_VERSIONS = catalog.service("kafka.strimzi").versions
+_STRIMZI = catalog.service("charts.strimzi-kafka-operator").default
+# Kafka lines Managed Service for Apache Kafka accepts as ``kafka_version`` (kafka.gcp-kafka)
+GCP_KAFKA_VERSIONS = catalog.service("kafka.gcp-kafka").versions
+# Valkey (the BSD-licensed Redis fork) lines with a pinned image (redis.valkey)
+VALKEY_VERSIONS = catalog.service("redis.valkey").versions
 _IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
@@ -105,6 +136,12 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
         problems.append(
             f"cluster.kubernetesVersion: {config.cluster.kubernetes_version} is not supported on "
             f"{config.cloud}; allowed: {', '.join(versions)}"
+        )
+    majors = postgres_majors(postgres_service(config))
+    if config.postgres.version not in majors:
+        problems.append(
+            f"postgres.version: {config.postgres.version} is not in the version catalog of "
+            f"{postgres_service(config)}; allowed: {', '.join(majors)}"
         )
     managed = config.postgres.engine == "managed"
     for extension in config.postgres.extensions if managed else []:
@@ -279,7 +316,7 @@ def _local_problems(config: PlatformConfig) -> list[str]:
         )
     if config.kafka.version not in STRIMZI_KAFKA_VERSIONS:
         problems.append(
-            f"kafka.version: {config.kafka.version} is not run by Strimzi 1.2.0 on local; "
+            f"kafka.version: {config.kafka.version} is not run by Strimzi {_STRIMZI} on local; "
             f"allowed: {', '.join(STRIMZI_KAFKA_VERSIONS)}"
         )
     if config.redis.version not in VALKEY_VERSIONS:

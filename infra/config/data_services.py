@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from infra.config.base import StrictModel
-from infra.config.common import NonNegativeInt, PositiveInt, Version, number_as_version
+from infra.config.common import NonNegativeInt, PositiveInt, Version
 from infra.config.quantities import cpu_millicores, memory_bytes
 
 _SqlName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
@@ -30,8 +30,10 @@ class PostgresConfig(StrictModel):
         description="managed: RDS / Cloud SQL / Flexible Server; cloudnative-pg: the "
         "CloudNativePG operator runs TimescaleDB on the cluster (docs/postgres.md)",
     )
-    version: Annotated[Literal["15", "16", "17"], BeforeValidator(number_as_version)] = Field(
-        description='PostgreSQL major version (17 or "17")'
+    version: Version = Field(
+        pattern=r"^\d+$",
+        description='PostgreSQL major version (17 or "17"): one the engine\'s version catalog '
+        "entry lists (policies/rules/facts/catalog/postgres.toml)",
     )
     instance_size: str = Field(
         min_length=1, description="server class/tier/SKU (cloud-specific; bigger in prod)"

@@ -16,13 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config.common import Cloud, Environment
+from policies.rules.facts.catalog import service
 
 Profile = dict[str, dict[str, Any]]
 
-# Managed Service for Apache Kafka's own default line (what a cluster created without a
-# version runs: pulumi-gcp managedkafka.Cluster ``kafka_version``), so clusters created before
-# the version was passed keep it.
-GCP_KAFKA_DEFAULT = "3.7.x"
+# Default versions come from the version catalog (policies/rules/facts/catalog/), each the
+# ``default`` of its service. Managed Kafka's is the API's own line (what a cluster created
+# without a version runs), so clusters created before the version was passed keep it.
+GCP_KAFKA_DEFAULT = service("kafka.gcp-kafka").default
+_K8S = {
+    cloud: service(f"kubernetes.{name}").default
+    for cloud, name in (("aws", "eks"), ("gcp", "gke"), ("azure", "aks"), ("local", "kind"))
+}
 
 
 @dataclass(frozen=True)
@@ -166,19 +171,19 @@ _SHAPES: dict[Environment, Profile] = {
 _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     "aws": {
         "dev": {
-            "cluster": {"nodeSize": "t3.large", "kubernetesVersion": "1.35"},
+            "cluster": {"nodeSize": "t3.large", "kubernetesVersion": _K8S["aws"]},
             "postgres": {"instanceSize": "db.t4g.medium"},
             "kafka": {"brokerSize": "kafka.t3.small"},
             "redis": {"nodeSize": "cache.t4g.small"},
         },
         "staging": {
-            "cluster": {"nodeSize": "m6i.large", "kubernetesVersion": "1.35"},
+            "cluster": {"nodeSize": "m6i.large", "kubernetesVersion": _K8S["aws"]},
             "postgres": {"instanceSize": "db.m6g.large"},
             "kafka": {"brokerSize": "kafka.m5.large"},
             "redis": {"nodeSize": "cache.r7g.large"},
         },
         "prod": {
-            "cluster": {"nodeSize": "m6i.xlarge", "kubernetesVersion": "1.35"},
+            "cluster": {"nodeSize": "m6i.xlarge", "kubernetesVersion": _K8S["aws"]},
             "postgres": {"instanceSize": "db.r6g.xlarge"},
             "kafka": {"brokerSize": "kafka.m5.xlarge"},
             "redis": {"nodeSize": "cache.r7g.large"},
@@ -186,19 +191,19 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     },
     "gcp": {
         "dev": {
-            "cluster": {"nodeSize": "e2-standard-2"},
+            "cluster": {"nodeSize": "e2-standard-2", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-1-3840"},
             "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_SHARED_CORE_NANO"},
         },
         "staging": {
-            "cluster": {"nodeSize": "e2-standard-4"},
+            "cluster": {"nodeSize": "e2-standard-4", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-2-7680"},
             "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_STANDARD_SMALL"},
         },
         "prod": {
-            "cluster": {"nodeSize": "n2-standard-4"},
+            "cluster": {"nodeSize": "n2-standard-4", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-4-15360"},
             "kafka": {"brokerSize": "6x24", "version": GCP_KAFKA_DEFAULT},
             "redis": {"nodeSize": "REDIS_HIGHMEM_MEDIUM"},
@@ -206,7 +211,7 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
     },
     "azure": {
         "dev": {
-            "cluster": {"nodeSize": "Standard_D2s_v5"},
+            "cluster": {"nodeSize": "Standard_D2s_v5", "kubernetesVersion": _K8S["azure"]},
             # Flexible Server sells fixed Premium SSD sizes and keeps backups 7-35 days
             "postgres": {"instanceSize": "Standard_B2s", "storageGb": 32, "backupRetentionDays": 7},
             "kafka": {"brokerSize": "Standard"},
@@ -214,13 +219,13 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             "redis": {"nodeSize": "Balanced_B1"},
         },
         "staging": {
-            "cluster": {"nodeSize": "Standard_D4s_v5"},
+            "cluster": {"nodeSize": "Standard_D4s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D2ds_v5", "storageGb": 64},
             "kafka": {"brokerSize": "Standard"},
             "redis": {"nodeSize": "Balanced_B5"},
         },
         "prod": {
-            "cluster": {"nodeSize": "Standard_D8s_v5"},
+            "cluster": {"nodeSize": "Standard_D8s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D4ds_v5", "storageGb": 128},
             "kafka": {"brokerSize": "Premium"},
             "redis": {"nodeSize": "Balanced_B20"},
@@ -237,7 +242,7 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             "network": {"zones": 1, "cidr": "172.18.0.0/16"},
             "cluster": {
                 "nodeSize": "4/8Gi", "nodeMin": 1, "nodeMax": 1, "nodeDesired": 1,
-                "publicEndpoint": False,
+                "publicEndpoint": False, "kubernetesVersion": _K8S["local"],
             },
             "postgres": {
                 # CloudNativePG in the cluster: instanceSize names no cloud class here
@@ -246,10 +251,10 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
                 "extensions": ["pg_stat_statements", "timescaledb"],
             },
             "kafka": {
-                "version": "4.3.1", "brokers": 3, "brokerSize": "200m/768Mi",
+                "version": service("kafka.strimzi").default, "brokers": 3, "brokerSize": "200m/768Mi",
                 "storageGb": 5, "maxStorageGb": 5, "replicationFactor": 3, "minInsyncReplicas": 2,
             },
-            "redis": {"version": "8.1", "nodeSize": "50m/128Mi"},
+            "redis": {"version": service("redis.valkey").default, "nodeSize": "50m/128Mi"},
             # a self-signed CA issues the certificates: no ACME account
             "addons": {"verticalPodAutoscaler": False, "certManagerEmail": None},
             "apps": {"backend": {"host": "api.analytics.localhost", "storageGb": 1}},
@@ -267,22 +272,22 @@ _COMMON: Profile = {
         "serviceCidr": "172.20.0.0/16",
         "privateServicesCidr": "10.200.0.0/16",
     },
-    "cluster": {"kubernetesVersion": "1.33", "authorizedNetworks": [], "adminPrincipals": []},
+    "cluster": {"authorizedNetworks": [], "adminPrincipals": []},
     "postgres": {
-        "version": "16",
+        "version": service("postgres.rds").default,
         "databaseName": "analytics",
         "username": "analytics",
         "extensions": ["pg_stat_statements"],
     },
     "kafka": {
-        # The version AWS marks "Recommended" for MSK (docs/aws.md, version table).
-        "version": "3.8.x",
+        # The version AWS marks "Recommended" for MSK (catalog: kafka.msk).
+        "version": service("kafka.msk").default,
         "topics": [
             {"name": "events", "partitions": 12, "retentionHours": 168},
             {"name": "events-dlq", "partitions": 3, "retentionHours": 336},
         ],
     },
-    "redis": {"version": "7.1"},
+    "redis": {"version": service("redis.elasticache").default},
     # The apps' images below name no registry host: they are pulled from here.
     "images": {"registry": "ghcr.io/analytics-platform"},
     "addons": {

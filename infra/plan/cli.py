@@ -224,11 +224,13 @@ def _error(message: str) -> None:
 def main(argv: list[str]) -> int:
     """Entry point of ``python -m infra plan``; returns the exit code."""
     from infra.plan.stackfile import StackFileError, find_project_root
+    from policies.rules.facts.catalog import CatalogError, today
 
     options = _parser().parse_args(argv)
     try:
         root = find_project_root(Path.cwd())
-    except StackFileError as exc:
+        today()  # a malformed PLATFORM_TODAY is bad config, before any stack is planned
+    except (StackFileError, CatalogError) as exc:
         _error(str(exc))
         return EXIT_ERROR
     targets = _targets(options, root)

@@ -23,16 +23,17 @@ RULE_MODULES: tuple[tuple[str, str | None], ...] = (
     (".aws_network", "aws"),
     (".aws_data", "aws"),
     (".aws_eks", "aws"),
-    (".aws_versions", "aws"),
     (".gcp", "gcp"),
     (".azure", "azure-native"),
     (".kubernetes", None),
     (".stack", None),
+    (".versions", None),
     (".deployability.aws", "aws"),
     (".deployability.gcp", "gcp"),
     (".deployability.azure", "azure-native"),
     (".deployability.kubernetes", None),
     (".deployability.convergence", None),
+    (".deployability.versions", None),
 )
 
 

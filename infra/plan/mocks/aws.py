@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
+from policies.rules.facts import catalog
 
 # AWS's own id prefixes, so plans read like the real thing.
 _ID_PREFIXES = {
@@ -237,8 +238,43 @@ def _hosted_zone(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _cluster_versions(args: Any, context: MockContext) -> dict[str, Any]:
+    """EKS's answer as the version catalog recorded it on the day each entry was checked: every
+    catalogued version in standard support until its end (``eks.get_cluster_versions``)."""
+    wanted = set(args.args.get("clusterVersionsOnlies") or [])
+    return {
+        "clusterVersions": [
+            {
+                "clusterType": "eks",
+                "clusterVersion": entry.version,
+                "versionStatus": "STANDARD_SUPPORT",
+                "endOfStandardSupportDate": str(entry.end or ""),
+                "defaultVersion": entry.version == eks.default,
+            }
+            for eks in [catalog.service("kubernetes.eks")]
+            for entry in eks.entries
+            if not wanted or entry.version in wanted
+        ],
+        "id": context.region,
+    }
+
+
+def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
+    """RDS's answer as the version catalog recorded it: the pinned minors are ``available``,
+    the catalogued retired ones ``deprecated`` (``rds.get_engine_version``)."""
+    version = str(args.args.get("version", ""))
+    rds = catalog.service("postgres.rds")
+    pinned = {str(entry.extra["minor"]) for entry in rds.entries if "minor" in entry.extra}
+    if version not in pinned and version not in rds.versions:
+        raise ValueError(f"no RDS engine version matches postgres {version}")
+    status = "available" if version in pinned else "deprecated"
+    return {"engine": "postgres", "version": version, "versionActual": version, "status": status}
+
+
 INVOKES: dict[str, OutputFn] = {
     "aws:route53/getZone:getZone": _hosted_zone,
+    "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
+    "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:iam/getSessionContext:getSessionContext": _session_context,

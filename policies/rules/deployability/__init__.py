@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pulumi_policy import Policy
 
-CLOUD_MODULES = ("aws", "gcp", "azure", "kubernetes", "convergence")
+CLOUD_MODULES = ("aws", "gcp", "azure", "kubernetes", "convergence", "versions")
 
 
 def __getattr__(name: str) -> Any:

@@ -2,8 +2,9 @@
 
 - ``deploy-aws-cfn-schema``: every mapped input against its CloudFormation property schema
   (cfn-lint's bundled schemas, ``aws_schema``): e.g. EC2's description character set.
-- ``deploy-aws-engine-version``: EKS, RDS PostgreSQL, MSK and ElastiCache versions against the
-  version table and cfn-lint's RDS data (``aws_versions``); past end of support fails.
+- ``deploy-aws-engine-version``: RDS PostgreSQL minor versions against cfn-lint's RDS data
+  (``aws_versions``): one RDS no longer offers fails (end-of-support dates of every pin are
+  ``deploy-version-support``'s, from the version catalog).
 - ``deploy-aws-elasticache-cluster-failover``: cluster mode needs automatic failover, Multi-AZ
   needs a replica (ElastiCache API Reference, CreateReplicationGroup).
 - ``deploy-aws-eks-reachable``: whoever runs ``pulumi up`` must be able to reach and
@@ -12,8 +13,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from pulumi_policy import (
@@ -28,7 +27,7 @@ from pulumi_policy import (
 
 from ..base import deployable, dig, is_unknown, number, resource_rule, sequence, stack_rule
 from ..deployability import aws_schema
-from ..deployability.aws_versions import verdict
+from ..deployability.aws_versions import rds_problem
 from ..facts.examples import documentation_network, within
 
 EKS = "aws:eks/cluster:Cluster"
@@ -38,37 +37,7 @@ SUBNET = "aws:ec2/subnet:Subnet"
 ACCESS_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 CLUSTER_ADMIN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
-# pulumi type -> (version table service, version input, engine input and value if any)
-VERSIONED: dict[str, tuple[str, str]] = {
-    EKS: ("eks", "version"),
-    "aws:rds/instance:Instance": ("postgres", "engineVersion"),
-    "aws:msk/cluster:Cluster": ("kafka", "kafkaVersion"),
-    REPLICATION_GROUP: ("redis", "engineVersion"),
-}
-ENGINES = {"aws:rds/instance:Instance": "postgres", REPLICATION_GROUP: "redis"}
-
-TODAY_SCHEMA = PolicyConfigSchema(properties={"today": {"type": "string", "default": ""}})
-"""``today`` (YYYY-MM-DD) replaces the real date, for tests and for asking "what if"."""
-
-
-def today_of(config: Mapping[str, Any]) -> date:
-    """The configured day, or the real one."""
-    value = config.get("today") or ""
-    return date.fromisoformat(value) if value else date.today()
-
-
-def version_status(resource_type: str, props: Mapping[str, Any], today: date) -> Any:
-    """The version table's verdict on a resource, or None when it has no checked version."""
-    if resource_type not in VERSIONED:
-        return None
-    service, key = VERSIONED[resource_type]
-    engine = ENGINES.get(resource_type)
-    if engine and dig(props, "engine", default=engine) != engine:
-        return None
-    version = dig(props, key)
-    if version is None or is_unknown(version):
-        return None
-    return verdict(service, str(version), today)
+RDS_INSTANCE = "aws:rds/instance:Instance"
 
 
 def _cfn_schema(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -77,9 +46,13 @@ def _cfn_schema(args: ResourceValidationArgs, report: ReportViolation) -> None:
 
 
 def _engine_version(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    status = version_status(args.resource_type, args.props, today_of(args.get_config()))
-    if status is not None and status.status in ("ended", "unknown"):
-        report(status.message, None)
+    props = args.props
+    version = dig(props, "engineVersion")
+    if dig(props, "engine") != "postgres" or version is None or is_unknown(version):
+        return
+    problem = rds_problem(str(version))
+    if problem:
+        report(problem, None)
 
 
 def _cluster_failover(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -189,9 +162,9 @@ POLICIES: list[Policy] = [
     )),
     deployable(resource_rule(
         "deploy-aws-engine-version",
-        "AWS refuses new resources on versions past end of support (or bills extended support).",
-        "Change the config key named in the message to a supported version.", Severity.CRITICAL,
-        _engine_version, types=list(VERSIONED), config_schema=TODAY_SCHEMA,
+        "RDS refuses PostgreSQL minor versions it no longer offers (cfn-lint's RDS data).",
+        "Change the config key named in the message to a version RDS offers.", Severity.CRITICAL,
+        _engine_version, types=[RDS_INSTANCE],
     )),
     deployable(resource_rule(
         "deploy-aws-elasticache-cluster-failover",
