@@ -17,7 +17,13 @@ from typing import Any
 
 from infra.export.outputs import outputs_of, referable_values
 from infra.export.sdk import Field, SchemaError, args_class, fields
-from infra.export.terraform_types import PROVIDERS, RENAMES, TERRAFORM_TYPES
+from infra.export.terraform_types import (
+    BETA_PROVIDER,
+    BETA_TYPES,
+    PROVIDERS,
+    RENAMES,
+    TERRAFORM_TYPES,
+)
 from infra.plan.mocks import PlanMocks
 from infra.plan.values import REDACTED, UNKNOWN_SHOWN
 
@@ -193,6 +199,8 @@ class TerraformPlan:
 
     @staticmethod
     def _provider(resource: _Resource) -> str:
+        if TERRAFORM_TYPES.get(resource.entry["type"]) in BETA_TYPES:
+            return BETA_PROVIDER
         return PROVIDERS[resource.entry["type"].split(":")[0]]
 
     @staticmethod

@@ -15,6 +15,10 @@ PROVIDERS = {
     "gcp": "registry.terraform.io/hashicorp/google",
 }
 
+# Types that only the google-beta Terraform provider has; their plan entries name that provider.
+BETA_TYPES = {"google_project_service_identity"}
+BETA_PROVIDER = "registry.terraform.io/hashicorp/google-beta"
+
 TERRAFORM_TYPES: dict[str, str] = {
     "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
     "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
@@ -90,6 +94,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:monitoring/notificationChannel:NotificationChannel": "google_monitoring_notification_channel",
     "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
     "gcp:projects/service:Service": "google_project_service",
+    # a google-beta resource in Terraform (pulumi-gcp bridges both providers): BETA_TYPES
+    "gcp:projects/serviceIdentity:ServiceIdentity": "google_project_service_identity",
     "gcp:redis/cluster:Cluster": "google_redis_cluster",
     "gcp:serviceaccount/account:Account": "google_service_account",
     "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
