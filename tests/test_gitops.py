@@ -47,6 +47,8 @@ def _argocd_release(plan: dict[str, Any]) -> dict[str, Any]:
 BASE = {
     "platform:cloud": "aws", "platform:environment": "staging", "aws:region": "eu-west-1",
     "platform:example": "true", "platform:cluster": '{"authorizedNetworks": ["203.0.113.0/24"]}',
+    # staging's alarms need a recipient (infra/config: alarms that reach nobody are refused)
+    "platform:alarms": '{"notificationEmails": ["platform-staging@example.com"]}',
 }  # fmt: skip
 REPO = '{"repoUrl": "https://github.com/analytics-platform/platform.git"'
 
