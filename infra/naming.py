@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from policies.rules.facts.tags import REQUIRED_TAG_KEYS, SECRET_LOOKING_NAME
 
 if TYPE_CHECKING:
-    from infra.config.models import PlatformConfig
+    from infra.config.platform import PlatformFields
 
 __all__ = ["REQUIRED_TAG_KEYS", "SECRET_LOOKING_NAME", "kubernetes_labels", "tags"]
 
@@ -29,7 +29,7 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 
 
-def tags(config: PlatformConfig, component: str) -> dict[str, str]:
+def tags(config: PlatformFields, component: str) -> dict[str, str]:
     """Tags for one component's resources; every key in ``REQUIRED_TAG_KEYS`` is present."""
     return {
         "project": "platform",
@@ -40,7 +40,7 @@ def tags(config: PlatformConfig, component: str) -> dict[str, str]:
     }
 
 
-def kubernetes_labels(config: PlatformConfig) -> dict[str, str]:
+def kubernetes_labels(config: PlatformFields) -> dict[str, str]:
     """Labels on every Kubernetes object the program creates."""
     return {
         PART_OF_LABEL: "analytics-platform",

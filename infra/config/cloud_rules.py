@@ -17,7 +17,7 @@ from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE
 from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
 
 if TYPE_CHECKING:
-    from infra.config.models import PlatformConfig
+    from infra.config.platform import PlatformFields
 
 # "<cpu>/<memory>": cpu in cores or millicores, memory in Mi or Gi
 _LOCAL_SIZE = re.compile(r"^(\d+|\d+m)/\d+(Mi|Gi)$")
@@ -94,7 +94,7 @@ KAFKA_SERVICES: dict[Cloud, str] = {
 REDIS_SERVICES: dict[Cloud, str] = {"aws": "redis.elasticache", "local": "redis.valkey"}
 
 
-def postgres_service(config: PlatformConfig) -> str:
+def postgres_service(config: PlatformFields) -> str:
     """The catalog service of the stack's Postgres engine."""
     if config.postgres.engine == "cloudnative-pg" or config.cloud == "local":
         return CNPG_POSTGRES_SERVICE
@@ -118,7 +118,7 @@ _IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principa
 _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
 
-def cloud_rule_problems(config: PlatformConfig) -> list[str]:
+def cloud_rule_problems(config: PlatformFields) -> list[str]:
     """What this cloud cannot run: instance families, versions, extensions, naming of principals."""
     network = config.network
     problems = _instance_family_problems(config) + zone_problems(
@@ -204,7 +204,7 @@ def cloud_rule_problems(config: PlatformConfig) -> list[str]:
     return problems
 
 
-def _instance_family_problems(config: PlatformConfig) -> list[str]:
+def _instance_family_problems(config: PlatformFields) -> list[str]:
     problems = []
     for path, (example, pattern) in _INSTANCE_FAMILIES[config.cloud].items():
         value = config_value(config, path)
@@ -216,7 +216,7 @@ def _instance_family_problems(config: PlatformConfig) -> list[str]:
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def _azure_problems(config: PlatformConfig) -> list[str]:
+def _azure_problems(config: PlatformFields) -> list[str]:
     problems = []
     for key, kind, principals in (
         ("adminPrincipals", "group object id", config.cluster.admin_principals),
@@ -236,7 +236,7 @@ def _azure_problems(config: PlatformConfig) -> list[str]:
     return problems + _azure_redis_problems(config)
 
 
-def _azure_redis_problems(config: PlatformConfig) -> list[str]:
+def _azure_redis_problems(config: PlatformFields) -> list[str]:
     """Azure Managed Redis: a SKU it sells, running at least ``shards`` primary shards, and at
     most one replica per shard (high availability on or off)."""
     redis = config.redis
@@ -266,7 +266,7 @@ def _azure_redis_problems(config: PlatformConfig) -> list[str]:
     return problems
 
 
-def _azure_flexible_server_problems(config: PlatformConfig) -> list[str]:
+def _azure_flexible_server_problems(config: PlatformFields) -> list[str]:
     """Flexible Server's limits (only when it is the engine)."""
     problems = []
     if config.postgres.storage_gb not in AZURE_POSTGRES_STORAGE_GB:
@@ -302,7 +302,7 @@ def _gcp_kafka_capacity_problems(broker_size: str) -> list[str]:
     return []
 
 
-def _local_problems(config: PlatformConfig) -> list[str]:
+def _local_problems(config: PlatformFields) -> list[str]:
     problems = []
     if config.postgres.engine != "cloudnative-pg":
         problems.append(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
-
-if TYPE_CHECKING:
-    from infra.config.models import PlatformConfig
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 # "local": no cloud at all, the current kubeconfig context (kind, k3d, minikube, Docker Desktop)
 Cloud = Literal["aws", "gcp", "azure", "local"]
@@ -54,8 +51,9 @@ KubernetesVersion = Annotated[
 ]
 
 
-def config_value(config: PlatformConfig, path: str) -> object:
-    """The value at ``section.camelKey`` (the key path users see in messages)."""
+def config_value(config: BaseModel, path: str) -> object:
+    """The value at ``section.camelKey`` (the key path users see in messages) of a stack config
+    (any model whose sections are attributes: typed loosely so ``common`` imports no model)."""
     section, key = path.split(".")
     model = getattr(config, section)
     field = next(n for n, f in type(model).model_fields.items() if f.alias == key)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from infra.config.common import config_value
 
 if TYPE_CHECKING:
-    from infra.config.models import PlatformConfig
+    from infra.config.platform import PlatformFields
 
 
 class ProdFloor(BaseModel):
@@ -68,7 +68,7 @@ PROD_FLOORS: tuple[ProdFloor, ...] = (
 APP_MIN_REPLICAS_FLOOR = 3
 
 
-def prod_floor_problems(config: PlatformConfig) -> list[str]:
+def prod_floor_problems(config: PlatformFields) -> list[str]:
     if config.environment != "prod":
         return []
     problems = []
@@ -88,7 +88,7 @@ def prod_floor_problems(config: PlatformConfig) -> list[str]:
     return problems
 
 
-def _operations_problems(config: PlatformConfig) -> list[str]:
+def _operations_problems(config: PlatformFields) -> list[str]:
     """prod is heard and survives a region: alarms with a recipient, a distinct DR region."""
     if config.environment != "prod":
         return []
@@ -111,7 +111,7 @@ def _operations_problems(config: PlatformConfig) -> list[str]:
     return problems
 
 
-def prod_problems(config: PlatformConfig) -> list[str]:
+def prod_problems(config: PlatformFields) -> list[str]:
     """Everything prod needs beyond the numeric floors: private API, alert receivers, HA apps."""
     if config.environment != "prod":
         return []

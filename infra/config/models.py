@@ -9,6 +9,8 @@ a single resource is declared. The pieces live in their own modules:
 - ``cloud_rules``: what each cloud accepts (instance families, versions, extensions, Azure sizes);
 - ``floors``: the prod floors and prod's other must-haves;
 - ``profiles``: the per-environment defaults merged under a stack's overrides.
+- ``platform``: ``PlatformFields``, the whole config's fields and properties; ``PlatformConfig``
+  below adds the cross-checks that call the rule modules (which type against ``PlatformFields``).
 
 Keys are camelCase in YAML (as Pulumi's own config keys are); Python code uses snake_case. The
 names below are re-exported so ``from infra.config.models import X`` keeps working.
@@ -16,7 +18,7 @@ names below are re-exported so ``from infra.config.models import X`` keeps worki
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from infra.config.base import StrictModel
 from infra.config.cloud_rules import (
@@ -26,16 +28,15 @@ from infra.config.cloud_rules import (
     UNSUPPORTED_EXTENSIONS,
     cloud_rule_problems,
 )
-from infra.config.common import Cloud, Environment, Name
+from infra.config.common import Cloud, Environment
 from infra.config.data_services import KafkaConfig, KafkaTopic, PostgresConfig, RedisConfig
-from infra.config.delivery import ArgoCdConfig, Delivery
+from infra.config.delivery import ArgoCdConfig
 from infra.config.dns import DnsConfig, dns_problems
 from infra.config.floors import PROD_FLOORS, ProdFloor, prod_problems
 from infra.config.network import CLOUDWATCH_RETENTION_DAYS, ClusterConfig, NetworkConfig
 from infra.config.operations import AlarmsConfig, DisasterRecoveryConfig
-from infra.config.profiles import EnvironmentTraits, traits
+from infra.config.platform import PlatformFields
 from infra.config.workloads import AddonsConfig, AlertReceiver, AppConfig, ImagesConfig, Resources
-from infra.config.zones import pinned_zones
 
 __all__ = [
     "AZURE_BACKUP_RETENTION_DAYS",
@@ -67,66 +68,8 @@ __all__ = [
 ]
 
 
-class PlatformConfig(StrictModel):
+class PlatformConfig(PlatformFields):
     """The whole stack configuration, profile defaults merged with the stack's overrides."""
-
-    cloud: Cloud = Field(description="which cloud the stack runs on (platform:cloud)")
-    environment: Environment = Field(
-        description="dev, staging or prod (platform:environment): picks the profile and floors"
-    )
-    stack: str = Field(description="Pulumi stack name (prefix of resource names)")
-    region: str = Field(min_length=1, description="aws:region / gcp:region / azure-native:location")
-    project: str | None = Field(default=None, description="GCP project id (gcp:project)")
-    example: bool = Field(
-        default=False,
-        description="a sample stack (documentation ranges, example.com, sample principals and "
-        "images): plans offline, refused by pulumi preview/up; python -m infra init never writes it",
-    )
-    kube_context: str | None = Field(
-        default=None,
-        description="local: kubeconfig context to deploy onto (kubernetes:context; default: current)",
-    )
-    network: NetworkConfig = Field(description="platform:network")
-    cluster: ClusterConfig = Field(description="platform:cluster")
-    postgres: PostgresConfig = Field(description="platform:postgres")
-    kafka: KafkaConfig = Field(description="platform:kafka")
-    redis: RedisConfig = Field(description="platform:redis")
-    addons: AddonsConfig = Field(description="platform:addons")
-    dns: DnsConfig = Field(default_factory=DnsConfig, description="platform:dns")
-    alarms: AlarmsConfig = Field(description="platform:alarms")
-    disaster_recovery: DisasterRecoveryConfig = Field(description="platform:disasterRecovery")
-    images: ImagesConfig = Field(description="platform:images")
-    apps: dict[Name, AppConfig] = Field(description="platform:apps, by app name")
-    delivery: Delivery = Field(
-        default="pulumi",
-        description="who applies the apps' workloads (platform:delivery): pulumi, or argocd "
-        "from the manifests rendered into the repository (docs/delivery.md)",
-    )
-    argocd: ArgoCdConfig = Field(
-        default_factory=ArgoCdConfig, description="platform:argocd (with delivery argocd)"
-    )
-
-    @property
-    def traits(self) -> EnvironmentTraits:
-        """The environment's fixed traits (final snapshot, zonal vs regional, ...): the wiring
-        reads these instead of comparing environment names."""
-        return traits(self.environment)
-
-    @property
-    def protect(self) -> bool:
-        """Stateful resources get ``protect=True`` (and deletion protection) in prod."""
-        return self.traits.protect
-
-    @property
-    def pinned_zones(self) -> list[str]:
-        """The zones, chosen once: AWS zone ids, GCP zone names, Azure "1".."N"."""
-        network = self.network
-        return pinned_zones(self.cloud, self.region, network.zones, network.availability_zones)
-
-    @property
-    def name_prefix(self) -> str:
-        """Prefix for child resource names, unique per stack."""
-        return f"platform-{self.stack}"
 
     @model_validator(mode="after")
     def _cross_checks(self) -> PlatformConfig:

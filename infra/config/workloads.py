@@ -11,7 +11,7 @@ from infra.config.base import StrictModel
 from infra.config.common import Name, PositiveInt
 from infra.config.operations import Email
 from infra.config.quantities import cpu_millicores, memory_bytes
-from infra.naming import SECRET_LOOKING_NAME
+from policies.rules.facts.tags import SECRET_LOOKING_NAME
 
 
 class AlertReceiver(StrictModel):
