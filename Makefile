@@ -9,7 +9,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(BOOTSTRAP)/bin/uv)
 SYNCED := .venv/.synced
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup plan plan-all test lint typecheck format bench clean scan workflows-lint tools
+.PHONY: setup plan plan-all test lint deadcode typecheck format bench clean scan workflows-lint tools
 
 setup: $(SYNCED)
 
@@ -29,9 +29,14 @@ plan: setup
 plan-all: setup
 	@$(RUN) python -m infra plan --all --quiet
 
-lint: setup
+lint: setup deadcode
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
+
+# Dead code: vulture over the program; names it cannot see used are in vulture_allowlist.py.
+deadcode: setup
+	@$(RUN) vulture infra components stacks policies __main__.py vulture_allowlist.py \
+		--min-confidence 60 --exclude "*/venv/*" --ignore-decorators "@model_validator,@field_validator"
 
 typecheck: setup
 	@$(RUN) basedpyright

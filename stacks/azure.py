@@ -17,7 +17,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import kubeconfig, roles
-from components.azure.aks import AzureCluster, AzureClusterArgs
+from components.azure.aks import DNS_SERVICE_OFFSET, AzureCluster, AzureClusterArgs
 from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, AzureWatched, short_name
 from components.azure.dns import AzureDnsWriter, AzureDnsWriterArgs
 from components.azure.eventhubs import AzureKafka, AzureKafkaArgs
@@ -121,7 +121,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
             kubelogin_mode=kubeconfig.resolve_mode(config.cluster.kubelogin_mode),
             pod_cidr=str(config.network.pod_cidr),
             service_cidr=str(config.network.service_cidr),
-            dns_service_ip=str(config.network.service_cidr.network_address + 10),
+            dns_service_ip=str(config.network.service_cidr.network_address + DNS_SERVICE_OFFSET),
             zones=zones,
             private_cluster=not api_public(config),
             authorized_ip_ranges=[

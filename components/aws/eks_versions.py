@@ -20,7 +20,6 @@ ADDON_VERSIONS: dict[str, dict[str, str]] = {
     for entry in service("kubernetes.eks").entries
     if "addons" in entry.extra
 }
-SUPPORTED_VERSIONS = tuple(ADDON_VERSIONS)
 
 # What EKS creates clusters on: standard support only (extended support is billed extra).
 OFFERED_STATUS = "STANDARD_SUPPORT"

@@ -111,8 +111,6 @@ class AzureNetwork(pulumi.ComponentResource):
     """Subnet for private endpoints."""
     apiserver_subnet_id: pulumi.Output[str]
     """Subnet the AKS API server is projected into (VNet integration)."""
-    runner_subnet_id: pulumi.Output[str] | None
-    """Subnet for the self-hosted deploy runner (private clusters), if any."""
     nat_public_ip: pulumi.Output[str]
     """The NAT gateway's public IP address (the nodes' egress address)."""
     dns_zone_ids: dict[str, pulumi.Output[str]]
@@ -154,9 +152,8 @@ class AzureNetwork(pulumi.ComponentResource):
         self.apiserver_subnet_id = self._subnet(
             "apiserver", args.apiserver_cidr, delegation=APISERVER_DELEGATION
         ).id
-        self.runner_subnet_id = (
-            self._subnet("runner", args.runner_cidr, nat=nat).id if args.runner_cidr else None
-        )
+        if args.runner_cidr:  # the self-hosted deploy runner's subnet (private clusters)
+            self._subnet("runner", args.runner_cidr, nat=nat)
         self.dns_zone_ids = {
             purpose: self._private_zone(purpose, zone)
             for purpose, zone in PRIVATE_DNS_ZONES.items()

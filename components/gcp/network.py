@@ -68,8 +68,6 @@ class GcpNetwork(pulumi.ComponentResource):
 
     network_id: pulumi.Output[str]
     """The VPC's id (``projects/<p>/global/networks/<n>``)."""
-    network_self_link: pulumi.Output[str]
-    """The VPC's self link."""
     subnet_id: pulumi.Output[str]
     """The regional subnet's id."""
     subnet_name: pulumi.Output[str]
@@ -96,7 +94,6 @@ class GcpNetwork(pulumi.ComponentResource):
             opts=self._opts,
         )
         self.network_id = network.id
-        self.network_self_link = network.self_link
         subnet = self._build_subnet(network)
         self.subnet_id = subnet.id
         self.subnet_name = subnet.name

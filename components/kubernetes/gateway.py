@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.network_policy import ACME_SOLVER_PORT, PodPeer, namespace_peer, tcp
+from components.kubernetes.network_policy import ACME_SOLVER_PORT, namespace_peer, tcp
 from infra.naming import child
 
 GATEWAY_NAMESPACE = "envoy-gateway-system"
@@ -55,11 +55,6 @@ REQUEST_TIMEOUT = "60s"
 def data_plane_peer() -> k8s.networking.v1.NetworkPolicyPeerArgs:
     """The Gateway's Envoy pods, as a NetworkPolicy peer."""
     return namespace_peer(GATEWAY_NAMESPACE, DATA_PLANE_LABELS)
-
-
-def data_plane_pods(ports: list[int]) -> PodPeer:
-    """The Gateway's Envoy pods on ``ports`` (an egress peer)."""
-    return PodPeer(GATEWAY_NAMESPACE, DATA_PLANE_LABELS, list(ports))
 
 
 def https_listener(app: str) -> str:

@@ -182,33 +182,6 @@ def workload_policy(
     )
 
 
-def acme_solver_policy(
-    name: str, namespace: str, ingress_namespace: str, opts: pulumi.ResourceOptions
-) -> None:
-    """Let the ingress controller reach cert-manager's HTTP-01 solver pods (port 8089).
-
-    cert-manager creates the solver pod in the Ingress's namespace with the label
-    ``acme.cert-manager.io/http01-solver: "true"``; without this the namespace's default deny
-    drops the challenge and no certificate is ever issued.
-    """
-    k8s.networking.v1.NetworkPolicy(
-        f"{name}-allow-acme-solver",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-acme-http01-solver", namespace=namespace),
-        spec=k8s.networking.v1.NetworkPolicySpecArgs(
-            pod_selector=k8s.meta.v1.LabelSelectorArgs(
-                match_labels={"acme.cert-manager.io/http01-solver": "true"}
-            ),
-            policy_types=["Ingress"],
-            ingress=[
-                k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                    from_=[namespace_peer(ingress_namespace)], ports=[tcp(ACME_SOLVER_PORT)]
-                )
-            ],
-        ),
-        opts=opts,
-    )
-
-
 ACME_SOLVER_PORT = 8089
 
 

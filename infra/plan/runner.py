@@ -66,11 +66,6 @@ class PlanResult:
         plan["summary"] = summarize(plan)
         return plan
 
-    @property
-    def mandatory_violations(self) -> list[dict[str, str]]:
-        """Violations that block a deployment."""
-        return [v for v in self.violations if v["level"] == "mandatory"]
-
 
 class _ErrorCollector(logging.Handler):
     """Collects what the program logs at error level through ``pulumi.log.error``."""

@@ -40,7 +40,6 @@ AMR_SKUS: dict[str, tuple[float, int]] = {
 # through the private endpoint's zone (https://learn.microsoft.com/azure/redis/private-link,
 # "Private DNS zone value"); the private link group id is ``redisEnterprise``.
 AMR_PORT = 10000
-AMR_HOST_SUFFIX = "redis.azure.net"
 AMR_DNS_ZONE = "privatelink.redis.azure.net"
 AMR_PRIVATE_LINK_GROUP = "redisEnterprise"
 # A cluster holds exactly one database, and it is named "default".
