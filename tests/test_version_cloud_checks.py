@@ -1,0 +1,66 @@
+"""Asking the cloud (issue 26, part 3): GKE, MSK and the EKS add-ons confirm each pin before the
+resource is created; offline the mocks answer from the version catalog, so a catalog entry the
+cloud no longer lists fails the plan with a message naming the key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from infra.plan.cli import Outcome, plan_many
+from infra.plan.mocks import aws as aws_mocks
+from infra.plan.mocks import gcp as gcp_mocks
+from policies.rules.facts import catalog
+from tests.conftest import ROOT, plan_of, resources_of
+
+
+def _without(service_id: str, version: str) -> SimpleNamespace:
+    """The catalog as a mock sees it once the cloud has dropped ``version`` of ``service_id``."""
+    svc = catalog.service(service_id)
+    dropped = replace(svc, entries=tuple(e for e in svc.entries if e.version != version))
+
+    def service(wanted: str) -> catalog.Service:
+        return dropped if wanted == service_id else catalog.service(wanted)
+
+    return SimpleNamespace(service=service)
+
+
+def _plan(stack: str) -> Outcome:
+    """Plan a shipped stack in a forked child, which inherits the test's patched mocks."""
+    return plan_many([ROOT / f"Pulumi.{stack}.yaml"], ROOT, workers=1)[0]
+
+
+# --- GKE: container.get_engine_versions -------------------------------------------------------
+
+
+def test_gke_is_asked_whether_regular_offers_the_pinned_minor(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    from components.gcp.gke_versions import offered_or_raise
+
+    pinned = catalog.service("kubernetes.gke").default
+    for stack in ("dev-gcp", "prod-gcp"):
+        (cluster,) = resources_of(plan_of(shipped_plans, stack), "gcp:container/cluster:Cluster")
+        assert cluster["inputs"]["minMasterVersion"] == pinned
+    answer = gcp_mocks.INVOKES["gcp:container/getEngineVersions:getEngineVersions"]
+    got = answer(SimpleNamespace(args={"versionPrefix": "1.35.", "location": "x"}), None)
+    assert [v.split(".")[:2] for v in got["validMasterVersions"]] == [["1", "35"]]
+    latest = {"REGULAR": "1.36.1-gke.1000"}
+    assert offered_or_raise("1.35", ["1.35.7-gke.1"], latest, "europe-west1") == "1.35"
+    # listed, but newer than what REGULAR reaches; or not listed at all
+    for valid, channel in ((["1.36.1-gke.1"], {"REGULAR": "1.35.2-gke.1"}), ([], latest)):
+        with pytest.raises(ValueError, match=r"platform:cluster.kubernetesVersion: GKE does not"):
+            offered_or_raise("1.36", valid, channel, "europe-west1")
+
+
+def test_the_plan_fails_when_gke_no_longer_offers_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = catalog.service("kubernetes.gke").default
+    monkeypatch.setattr(gcp_mocks, "catalog", _without("kubernetes.gke", pinned))
+    outcome = _plan("dev-gcp")
+    assert outcome.exit_code == 2, outcome.errors
+    message = " ".join(outcome.errors)
+    assert f"platform:cluster.kubernetesVersion: GKE does not offer {pinned}" in message
+    assert "REGULAR offers minors up to 1.35" in message, message
