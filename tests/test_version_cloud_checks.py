@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
@@ -64,3 +63,46 @@ def test_the_plan_fails_when_gke_no_longer_offers_the_pin(monkeypatch: pytest.Mo
     message = " ".join(outcome.errors)
     assert f"platform:cluster.kubernetesVersion: GKE does not offer {pinned}" in message
     assert "REGULAR offers minors up to 1.35" in message, message
+
+
+# --- MSK: msk.get_kafka_version ---------------------------------------------------------------
+
+
+def _ended(service_id: str, version: str) -> SimpleNamespace:
+    """The catalog as a mock sees it once ``version`` had ended on the day it was checked."""
+    svc = catalog.service(service_id)
+    entries = tuple(replace(e, end=e.checked) if e.version == version else e for e in svc.entries)
+    return SimpleNamespace(
+        service=lambda wanted: (
+            replace(svc, entries=entries) if wanted == service_id else catalog.service(wanted)
+        )
+    )
+
+
+def test_msk_is_asked_whether_the_pinned_version_is_active(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    from components.aws.msk import offered_or_raise
+
+    pinned = catalog.service("kafka.msk").default
+    (cluster,) = resources_of(plan_of(shipped_plans, "prod"), "aws:msk/cluster:Cluster")
+    assert cluster["inputs"]["kafkaVersion"] == pinned
+    answer = aws_mocks.INVOKES["aws:msk/getKafkaVersion:getKafkaVersion"]
+    assert answer(SimpleNamespace(args={"preferredVersions": [pinned]}), None)["status"] == "ACTIVE"
+    assert answer(SimpleNamespace(args={"preferredVersions": ["3.6.0"]}), None)["status"] == (
+        "DEPRECATED"
+    )
+    with pytest.raises(ValueError, match="no MSK Kafka version"):
+        answer(SimpleNamespace(args={"preferredVersions": ["9.9.x"]}), None)
+    with pytest.raises(ValueError, match=r"platform:kafka.version: MSK reports Kafka 3.8.x as"):
+        offered_or_raise("3.8.x", "DEPRECATED")
+
+
+def test_the_plan_fails_when_msk_deprecates_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = catalog.service("kafka.msk").default
+    monkeypatch.setattr(aws_mocks, "catalog", _ended("kafka.msk", pinned))
+    outcome = _plan("dev")
+    assert outcome.exit_code == 2, outcome.errors
+    assert f"platform:kafka.version: MSK reports Kafka {pinned} as DEPRECATED" in " ".join(
+        outcome.errors
+    )
