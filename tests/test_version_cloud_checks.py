@@ -106,3 +106,45 @@ def test_the_plan_fails_when_msk_deprecates_the_pin(monkeypatch: pytest.MonkeyPa
     assert f"platform:kafka.version: MSK reports Kafka {pinned} as DEPRECATED" in " ".join(
         outcome.errors
     )
+
+
+# --- EKS add-ons: eks.get_addon_version -------------------------------------------------------
+
+
+def test_eks_is_asked_for_each_pinned_addon(shipped_plans: dict[str, Outcome]) -> None:
+    from components.aws.eks_versions import ADDON_VERSIONS, addon_offered_or_raise
+
+    kubernetes = catalog.service("kubernetes.eks").default
+    addons = {
+        r["inputs"]["addonName"]: r["inputs"]["addonVersion"]
+        for r in resources_of(plan_of(shipped_plans, "dev"), "aws:eks/addon:Addon")
+    }
+    assert addons and addons.items() <= ADDON_VERSIONS[kubernetes].items()
+    assert addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.13.2-eksbuild.3")
+    with pytest.raises(ValueError, match=r"EKS has coredns up to v1.12.4-eksbuild.1 for"):
+        addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.12.4-eksbuild.1")
+
+
+def test_the_plan_fails_when_eks_lacks_a_pinned_addon(monkeypatch: pytest.MonkeyPatch) -> None:
+    eks = catalog.service("kubernetes.eks")
+    pinned = eks.pinned
+    older = {**pinned.extra["addons"], "coredns": "v1.12.0-eksbuild.1"}
+    entries = tuple(
+        replace(e, extra={**e.extra, "addons": older}) if e is pinned else e for e in eks.entries
+    )
+    monkeypatch.setattr(
+        aws_mocks,
+        "catalog",
+        SimpleNamespace(
+            service=lambda wanted: (
+                replace(eks, entries=entries)
+                if wanted == "kubernetes.eks"
+                else catalog.service(wanted)
+            )
+        ),
+    )
+    outcome = _plan("dev")
+    assert outcome.exit_code == 2, outcome.errors
+    assert f"EKS has coredns up to v1.12.0-eksbuild.1 for Kubernetes {pinned.version}" in " ".join(
+        outcome.errors
+    )
