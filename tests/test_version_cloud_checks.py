@@ -45,7 +45,8 @@ def test_gke_is_asked_whether_regular_offers_the_pinned_minor(
         (cluster,) = resources_of(plan_of(shipped_plans, stack), "gcp:container/cluster:Cluster")
         assert cluster["inputs"]["minMasterVersion"] == pinned
     answer = gcp_mocks.INVOKES["gcp:container/getEngineVersions:getEngineVersions"]
-    got = answer(SimpleNamespace(args={"versionPrefix": "1.35.", "location": "x"}), None)
+    context = SimpleNamespace(region="europe-west1", gcp_project="p")
+    got = answer(SimpleNamespace(args={"versionPrefix": "1.35.", "location": "x"}), context)
     assert [v.split(".")[:2] for v in got["validMasterVersions"]] == [["1", "35"]]
     latest = {"REGULAR": "1.36.1-gke.1000"}
     assert offered_or_raise("1.35", ["1.35.7-gke.1"], latest, "europe-west1") == "1.35"
