@@ -25,7 +25,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.aws.eks_versions import ADDON_VERSIONS, offered_version
+from components.aws.eks_versions import ADDON_VERSIONS, offered_addon_version, offered_version
 from components.aws.shared import (
     AccountScope,
     ServiceRole,
@@ -450,7 +450,10 @@ class AwsCluster(pulumi.ComponentResource):
             child(self._name, addon_name),
             cluster_name=self._cluster.name,
             addon_name=addon_name,
-            addon_version=version,
+            # verified against what EKS has for the cluster's version (eks.get_addon_version)
+            addon_version=offered_addon_version(
+                addon_name, self._args.kubernetes_version, version, self
+            ),
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             pod_identity_associations=associations or None,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from policies.rules.facts.catalog import service
+from policies.rules.facts.catalog import service, version_key
 
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
     entry.version: {str(k): str(v) for k, v in entry.extra["addons"].items()}
@@ -49,5 +49,39 @@ def offered_or_raise(version: str, statuses: dict[str, str]) -> str:
             f"platform:cluster.kubernetesVersion: EKS reports {version} as {status} "
             f"(eks.get_cluster_versions); pick a version in standard support and update the "
             "catalog (policies/rules/facts/catalog/kubernetes.toml [eks])"
+        )
+    return version
+
+
+def offered_addon_version(
+    addon_name: str, kubernetes_version: str, version: str, parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    """``version`` of an add-on once EKS confirms it has that version for the cluster's
+    Kubernetes version, else a failed preview naming the catalog entry.
+
+    Asks the cloud (``eks.get_addon_version`` with ``most_recent``, pulumi-aws
+    ``aws:eks/getAddonVersion``): it names only the newest version for that Kubernetes
+    version, so a pin newer than that one is one EKS does not have for it; the offline plan's
+    mock answers from the catalog's add-ons as last checked.
+    """
+    found = aws.eks.get_addon_version_output(
+        addon_name=addon_name,
+        kubernetes_version=kubernetes_version,
+        most_recent=True,
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    return found.version.apply(
+        lambda newest: addon_offered_or_raise(addon_name, kubernetes_version, version, newest)
+    )
+
+
+def addon_offered_or_raise(addon: str, kubernetes_version: str, version: str, newest: str) -> str:
+    """``version`` unless it is newer than the newest EKS has for ``kubernetes_version``."""
+    if version_key(version) > version_key(newest):
+        raise ValueError(
+            f"platform:cluster.kubernetesVersion: EKS has {addon} up to {newest} for Kubernetes "
+            f"{kubernetes_version} (eks.get_addon_version), not the pinned {version}; update "
+            f"the add-ons of {kubernetes_version} in the catalog "
+            "(policies/rules/facts/catalog/kubernetes.toml [eks])"
         )
     return version

@@ -38,6 +38,29 @@ SASL_IAM_PORT = 9098
 # (MSK refuses to shrink a volume, so the update would fail on every later ``pulumi up``).
 VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 STORAGE_TARGET_UTILIZATION = 60.0
+# What MSK creates clusters on: a version it has not deprecated
+OFFERED_STATUS = "ACTIVE"
+
+
+def offered_kafka_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """``version`` once MSK reports it ``ACTIVE`` (``msk.get_kafka_version``, pulumi-aws
+    ``aws:msk/getKafkaVersion``), else a failed preview naming the key; the offline plan's mock
+    answers from the version catalog as last checked."""
+    found = aws.msk.get_kafka_version_output(
+        preferred_versions=[version], opts=pulumi.InvokeOutputOptions(parent=parent)
+    )
+    return found.status.apply(lambda status: offered_or_raise(version, status))
+
+
+def offered_or_raise(version: str, status: str) -> str:
+    """``version`` when MSK reports it ``ACTIVE``; the error names the key otherwise."""
+    if status != OFFERED_STATUS:
+        raise ValueError(
+            f"platform:kafka.version: MSK reports Kafka {version} as {status} "
+            "(msk.get_kafka_version); pick an ACTIVE version and update the catalog "
+            "(policies/rules/facts/catalog/kafka.toml [msk])"
+        )
+    return version
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,9 +147,11 @@ class AwsKafka(pulumi.ComponentResource):
             args.tags,
             self,
         )
+        # verified against what MSK offers (msk.get_kafka_version) before either is created
+        version = offered_kafka_version(args.spec.version, self)
         configuration = aws.msk.Configuration(
             self._name,
-            kafka_versions=[args.spec.version],
+            kafka_versions=[version],
             description=f"{self._name} broker defaults",
             server_properties=server_properties(
                 args.spec.replication_factor, args.spec.min_insync_replicas
@@ -136,7 +161,7 @@ class AwsKafka(pulumi.ComponentResource):
         broker_logs = log_group(logs_name, key, args.spec.log_retention_days, args.tags, self)
         return aws.msk.Cluster(
             self._name,
-            kafka_version=args.spec.version,
+            kafka_version=version,
             number_of_broker_nodes=args.spec.brokers,
             broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
                 instance_type=args.spec.broker_size,

@@ -107,6 +107,10 @@ class AzureRedis(pulumi.ComponentResource):
             clustering_policy="EnterpriseCluster",
             eviction_policy="VolatileLRU",
             access_keys_authentication="Disabled",
+            # The service moves the database to each new Redis version itself (no version input;
+            # https://aka.ms/redisversionupgrade): the version catalog's redis.azure-managed-redis
+            # entry records what it runs, under that rolling rule.
+            defer_upgrade="NotDeferred",
             persistence=azure.redisenterprise.PersistenceArgs(rdb_enabled=True, rdb_frequency="1h")
             if args.persistence
             else azure.redisenterprise.PersistenceArgs(aof_enabled=False, rdb_enabled=False),

@@ -34,6 +34,7 @@ from components.gcp.apis import (
     MONITORING,
     ProjectApis,
 )
+from components.gcp.gke_versions import offered_version
 from components.gcp.kms import key_ring
 from components.gcp.names import GKE_NAME_LIMIT, account_id, resource_name
 from infra.naming import child
@@ -241,8 +242,9 @@ class GcpCluster(pulumi.ComponentResource):
             subnetwork=args.subnet_id,
             remove_default_node_pool=True,
             initial_node_count=1,
-            # the release channel upgrades from here; never below the version the stack pins
-            min_master_version=args.kubernetes_version,
+            # the release channel upgrades from here; never below the version the stack pins,
+            # verified against what GKE offers (container.get_engine_versions) before the cluster
+            min_master_version=offered_version(args.kubernetes_version, args.location, self),
             networking_mode="VPC_NATIVE",
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_secondary_range_name=args.pods_range,

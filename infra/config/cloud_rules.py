@@ -80,8 +80,8 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     "local": {},
 }
 # The catalog service of each cloud's managed Postgres, Kafka and Redis (the in-cluster engines:
-# CloudNativePG, Strimzi, Valkey); a cloud without one pins no version of it (Event Hubs,
-# Memorystore picks its own).
+# CloudNativePG, Strimzi, Valkey); a cloud without one pins no version of it (Event Hubs);
+# Memorystore and Azure Managed Redis upgrade their own Redis: the catalog records what they run.
 MANAGED_POSTGRES_SERVICES: dict[Cloud, str] = {
     "aws": "postgres.rds",
     "gcp": "postgres.cloudsql",
@@ -91,7 +91,15 @@ CNPG_POSTGRES_SERVICE = "postgres.cloudnative-pg"
 KAFKA_SERVICES: dict[Cloud, str] = {
     "aws": "kafka.msk", "gcp": "kafka.gcp-kafka", "local": "kafka.strimzi",
 }  # fmt: skip
-REDIS_SERVICES: dict[Cloud, str] = {"aws": "redis.elasticache", "local": "redis.valkey"}
+REDIS_SERVICES: dict[Cloud, str] = {
+    "aws": "redis.elasticache", "gcp": "redis.memorystore-cluster",
+    "azure": "redis.azure-managed-redis", "local": "redis.valkey",
+}  # fmt: skip
+# Clouds whose Redis service runs and upgrades its own Redis (no version input): redis.version
+# can only name what the catalog records it runs.
+SELF_UPGRADING_REDIS: dict[Cloud, str] = {
+    "gcp": "Memorystore for Redis Cluster", "azure": "Azure Managed Redis",
+}  # fmt: skip
 
 
 def postgres_service(config: PlatformFields) -> str:
@@ -155,6 +163,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
         )
     if config.cloud == "local":
         problems += _local_problems(config)
+    problems += _self_upgrading_redis_problems(config)
     if config.cluster.deployer_networks and config.cloud not in ("aws", "azure"):
         problems.append(
             f"cluster.deployerNetworks: only used on aws and azure ({config.cloud}: "
@@ -234,6 +243,19 @@ def _azure_problems(config: PlatformFields) -> list[str]:
     if config.postgres.engine == "managed":
         problems += _azure_flexible_server_problems(config)
     return problems + _azure_redis_problems(config)
+
+
+def _self_upgrading_redis_problems(config: PlatformFields) -> list[str]:
+    """On a cloud whose Redis service picks its own version, redis.version is what it runs."""
+    if config.cloud not in SELF_UPGRADING_REDIS:
+        return []
+    versions = catalog.service(REDIS_SERVICES[config.cloud]).versions
+    if config.redis.version in versions:
+        return []
+    return [
+        f"redis.version: {config.redis.version} is not what {SELF_UPGRADING_REDIS[config.cloud]} "
+        f"runs (the service runs and upgrades its own Redis); allowed: {', '.join(versions)}"
+    ]
 
 
 def _azure_redis_problems(config: PlatformFields) -> list[str]:

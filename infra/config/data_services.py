@@ -167,7 +167,9 @@ class RedisConfig(StrictModel):
     """``platform:redis``: the managed Redis (cluster mode where the cloud offers it)."""
 
     version: Version = Field(
-        pattern=r"^\d+(\.\d+)?$", description='Redis engine version (7.1 or "7.1")'
+        pattern=r"^\d+(\.\d+)?$",
+        description='Redis engine version (7.1 or "7.1"; gcp, azure: what the service runs, '
+        "it upgrades its own Redis; catalog: redis.toml)",
     )
     node_size: str = Field(
         min_length=1,

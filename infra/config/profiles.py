@@ -24,6 +24,9 @@ Profile = dict[str, dict[str, Any]]
 # ``default`` of its service. Managed Kafka's is the API's own line (what a cluster created
 # without a version runs), so clusters created before the version was passed keep it.
 GCP_KAFKA_DEFAULT = service("kafka.gcp-kafka").default
+# What the cloud's Redis service runs (it upgrades itself; catalog: redis.*)
+_MEMORYSTORE = service("redis.memorystore-cluster").default
+_AMR = service("redis.azure-managed-redis").default
 _K8S = {
     cloud: service(f"kubernetes.{name}").default
     for cloud, name in (("aws", "eks"), ("gcp", "gke"), ("azure", "aks"), ("local", "kind"))
@@ -194,19 +197,19 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             "cluster": {"nodeSize": "e2-standard-2", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-1-3840"},
             "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
-            "redis": {"nodeSize": "REDIS_SHARED_CORE_NANO"},
+            "redis": {"nodeSize": "REDIS_SHARED_CORE_NANO", "version": _MEMORYSTORE},
         },
         "staging": {
             "cluster": {"nodeSize": "e2-standard-4", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-2-7680"},
             "kafka": {"brokerSize": "3x12", "version": GCP_KAFKA_DEFAULT},
-            "redis": {"nodeSize": "REDIS_STANDARD_SMALL"},
+            "redis": {"nodeSize": "REDIS_STANDARD_SMALL", "version": _MEMORYSTORE},
         },
         "prod": {
             "cluster": {"nodeSize": "n2-standard-4", "kubernetesVersion": _K8S["gcp"]},
             "postgres": {"instanceSize": "db-custom-4-15360"},
             "kafka": {"brokerSize": "6x24", "version": GCP_KAFKA_DEFAULT},
-            "redis": {"nodeSize": "REDIS_HIGHMEM_MEDIUM"},
+            "redis": {"nodeSize": "REDIS_HIGHMEM_MEDIUM", "version": _MEMORYSTORE},
         },
     },
     "azure": {
@@ -216,19 +219,19 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
             "postgres": {"instanceSize": "Standard_B2s", "storageGb": 32, "backupRetentionDays": 7},
             "kafka": {"brokerSize": "Standard"},
             # Azure Managed Redis SKUs; each runs at least redis.shards primary shards
-            "redis": {"nodeSize": "Balanced_B1"},
+            "redis": {"nodeSize": "Balanced_B1", "version": _AMR},
         },
         "staging": {
             "cluster": {"nodeSize": "Standard_D4s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D2ds_v5", "storageGb": 64},
             "kafka": {"brokerSize": "Standard"},
-            "redis": {"nodeSize": "Balanced_B5"},
+            "redis": {"nodeSize": "Balanced_B5", "version": _AMR},
         },
         "prod": {
             "cluster": {"nodeSize": "Standard_D8s_v5", "kubernetesVersion": _K8S["azure"]},
             "postgres": {"instanceSize": "Standard_D4ds_v5", "storageGb": 128},
             "kafka": {"brokerSize": "Premium"},
-            "redis": {"nodeSize": "Balanced_B20"},
+            "redis": {"nodeSize": "Balanced_B20", "version": _AMR},
         },
     },
     # A laptop cluster (dev only): one node of "<cpu>/<memory>" capacity, pods sized by their

@@ -271,7 +271,42 @@ def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
     return {"engine": "postgres", "version": version, "versionActual": version, "status": status}
 
 
+def _kafka_version(args: Any, context: MockContext) -> dict[str, Any]:
+    """MSK's answer as the version catalog recorded it: the first preferred version it lists,
+    ``DEPRECATED`` when its end had passed on the day it was checked, else ``ACTIVE``
+    (``msk.get_kafka_version``)."""
+    preferred = [str(v) for v in args.args.get("preferredVersions") or [args.args.get("version")]]
+    msk = catalog.service("kafka.msk")
+    for version in preferred:
+        entry = next((e for e in msk.entries if e.version == version), None)
+        if entry is not None:
+            ended = entry.end is not None and entry.end <= entry.checked
+            status = "DEPRECATED" if ended else "ACTIVE"
+            return {"id": version, "version": version, "status": status}
+    raise ValueError(f"no MSK Kafka version matches {preferred}")
+
+
+def _addon_version(args: Any, context: MockContext) -> dict[str, Any]:
+    """EKS's newest version of an add-on for a Kubernetes version, as the version catalog
+    recorded it: the add-on version pinned for that Kubernetes version (``eks.get_addon_version``)."""
+    name, kubernetes = str(args.args.get("addonName")), str(args.args.get("kubernetesVersion"))
+    entry = catalog.service("kubernetes.eks").entry(kubernetes)
+    addons = dict(entry.extra.get("addons") or {}) if entry is not None else {}
+    if name not in addons:
+        raise ValueError(f"no EKS add-on {name} for Kubernetes {kubernetes}")
+    return {
+        "id": name,
+        "addonName": name,
+        "kubernetesVersion": kubernetes,
+        "mostRecent": bool(args.args.get("mostRecent")),
+        "region": context.region,
+        "version": str(addons[name]),
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "aws:eks/getAddonVersion:getAddonVersion": _addon_version,
+    "aws:msk/getKafkaVersion:getKafkaVersion": _kafka_version,
     "aws:route53/getZone:getZone": _hosted_zone,
     "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
     "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.plan.mocks.common import MockContext, OutputFn, digest
+from policies.rules.facts import catalog
 
 PROJECT_NUMBER = "123456789012"
 
@@ -186,7 +187,33 @@ def _managed_zones(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _engine_versions(args: Any, context: MockContext) -> dict[str, Any]:
+    """GKE's server config as the version catalog recorded it on the day each entry was
+    checked: one master version per catalogued minor, the REGULAR channel's newest the newest
+    of them and its default the catalog's (``container.get_engine_versions``)."""
+    gke = catalog.service("kubernetes.gke")
+    offered = [f"{version}.1-gke.1000" for version in reversed(gke.versions)]  # newest first
+    prefix = str(args.args.get("versionPrefix") or "")
+    matching = [version for version in offered if version.startswith(prefix)]
+    latest, default = (offered[0] if offered else ""), f"{gke.default}.1-gke.1000"
+    return {
+        "id": "-",
+        "location": str(args.args.get("location") or context.region),
+        "project": context.gcp_project,
+        "versionPrefix": prefix,
+        "validMasterVersions": matching,
+        "validNodeVersions": matching,
+        "latestMasterVersion": matching[0] if matching else "",
+        "latestNodeVersion": matching[0] if matching else "",
+        "defaultClusterVersion": default,
+        "releaseChannelDefaultVersion": {"REGULAR": default},
+        "releaseChannelLatestVersion": {"REGULAR": latest},
+        "releaseChannelUpgradeTargetVersion": {"REGULAR": latest},
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "gcp:container/getEngineVersions:getEngineVersions": _engine_versions,
     "gcp:dns/getManagedZones:getManagedZones": _managed_zones,
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,
 }

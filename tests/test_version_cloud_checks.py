@@ -1,0 +1,151 @@
+"""Asking the cloud (issue 26, part 3): GKE, MSK and the EKS add-ons confirm each pin before the
+resource is created; offline the mocks answer from the version catalog, so a catalog entry the
+cloud no longer lists fails the plan with a message naming the key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
+from infra.plan.cli import Outcome, plan_many
+from infra.plan.mocks import aws as aws_mocks
+from infra.plan.mocks import gcp as gcp_mocks
+from policies.rules.facts import catalog
+from tests.conftest import ROOT, plan_of, resources_of
+
+
+def _without(service_id: str, version: str) -> SimpleNamespace:
+    """The catalog as a mock sees it once the cloud has dropped ``version`` of ``service_id``."""
+    svc = catalog.service(service_id)
+    dropped = replace(svc, entries=tuple(e for e in svc.entries if e.version != version))
+
+    def service(wanted: str) -> catalog.Service:
+        return dropped if wanted == service_id else catalog.service(wanted)
+
+    return SimpleNamespace(service=service)
+
+
+def _plan(stack: str) -> Outcome:
+    """Plan a shipped stack in a forked child, which inherits the test's patched mocks."""
+    return plan_many([ROOT / f"Pulumi.{stack}.yaml"], ROOT, workers=1)[0]
+
+
+# --- GKE: container.get_engine_versions -------------------------------------------------------
+
+
+def test_gke_is_asked_whether_regular_offers_the_pinned_minor(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    from components.gcp.gke_versions import offered_or_raise
+
+    pinned = catalog.service("kubernetes.gke").default
+    for stack in ("dev-gcp", "prod-gcp"):
+        (cluster,) = resources_of(plan_of(shipped_plans, stack), "gcp:container/cluster:Cluster")
+        assert cluster["inputs"]["minMasterVersion"] == pinned
+    answer = gcp_mocks.INVOKES["gcp:container/getEngineVersions:getEngineVersions"]
+    context = SimpleNamespace(region="europe-west1", gcp_project="p")
+    got = answer(SimpleNamespace(args={"versionPrefix": "1.35.", "location": "x"}), context)
+    assert [v.split(".")[:2] for v in got["validMasterVersions"]] == [["1", "35"]]
+    latest = {"REGULAR": "1.36.1-gke.1000"}
+    assert offered_or_raise("1.35", ["1.35.7-gke.1"], latest, "europe-west1") == "1.35"
+    # listed, but newer than what REGULAR reaches; or not listed at all
+    for valid, channel in ((["1.36.1-gke.1"], {"REGULAR": "1.35.2-gke.1"}), ([], latest)):
+        with pytest.raises(ValueError, match=r"platform:cluster.kubernetesVersion: GKE does not"):
+            offered_or_raise("1.36", valid, channel, "europe-west1")
+
+
+def test_the_plan_fails_when_gke_no_longer_offers_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = catalog.service("kubernetes.gke").default
+    monkeypatch.setattr(gcp_mocks, "catalog", _without("kubernetes.gke", pinned))
+    outcome = _plan("dev-gcp")
+    assert outcome.exit_code == 2, outcome.errors
+    message = " ".join(outcome.errors)
+    assert f"platform:cluster.kubernetesVersion: GKE does not offer {pinned}" in message
+    assert "REGULAR offers minors up to 1.35" in message, message
+
+
+# --- MSK: msk.get_kafka_version ---------------------------------------------------------------
+
+
+def _ended(service_id: str, version: str) -> SimpleNamespace:
+    """The catalog as a mock sees it once ``version`` had ended on the day it was checked."""
+    svc = catalog.service(service_id)
+    entries = tuple(replace(e, end=e.checked) if e.version == version else e for e in svc.entries)
+    return SimpleNamespace(
+        service=lambda wanted: (
+            replace(svc, entries=entries) if wanted == service_id else catalog.service(wanted)
+        )
+    )
+
+
+def test_msk_is_asked_whether_the_pinned_version_is_active(
+    shipped_plans: dict[str, Outcome],
+) -> None:
+    from components.aws.msk import offered_or_raise
+
+    pinned = catalog.service("kafka.msk").default
+    (cluster,) = resources_of(plan_of(shipped_plans, "prod"), "aws:msk/cluster:Cluster")
+    assert cluster["inputs"]["kafkaVersion"] == pinned
+    answer = aws_mocks.INVOKES["aws:msk/getKafkaVersion:getKafkaVersion"]
+    assert answer(SimpleNamespace(args={"preferredVersions": [pinned]}), None)["status"] == "ACTIVE"
+    assert answer(SimpleNamespace(args={"preferredVersions": ["3.6.0"]}), None)["status"] == (
+        "DEPRECATED"
+    )
+    with pytest.raises(ValueError, match="no MSK Kafka version"):
+        answer(SimpleNamespace(args={"preferredVersions": ["9.9.x"]}), None)
+    with pytest.raises(ValueError, match=r"platform:kafka.version: MSK reports Kafka 3.8.x as"):
+        offered_or_raise("3.8.x", "DEPRECATED")
+
+
+def test_the_plan_fails_when_msk_deprecates_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = catalog.service("kafka.msk").default
+    monkeypatch.setattr(aws_mocks, "catalog", _ended("kafka.msk", pinned))
+    outcome = _plan("dev")
+    assert outcome.exit_code == 2, outcome.errors
+    assert f"platform:kafka.version: MSK reports Kafka {pinned} as DEPRECATED" in " ".join(
+        outcome.errors
+    )
+
+
+# --- EKS add-ons: eks.get_addon_version -------------------------------------------------------
+
+
+def test_eks_is_asked_for_each_pinned_addon(shipped_plans: dict[str, Outcome]) -> None:
+    from components.aws.eks_versions import ADDON_VERSIONS, addon_offered_or_raise
+
+    kubernetes = catalog.service("kubernetes.eks").default
+    addons = {
+        r["inputs"]["addonName"]: r["inputs"]["addonVersion"]
+        for r in resources_of(plan_of(shipped_plans, "dev"), "aws:eks/addon:Addon")
+    }
+    assert addons and addons.items() <= ADDON_VERSIONS[kubernetes].items()
+    assert addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.13.2-eksbuild.3")
+    with pytest.raises(ValueError, match=r"EKS has coredns up to v1.12.4-eksbuild.1 for"):
+        addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.12.4-eksbuild.1")
+
+
+def test_the_plan_fails_when_eks_lacks_a_pinned_addon(monkeypatch: pytest.MonkeyPatch) -> None:
+    eks = catalog.service("kubernetes.eks")
+    pinned = eks.pinned
+    older = {**pinned.extra["addons"], "coredns": "v1.12.0-eksbuild.1"}
+    entries = tuple(
+        replace(e, extra={**e.extra, "addons": older}) if e is pinned else e for e in eks.entries
+    )
+    monkeypatch.setattr(
+        aws_mocks,
+        "catalog",
+        SimpleNamespace(
+            service=lambda wanted: (
+                replace(eks, entries=entries)
+                if wanted == "kubernetes.eks"
+                else catalog.service(wanted)
+            )
+        ),
+    )
+    outcome = _plan("dev")
+    assert outcome.exit_code == 2, outcome.errors
+    assert f"EKS has coredns up to v1.12.0-eksbuild.1 for Kubernetes {pinned.version}" in " ".join(
+        outcome.errors
+    )
