@@ -35,6 +35,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
     "aws:ec2/subnet:Subnet": "aws_subnet",
     "aws:ec2/vpc:Vpc": "aws_vpc",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
     "aws:eks/addon:Addon": "aws_eks_addon",
