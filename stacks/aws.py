@@ -167,7 +167,9 @@ def _with_dns(
     return replace(contract, dns=writer.contract())
 
 
-def _image_registry(config: PlatformConfig, account: _Account, opts: pulumi.ResourceOptions) -> None:
+def _image_registry(
+    config: PlatformConfig, account: _Account, opts: pulumi.ResourceOptions
+) -> None:
     """The apps' ECR repositories (``platform:images.createRegistry``), exported as
     ``imageRegistry``; the nodes pull with their role's AmazonEC2ContainerRegistryReadOnly."""
     if not config.images.create_registry:

@@ -36,6 +36,8 @@ REPLACES: list[tuple[str, str, str]] = [
     # image registries
     ("aws:ecr/repository:Repository", "name", TF_AWS + "ecr_repository (name: forces new)"),
     ("aws:ecr/repository:Repository", "encryptionConfigurations", TF_AWS + "ecr_repository (encryption_configuration: forces new)"),
+    ("gcp:artifactregistry/repository:Repository", "repositoryId", TF_GCP + "artifact_registry_repository (repository_id: forces new)"),
+    ("gcp:artifactregistry/repository:Repository", "kmsKeyName", TF_GCP + "artifact_registry_repository (kms_key_name: forces new)"),
     # clusters
     ("aws:eks/cluster:Cluster", "name", TF_AWS + "eks_cluster (name: forces new)"),
     ("aws:eks/cluster:Cluster", "roleArn", TF_AWS + "eks_cluster (role_arn: forces new)"),

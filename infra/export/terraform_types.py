@@ -81,6 +81,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:compute/router:Router": "google_compute_router",
     "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
     "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
+    "gcp:artifactregistry/repository:Repository": "google_artifact_registry_repository",
     "gcp:container/cluster:Cluster": "google_container_cluster",
     "gcp:container/nodePool:NodePool": "google_container_node_pool",
     "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember": "google_dns_managed_zone_iam_member",
