@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -98,9 +99,19 @@ def pins_of(path: Path, root: Path, on: date) -> list[Pin]:
 
 def table(stack: str, pins: list[Pin], on: date) -> Table:
     """One stack's rich table: one row per pin."""
-    view = Table(title=f"{stack}: versions on {on}", title_justify="left", expand=False)
+    # no vertical rules: six columns and a 30-character pin name fit 80 columns unfolded
+    view = Table(
+        title=f"{stack}: versions on {on}", title_justify="left", expand=False,
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True,
+    )  # fmt: skip
     for column in ("pin", "pinned", "newest", "end", "days", "status"):
-        view.add_column(column, overflow="fold", justify="right" if column == "days" else "left")
+        # whole values: a long image digest folds (overflow) rather than a name wrapping
+        view.add_column(
+            column,
+            overflow="fold",
+            no_wrap=True,
+            justify="right" if column == "days" else "left",
+        )
     for pin in pins:
         verdict = pin.verdict
         view.add_row(
