@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from components.aws.alarms import AlarmTargets, AwsAlarms, AwsAlarmsArgs
 from components.aws.dns import AwsDnsWriter, AwsDnsWriterArgs
+from components.aws.ecr import AwsImageRegistry, AwsImageRegistryArgs
 from components.aws.eks import AwsCluster, AwsClusterArgs
 from components.aws.elasticache import AwsRedis, AwsRedisArgs
 from components.aws.msk import AwsKafka, AwsKafkaArgs
@@ -113,6 +114,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         opts,
     )
     _alarms(config, account, data, (postgres, kafka, redis, cluster), opts)
+    _image_registry(config, account, opts)
     identities = {
         app: AwsWorkloadRole(
             f"{prefix}-{app}",
@@ -163,6 +165,29 @@ def _with_dns(
         opts,
     )
     return replace(contract, dns=writer.contract())
+
+
+def _image_registry(
+    config: PlatformConfig, account: _Account, opts: pulumi.ResourceOptions
+) -> None:
+    """The apps' ECR repositories (``platform:images.createRegistry``), exported as
+    ``imageRegistry``; the nodes pull with their role's AmazonEC2ContainerRegistryReadOnly."""
+    if not config.images.create_registry:
+        return
+    registry = AwsImageRegistry(
+        f"{config.name_prefix}-images",
+        AwsImageRegistryArgs(
+            path=config.name_prefix,
+            apps=list(config.apps),
+            account_id=account.account_id,
+            region=config.region,
+            keep_images=config.images.keep_images,
+            protect=config.protect,
+            tags=tags(config, "images"),
+        ),
+        opts,
+    )
+    pulumi.export("imageRegistry", registry.url)
 
 
 def _disaster_recovery(

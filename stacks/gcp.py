@@ -8,12 +8,14 @@ from dataclasses import replace
 import pulumi
 
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
-from components.gcp.apis import DNS, ProjectApis, ProjectApisArgs
+from components.gcp.apis import ARTIFACTREGISTRY, DNS, ProjectApis, ProjectApisArgs
+from components.gcp.artifact_registry import GcpImageRegistry, GcpImageRegistryArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.dns import GcpDnsWriter, GcpDnsWriterArgs
 from components.gcp.gke import GcpCluster, GcpClusterArgs
 from components.gcp.kafka import GcpKafka, GcpKafkaArgs
 from components.gcp.memorystore import GcpRedis, GcpRedisArgs
+from components.gcp.names import resource_name
 from components.gcp.network import PODS_RANGE, SERVICES_RANGE, GcpNetwork, GcpNetworkArgs
 from components.gcp.workload_identity import GcpWorkloadIdentity, GcpWorkloadIdentityArgs
 from infra.config.models import PlatformConfig
@@ -163,6 +165,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
     network_contract = network.contract(
         str(config.network.cidr), [pulumi.Output.from_input(zone) for zone in zones]
     )
+    _image_registry(config, project, apis, opts)
     contract = cluster.contract(identities)
     if config.dns.zone is not None:
         writer = GcpDnsWriter(
@@ -186,3 +189,26 @@ def build(config: PlatformConfig) -> PlatformContracts:
         else postgres_engine.gcp_postgres(config, cluster, contract, project, apis, opts)
     )
     return PlatformContracts.of(network_contract, contract, (database, kafka, redis))
+
+
+def _image_registry(
+    config: PlatformConfig, project: str, apis: ProjectApis, opts: pulumi.ResourceOptions
+) -> None:
+    """The apps' Docker repository (``platform:images.createRegistry``), exported as
+    ``imageRegistry``; the GKE nodes pull with their account's artifactregistry.reader."""
+    if not config.images.create_registry:
+        return
+    registry = GcpImageRegistry(
+        f"{config.name_prefix}-images",
+        GcpImageRegistryArgs(
+            project=project,
+            location=config.region,
+            repository_id=resource_name(config.name_prefix),
+            keep_images=config.images.keep_images,
+            protect=config.protect,
+            labels=tags(config, "images"),
+            depends_on=apis.needs(ARTIFACTREGISTRY),
+        ),
+        opts,
+    )
+    pulumi.export("imageRegistry", registry.url)

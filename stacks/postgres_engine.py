@@ -82,12 +82,14 @@ def cnpg_postgres(
 
 
 def gcp_apis(config: PlatformConfig) -> tuple[str, ...]:
-    """The project APIs a GCP stack enables: Cloud Storage too when the backups go there."""
+    """The project APIs a GCP stack enables: Cloud Storage too when the backups go there,
+    Artifact Registry when the stack creates the image registry."""
     from components.gcp import apis
 
+    registry = (apis.ARTIFACTREGISTRY,) if config.images.create_registry else ()
     if in_cluster(config) and config.postgres.backups:
-        return (*apis.ALL, apis.STORAGE)
-    return apis.ALL
+        return (*apis.ALL, apis.STORAGE, *registry)
+    return (*apis.ALL, *registry)
 
 
 def _store_spec(config: PlatformConfig) -> BackupStoreSpec:

@@ -35,6 +35,7 @@ API_OF_TYPE = {
     "gcp:monitoring/": apis.MONITORING,
     "gcp:serviceaccount/": apis.IAM,
     "gcp:dns/": apis.DNS,
+    "gcp:artifactregistry/": apis.ARTIFACTREGISTRY,
     # project IAM policy is read and written through Cloud Resource Manager
     "gcp:projects/iAMMember:": apis.CLOUDRESOURCEMANAGER,
     # generates the agent of the API it names (GKE's), which must be on; the call itself is
@@ -71,7 +72,9 @@ def test_every_api_is_enabled_and_kept_on_destroy(
     services = resources_of(plan, SERVICE)
     # Cloud DNS only where external-dns writes a zone (Pulumi.staging-gcp.yaml)
     dns = {apis.DNS} if stack in ZONED else set()
-    assert {s["inputs"]["service"] for s in services} == set(apis.ALL) | dns
+    # Artifact Registry where the stack creates the image registry (the default)
+    registry = {apis.ARTIFACTREGISTRY}
+    assert {s["inputs"]["service"] for s in services} == set(apis.ALL) | dns | registry
     assert all(s["inputs"]["disableOnDestroy"] is False for s in services)
 
 

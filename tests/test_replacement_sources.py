@@ -33,6 +33,11 @@ REPLACES: list[tuple[str, str, str]] = [
     ("azure-native:dbforpostgresql:Server", "resourceGroupName", ARM_ID),
     ("azure-native:dbforpostgresql:Server", "location", "azure-native registry: location is create-only"),
     ("azure-native:dbforpostgresql:Server", "administratorLogin", "Flexible Server REST API: administratorLogin x-ms-mutability [create, read]"),
+    # image registries
+    ("aws:ecr/repository:Repository", "name", TF_AWS + "ecr_repository (name: forces new)"),
+    ("aws:ecr/repository:Repository", "encryptionConfigurations", TF_AWS + "ecr_repository (encryption_configuration: forces new)"),
+    ("gcp:artifactregistry/repository:Repository", "repositoryId", TF_GCP + "artifact_registry_repository (repository_id: forces new)"),
+    ("gcp:artifactregistry/repository:Repository", "kmsKeyName", TF_GCP + "artifact_registry_repository (kms_key_name: forces new)"),
     # clusters
     ("aws:eks/cluster:Cluster", "name", TF_AWS + "eks_cluster (name: forces new)"),
     ("aws:eks/cluster:Cluster", "roleArn", TF_AWS + "eks_cluster (role_arn: forces new)"),
@@ -119,6 +124,7 @@ def test_the_list_covers_every_kind_of_stateful_resource() -> None:
         if t.split(":")[0] in ("aws", "gcp", "azure-native")
         and t.rsplit(":", 1)[1] in {"Instance", "DatabaseInstance", "Server", "Cluster",
                                      "ManagedCluster", "ReplicationGroup", "Redis", "Namespace",
-                                     "StorageAccount", "Key", "CryptoKey"}
+                                     "StorageAccount", "Key", "CryptoKey",
+                                     "Repository"}
     }  # fmt: skip
     assert wanted <= listed, sorted(wanted - listed)

@@ -38,6 +38,8 @@ STORAGE = "storage.googleapis.com"
 # Cloud DNS (external-dns's zone: the IAM binding on it and the zone lookup); enabled only where
 # a stack sets platform:dns.zone.
 DNS = "dns.googleapis.com"
+# Artifact Registry (the apps' images); enabled only where platform:images.createRegistry is on.
+ARTIFACTREGISTRY = "artifactregistry.googleapis.com"
 # GKE's logging and monitoring config ships to these.
 LOGGING = "logging.googleapis.com"
 MONITORING = "monitoring.googleapis.com"

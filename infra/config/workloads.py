@@ -133,6 +133,18 @@ class ImagesConfig(StrictModel):
         description="registry credentials as a .dockerconfigjson document (a credential: set it "
         "with pulumi config set --secret); the platform creates the pull Secret from it",
     )
+    create_registry: bool = Field(
+        default=True,
+        description="cloud stacks create the apps' private image registry (AWS: one ECR "
+        "repository per app, immutable tags, scan on push) and export its URL as imageRegistry; "
+        "ignored by platform:cloud local",
+    )
+    keep_images: int = Field(
+        default=30,
+        ge=1,
+        le=1000,
+        description="images each app's repository keeps (older ones expire)",
+    )
 
     @model_validator(mode="after")
     def _one_pull_secret(self) -> ImagesConfig:

@@ -35,6 +35,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
     "aws:ec2/subnet:Subnet": "aws_subnet",
     "aws:ec2/vpc:Vpc": "aws_vpc",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
     "aws:eks/addon:Addon": "aws_eks_addon",
@@ -79,6 +81,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:compute/router:Router": "google_compute_router",
     "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
     "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
+    "gcp:artifactregistry/repository:Repository": "google_artifact_registry_repository",
     "gcp:container/cluster:Cluster": "google_container_cluster",
     "gcp:container/nodePool:NodePool": "google_container_node_pool",
     "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember": "google_dns_managed_zone_iam_member",
@@ -110,6 +113,7 @@ TERRAFORM_TYPES: dict[str, str] = {
 # Inputs the bridge renamed (pluralised repeated blocks), by dotted Pulumi path: Terraform name.
 RENAMES: dict[str, dict[str, str]] = {
     "aws:ec2/routeTable:RouteTable": {"routes": "route"},
+    "aws:ecr/repository:Repository": {"encryptionConfigurations": "encryption_configuration"},
     "aws:eks/addon:Addon": {"podIdentityAssociations": "pod_identity_association"},
     "aws:elasticache/parameterGroup:ParameterGroup": {"parameters": "parameter"},
     "aws:elasticache/replicationGroup:ReplicationGroup": {

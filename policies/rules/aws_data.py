@@ -14,6 +14,7 @@ RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 MSK = "aws:msk/cluster:Cluster"
 ELASTICACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 KMS_KEY = "aws:kms/key:Key"
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
 
 Props = Mapping[str, Any]
 
@@ -125,6 +126,11 @@ def kms_rotation(props: Props, config: Props) -> bool | None:
     return truthy(props, "enableKeyRotation")
 
 
+def ecr_immutable_tags(props: Props, config: Props) -> bool | None:
+    # ECR's default is MUTABLE (pulumi_aws.ecr.Repository image_tag_mutability)
+    return equals(props, "IMMUTABLE", "imageTagMutability", default="MUTABLE")
+
+
 POLICIES = [
     property_rule(
         "aws-rds-storage-encrypted", "Unencrypted database storage and snapshots leak data at rest.",
@@ -206,5 +212,10 @@ POLICIES = [
         "aws-kms-key-rotation", "Rotating key material limits what one leaked key version exposes.",
         "Set enable_key_rotation=True.", Severity.MEDIUM,
         [KMS_KEY], kms_rotation, "KMS key rotation is off",
+    ),
+    property_rule(
+        "aws-ecr-immutable-tags", "A mutable tag lets a push replace what a released tag runs.",
+        "Set image_tag_mutability='IMMUTABLE'.", Severity.MEDIUM,
+        [ECR_REPOSITORY], ecr_immutable_tags, "ECR repository tags are mutable",
     ),
 ]  # fmt: skip

@@ -16,6 +16,7 @@ NODE_POOL = "gcp:container/nodePool:NodePool"
 REDIS_INSTANCE = "gcp:redis/instance:Instance"
 REDIS_CLUSTER = "gcp:redis/cluster:Cluster"
 SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+ARTIFACT_REPOSITORY = "gcp:artifactregistry/repository:Repository"
 
 Props = Mapping[str, Any]
 
@@ -124,6 +125,13 @@ def subnet_flow_logs(props: Props, config: Props) -> bool | None:
     return bool(dig(props, "logConfig"))
 
 
+def artifact_registry_immutable_tags(props: Props, config: Props) -> bool | None:
+    # only Docker repositories have tags (dockerConfig.immutableTags, default false)
+    if equals(props, "DOCKER", "format") is not True:
+        return None if is_unknown(dig(props, "format")) else True
+    return equals(props, True, "dockerConfig", "immutableTags", default=False)
+
+
 POLICIES = [
     property_rule(
         "gcp-cloudsql-no-public-ip", "A database with a public IP is reachable from the whole internet.",
@@ -199,5 +207,10 @@ POLICIES = [
         "gcp-subnet-flow-logs", "Flow logs are the only record of who talked to what.",
         "Set log_config on the subnetwork.", Severity.MEDIUM,
         [SUBNETWORK], subnet_flow_logs, "subnetwork has no flow logs",
+    ),
+    property_rule(
+        "gcp-artifact-registry-immutable-tags", "A mutable tag lets a push replace what a released tag runs.",
+        "Set docker_config.immutable_tags=True on Docker repositories.", Severity.MEDIUM,
+        [ARTIFACT_REPOSITORY], artifact_registry_immutable_tags, "Artifact Registry Docker tags are mutable",
     ),
 ]  # fmt: skip

@@ -20,9 +20,11 @@ _BY_PACKAGE = {
 STATEFUL: frozenset[str] = frozenset({
     "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:msk/cluster:Cluster", "aws:msk/topic:Topic", "aws:kms/key:Key", "aws:eks/cluster:Cluster",
+    "aws:ecr/repository:Repository",
     "gcp:sql/databaseInstance:DatabaseInstance", "gcp:sql/database:Database",
     "gcp:redis/cluster:Cluster", "gcp:managedkafka/cluster:Cluster",
     "gcp:managedkafka/topic:Topic", "gcp:kms/cryptoKey:CryptoKey", "gcp:container/cluster:Cluster",
+    "gcp:artifactregistry/repository:Repository",
     "azure-native:dbforpostgresql:Server", "azure-native:dbforpostgresql:Database",
     "azure-native:redisenterprise:RedisEnterprise",
     "azure-native:redisenterprise:Database", "azure-native:eventhub:Namespace", "azure-native:eventhub:EventHub",

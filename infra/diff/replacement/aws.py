@@ -92,6 +92,15 @@ TYPES: dict[str, tuple[str, _Renames]] = {
         {"PolicyName": "name", "RoleName": "role"},
     ),
     "aws:kms/alias:Alias": ("AWS::KMS::Alias", {"AliasName": "name"}),
+    "aws:ecr/repository:Repository": (
+        "AWS::ECR::Repository",
+        {
+            "RepositoryName": "name",
+            "EncryptionConfiguration": "encryptionConfigurations",
+            "EncryptionConfiguration/EncryptionType": None,  # inside encryptionConfigurations
+            "EncryptionConfiguration/KmsKey": None,
+        },
+    ),
     "aws:kms/key:Key": ("AWS::KMS::Key", {}),
     "aws:msk/cluster:Cluster": (
         "AWS::MSK::Cluster",
@@ -142,6 +151,9 @@ _ADD: dict[str, tuple[str, ...]] = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": (
         "clusterName", "policyArn", "principalArn", "accessScope",
     ),
+    # .../resources/ecr_lifecycle_policy: repository forces a new policy (CloudFormation keeps
+    # the policy inside AWS::ECR::Repository)
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
     # .../resources/default_security_group: adopting another VPC's default group
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("vpcId",),
     # .../resources/kms_key: key spec, usage and multi-Region cannot change on a key

@@ -34,6 +34,10 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     ),
     "gcp:sql/database:Database": ("name", "project", "instance"),
     "gcp:sql/user:User": ("name", "project", "instance", "host"),
+    # .../resources/artifact_registry_repository: these force a new repository
+    "gcp:artifactregistry/repository:Repository": (
+        "repositoryId", "project", "location", "format", "mode", "kmsKeyName",
+    ),
     "gcp:kms/keyRing:KeyRing": ("name", "project", "location"),
     "gcp:kms/cryptoKey:CryptoKey": (
         "name", "keyRing", "purpose", "importOnly", "skipInitialVersionCreation",

@@ -35,6 +35,7 @@ _ARN_PATHS = {
     "aws:iam/role:Role": ("iam", "role/{name}"),
     "aws:iam/policy:Policy": ("iam", "policy/{name}"),
     "aws:kms/key:Key": ("kms", "key/{id}"),
+    "aws:ecr/repository:Repository": ("ecr", "repository/{name}"),
     "aws:eks/cluster:Cluster": ("eks", "cluster/{name}"),
     "aws:eks/nodeGroup:NodeGroup": ("eks", "nodegroup/{name}"),
     "aws:rds/instance:Instance": ("rds", "db:{name}"),

@@ -39,6 +39,13 @@ CFN_TYPES: dict[str, CfnMapping | str] = {
         "AWS::ApplicationAutoScaling::ScalableTarget",
         {"serviceNamespace": "ServiceNamespace", "scalableDimension": "ScalableDimension"},
     ),
+    "aws:ecr/repository:Repository": CfnMapping(
+        "AWS::ECR::Repository",
+        {"name": "RepositoryName", "imageTagMutability": "ImageTagMutability"},
+    ),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": (
+        "no CloudFormation type of its own: the repository's LifecyclePolicy property"
+    ),
     "aws:cloudwatch/logGroup:LogGroup": CfnMapping(
         "AWS::Logs::LogGroup", {"name": "LogGroupName", "retentionInDays": "RetentionInDays"}
     ),
