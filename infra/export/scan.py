@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from infra.plan.stackfile import read_stack_file
+
 CHECKOV = "checkov==3.3.30"
 SCOPED_FILE = ".checkov-scoped.yaml"
 CLOUD_FILES = ("tfplan.json", "arm.json")
@@ -88,11 +90,9 @@ def load_scoped(path: Path) -> dict[str, ScopedAcceptance]:
 
 
 def stack_traits(root: Path, stack: str) -> StackTraits:
-    """A stack's environment and cloud, as its stack file sets them."""
-    path = root / f"Pulumi.{stack}.yaml"
-    config: dict[str, Any] = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
-        "config", {}
-    )
+    """A stack's environment and cloud, as the program reads its stack file (project defaults
+    under it)."""
+    config = read_stack_file(root / f"Pulumi.{stack}.yaml", root).config
     return StackTraits(str(config.get("platform:environment")), str(config.get("platform:cloud")))
 
 
