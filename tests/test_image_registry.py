@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import pytest
 
 from components.aws.ecr import check_repository_name, lifecycle_policy
 from components.gcp.artifact_registry import check_repository_id
 from infra.plan.cli import Outcome
+from policies.rules.facts.azure_names import NAME_RULES, registry_name
 from tests.conftest import plan_of, resources_of
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -102,3 +105,112 @@ def test_artifact_registry_ids_follow_the_api_rules() -> None:
     for bad in ("1platform", "platform-", "Platform", "p" * 64, ""):
         with pytest.raises(ValueError, match="not an Artifact Registry repository id"):
             check_repository_id(bad)
+
+
+ACR = "azure-native:containerregistry:Registry"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+UUID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+
+
+def _grants(plan: dict[str, Any], scope: str) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in resources_of(plan, "azure-native:authorization:RoleAssignment")
+        if a["inputs"]["scope"] == scope
+    ]
+
+
+@pytest.mark.parametrize("stack", ["dev-azure", "prod-azure"])
+def test_azure_stack_creates_a_registry_only_entra_id_gets_into(
+    shipped_plans: dict[str, Outcome], stack: str
+) -> None:
+    plan = plan_of(shipped_plans, stack)
+    (registry,) = resources_of(plan, ACR)
+    inputs = registry["inputs"]
+    prod = stack == "prod-azure"
+    assert inputs["adminUserEnabled"] is False and inputs["anonymousPullEnabled"] is False
+    assert NAME_RULES[ACR].problems(inputs["registryName"]) == []
+    assert plan["outputs"]["imageRegistry"] == f"{inputs['registryName']}.azurecr.io"
+    assert registry["protect"] is prod
+    endpoints = [
+        e
+        for e in resources_of(plan, "azure-native:network:PrivateEndpoint")
+        if e["inputs"]["privateLinkServiceConnections"][0]["groupIds"] == ["registry"]
+    ]
+    if prod:
+        # prod's cluster is private: so is its registry, reached through a private endpoint
+        assert inputs["sku"] == {"name": "Premium"} and inputs["zoneRedundancy"] == "Enabled"
+        assert inputs["publicNetworkAccess"] == "Disabled"
+        assert inputs["policies"] == {
+            "exportPolicy": {"status": "disabled"},
+            "retentionPolicy": {"days": 7, "status": "enabled"},
+        }
+        assert len(endpoints) == 1
+        zones = {
+            z["inputs"]["privateZoneName"]
+            for z in resources_of(plan, "azure-native:privatedns:PrivateZone")
+        }
+        assert "privatelink.azurecr.io" in zones
+    else:
+        # Standard has neither private endpoints nor network rules: Entra ID only
+        assert inputs["sku"] == {"name": "Standard"} and inputs["publicNetworkAccess"] == "Enabled"
+        assert "policies" not in inputs and "networkRuleSet" not in inputs
+        assert endpoints == []
+
+
+def test_azure_kubelet_pulls_from_the_registry(shipped_plans: dict[str, Outcome]) -> None:
+    plan = plan_of(shipped_plans, "prod-azure")
+    (registry,) = resources_of(plan, ACR)
+    scope = next(
+        e["inputs"]["privateLinkServiceConnections"][0]["privateLinkServiceId"]
+        for e in resources_of(plan, "azure-native:network:PrivateEndpoint")
+        if e["inputs"]["privateLinkServiceConnections"][0]["groupIds"] == ["registry"]
+    )
+    assert scope.endswith("/" + registry["inputs"]["registryName"])
+    (pull,) = _grants(plan, scope)
+    assert pull["inputs"]["roleDefinitionId"].endswith("/roleDefinitions/" + ACR_PULL)
+    assert pull["inputs"]["principalType"] == "ServicePrincipal"
+    # the kubelet identity is the cluster's (identityProfile.kubeletidentity), none of ours
+    (cluster,) = resources_of(plan, "azure-native:containerservice:ManagedCluster")
+    assert cluster["urn"] in pull["dependencies"]
+    assert UUID.match(pull["inputs"]["principalId"])
+    others = {
+        a["inputs"]["principalId"]
+        for a in resources_of(plan, "azure-native:authorization:RoleAssignment")
+        if a is not pull
+    }
+    assert pull["inputs"]["principalId"] not in others
+
+
+def test_the_aks_mock_answers_with_the_kubelet_identity() -> None:
+    from types import SimpleNamespace
+
+    from infra.plan.mocks.azure import RESOURCES
+    from infra.plan.mocks.common import MockContext
+
+    args = SimpleNamespace(
+        typ="azure-native:containerservice:ManagedCluster",
+        name="platform-prod-azure-aks",
+        inputs={"resourceName": "aks1", "resourceGroupName": "rg1"},
+    )
+    context = MockContext(project="platform", stack="prod-azure", region="westeurope")
+    outputs = RESOURCES["azure-native:containerservice:ManagedCluster"](args, context)
+    kubelet = outputs["identityProfile"]["kubeletidentity"]
+    assert set(kubelet) == {"objectId", "clientId", "resourceId"}
+    # AKS puts it in the node resource group, named after the cluster
+    assert kubelet["resourceId"].endswith(
+        "/resourcegroups/MC_rg1_aks1_westeurope/providers/Microsoft.ManagedIdentity/"
+        "userAssignedIdentities/aks1-agentpool"
+    )
+    assert UUID.match(kubelet["objectId"]) and kubelet["objectId"] != kubelet["clientId"]
+
+
+def test_registry_names_are_alphanumeric_and_globally_unique() -> None:
+    rule = NAME_RULES[ACR]
+    long_prefix = "platform-" + "x" * 40 + "-images"
+    names = {registry_name(base, seed) for base in ("a", long_prefix) for seed in ("s/1", "s/2")}
+    assert len(names) == 4
+    for name in names:
+        assert rule.problems(name) == [], name
+    for bad in ("crab", "cr-platform", "c" * 51):
+        assert rule.problems(bad) != [], bad

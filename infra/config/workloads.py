@@ -136,8 +136,9 @@ class ImagesConfig(StrictModel):
     create_registry: bool = Field(
         default=True,
         description="cloud stacks create the apps' private image registry (AWS: one ECR "
-        "repository per app, immutable tags, scan on push) and export its URL as imageRegistry; "
-        "ignored by platform:cloud local",
+        "repository per app, immutable tags, scan on push; GCP: an Artifact Registry Docker "
+        "repository; Azure: a Container Registry the AKS kubelet pulls from with AcrPull) and "
+        "export its URL as imageRegistry; ignored by platform:cloud local",
     )
     keep_images: int = Field(
         default=30,
