@@ -294,7 +294,7 @@ def _image_registry(
                 for n in (*config.cluster.authorized_networks, *config.cluster.deployer_networks)
             ],
             kubelet_object_id=cluster.kubelet_object_id,
-            pushers=[],
+            pushers=[(principal, "ServicePrincipal") for principal in config.images.pushers],
             subscription_id=subscription_id,
             protect=config.protect,
             tags=tags(config, "images"),

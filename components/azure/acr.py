@@ -131,13 +131,16 @@ class AzureImageRegistry(pulumi.ComponentResource):
                 args.tags,
                 self,
             )
-        grants = [
-            (roles.ACR_PULL, args.kubelet_object_id, "ServicePrincipal"),
-            *((roles.ACR_PUSH, principal, kind) for principal, kind in args.pushers),
-        ]
-        for index, (role, principal, kind) in enumerate(grants):
+        grants: dict[str, tuple[str, pulumi.Input[str], str]] = {
+            "pull": (roles.ACR_PULL, args.kubelet_object_id, "ServicePrincipal"),
+            **{
+                f"push-{index}": (roles.ACR_PUSH, principal, kind)
+                for index, (principal, kind) in enumerate(args.pushers)
+            },
+        }
+        for suffix, (role, principal, kind) in grants.items():
             roles.assign(
-                child(name, "pull" if index == 0 else f"push-{index}"),
+                child(name, suffix),
                 role,
                 principal,
                 kind,

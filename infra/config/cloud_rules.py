@@ -185,6 +185,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
                 )
     if config.cloud == "azure":
         problems += _azure_problems(config)
+    problems += _pusher_problems(config)
     if config.cloud == "aws":
         for principal in config.cluster.admin_principals:
             if not _IAM_ROLE_ARN.match(principal):
@@ -347,3 +348,23 @@ def _local_problems(config: PlatformFields) -> list[str]:
             f"allowed: {', '.join(VALKEY_VERSIONS)}"
         )
     return problems
+
+
+def _pusher_problems(config: PlatformFields) -> list[str]:
+    """``images.pushers`` name the release identity as the stack's cloud spells a principal,
+    and only where the stack creates the registry they are granted on."""
+    pushers = config.images.pushers
+    if pushers and (config.cloud == "local" or not config.images.create_registry):
+        return [
+            "images.pushers: granted on the registry a cloud stack creates "
+            "(images.createRegistry); remove them or create the registry"
+        ]
+    forms = {
+        "aws": (_IAM_ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<path/name>)"),
+        "gcp": (_IAM_MEMBER, "an IAM member (serviceAccount:NAME@PROJECT.iam.gserviceaccount.com)"),
+        "azure": (_UUID, "an Entra ID object id of a service principal (a UUID)"),
+    }
+    pattern, form = forms.get(config.cloud, (None, ""))
+    if pattern is None:
+        return []
+    return [f"images.pushers: {p!r} is not {form}" for p in pushers if not pattern.match(p)]

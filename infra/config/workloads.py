@@ -140,6 +140,13 @@ class ImagesConfig(StrictModel):
         "repository; Azure: a Container Registry the AKS kubelet pulls from with AcrPull) and "
         "export its URL as imageRegistry; ignored by platform:cloud local",
     )
+    pushers: list[str] = Field(
+        default_factory=list,
+        description="the release identity (release.yml) allowed to push to the created registry: "
+        "IAM role ARNs (AWS: an ECR push policy attached to the role), IAM members (GCP: "
+        "roles/artifactregistry.writer on the repository), Entra object ids of service "
+        "principals (Azure: AcrPush on the registry)",
+    )
     keep_images: int = Field(
         default=30,
         ge=1,
