@@ -1,6 +1,6 @@
-"""Asking the cloud (issue 26, part 3): GKE, MSK and the EKS add-ons confirm each pin before the
-resource is created; offline the mocks answer from the version catalog, so a catalog entry the
-cloud no longer lists fails the plan with a message naming the key."""
+"""Asking the cloud (issue 26, part 3): GKE, MSK, RDS and the EKS add-ons confirm each pin before
+the resource is created; offline the mocks answer from the version catalog, so a catalog entry
+the cloud no longer lists fails the plan with one line naming the stack file and the key."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from infra.config.errors import CloudCheckError
 from infra.plan.cli import Outcome, plan_many
 from infra.plan.mocks import aws as aws_mocks
 from infra.plan.mocks import gcp as gcp_mocks
+from infra.plan.mocks.common import MockContext
 from policies.rules.facts import catalog
 from tests.conftest import ROOT, plan_of, resources_of
+
+_CONTEXT = MockContext(project="platform", stack="dev", region="eu-west-1")
 
 
 def _without(service_id: str, version: str) -> SimpleNamespace:
@@ -45,14 +49,16 @@ def test_gke_is_asked_whether_regular_offers_the_pinned_minor(
         (cluster,) = resources_of(plan_of(shipped_plans, stack), "gcp:container/cluster:Cluster")
         assert cluster["inputs"]["minMasterVersion"] == pinned
     answer = gcp_mocks.INVOKES["gcp:container/getEngineVersions:getEngineVersions"]
-    context = SimpleNamespace(region="europe-west1", gcp_project="p")
+    context = replace(_CONTEXT, stack="dev-gcp", region="europe-west1")
     got = answer(SimpleNamespace(args={"versionPrefix": "1.35.", "location": "x"}), context)
     assert [v.split(".")[:2] for v in got["validMasterVersions"]] == [["1", "35"]]
     latest = {"REGULAR": "1.36.1-gke.1000"}
     assert offered_or_raise("1.35", ["1.35.7-gke.1"], latest, "europe-west1") == "1.35"
     # listed, but newer than what REGULAR reaches; or not listed at all
     for valid, channel in ((["1.36.1-gke.1"], {"REGULAR": "1.35.2-gke.1"}), ([], latest)):
-        with pytest.raises(ValueError, match=r"platform:cluster.kubernetesVersion: GKE does not"):
+        with pytest.raises(
+            CloudCheckError, match=r"platform:cluster.kubernetesVersion: GKE does not"
+        ):
             offered_or_raise("1.36", valid, channel, "europe-west1")
 
 
@@ -89,13 +95,18 @@ def test_msk_is_asked_whether_the_pinned_version_is_active(
     (cluster,) = resources_of(plan_of(shipped_plans, "prod"), "aws:msk/cluster:Cluster")
     assert cluster["inputs"]["kafkaVersion"] == pinned
     answer = aws_mocks.INVOKES["aws:msk/getKafkaVersion:getKafkaVersion"]
-    assert answer(SimpleNamespace(args={"preferredVersions": [pinned]}), None)["status"] == "ACTIVE"
-    assert answer(SimpleNamespace(args={"preferredVersions": ["3.6.0"]}), None)["status"] == (
+    assert (
+        answer(SimpleNamespace(args={"preferredVersions": [pinned]}), _CONTEXT)["status"]
+        == "ACTIVE"
+    )
+    assert answer(SimpleNamespace(args={"preferredVersions": ["3.6.0"]}), _CONTEXT)["status"] == (
         "DEPRECATED"
     )
     with pytest.raises(ValueError, match="no MSK Kafka version"):
-        answer(SimpleNamespace(args={"preferredVersions": ["9.9.x"]}), None)
-    with pytest.raises(ValueError, match=r"platform:kafka.version: MSK reports Kafka 3.8.x as"):
+        answer(SimpleNamespace(args={"preferredVersions": ["9.9.x"]}), _CONTEXT)
+    with pytest.raises(
+        CloudCheckError, match=r"platform:kafka.version: MSK reports Kafka 3.8.x as"
+    ):
         offered_or_raise("3.8.x", "DEPRECATED")
 
 
@@ -104,9 +115,12 @@ def test_the_plan_fails_when_msk_deprecates_the_pin(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(aws_mocks, "catalog", _ended("kafka.msk", pinned))
     outcome = _plan("dev")
     assert outcome.exit_code == 2, outcome.errors
-    assert f"platform:kafka.version: MSK reports Kafka {pinned} as DEPRECATED" in " ".join(
-        outcome.errors
-    )
+    # one line naming the stack file and the key, not the engine's chain of "While processing"
+    (line,) = outcome.errors
+    assert line.startswith(
+        f"Pulumi.dev.yaml: platform:kafka.version: MSK reports Kafka {pinned} as DEPRECATED "
+    ), line
+    assert "While processing" not in line
 
 
 # --- EKS add-ons: eks.get_addon_version -------------------------------------------------------
@@ -122,7 +136,7 @@ def test_eks_is_asked_for_each_pinned_addon(shipped_plans: dict[str, Outcome]) -
     }
     assert addons and addons.items() <= ADDON_VERSIONS[kubernetes].items()
     assert addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.13.2-eksbuild.3")
-    with pytest.raises(ValueError, match=r"EKS has coredns up to v1.12.4-eksbuild.1 for"):
+    with pytest.raises(CloudCheckError, match=r"EKS has coredns up to v1.12.4-eksbuild.1 for"):
         addon_offered_or_raise("coredns", "1.35", "v1.13.2-eksbuild.1", "v1.12.4-eksbuild.1")
 
 
@@ -149,3 +163,21 @@ def test_the_plan_fails_when_eks_lacks_a_pinned_addon(monkeypatch: pytest.Monkey
     assert f"EKS has coredns up to v1.12.0-eksbuild.1 for Kubernetes {pinned.version}" in " ".join(
         outcome.errors
     )
+
+
+# --- RDS: rds.get_engine_version --------------------------------------------------------------
+
+
+def test_the_plan_fails_when_rds_retires_the_pinned_minor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pinned minor RDS reports deprecated fails the plan in one line naming the key and the
+    newer minors RDS offers (the mock's catalog pins 16.8 while 16.13 is still offered)."""
+    from components.aws import rds
+
+    monkeypatch.setitem(rds.ENGINE_VERSIONS, "16", "16.8")
+    outcome = _plan("dev")
+    assert outcome.exit_code == 2, outcome.errors
+    assert outcome.errors == [
+        "Pulumi.dev.yaml: platform:postgres.version: RDS reports PostgreSQL 16.8 as deprecated "
+        "(rds.get_engine_version; newer minors offered: 16.13); update the minor in "
+        "policies/rules/facts/catalog/postgres.toml [rds]"
+    ]
