@@ -31,9 +31,11 @@ def _without(service_id: str, version: str) -> SimpleNamespace:
     return SimpleNamespace(service=service)
 
 
-def _plan(stack: str) -> Outcome:
-    """Plan a shipped stack in a forked child, which inherits the test's patched mocks."""
-    return plan_many([ROOT / f"Pulumi.{stack}.yaml"], ROOT, workers=1)[0]
+def _plan(stack: str, postgres: str | None = None) -> Outcome:
+    """Plan a shipped stack in a forked child, which inherits the test's patched mocks;
+    ``postgres``: a ``platform:postgres`` object (JSON) replacing the stack file's."""
+    overrides = {"platform:postgres": postgres} if postgres else None
+    return plan_many([ROOT / f"Pulumi.{stack}.yaml"], ROOT, workers=1, overrides=overrides)[0]
 
 
 # --- GKE: container.get_engine_versions -------------------------------------------------------
@@ -180,4 +182,73 @@ def test_the_plan_fails_when_rds_retires_the_pinned_minor(monkeypatch: pytest.Mo
         "Pulumi.dev.yaml: platform:postgres.version: RDS reports PostgreSQL 16.8 as deprecated "
         "(rds.get_engine_version; newer minors offered: 16.13); update the minor in "
         "policies/rules/facts/catalog/postgres.toml [rds]"
+    ]
+
+
+# --- RDS: rds.get_orderable_db_instance -------------------------------------------------------
+
+
+def test_rds_is_asked_whether_the_class_is_orderable(shipped_plans: dict[str, Outcome]) -> None:
+    from components.aws.rds import ENGINE_VERSIONS
+    from components.aws.rds_orderable import class_orderable_or_raise, preferred_classes
+
+    (instance,) = resources_of(plan_of(shipped_plans, "prod"), "aws:rds/instance:Instance")
+    assert instance["inputs"]["instanceClass"] == "db.r6g.xlarge"
+    answer = aws_mocks.INVOKES["aws:rds/getOrderableDbInstance:getOrderableDbInstance"]
+    minor = ENGINE_VERSIONS["16"]
+    asked = {"engineVersion": minor, "preferredInstanceClasses": preferred_classes("db.t2.medium")}
+    # cfn-lint's RDS data: db.t2 is sold in eu-west-1 but runs no PostgreSQL 16
+    assert answer(SimpleNamespace(args=asked), _CONTEXT)["instanceClass"] == "db.t4g.medium"
+    with pytest.raises(ValueError, match="no RDS Orderable DB Instance"):
+        answer(SimpleNamespace(args={"engineVersion": minor, "instanceClass": "db.t2.medium"}),
+               _CONTEXT)  # fmt: skip
+    assert class_orderable_or_raise("db.m6g.large", minor, "db.m6g.large", "eu-west-1")
+    with pytest.raises(CloudCheckError, match=r"^Pulumi\.\S+: platform:postgres.instanceSize: "):
+        class_orderable_or_raise("db.t2.medium", minor, "db.t4g.medium", "eu-west-1")
+
+
+def test_the_plan_fails_on_a_class_rds_cannot_order() -> None:
+    """A planted class RDS sells in the region but not with the pinned minor: one line naming
+    the key and the class RDS offers instead."""
+    from components.aws.rds import ENGINE_VERSIONS
+
+    outcome = _plan("dev", postgres='{"instanceSize": "db.t2.medium"}')
+    assert outcome.exit_code == 2, outcome.errors
+    assert outcome.errors == [
+        "Pulumi.dev.yaml: platform:postgres.instanceSize: RDS cannot order db.t2.medium with "
+        f"PostgreSQL {ENGINE_VERSIONS['16']} on gp3 in eu-west-1 (rds.get_orderable_db_instance;"
+        " it offers db.t4g.medium); pick an orderable class"
+    ]
+
+
+# --- Cloud SQL: sql.get_tiers -----------------------------------------------------------------
+
+
+def test_cloud_sql_is_asked_for_its_tiers(shipped_plans: dict[str, Outcome]) -> None:
+    from components.gcp.cloudsql_tiers import tier_offered_or_raise
+
+    (primary, *_) = resources_of(
+        plan_of(shipped_plans, "prod-gcp"), "gcp:sql/databaseInstance:DatabaseInstance"
+    )
+    assert primary["inputs"]["settings"]["tier"] == "db-custom-4-15360"
+    answer = gcp_mocks.INVOKES["gcp:sql/getTiers:getTiers"]
+    tiers = answer(SimpleNamespace(args={"project": "p"}), _CONTEXT)["tiers"]
+    assert {t["tier"] for t in tiers} == {"db-f1-micro", "db-g1-small"}
+    assert tier_offered_or_raise("db-f1-micro", "europe-west1", ["db-f1-micro"])
+    assert tier_offered_or_raise("db-custom-2-7680", "europe-west1", [])
+    for tier, why in (("db-custom-3-7680", "3 vCPUs"), ("db-custom-2-30000", "30000 MiB")):
+        with pytest.raises(CloudCheckError, match=f"platform:postgres.instanceSize: .*{why}"):
+            tier_offered_or_raise(tier, "europe-west1", ["db-f1-micro"])
+
+
+def test_the_plan_fails_on_a_tier_cloud_sql_does_not_offer() -> None:
+    """A planted custom tier of the right shape outside Cloud SQL's rule (an odd vCPU count)
+    passes config and fails at the cloud check, in one line naming the key."""
+    outcome = _plan("dev-gcp", postgres='{"instanceSize": "db-custom-3-7680"}')
+    assert outcome.exit_code == 2, outcome.errors
+    assert outcome.errors == [
+        "Pulumi.dev-gcp.yaml: platform:postgres.instanceSize: Cloud SQL does not offer tier "
+        "db-custom-3-7680 in europe-west1 (sql.get_tiers; db-custom-3-7680: 3 vCPUs (1 or an "
+        "even number up to 96); listed there: db-f1-micro, db-g1-small, or "
+        "db-custom-<vCPUs>-<MiB> within the custom rule); pick an offered tier"
     ]

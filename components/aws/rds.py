@@ -23,6 +23,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
+from components.aws.rds_orderable import orderable_instance_class
 from components.aws.shared import (
     AccountScope,
     PortRange,
@@ -240,7 +241,13 @@ class AwsPostgres(pulumi.ComponentResource):
             engine="postgres",
             # verified against what RDS offers (rds.get_engine_version) before the instance
             engine_version=offered_engine_version(ENGINE_VERSIONS[args.spec.version], self),
-            instance_class=args.spec.instance_size,
+            # verified orderable with that minor (rds.get_orderable_db_instance)
+            instance_class=orderable_instance_class(
+                args.spec.instance_size,
+                ENGINE_VERSIONS[args.spec.version],
+                args.spec.high_availability,
+                self,
+            ),
             allocated_storage=args.spec.storage_gb,
             max_allocated_storage=args.spec.max_storage_gb,
             storage_type="gp3",

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
-from policies.rules.facts import catalog
+from policies.rules.facts import aws_offerings, catalog
 
 # AWS's own id prefixes, so plans read like the real thing.
 _ID_PREFIXES = {
@@ -290,6 +290,32 @@ def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _orderable_db_instance(args: Any, context: MockContext) -> dict[str, Any]:
+    """RDS's orderable class for an engine version, as cfn-lint's RDS data records it: the
+    first preferred class the version runs on in the region, or RDS's error when none does
+    (``rds.get_orderable_db_instance``)."""
+    version = str(args.args.get("engineVersion", ""))
+    offered = set(aws_offerings.orderable(context.region, version))
+    preferred = [str(c) for c in args.args.get("preferredInstanceClasses") or []]
+    wanted = args.args.get("instanceClass")
+    match = next((c for c in ([wanted] if wanted else preferred) if c in offered), None)
+    if match is None:
+        raise ValueError(
+            f"no RDS Orderable DB Instance found matching criteria (postgres {version})"
+        )
+    return {
+        "id": context.region,
+        "engine": "postgres",
+        "engineVersion": version,
+        "instanceClass": match,
+        "licenseModel": "postgresql-license",
+        "storageType": str(args.args.get("storageType") or "gp3"),
+        "availabilityZones": [f"{context.region}{zone}" for zone in "abc"],
+        "multiAzCapable": True,
+        "region": context.region,
+    }
+
+
 def _kafka_version(args: Any, context: MockContext) -> dict[str, Any]:
     """MSK's answer as the version catalog recorded it: the first preferred version it lists,
     ``DEPRECATED`` when its end had passed on the day it was checked, else ``ACTIVE``
@@ -328,6 +354,7 @@ INVOKES: dict[str, OutputFn] = {
     "aws:msk/getKafkaVersion:getKafkaVersion": _kafka_version,
     "aws:route53/getZone:getZone": _hosted_zone,
     "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
+    "aws:rds/getOrderableDbInstance:getOrderableDbInstance": _orderable_db_instance,
     "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
