@@ -46,7 +46,7 @@ def offered_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]
 def offered_or_raise(version: str, statuses: dict[str, str]) -> str:
     """``version`` when EKS lists it in standard support; the error names the key and the
     versions EKS offers otherwise."""
-    status = statuses.get(version, "not offered")
+    status = statuses.get(version, "not in standard support")
     if status != OFFERED_STATUS:
         offered = sorted((v for v, s in statuses.items() if s == OFFERED_STATUS), key=version_key)
         raise CloudCheckError(
