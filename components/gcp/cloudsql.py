@@ -224,7 +224,8 @@ class GcpPostgres(pulumi.ComponentResource):
             master_instance_name=primary.name,
             deletion_protection=args.spec.deletion_protection,
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
-                tier=args.spec.instance_size,
+                # the replica's region must offer the tier too (sql.get_tiers)
+                tier=offered_tier(args.spec.instance_size, args.spec.dr_region, args.project, self),
                 edition="ENTERPRISE",
                 availability_type="ZONAL",
                 disk_type="PD_SSD",
