@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -42,7 +41,8 @@ COLLECTOR_UID = 10001
 HTTPS_PORT = 443
 GATEWAY_LABELS = {"app.kubernetes.io/name": "opentelemetry-collector"}
 
-Destination = Literal["aws", "gcp", "azure", "local"]
+#: a registered cloud (``infra.registry``): aws, gcp and azure export to their own services
+Destination = str
 
 
 @dataclass(frozen=True, kw_only=True)

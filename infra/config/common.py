@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-# "local": no cloud at all, the current kubeconfig context (kind, k3d, minikube, Docker Desktop)
-Cloud = Literal["aws", "gcp", "azure", "local"]
+from infra.registry import validate_cloud
+
+#: a registered cloud's name (``infra.registry``: aws, gcp, azure, and "local": no cloud at all,
+#: the current kubeconfig context of kind, k3d, minikube or Docker Desktop)
+Cloud = Annotated[str, AfterValidator(validate_cloud)]
 Environment = Literal["dev", "staging", "prod"]
 
 PositiveInt = Annotated[int, Field(gt=0)]

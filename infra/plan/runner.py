@@ -79,7 +79,9 @@ class _ErrorCollector(logging.Handler):
 
 
 def _region(stack_file: StackFile) -> str:
-    for key in ("aws:region", "gcp:region", "azure-native:location"):
+    from infra.config.loader import REGION_KEYS
+
+    for key in REGION_KEYS.values():
         if stack_file.config.get(key):
             return stack_file.config[key]
     return "eu-west-1"
