@@ -13,6 +13,11 @@ kafka, redis: ``stacks.platform.PlatformContracts``) is one ``DataServiceEntry``
 per cloud, ``"module:function"`` called as ``function(config, contracts)`` after the cloud's
 wiring, returning the outputs the stack exports under ``dataServices.<name>``.
 
+An add-on beyond the platform's own (``components/kubernetes/addons.py``, switched by
+``platform:addons``) is one ``AddonEntry``: a builder, ``"module:function"``, called as
+``function(config, contracts)`` once the Kubernetes layer is declared (it deploys with
+``contracts.cluster.provider``, on every cloud).
+
 This module is the ground (``infra/``): it names ``stacks`` modules as strings and imports
 none of them.
 """
@@ -62,27 +67,44 @@ class DataServiceEntry:
     builders: Mapping[str, str]
 
 
+@dataclass(frozen=True, kw_only=True)
+class AddonEntry:
+    """A cluster add-on beyond the platform's own: its builder."""
+
+    name: str
+    #: ``"module:function"``, called as ``function(config, contracts)``
+    builder: str
+
+
 _CLOUDS: dict[str, CloudEntry] = {}
 _TABLES: dict[str, PerCloudTable] = {}
 _DATA_SERVICES: dict[str, DataServiceEntry] = {}
+_ADDONS: dict[str, AddonEntry] = {}
 
 _Table = TypeVar("_Table", bound=Mapping[str, Any])
+_Entry = TypeVar("_Entry", CloudEntry, DataServiceEntry, AddonEntry)
+
+
+def _add(entries: dict[str, _Entry], entry: _Entry, what: str) -> _Entry:
+    if entry.name in entries:
+        raise ValueError(f"{what} {entry.name!r} is already registered")
+    entries[entry.name] = entry
+    return entry
 
 
 def register_cloud(entry: CloudEntry) -> CloudEntry:
     """Add a cloud; its name must be new."""
-    if entry.name in _CLOUDS:
-        raise ValueError(f"cloud {entry.name!r} is already registered")
-    _CLOUDS[entry.name] = entry
-    return entry
+    return _add(_CLOUDS, entry, "cloud")
 
 
 def register_data_service(entry: DataServiceEntry) -> DataServiceEntry:
     """Add a data service; its name must be new."""
-    if entry.name in _DATA_SERVICES:
-        raise ValueError(f"data service {entry.name!r} is already registered")
-    _DATA_SERVICES[entry.name] = entry
-    return entry
+    return _add(_DATA_SERVICES, entry, "data service")
+
+
+def register_addon(entry: AddonEntry) -> AddonEntry:
+    """Add a cluster add-on; its name must be new."""
+    return _add(_ADDONS, entry, "add-on")
 
 
 def per_cloud(name: str, table: _Table, *, coverage: Coverage = "every") -> _Table:
@@ -114,6 +136,11 @@ def cloud_entry(name: str) -> CloudEntry:
 def data_services() -> tuple[DataServiceEntry, ...]:
     """Every registered extra data service, in registration order."""
     return tuple(_DATA_SERVICES.values())
+
+
+def addons() -> tuple[AddonEntry, ...]:
+    """Every registered extra add-on, in registration order."""
+    return tuple(_ADDONS.values())
 
 
 def tables() -> tuple[PerCloudTable, ...]:

@@ -1,6 +1,7 @@
 """Stack composition: pick the cloud's wiring from ``platform:cloud`` and export its outputs.
 
-The clouds and the extra data services are the registered ones (``infra.registry``). A cloud's
+The clouds, the extra data services and the extra add-ons are the registered ones
+(``infra.registry``). A cloud's
 module (and so its SDK) is imported only when that cloud is selected: importing
 pulumi_azure_native & co. costs time on every plan.
 """
@@ -12,7 +13,7 @@ import importlib
 import pulumi
 
 from infra.config.models import PlatformConfig
-from infra.registry import builder, cloud_entry, data_services
+from infra.registry import addons, builder, cloud_entry, data_services
 from stacks.kubernetes import build as build_kubernetes_layer
 from stacks.platform import PlatformContracts, export_outputs
 
@@ -26,6 +27,8 @@ def compose(config: PlatformConfig) -> PlatformContracts:
         for service in data_services()
     }
     build_kubernetes_layer(config, contracts)
+    for addon in addons():
+        builder(addon.builder)(config, contracts)
     export_outputs(config, contracts)
     if services:
         pulumi.export("dataServices", services)

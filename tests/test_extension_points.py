@@ -220,6 +220,27 @@ def stub_service(monkeypatch: pytest.MonkeyPatch) -> None:
     registry.register_data_service(registry.DataServiceEntry(name="cache", builders=builders))
 
 
+# --- the stub add-on -----------------------------------------------------------------------
+
+
+def build_stub_addon(config: PlatformConfig, contracts: PlatformContracts) -> None:
+    """The stub add-on's builder: one object on the stack's cluster."""
+    k8s.core.v1.ConfigMap(
+        f"{config.name_prefix}-stub-addon",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="stub-addon", namespace="kube-system"),
+        data={"cloud": config.cloud},
+        opts=pulumi.ResourceOptions(provider=contracts.cluster.provider),
+    )
+
+
+@pytest.fixture
+def stub_addon(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(registry, "_ADDONS", {})
+    registry.register_addon(
+        registry.AddonEntry(name="stub-addon", builder=f"{__name__}:build_stub_addon")
+    )
+
+
 def test_a_data_service_without_a_builder_for_a_cloud_is_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -233,8 +254,8 @@ def test_a_data_service_without_a_builder_for_a_cloud_is_named(
     ]
 
 
-@pytest.mark.usefixtures("stub_cloud", "stub_service")
-def test_the_stub_cloud_and_service_plan_end_to_end(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("stub_cloud", "stub_service", "stub_addon")
+def test_the_stub_cloud_service_and_addon_plan_end_to_end(tmp_path: Path) -> None:
     outcome = plan_config(
         tmp_path,
         "dev-stub",
@@ -263,4 +284,11 @@ def test_the_stub_cloud_and_service_plan_end_to_end(tmp_path: Path) -> None:
     assert (
         plan["outputs"]["dataServices"]["cache"]["host"] == "platform-dev-stub-cache.stub.internal"
     )
+    # the add-on deployed with the stub cluster's provider
+    addon = next(r for r in plan["resources"] if r["name"] == "platform-dev-stub-stub-addon")
+    assert addon["type"] == "kubernetes:core/v1:ConfigMap"
+    assert addon["inputs"]["data"] == {"cloud": STUB}
+    assert addon["provider"].startswith(
+        "urn:pulumi:dev-stub::platform::platform:stub:Cluster$pulumi:providers:kubernetes::"
+    ), addon["provider"]
     assert plan["policy"]["violations"] == [], plan["policy"]["violations"]
