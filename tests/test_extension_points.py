@@ -93,6 +93,12 @@ STUB_ENTRIES: dict[str, Any] = {
     # a dashboard file in components/kubernetes/dashboards/ (the stub borrows one)
     "stacks.observability.MANAGED_DASHBOARDS": "valkey",
     "stacks.kubernetes._DISK_CSI": ("disk.csi.stub.example", {"type": "ssd"}),
+    # traces and logs to the gateway's own log
+    "components.kubernetes.telemetry.EXPORTERS": lambda _args: (
+        {"debug": {}},
+        ["debug"],
+        ["debug"],
+    ),
 }
 
 
@@ -280,6 +286,8 @@ def test_the_stub_cloud_service_and_addon_plan_end_to_end(tmp_path: Path) -> Non
         "platform-dev-stub-backend",
         "platform-dev-stub-collector",
     }
+    gateway = next(r for r in plan["resources"] if r["name"].endswith("-telemetry-otel-gateway"))
+    assert "debug" in gateway["inputs"]["values"]["alternateConfig"]["exporters"]
     assert plan["outputs"]["cloud"] == STUB and plan["outputs"]["region"] == "stub-1"
     assert (
         plan["outputs"]["dataServices"]["cache"]["host"] == "platform-dev-stub-cache.stub.internal"
