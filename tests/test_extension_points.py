@@ -60,6 +60,14 @@ def declared_tables() -> set[str]:
     return {table.name for table in registry.tables()}
 
 
+def test_each_table_is_named_by_where_it_lives() -> None:
+    """``per_cloud``'s name is ``module.ATTRIBUTE`` of the very table (messages point there)."""
+    declared_tables()
+    for table in registry.tables():
+        module, attribute = table.name.rsplit(".", 1)
+        assert getattr(importlib.import_module(module), attribute) is table.table, table.name
+
+
 def test_every_registered_cloud_has_an_entry_in_every_table() -> None:
     tables = declared_tables()
     assert "stacks.kubernetes._DISK_CSI" in tables  # read only when protect=True
