@@ -41,6 +41,9 @@ class CloudEntry:
     module: str
     #: a cloud account in a region (False: the laptop's kubeconfig context, ``local``)
     account: bool = True
+    #: the offline plan's mocks of its provider: a module with ``PACKAGE``, ``RESOURCES``,
+    #: ``INVOKES`` and ``fallback`` (infra/plan/mocks/aws.py); "": none (no provider of its own)
+    mocks: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,9 +184,9 @@ def builder(reference: str) -> Callable[..., Any]:
 
 
 for _entry in (
-    CloudEntry(name="aws", module="stacks.aws"),
-    CloudEntry(name="gcp", module="stacks.gcp"),
-    CloudEntry(name="azure", module="stacks.azure"),
+    CloudEntry(name="aws", module="stacks.aws", mocks="infra.plan.mocks.aws"),
+    CloudEntry(name="gcp", module="stacks.gcp", mocks="infra.plan.mocks.gcp"),
+    CloudEntry(name="azure", module="stacks.azure", mocks="infra.plan.mocks.azure"),
     CloudEntry(name="local", module="stacks.local", account=False),
 ):
     register_cloud(_entry)

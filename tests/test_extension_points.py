@@ -75,6 +75,19 @@ def test_every_registered_cloud_has_an_entry_in_every_table() -> None:
     assert registry.missing_entries() == []
 
 
+def test_each_cloud_s_mocks_answer_for_its_provider_package_only() -> None:
+    """``CloudEntry.mocks`` names a module whose types and invokes are its package's."""
+    for cloud in registry.clouds():
+        name = registry.cloud_entry(cloud).mocks
+        if not name:
+            assert cloud == "local"
+            continue
+        module = importlib.import_module(name)
+        assert callable(module.fallback) and module.RESOURCES and module.INVOKES, name
+        tokens = [*module.RESOURCES, *module.INVOKES]
+        assert [t for t in tokens if not t.startswith(f"{module.PACKAGE}:")] == [], name
+
+
 # --- the stub cloud: its entries in the tables --------------------------------------------
 
 

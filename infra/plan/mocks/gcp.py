@@ -7,6 +7,9 @@ from typing import Any
 from infra.plan.mocks.common import MockContext, OutputFn, digest
 from policies.rules.facts import catalog
 
+#: the provider package these mocks answer for (its resource types start with it)
+PACKAGE = "gcp"
+
 PROJECT_NUMBER = "123456789012"
 
 
