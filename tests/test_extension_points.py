@@ -109,7 +109,7 @@ STUB_ENTRIES: dict[str, Any] = {
     "infra.config.cloud_rules.REDIS_SERVICES": "redis.elasticache",
     "infra.config.dns.ZONE_ID_PATTERNS": (r"^stub-[a-z]+$", "a stub zone id like stub-zone"),
     "infra.config.profiles._SIZES": None,  # _stub_sizes()
-    "infra.config.loader.REGION_KEYS": STUB_REGION_KEY,
+    "infra.config.common.REGION_KEYS": STUB_REGION_KEY,
     "stacks.dns._RECORD_TYPE": "A",
     # a dashboard file in components/kubernetes/dashboards/ (the stub borrows one)
     "stacks.observability.MANAGED_DASHBOARDS": "valkey",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from infra.config.common import Cloud, config_value
-from infra.config.offerings import REGION_KEYS, offering_problems
+from infra.config.common import REGION_KEYS, Cloud, config_value
+from infra.config.offerings import offering_problems
 from infra.config.zones import zone_problems
 from infra.registry import per_cloud
 from policies.rules.facts import catalog
@@ -147,7 +147,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
     shaped = {problem.split(":", 1)[0] for problem in problems}
     offered = [p for p in offering_problems(config) if p.split(":", 1)[0] not in shaped]
     problems += offered
-    if not any(p.startswith(REGION_KEYS) for p in offered):
+    if not any(p.startswith(tuple(REGION_KEYS.values())) for p in offered):
         zones = zone_problems(
             config.cloud, config.region, network.zones, network.availability_zones
         )
