@@ -1,8 +1,10 @@
-"""The program's extension points: clouds, the tables keyed by cloud, and extra data services.
+"""The program's extension points: clouds, the tables keyed by cloud, extra data services and
+extra cluster add-ons.
 
-A cloud is one ``CloudEntry``: its name (the value of ``platform:cloud``) and the module that
+A cloud is one ``CloudEntry``: its name (the value of ``platform:cloud``), the module that
 wires it (``build(config) -> PlatformContracts``, imported by ``stacks/compose.py`` only when
-the cloud is selected, so no cloud SDK is imported for another cloud's plan). Every table keyed
+the cloud is selected, so no cloud SDK is imported for another cloud's plan) and the offline
+plan's mocks of its provider. Every table keyed
 by cloud, wherever it lives, is declared through ``per_cloud``; ``missing_entries`` then names
 each registered cloud a table lacks, and tests/test_extension_points.py fails on any. A table
 read only on one path (``stacks/kubernetes.py``'s disk CSI drivers are read only when
