@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
+from infra.config.common import stack_file_name
+
 
 class ConfigError(pulumi.RunError):
     """Stack config is invalid: one human-readable line per problem."""
@@ -21,3 +23,17 @@ class ConfigError(pulumi.RunError):
     def lines(self) -> list[str]:
         """Each problem prefixed with the stack file it is in."""
         return [f"{self.stack_file}: {problem}" for problem in self.problems]
+
+
+class CloudCheckError(ConfigError):
+    """The cloud, asked during preview, does not offer what the stack pins (a version, an
+    instance class): one line naming the key to change and what the cloud offers.
+
+    A ``pulumi.RunError`` (through ``ConfigError``), not a ``ValueError``: the engine wraps a
+    ``ValueError`` raised in an ``apply`` in one "While processing ..." line per resource and
+    input it flows through; this one reaches the user as the one line it says.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(stack_file_name(), [problem])
+        self.args = (f"{self.stack_file}: {problem}",)
