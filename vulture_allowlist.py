@@ -99,3 +99,11 @@ _.preserve_quotes
 _.available_dashboards
 _.has_changes
 _.KIND_SYSTEM_REQUESTS
+
+# The extension points' API (infra/registry.py): what a package adding a data service or an
+# add-on calls, and the completeness check of every per-cloud table
+# (tests/test_extension_points.py).
+_.register_addon
+_.register_data_service
+_.tables
+_.missing_entries
