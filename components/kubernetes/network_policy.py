@@ -126,7 +126,8 @@ class WorkloadTraffic:
     calls: list[PodPeer] = field(default_factory=list)
 
 
-def _ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+def ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    """Egress to ``target``'s CIDRs (less its exceptions) on its TCP ports."""
     return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
         to=[
             k8s.networking.v1.NetworkPolicyPeerArgs(
@@ -161,7 +162,7 @@ def workload_policy(
                 ports=[tcp(traffic.metrics_port)],
             )
         )
-    egress = [_ip_egress(target) for target in traffic.egress]
+    egress = [ip_egress(target) for target in traffic.egress]
     egress += [
         k8s.networking.v1.NetworkPolicyEgressRuleArgs(
             to=[namespace_peer(call.namespace, call.labels)],
