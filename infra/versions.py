@@ -1,4 +1,4 @@
-"""``python -m infra versions [--stack NAME | --all] [--markdown OUT]``: the catalog per stack.
+"""``python -m infra versions [--stack NAME | --all | --cloud-pins CLOUD] [--markdown OUT]``.
 
 For each version a stack pins (its config's Kubernetes, Postgres, Kafka and Redis versions, and
 the charts and images of what it installs), the pinned value, the newest the catalog
@@ -6,7 +6,9 @@ the charts and images of what it installs), the pinned value, the newest the cat
 entry: the day its re-check is due), the days left and the status on today's date (the clock,
 or ``PLATFORM_TODAY``). Exit 1 when a pin has ended or is not catalogued, 2 on bad config;
 ``--markdown`` writes the pins that are ending or ended (nothing when all are fine), which the
-weekly workflow (``.github/workflows/versions.yml``) turns into an issue.
+weekly workflow (``.github/workflows/versions.yml``) turns into an issue. ``--cloud-pins``
+prints, as ``key=value`` lines for a step's outputs, the region and pins the same workflow asks
+that cloud about with its credentials.
 """
 
 from __future__ import annotations
@@ -97,6 +99,28 @@ def pins_of(path: Path, root: Path, on: date) -> list[Pin]:
     ]
 
 
+def cloud_pins(cloud: str, root: Path) -> dict[str, str]:
+    """What the weekly workflow asks ``cloud`` about, from that cloud's first stack file: its
+    region, Kubernetes minor, Postgres version (RDS: the pinned minor) and Kafka version."""
+    for path in list_stack_files(root):
+        stack_file = read_stack_file(path, root)
+        if stack_file.config.get("platform:cloud") != cloud:
+            continue
+        config = build_platform_config(stack_file.config, stack_file.stack, path.name)
+        postgres = config.postgres.version
+        if cloud == "aws":
+            entry = catalog.service("postgres.rds").entry(postgres)
+            postgres = str(entry.extra.get("minor", postgres)) if entry else postgres
+        return {
+            "stack": stack_file.stack,
+            "region": config.region,
+            "kubernetes": config.cluster.kubernetes_version,
+            "postgres": postgres,
+            "kafka": config.kafka.version,
+        }
+    raise StackFileError(f"no stack file of cloud {cloud}")
+
+
 def table(stack: str, pins: list[Pin], on: date) -> Table:
     """One stack's rich table: one row per pin."""
     # no vertical rules: six columns and a 30-character pin name fit 80 columns unfolded
@@ -142,8 +166,21 @@ def main(argv: list[str]) -> int:
     which.add_argument("--stack", help="stack name (Pulumi.<NAME>.yaml); default: dev")
     which.add_argument("--all", action="store_true", help="every Pulumi.*.yaml")
     parser.add_argument("--markdown", type=Path, help="write the pins needing action here")
+    which.add_argument(
+        "--cloud-pins",
+        choices=("aws", "gcp", "azure"),
+        help="print key=value lines of what the weekly workflow asks this cloud about",
+    )
     args = parser.parse_args(argv)
     root = find_project_root(Path.cwd())
+    if args.cloud_pins:
+        try:
+            found = cloud_pins(args.cloud_pins, root)
+        except (ConfigError, StackFileError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print("\n".join(f"{key}={value}" for key, value in found.items()))
+        return 0
     try:
         on = catalog.today()
     except catalog.CatalogError as exc:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from infra import versions as versions_cli
+from infra.config.errors import CloudCheckError
 from infra.plan.cli import Outcome
 from infra.plan.stackfile import list_stack_files
 from policies.rules import versions as advisory
@@ -270,11 +271,13 @@ def test_eks_is_asked_which_versions_it_offers(shipped_plans: dict[str, Outcome]
     # the version went through eks.get_cluster_versions (the mock answers from the catalog)
     assert cluster["inputs"]["version"] == catalog.service("kubernetes.eks").default
     assert offered_or_raise("1.35", {"1.35": "STANDARD_SUPPORT"}) == "1.35"
-    for statuses in ({"1.35": "EXTENDED_SUPPORT"}, {}):
+    for statuses in ({"1.35": "EXTENDED_SUPPORT", "1.36": "STANDARD_SUPPORT"}, {}):
         with pytest.raises(
-            ValueError, match=r"platform:cluster.kubernetesVersion: EKS reports 1.35 as"
-        ):
+            CloudCheckError, match=r"platform:cluster.kubernetesVersion: EKS reports 1.35 as"
+        ) as raised:
             offered_or_raise("1.35", statuses)
+        offered = "1.36" if statuses else "none"
+        assert f"(eks.get_cluster_versions; in standard support: {offered})" in str(raised.value)
 
 
 def test_rds_is_asked_whether_the_pinned_minor_is_available(
@@ -284,6 +287,7 @@ def test_rds_is_asked_whether_the_pinned_minor_is_available(
 
     from components.aws.rds import ENGINE_VERSIONS
     from infra.plan.mocks.aws import INVOKES
+    from infra.plan.mocks.common import MockContext
 
     answer = INVOKES["aws:rds/getEngineVersion:getEngineVersion"]
     instances = [
@@ -292,8 +296,9 @@ def test_rds_is_asked_whether_the_pinned_minor_is_available(
         if r["type"] == "aws:rds/instance:Instance"
     ]
     assert [r["inputs"]["engineVersion"] for r in instances] == [ENGINE_VERSIONS["16"]]
-    context = SimpleNamespace(region="eu-west-1")
+    context = MockContext(project="platform", stack="dev", region="eu-west-1")
     assert answer(SimpleNamespace(args={"version": "16.13"}), context)["status"] == "available"
-    assert answer(SimpleNamespace(args={"version": "16.8"}), context)["status"] == "deprecated"
+    retired = answer(SimpleNamespace(args={"version": "16.8"}), context)
+    assert (retired["status"], retired["validMinorTargets"]) == ("deprecated", ["16.13"])
     with pytest.raises(ValueError, match="no RDS engine version"):
         answer(SimpleNamespace(args={"version": "16.99"}), context)

@@ -22,7 +22,11 @@ WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
 RUNNERS = json.loads((GITHUB / "runners.json").read_text())
 SESSION = "$/.github/actions/cloud-session"
-CREDENTIALS = "aws-actions/configure-aws-credentials@"
+CREDENTIALS = (
+    "aws-actions/configure-aws-credentials@",
+    "google-github-actions/auth@",
+    "azure/login@",
+)
 DEPLOY_SECRETS = ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE")
 DEPLOY_ENVIRONMENTS = {"dev", "staging", "production", "production-preview"}
 
@@ -375,3 +379,43 @@ def test_versions_run_weekly_and_open_an_issue_with_least_privilege() -> None:
     assert "gh issue create" in runs and "gh issue edit" in runs
     # a pin past its end fails the run after the issue is written
     assert job["steps"][-1]["if"] == "steps.versions.outputs.status != '0'"
+
+
+def test_versions_ask_each_cloud_with_oidc_read_only_identities() -> None:
+    """The weekly run asks each cloud with its preview (read-only) identity through OIDC, in
+    the `versions` environment; the variables it reads are the ones docs/delivery.md names."""
+    workflow = _load("versions.yml")
+    job = workflow["jobs"]["ask"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["environment"] == "versions"
+    assert job["strategy"]["matrix"]["cloud"] == ["aws", "gcp", "azure"]
+    by_action = {s["uses"].split("@")[0]: s for s in job["steps"] if "uses" in s}
+    for action, cloud, variable in (
+        ("aws-actions/configure-aws-credentials", "aws", "AWS_PREVIEW_ROLE_ARN"),
+        ("google-github-actions/auth", "gcp", "GCP_WORKLOAD_IDENTITY_PROVIDER"),
+        ("azure/login", "azure", "AZURE_CLIENT_ID"),
+    ):
+        step = by_action[action]
+        assert step["if"] == f"matrix.cloud == '{cloud}' && vars.{variable} != ''", step
+    text = (GITHUB / "workflows" / "versions.yml").read_text()
+    delivery = (ROOT / "docs" / "delivery.md").read_text()
+    variables = set(re.findall(r"vars\.([A-Z_]+)", text))
+    assert variables and all(f"`{v}`" in delivery for v in variables), variables
+    assert "environment:versions" in delivery
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "python -m infra versions --cloud-pins" in runs
+    for asked in ("aws eks describe-cluster-versions", "aws rds describe-db-engine-versions",
+                  "aws kafka list-kafka-versions", "gcloud container get-server-config",
+                  "az aks get-versions"):  # fmt: skip
+        assert asked in runs, asked
+
+
+def test_cloud_pins_name_what_the_workflow_asks() -> None:
+    from infra.versions import cloud_pins
+    from policies.rules.facts import catalog
+
+    aws = cloud_pins("aws", ROOT)
+    rds = catalog.service("postgres.rds")
+    assert aws["stack"] == "dev" and aws["region"] == "eu-west-1"
+    assert aws["postgres"] == rds.pinned.extra["minor"]
+    assert cloud_pins("gcp", ROOT)["kubernetes"] == catalog.service("kubernetes.gke").default

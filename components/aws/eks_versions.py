@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from infra.config.errors import CloudCheckError
 from policies.rules.facts.catalog import service, version_key
 
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
@@ -28,11 +29,12 @@ OFFERED_STATUS = "STANDARD_SUPPORT"
 def offered_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
     """``version`` once EKS confirms it offers it in standard support, else a failed preview.
 
-    Asks the cloud (``eks.get_cluster_versions``, pulumi-aws ``aws:eks/getClusterVersions``);
-    the offline plan's mock answers from the version catalog as it stood when last checked.
+    Asks the cloud (``eks.get_cluster_versions``, pulumi-aws ``aws:eks/getClusterVersions``)
+    for every version in standard support, so that a refusal names them; the offline plan's
+    mock answers from the version catalog as it stood when last checked.
     """
     found = aws.eks.get_cluster_versions_output(
-        cluster_versions_onlies=[version], opts=pulumi.InvokeOutputOptions(parent=parent)
+        version_status=OFFERED_STATUS, opts=pulumi.InvokeOutputOptions(parent=parent)
     )
 
     def check(versions: Sequence[aws.eks.outputs.GetClusterVersionsClusterVersionResult]) -> str:
@@ -42,13 +44,15 @@ def offered_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]
 
 
 def offered_or_raise(version: str, statuses: dict[str, str]) -> str:
-    """``version`` when EKS lists it in standard support; the error names the key otherwise."""
-    status = statuses.get(version, "not offered")
+    """``version`` when EKS lists it in standard support; the error names the key and the
+    versions EKS offers otherwise."""
+    status = statuses.get(version, "not in standard support")
     if status != OFFERED_STATUS:
-        raise ValueError(
+        offered = sorted((v for v, s in statuses.items() if s == OFFERED_STATUS), key=version_key)
+        raise CloudCheckError(
             f"platform:cluster.kubernetesVersion: EKS reports {version} as {status} "
-            f"(eks.get_cluster_versions); pick a version in standard support and update the "
-            "catalog (policies/rules/facts/catalog/kubernetes.toml [eks])"
+            f"(eks.get_cluster_versions; in standard support: {', '.join(offered) or 'none'}); "
+            "pick one and update the catalog (policies/rules/facts/catalog/kubernetes.toml [eks])"
         )
     return version
 
@@ -78,7 +82,7 @@ def offered_addon_version(
 def addon_offered_or_raise(addon: str, kubernetes_version: str, version: str, newest: str) -> str:
     """``version`` unless it is newer than the newest EKS has for ``kubernetes_version``."""
     if version_key(version) > version_key(newest):
-        raise ValueError(
+        raise CloudCheckError(
             f"platform:cluster.kubernetesVersion: EKS has {addon} up to {newest} for Kubernetes "
             f"{kubernetes_version} (eks.get_addon_version), not the pinned {version}; update "
             f"the add-ons of {kubernetes_version} in the catalog "

@@ -31,6 +31,7 @@ from components.aws.shared import (
 )
 from components.contracts import KafkaContract
 from components.specs import KafkaSpec
+from infra.config.errors import CloudCheckError
 from infra.naming import child
 
 SASL_IAM_PORT = 9098
@@ -55,7 +56,7 @@ def offered_kafka_version(version: str, parent: pulumi.Resource) -> pulumi.Outpu
 def offered_or_raise(version: str, status: str) -> str:
     """``version`` when MSK reports it ``ACTIVE``; the error names the key otherwise."""
     if status != OFFERED_STATUS:
-        raise ValueError(
+        raise CloudCheckError(
             f"platform:kafka.version: MSK reports Kafka {version} as {status} "
             "(msk.get_kafka_version); pick an ACTIVE version and update the catalog "
             "(policies/rules/facts/catalog/kafka.toml [msk])"

@@ -15,7 +15,7 @@ RDS-managed secret would need an in-cluster secrets operator to stay in sync. Ro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -23,6 +23,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.aws.rds_ca import RDS_CA_BUNDLE, RDS_CA_IDENTIFIER
+from components.aws.rds_orderable import orderable_instance_class
 from components.aws.shared import (
     AccountScope,
     PortRange,
@@ -35,6 +36,7 @@ from components.aws.shared import (
 )
 from components.contracts import PostgresContract
 from components.specs import PostgresSpec
+from infra.config.errors import CloudCheckError
 from infra.naming import child
 from policies.rules.facts.catalog import service
 
@@ -51,22 +53,27 @@ ENGINE_VERSIONS = {
 
 def offered_engine_version(version: str, parent: pulumi.Resource) -> pulumi.Output[str]:
     """``version`` once RDS reports it ``available`` (``rds.get_engine_version``, pulumi-aws
-    ``aws:rds/getEngineVersion``), else a failed preview naming the key; the offline plan's mock
-    answers from the version catalog as last checked."""
+    ``aws:rds/getEngineVersion``), else a failed preview naming the key and the minors RDS
+    offers as upgrades from it; the offline plan's mock answers from the version catalog as
+    last checked."""
     found = aws.rds.get_engine_version_output(
         engine="postgres", version=version, opts=pulumi.InvokeOutputOptions(parent=parent)
     )
+    return pulumi.Output.all(found.status, found.valid_minor_targets).apply(
+        lambda got: engine_offered_or_raise(version, got[0], got[1] or [])
+    )
 
-    def check(status: str) -> str:
-        if status != "available":
-            raise ValueError(
-                f"platform:postgres.version: RDS reports PostgreSQL {version} as {status} "
-                "(rds.get_engine_version); update the minor in "
-                "policies/rules/facts/catalog/postgres.toml [rds]"
-            )
-        return version
 
-    return found.status.apply(check)
+def engine_offered_or_raise(version: str, status: str, minors: Sequence[str]) -> str:
+    """``version`` when RDS reports it ``available``; the error names the key and the newer
+    minors RDS offers otherwise."""
+    if status != "available":
+        raise CloudCheckError(
+            f"platform:postgres.version: RDS reports PostgreSQL {version} as {status} "
+            f"(rds.get_engine_version; newer minors offered: {', '.join(minors) or 'none'}); "
+            "update the minor in policies/rules/facts/catalog/postgres.toml [rds]"
+        )
+    return version
 
 
 LOG_EXPORTS = ("postgresql", "upgrade")
@@ -234,7 +241,13 @@ class AwsPostgres(pulumi.ComponentResource):
             engine="postgres",
             # verified against what RDS offers (rds.get_engine_version) before the instance
             engine_version=offered_engine_version(ENGINE_VERSIONS[args.spec.version], self),
-            instance_class=args.spec.instance_size,
+            # verified orderable with that minor (rds.get_orderable_db_instance)
+            instance_class=orderable_instance_class(
+                args.spec.instance_size,
+                ENGINE_VERSIONS[args.spec.version],
+                args.spec.high_availability,
+                self,
+            ),
             allocated_storage=args.spec.storage_gb,
             max_allocated_storage=args.spec.max_storage_gb,
             storage_type="gp3",

@@ -27,6 +27,7 @@ import pulumi_random as random
 
 from components.contracts import PostgresContract
 from components.gcp.apis import SQLADMIN, ProjectApis
+from components.gcp.cloudsql_tiers import offered_tier
 from components.gcp.names import resource_name
 from components.specs import PostgresSpec
 from infra.naming import child
@@ -159,7 +160,8 @@ class GcpPostgres(pulumi.ComponentResource):
             database_version=f"POSTGRES_{args.spec.version}",
             deletion_protection=args.spec.deletion_protection,
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
-                tier=args.spec.instance_size,
+                # verified against the tiers Cloud SQL offers there (sql.get_tiers)
+                tier=offered_tier(args.spec.instance_size, args.region, args.project, self),
                 edition="ENTERPRISE",
                 availability_type="REGIONAL" if args.spec.high_availability else "ZONAL",
                 disk_type="PD_SSD",
@@ -222,7 +224,8 @@ class GcpPostgres(pulumi.ComponentResource):
             master_instance_name=primary.name,
             deletion_protection=args.spec.deletion_protection,
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
-                tier=args.spec.instance_size,
+                # the replica's region must offer the tier too (sql.get_tiers)
+                tier=offered_tier(args.spec.instance_size, args.spec.dr_region, args.project, self),
                 edition="ENTERPRISE",
                 availability_type="ZONAL",
                 disk_type="PD_SSD",

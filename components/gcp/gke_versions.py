@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.config.errors import CloudCheckError
+
 # The release channel every cluster enrols in (components/gcp/gke.py)
 CHANNEL = "REGULAR"
 
@@ -51,7 +53,7 @@ def offered_or_raise(
     if any(_minor(v) == version for v in valid) and in_channel:
         return version
     offered = f"up to {_minor(latest)}" if latest else "nothing"
-    raise ValueError(
+    raise CloudCheckError(
         f"platform:cluster.kubernetesVersion: GKE does not offer {version} in the {CHANNEL} "
         f"channel in {location or 'this location'} (container.get_engine_versions; {CHANNEL} "
         f"offers minors {offered}); pick an offered minor and update the catalog "

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from infra.config.common import Cloud, config_value
+from infra.config.offerings import REGION_KEYS, offering_problems
 from infra.config.zones import zone_problems
 from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
@@ -129,9 +130,15 @@ _IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,
 def cloud_rule_problems(config: PlatformFields) -> list[str]:
     """What this cloud cannot run: instance families, versions, extensions, naming of principals."""
     network = config.network
-    problems = _instance_family_problems(config) + zone_problems(
-        config.cloud, config.region, network.zones, network.availability_zones
-    )
+    problems = _instance_family_problems(config)
+    shaped = {problem.split(":", 1)[0] for problem in problems}
+    offered = [p for p in offering_problems(config) if p.split(":", 1)[0] not in shaped]
+    problems += offered
+    if not any(p.startswith(REGION_KEYS) for p in offered):
+        zones = zone_problems(
+            config.cloud, config.region, network.zones, network.availability_zones
+        )
+        problems += zones
     if config.kafka.brokers % config.network.zones and config.cloud == "aws":
         problems.append(
             f"kafka.brokers: {config.kafka.brokers} is not a multiple of "

@@ -21,3 +21,19 @@ class ConfigError(pulumi.RunError):
     def lines(self) -> list[str]:
         """Each problem prefixed with the stack file it is in."""
         return [f"{self.stack_file}: {problem}" for problem in self.problems]
+
+
+class CloudCheckError(ConfigError):
+    """The cloud, asked during preview, does not offer what the stack pins (a version, an
+    instance class): one line naming the key to change and what the cloud offers.
+
+    A ``pulumi.RunError`` (through ``ConfigError``), not a ``ValueError``: the engine wraps a
+    ``ValueError`` raised in an ``apply`` in one "While processing ..." line per resource and
+    input it flows through; this one reaches the user as the one line it says.
+    """
+
+    def __init__(self, problem: str) -> None:
+        from infra.config.loader import stack_file_name  # the loader imports this module
+
+        super().__init__(stack_file_name(), [problem])
+        self.args = (f"{self.stack_file}: {problem}",)

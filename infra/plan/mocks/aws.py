@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
-from policies.rules.facts import catalog
+from policies.rules.facts import aws_offerings, catalog
 
 # AWS's own id prefixes, so plans read like the real thing.
 _ID_PREFIXES = {
@@ -240,36 +240,80 @@ def _hosted_zone(args: Any, context: MockContext) -> dict[str, Any]:
 
 
 def _cluster_versions(args: Any, context: MockContext) -> dict[str, Any]:
-    """EKS's answer as the version catalog recorded it on the day each entry was checked: every
-    catalogued version in standard support until its end (``eks.get_cluster_versions``)."""
+    """EKS's answer as the version catalog recorded it on the day each entry was checked: a
+    catalogued version is in standard support unless its end had passed by then, in extended
+    support otherwise (``eks.get_cluster_versions``, filtered as asked)."""
     wanted = set(args.args.get("clusterVersionsOnlies") or [])
-    return {
-        "clusterVersions": [
+    status_wanted = args.args.get("versionStatus")
+    eks = catalog.service("kubernetes.eks")
+    found = []
+    for entry in eks.entries:
+        ended = entry.end is not None and entry.end <= entry.checked
+        status = "EXTENDED_SUPPORT" if ended else "STANDARD_SUPPORT"
+        if (wanted and entry.version not in wanted) or status_wanted not in (None, status):
+            continue
+        found.append(
             {
                 "clusterType": "eks",
                 "clusterVersion": entry.version,
-                "versionStatus": "STANDARD_SUPPORT",
+                "versionStatus": status,
                 "endOfStandardSupportDate": str(entry.end or ""),
                 "defaultVersion": entry.version == eks.default,
             }
-            for eks in [catalog.service("kubernetes.eks")]
-            for entry in eks.entries
-            if not wanted or entry.version in wanted
-        ],
-        "id": context.region,
-    }
+        )
+    return {"clusterVersions": found, "id": context.region}
 
 
 def _engine_version(args: Any, context: MockContext) -> dict[str, Any]:
     """RDS's answer as the version catalog recorded it: the pinned minors are ``available``,
-    the catalogued retired ones ``deprecated`` (``rds.get_engine_version``)."""
+    the catalogued retired ones ``deprecated``, each with the pinned minors of its major above
+    it as upgrade targets (``rds.get_engine_version``)."""
     version = str(args.args.get("version", ""))
     rds = catalog.service("postgres.rds")
-    pinned = {str(entry.extra["minor"]) for entry in rds.entries if "minor" in entry.extra}
+    pinned = [str(entry.extra["minor"]) for entry in rds.entries if "minor" in entry.extra]
     if version not in pinned and version not in rds.versions:
         raise ValueError(f"no RDS engine version matches postgres {version}")
     status = "available" if version in pinned else "deprecated"
-    return {"engine": "postgres", "version": version, "versionActual": version, "status": status}
+    major = version.split(".", 1)[0]
+    minors = [
+        minor
+        for minor in pinned
+        if minor.split(".", 1)[0] == major
+        and catalog.version_key(minor) > catalog.version_key(version)
+    ]
+    return {
+        "engine": "postgres",
+        "version": version,
+        "versionActual": version,
+        "status": status,
+        "validMinorTargets": minors,
+    }
+
+
+def _orderable_db_instance(args: Any, context: MockContext) -> dict[str, Any]:
+    """RDS's orderable class for an engine version, as cfn-lint's RDS data records it: the
+    first preferred class the version runs on in the region, or RDS's error when none does
+    (``rds.get_orderable_db_instance``)."""
+    version = str(args.args.get("engineVersion", ""))
+    offered = set(aws_offerings.orderable(context.region, version))
+    preferred = [str(c) for c in args.args.get("preferredInstanceClasses") or []]
+    wanted = args.args.get("instanceClass")
+    match = next((c for c in ([wanted] if wanted else preferred) if c in offered), None)
+    if match is None:
+        raise ValueError(
+            f"no RDS Orderable DB Instance found matching criteria (postgres {version})"
+        )
+    return {
+        "id": context.region,
+        "engine": "postgres",
+        "engineVersion": version,
+        "instanceClass": match,
+        "licenseModel": "postgresql-license",
+        "storageType": str(args.args.get("storageType") or "gp3"),
+        "availabilityZones": [f"{context.region}{zone}" for zone in "abc"],
+        "multiAzCapable": True,
+        "region": context.region,
+    }
 
 
 def _kafka_version(args: Any, context: MockContext) -> dict[str, Any]:
@@ -310,6 +354,7 @@ INVOKES: dict[str, OutputFn] = {
     "aws:msk/getKafkaVersion:getKafkaVersion": _kafka_version,
     "aws:route53/getZone:getZone": _hosted_zone,
     "aws:rds/getEngineVersion:getEngineVersion": _engine_version,
+    "aws:rds/getOrderableDbInstance:getOrderableDbInstance": _orderable_db_instance,
     "aws:eks/getClusterVersions:getClusterVersions": _cluster_versions,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,

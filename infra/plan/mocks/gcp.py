@@ -6,6 +6,7 @@ from typing import Any
 
 from infra.plan.mocks.common import MockContext, OutputFn, digest
 from policies.rules.facts import catalog
+from policies.rules.facts.gcp_offerings import CLOUD_SQL_TIERS, REGIONS
 
 PROJECT_NUMBER = "123456789012"
 
@@ -212,7 +213,22 @@ def _engine_versions(args: Any, context: MockContext) -> dict[str, Any]:
     }
 
 
+def _tiers(args: Any, context: MockContext) -> dict[str, Any]:
+    """Cloud SQL's tiers as the dated table in ``gcp_offerings`` records them, each offered in
+    every region of its region table (``sql.get_tiers``)."""
+    project = str(args.args.get("project") or context.gcp_project)
+    return {
+        "id": project,
+        "project": project,
+        "tiers": [
+            {"tier": tier, "ram": ram, "diskQuota": 3_000_000_000_000, "regions": list(REGIONS)}
+            for tier, ram in CLOUD_SQL_TIERS.items()
+        ],
+    }
+
+
 INVOKES: dict[str, OutputFn] = {
+    "gcp:sql/getTiers:getTiers": _tiers,
     "gcp:container/getEngineVersions:getEngineVersions": _engine_versions,
     "gcp:dns/getManagedZones:getManagedZones": _managed_zones,
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_agent,

@@ -33,3 +33,23 @@ PAIRED_REGION: dict[str, str] = {
 """Region -> the region its geo-redundant copies go to."""
 DR_REGION_TAG = "disaster-recovery-region"
 """Tag on a geo-redundant Flexible Server naming the config's DR region (checked against the pair)."""
+
+REGIONS_SOURCE = (
+    "https://learn.microsoft.com/azure/reliability/regions-list (public regions by "
+    "programmatic name, as `az account list-locations` names them; compiled 2026-12-02)"
+)
+REGIONS = (
+    "australiacentral", "australiacentral2", "australiaeast", "australiasoutheast",
+    "austriaeast", "belgiumcentral", "brazilsouth", "brazilsoutheast", "canadacentral",
+    "canadaeast", "centralindia", "centralus", "chilecentral", "eastasia", "eastus", "eastus2",
+    "francecentral", "francesouth", "germanynorth", "germanywestcentral", "indonesiacentral",
+    "israelcentral", "italynorth", "japaneast", "japanwest", "jioindiacentral", "jioindiawest",
+    "koreacentral", "koreasouth", "malaysiawest", "mexicocentral", "newzealandnorth",
+    "northcentralus", "northeurope", "norwayeast", "norwaywest", "polandcentral",
+    "qatarcentral", "southafricanorth", "southafricawest", "southcentralus", "southeastasia",
+    "southindia", "spaincentral", "swedencentral", "swedensouth", "switzerlandnorth",
+    "switzerlandwest", "uaecentral", "uaenorth", "uksouth", "ukwest", "westcentralus",
+    "westeurope", "westindia", "westus", "westus2", "westus3",
+)  # fmt: skip
+"""Azure's public regions (``azure-native:location``); a region opened since is added with
+the source above."""
