@@ -104,3 +104,11 @@ _.KIND_SYSTEM_REQUESTS
 # (infra/plan/monitor.py) so the tests can check that objects moved into a component keep their
 # root-stack URNs (tests/test_kubernetes_layer.py, tests/test_first_deploy.py).
 _.parent_aliases
+
+# The extension points' API (infra/registry.py): what a package adding a data service or an
+# add-on calls, and the completeness check of every per-cloud table
+# (tests/test_extension_points.py).
+_.register_addon
+_.register_data_service
+_.tables
+_.missing_entries

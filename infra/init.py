@@ -22,6 +22,7 @@ from infra.config.examples import example_reason
 from infra.config.loader import REGION_KEYS
 from infra.config.profiles import profile
 from infra.config.zones import default_zones
+from infra.registry import clouds
 
 EXIT_OK, EXIT_ERROR = 0, 2
 DESCRIPTION = "write Pulumi.<stack>.yaml for your own account, then plan it"
@@ -72,7 +73,7 @@ class Answers:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m infra init", description=DESCRIPTION)
     p.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
-    p.add_argument("--cloud", choices=get_args(Cloud))
+    p.add_argument("--cloud", choices=clouds())
     p.add_argument("--environment", choices=get_args(Environment))
     p.add_argument("--region")
     p.add_argument("--domain")
@@ -132,7 +133,7 @@ def collect(options: argparse.Namespace, interactive: bool) -> tuple[Answers, li
     """The answers, prompting for what is missing on a terminal; problems otherwise."""
     problems: list[str] = []
     answers = Answers(dict(vars(options)))
-    for name, choices in (("cloud", get_args(Cloud)), ("environment", get_args(Environment))):
+    for name, choices in (("cloud", clouds()), ("environment", get_args(Environment))):
         if answers.get(name) is None:
             value = input(f"{name} ({'|'.join(choices)}): ").strip() if interactive else None
             if value not in choices:

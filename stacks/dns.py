@@ -23,13 +23,16 @@ from components.kubernetes.external_dns import (
 )
 from components.kubernetes.gateway import DATA_PLANE_SERVICE, GATEWAY_NAMESPACE, PlatformGateway
 from infra.config.models import PlatformConfig
+from infra.registry import per_cloud
 from stacks.platform import export_gateway_dns
 
 __all__ = ["EXTERNAL_DNS_NAMESPACE", "SERVICE_ACCOUNT", "declare", "record_lines"]
 
 # The load balancer's address as each cloud publishes it: the NLB a DNS name (a CNAME), the
 # GCP and Azure load balancers an IP (an A record).
-_RECORD_TYPE = {"aws": "CNAME", "gcp": "A", "azure": "A"}
+_RECORD_TYPE = per_cloud(
+    "stacks.dns._RECORD_TYPE", {"aws": "CNAME", "gcp": "A", "azure": "A"}, coverage="account"
+)
 
 
 def owner_id(config: PlatformConfig) -> str:

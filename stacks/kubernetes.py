@@ -31,6 +31,7 @@ from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
 from infra.naming import APP_NAMESPACE, kubernetes_labels
+from infra.registry import per_cloud
 from stacks import dns, gitops, observability
 from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
@@ -74,6 +75,7 @@ _DISK_CSI: dict[str, tuple[str, dict[str, str]]] = {
     "gcp": ("pd.csi.storage.gke.io", {"type": "pd-balanced"}),
     "azure": ("disk.csi.azure.com", {"skuName": "Premium_LRS"}),
 }
+per_cloud("stacks.kubernetes._DISK_CSI", _DISK_CSI, coverage="account")
 RETAIN_STORAGE_CLASS = "platform-retain"
 
 

@@ -31,6 +31,7 @@ from components.kubernetes.telemetry import (
     TelemetryArgs,
 )
 from infra.config.models import AppConfig, PlatformConfig
+from infra.registry import per_cloud
 from stacks.platform import PlatformContracts
 
 # Grafana and Prometheus on the laptop, through the apps' ingress (*.localhost is loopback)
@@ -140,6 +141,14 @@ def data_service_rules(config: PlatformConfig, contracts: PlatformContracts) -> 
     )
 
 
+# Each cloud account's dashboard of its managed services (``dashboards/<name>.json``).
+MANAGED_DASHBOARDS = per_cloud(
+    "stacks.observability.MANAGED_DASHBOARDS",
+    {"aws": "managed-aws", "gcp": "managed-gcp", "azure": "managed-azure"},
+    coverage="account",
+)
+
+
 def dashboards(config: PlatformConfig, engines: DataServiceRules) -> list[str]:
     """The dashboards a stack loads: backend and cluster everywhere, one per in-cluster engine,
     and the cloud's managed services where any is managed."""
@@ -149,7 +158,7 @@ def dashboards(config: PlatformConfig, engines: DataServiceRules) -> list[str]:
     names += ["valkey"] if engines.valkey_namespace else []
     managed = not (engines.cnpg_namespace and engines.kafka_namespace and engines.valkey_namespace)
     if config.cloud != "local" and managed:
-        names.append(f"managed-{config.cloud}")
+        names.append(MANAGED_DASHBOARDS[config.cloud])
     return names
 
 

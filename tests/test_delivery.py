@@ -190,8 +190,13 @@ def _diff(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def _edit_dev(clone: Path, **config: Any) -> None:
-    stack_file = clone / "Pulumi.dev.yaml"
+# Tests of the diff's mechanics (a failing base, secrets, the cache) diff the laptop stack:
+# it plans in less than half the time of a cloud stack, and the mechanics are the same.
+LOCAL = "dev-local"
+
+
+def _edit(clone: Path, stack: str, **config: Any) -> None:
+    stack_file = clone / f"Pulumi.{stack}.yaml"
     document = yaml.safe_load(stack_file.read_text())
     document["config"].update(config)
     stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -199,11 +204,11 @@ def _edit_dev(clone: Path, **config: Any) -> None:
 
 def test_a_base_that_fails_to_plan_is_an_error_not_a_new_stack(tmp_path: Path) -> None:
     clone = _clone(tmp_path)
-    _edit_dev(clone, **{"platform:cloud": "mars"})
+    _edit(clone, LOCAL, **{"platform:cloud": "mars"})
     _commit(clone, "broken base")
-    _edit_dev(clone, **{"platform:cloud": "aws"})
+    _edit(clone, LOCAL, **{"platform:cloud": "local"})
     _commit(clone, "fixed")
-    result = _diff(clone, "--base", "HEAD~1", "--stack", "dev", "--markdown", "diff.md")
+    result = _diff(clone, "--base", "HEAD~1", "--stack", LOCAL, "--markdown", "diff.md")
     assert result.returncode == 2, result.stdout + result.stderr
     text = (clone / "diff.md").read_text()
     assert "failed to plan" in text and "'mars'; allowed: aws, gcp, azure" in text
@@ -221,10 +226,10 @@ def test_an_unknown_stack_exits_2() -> None:
 
 def test_rotated_secret_dirty_tree_shas_and_base_plan_cache(tmp_path: Path) -> None:
     clone = _clone(tmp_path)
-    _edit_dev(clone, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjE="}})
+    _edit(clone, LOCAL, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjE="}})
     _commit(clone, "add a secret")
-    _edit_dev(clone, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjI="}})  # not committed
-    result = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "diff.md")
+    _edit(clone, LOCAL, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjI="}})  # not committed
+    result = _diff(clone, "--base", "HEAD", "--stack", LOCAL, "--markdown", "diff.md")
     assert result.returncode == 0, result.stderr
     text = (clone / "diff.md").read_text()
     head = subprocess.run(
@@ -237,13 +242,13 @@ def test_rotated_secret_dirty_tree_shas_and_base_plan_cache(tmp_path: Path) -> N
     assert "secret changed: datadog:apiKey" in result.stdout
     # the base plan is cached by tree and lock file; a second diff reads it (proved by
     # tampering with the cached plan), --no-cache plans the base again
-    (cached,) = (clone / ".cache" / "offline-plans").glob("*/dev.json")
+    (cached,) = (clone / ".cache" / "offline-plans").glob(f"*/{LOCAL}.json")
     entry = json.loads(cached.read_text())
     dropped = entry["plan"]["resources"].pop()
     cached.write_text(json.dumps(entry))
-    warm = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "warm.md")
+    warm = _diff(clone, "--base", "HEAD", "--stack", LOCAL, "--markdown", "warm.md")
     assert "+1 to add" in (clone / "warm.md").read_text() and dropped["name"] in warm.stdout
-    cold = _diff(clone, "--base", "HEAD", "--stack", "dev", "--markdown", "cold.md", "--no-cache")
+    cold = _diff(clone, "--base", "HEAD", "--stack", LOCAL, "--markdown", "cold.md", "--no-cache")
     assert "+0 to add" in (clone / "cold.md").read_text(), cold.stderr
 
 
@@ -256,7 +261,7 @@ def test_cache_key_follows_the_tree_and_the_lock_file(tmp_path: Path) -> None:
     (clone / "uv.lock").write_text((clone / "uv.lock").read_text() + "\n# changed\n")
     assert cache_key(clone, "HEAD") != first
     subprocess.run(["git", "checkout", "--quiet", "uv.lock"], cwd=clone, check=True)
-    _edit_dev(clone, **{"platform:redis": {"snapshotRetentionDays": 3}})
+    _edit(clone, "dev", **{"platform:redis": {"snapshotRetentionDays": 3}})
     _commit(clone, "new tree")
     assert cache_key(clone, "HEAD") != first and cache_key(clone, "HEAD~1") == first
 

@@ -94,12 +94,12 @@ import pulumi
 
 from components.contracts import EgressDestination
 from infra.config import load_platform_config
-from stacks.compose import CLOUD_MODULES
+from infra.registry import cloud_entry
 from stacks.kubernetes import build
 import importlib
 
 config = load_platform_config()
-contracts = importlib.import_module(CLOUD_MODULES[config.cloud]).build(config)
+contracts = importlib.import_module(cloud_entry(config.cloud).module).build(config)
 cluster = dataclasses.replace(
     contracts.cluster,
     workload_egress=[

@@ -15,9 +15,8 @@ metrics out to Prometheus, HTTPS out to the cloud's APIs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -27,6 +26,7 @@ from components.kubernetes.guarded_namespace import AddonNamespace, guarded_name
 from components.kubernetes.helm import helm_release
 from components.kubernetes.network_policy import ALL, API_PORTS, SAME, Allow
 from infra.naming import child
+from infra.registry import per_cloud
 
 TELEMETRY_NAMESPACE = "telemetry"
 GATEWAY = "otel-gateway"
@@ -42,7 +42,8 @@ COLLECTOR_UID = 10001
 HTTPS_PORT = 443
 GATEWAY_LABELS = {"app.kubernetes.io/name": "opentelemetry-collector"}
 
-Destination = Literal["aws", "gcp", "azure", "local"]
+#: a registered cloud (``infra.registry``): aws, gcp and azure export to their own services
+Destination = str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,32 +80,59 @@ JAEGER_MEMORY_LIMIT = "384Mi"
 JAEGER_MAX_TRACES = 20000
 
 
-def exporters(args: TelemetryArgs) -> tuple[dict[str, object], list[str], list[str]]:
-    """The exporters' config and the trace and log pipelines' exporter names."""
-    if args.destination == "aws":
-        return (
-            {
-                "awsxray": {"region": args.region},
-                "awscloudwatchlogs": {
-                    "region": args.region,
-                    "log_group_name": f"/platform/{args.stack}/apps",
-                    "log_stream_name": GATEWAY,
-                },
+#: an exporter set: the exporters' config, and the trace and log pipelines' exporter names
+Exporters = tuple[dict[str, object], list[str], list[str]]
+
+
+def _aws_exporters(args: TelemetryArgs) -> Exporters:
+    return (
+        {
+            "awsxray": {"region": args.region},
+            "awscloudwatchlogs": {
+                "region": args.region,
+                "log_group_name": f"/platform/{args.stack}/apps",
+                "log_stream_name": GATEWAY,
             },
-            ["awsxray"],
-            ["awscloudwatchlogs"],
-        )
-    if args.destination == "gcp":
-        return {"googlecloud": {"project": args.project}}, ["googlecloud"], ["googlecloud"]
-    if args.destination == "azure":
-        connection = "${env:APPLICATIONINSIGHTS_CONNECTION_STRING}"
-        return {"azuremonitor": {"connection_string": connection}}, ["azuremonitor"], ["azuremonitor"]  # fmt: skip
+        },
+        ["awsxray"],
+        ["awscloudwatchlogs"],
+    )
+
+
+def _gcp_exporters(args: TelemetryArgs) -> Exporters:
+    return {"googlecloud": {"project": args.project}}, ["googlecloud"], ["googlecloud"]
+
+
+def _azure_exporters(_args: TelemetryArgs) -> Exporters:
+    connection = "${env:APPLICATIONINSIGHTS_CONNECTION_STRING}"
+    return {"azuremonitor": {"connection_string": connection}}, ["azuremonitor"], ["azuremonitor"]
+
+
+def _laptop_exporters(_args: TelemetryArgs) -> Exporters:
     jaeger = f"{JAEGER}.{TELEMETRY_NAMESPACE}.svc:{OTLP_GRPC_PORT}"
     return (
         {"otlp/jaeger": {"endpoint": jaeger, "tls": {"insecure": True}}, "debug": {}},
         ["otlp/jaeger"],
         ["debug"],
     )
+
+
+#: where each cloud's traces and logs go (a laptop: Jaeger, which only ``local`` deploys, and
+#: the gateway's debug log)
+EXPORTERS: dict[str, Callable[[TelemetryArgs], Exporters]] = per_cloud(
+    "components.kubernetes.telemetry.EXPORTERS",
+    {
+        "aws": _aws_exporters,
+        "gcp": _gcp_exporters,
+        "azure": _azure_exporters,
+        "local": _laptop_exporters,
+    },
+)
+
+
+def exporters(args: TelemetryArgs) -> Exporters:
+    """The exporters' config and the trace and log pipelines' exporter names."""
+    return EXPORTERS[args.destination](args)
 
 
 def collector_config(args: TelemetryArgs) -> dict[str, object]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from infra.config.common import Cloud, config_value
-from infra.config.offerings import REGION_KEYS, offering_problems
+from infra.config.common import REGION_KEYS, Cloud, config_value
+from infra.config.offerings import offering_problems
 from infra.config.zones import zone_problems
+from infra.registry import per_cloud
 from policies.rules.facts import catalog
 from policies.rules.facts.azure_limits import AZURE_BACKUP_RETENTION_DAYS, AZURE_POSTGRES_STORAGE_GB
 from policies.rules.facts.azure_redis import AMR_SKUS, primary_shards
@@ -49,6 +50,7 @@ _INSTANCE_FAMILIES: dict[Cloud, dict[str, tuple[str, re.Pattern[str]]]] = {
         "redis.nodeSize": ("the Valkey pod's requests like 50m/128Mi", _LOCAL_SIZE),
     },
 }  # fmt: skip
+per_cloud("infra.config.cloud_rules._INSTANCE_FAMILIES", _INSTANCE_FAMILIES)
 
 
 # Which version catalog service (policies/rules/facts/catalog/kubernetes.toml) is each cloud's
@@ -65,6 +67,8 @@ KUBERNETES_SERVICES: dict[Cloud, str] = {
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
     cloud: catalog.service(service_id).versions for cloud, service_id in KUBERNETES_SERVICES.items()
 }
+per_cloud("infra.config.cloud_rules.KUBERNETES_SERVICES", KUBERNETES_SERVICES)
+per_cloud("infra.config.cloud_rules.SUPPORTED_KUBERNETES_VERSIONS", SUPPORTED_KUBERNETES_VERSIONS)
 # Extensions the managed service cannot load, with the reason shown to the user. The in-cluster
 # engine (cloudnative-pg) runs a TimescaleDB image and has no such limits.
 UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
@@ -80,6 +84,7 @@ UNSUPPORTED_EXTENSIONS: dict[Cloud, dict[str, str]] = {
     # local runs Postgres with CloudNativePG on a TimescaleDB image
     "local": {},
 }
+per_cloud("infra.config.cloud_rules.UNSUPPORTED_EXTENSIONS", UNSUPPORTED_EXTENSIONS)
 # The catalog service of each cloud's managed Postgres, Kafka and Redis (the in-cluster engines:
 # CloudNativePG, Strimzi, Valkey); a cloud without one pins no version of it (Event Hubs);
 # Memorystore and Azure Managed Redis upgrade their own Redis: the catalog records what they run.
@@ -88,19 +93,27 @@ MANAGED_POSTGRES_SERVICES: dict[Cloud, str] = {
     "gcp": "postgres.cloudsql",
     "azure": "postgres.flexible-server",
 }
+per_cloud(
+    "infra.config.cloud_rules.MANAGED_POSTGRES_SERVICES",
+    MANAGED_POSTGRES_SERVICES,
+    coverage="account",
+)
 CNPG_POSTGRES_SERVICE = "postgres.cloudnative-pg"
 KAFKA_SERVICES: dict[Cloud, str] = {
     "aws": "kafka.msk", "gcp": "kafka.gcp-kafka", "local": "kafka.strimzi",
 }  # fmt: skip
+per_cloud("infra.config.cloud_rules.KAFKA_SERVICES", KAFKA_SERVICES, coverage="some")
 REDIS_SERVICES: dict[Cloud, str] = {
     "aws": "redis.elasticache", "gcp": "redis.memorystore-cluster",
     "azure": "redis.azure-managed-redis", "local": "redis.valkey",
 }  # fmt: skip
+per_cloud("infra.config.cloud_rules.REDIS_SERVICES", REDIS_SERVICES)
 # Clouds whose Redis service runs and upgrades its own Redis (no version input): redis.version
 # can only name what the catalog records it runs.
 SELF_UPGRADING_REDIS: dict[Cloud, str] = {
     "gcp": "Memorystore for Redis Cluster", "azure": "Azure Managed Redis",
 }  # fmt: skip
+per_cloud("infra.config.cloud_rules.SELF_UPGRADING_REDIS", SELF_UPGRADING_REDIS, coverage="some")
 
 
 def postgres_service(config: PlatformFields) -> str:
@@ -134,7 +147,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
     shaped = {problem.split(":", 1)[0] for problem in problems}
     offered = [p for p in offering_problems(config) if p.split(":", 1)[0] not in shaped]
     problems += offered
-    if not any(p.startswith(REGION_KEYS) for p in offered):
+    if not any(p.startswith(tuple(REGION_KEYS.values())) for p in offered):
         zones = zone_problems(
             config.cloud, config.region, network.zones, network.availability_zones
         )

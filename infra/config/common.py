@@ -1,14 +1,25 @@
-"""Scalar types shared by the config section models, and key-path lookup for messages."""
+"""Scalar types shared by the config section models, the region key of each cloud, and what
+messages need (key-path lookup, did-you-mean, the stack file's name): the loader, the rule
+modules and the errors import these from here, never from each other."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-# "local": no cloud at all, the current kubeconfig context (kind, k3d, minikube, Docker Desktop)
-Cloud = Literal["aws", "gcp", "azure", "local"]
+from infra.registry import per_cloud, validate_cloud
+
+#: a registered cloud's name (``infra.registry``: aws, gcp, azure, and "local": no cloud at all,
+#: the current kubeconfig context of kind, k3d, minikube or Docker Desktop)
+Cloud = Annotated[str, AfterValidator(validate_cloud)]
 Environment = Literal["dev", "staging", "prod"]
+#: the stack-file key of each cloud account's region (the laptop cluster has none)
+REGION_KEYS: dict[str, str] = per_cloud(
+    "infra.config.common.REGION_KEYS",
+    {"aws": "aws:region", "gcp": "gcp:region", "azure": "azure-native:location"},
+    coverage="account",
+)
 
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -49,6 +60,26 @@ Version = Annotated[str, BeforeValidator(number_as_version)]
 KubernetesVersion = Annotated[
     str, StringConstraints(pattern=r"^1\.\d{2}$"), BeforeValidator(_minor_version)
 ]
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean X?)' when a close match exists, else ''."""
+    import difflib  # only a config mistake needs it
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+STACK_FILE_ENV = "PLATFORM_STACK_FILE"
+
+
+def stack_file_name() -> str:
+    """The file a user edits to fix a problem (the plan tool may point elsewhere)."""
+    import os
+
+    import pulumi
+
+    return os.environ.get(STACK_FILE_ENV) or f"Pulumi.{pulumi.get_stack()}.yaml"
 
 
 def config_value(config: BaseModel, path: str) -> object:

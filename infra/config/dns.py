@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from infra.config.base import StrictModel
+from infra.registry import per_cloud
 
 # RFC 1123 labels (letters, digits, inner hyphens; 63 characters at most), at least two of
 # them, lower case (external-dns and the clouds compare names in lower case), no trailing dot.
@@ -52,6 +53,7 @@ ZONE_ID_PATTERNS: dict[str, tuple[str, str]] = {
         "the Azure DNS zone's resource id (`az network dns zone show -g RG -n ZONE --query id`)",
     ),
 }
+per_cloud("infra.config.dns.ZONE_ID_PATTERNS", ZONE_ID_PATTERNS, coverage="account")
 
 
 class DnsConfig(StrictModel):

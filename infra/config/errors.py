@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
+from infra.config.common import stack_file_name
+
 
 class ConfigError(pulumi.RunError):
     """Stack config is invalid: one human-readable line per problem."""
@@ -33,7 +35,5 @@ class CloudCheckError(ConfigError):
     """
 
     def __init__(self, problem: str) -> None:
-        from infra.config.loader import stack_file_name  # the loader imports this module
-
         super().__init__(stack_file_name(), [problem])
         self.args = (f"{self.stack_file}: {problem}",)

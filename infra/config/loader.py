@@ -9,20 +9,21 @@ overrides before validation, and every problem is reported at once.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Any, cast, get_args
 
 import pulumi
 from pydantic import BaseModel, ValidationError
 
+from infra.config.common import REGION_KEYS, did_you_mean, stack_file_name
 from infra.config.credentials import plaintext_credentials
 from infra.config.delivery import DELIVERIES
 from infra.config.errors import ConfigError
 from infra.config.examples import example_problems, leaves
-from infra.config.models import SECTION_MODELS, Cloud, Environment, PlatformConfig
+from infra.config.models import SECTION_MODELS, Environment, PlatformConfig
 from infra.config.profiles import deep_merge, profile
 from infra.config.workloads import resolve_image
+from infra.registry import clouds, per_cloud
 
 NAMESPACE = "platform"
 SCALAR_KEYS = ("cloud", "environment", "example", "delivery")
@@ -35,36 +36,21 @@ INIT_HINT = (
 )
 OBJECT_KEYS = (*SECTION_MODELS, "apps")
 KNOWN_KEYS = (*SCALAR_KEYS, *OBJECT_KEYS)
-REGION_KEYS: dict[str, str] = {
-    "aws": "aws:region",
-    "gcp": "gcp:region",
-    "azure": "azure-native:location",
-}
 # Clouds with no region: the "region" is a fixed label (the stack still exports one).
-REGIONLESS: dict[str, str] = {"local": "local"}
-# Environments a cloud accepts (the others: all three).
-CLOUD_ENVIRONMENTS: dict[str, tuple[str, ...]] = {"local": ("dev",)}
+REGIONLESS: dict[str, str] = per_cloud(
+    "infra.config.loader.REGIONLESS", {"local": "local"}, coverage="laptop"
+)
+# Environments a laptop cluster accepts (a cloud account: all three).
+CLOUD_ENVIRONMENTS: dict[str, tuple[str, ...]] = per_cloud(
+    "infra.config.loader.CLOUD_ENVIRONMENTS", {"local": ("dev",)}, coverage="laptop"
+)
 KUBE_CONTEXT_KEY = "kubernetes:context"
-STACK_FILE_ENV = "PLATFORM_STACK_FILE"
-
-
-def stack_file_name() -> str:
-    """The file a user edits to fix a problem (the plan tool may point elsewhere)."""
-    return os.environ.get(STACK_FILE_ENV) or f"Pulumi.{pulumi.get_stack()}.yaml"
 
 
 def _all_config() -> dict[str, Any]:
     from pulumi.runtime import config as runtime_config
 
     return {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """' (did you mean X?)' when a close match exists, else ''."""
-    import difflib  # only a config mistake needs it
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _unknown_key_problems(keys: list[str]) -> list[str]:
@@ -214,7 +200,7 @@ def build_platform_config(
     """
     problems = plaintext_credentials(raw, is_secret) + _unknown_key_problems(list(raw))
     example = example_flag(raw, problems)
-    cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", get_args(Cloud), problems)
+    cloud = _choice(raw.get(f"{NAMESPACE}:cloud"), "cloud", clouds(), problems)
     environment = _choice(
         raw.get(f"{NAMESPACE}:environment"), "environment", get_args(Environment), problems
     )
@@ -237,7 +223,7 @@ def build_platform_config(
         raise ConfigError(stack_file, problems)
 
     # _choice only returns members of the Literal types
-    base = profile(cast(Environment, environment), cast(Cloud, cloud))
+    base = profile(cast(Environment, environment), cloud)
     document: dict[str, Any] = deep_merge(base, overrides)
     if not example:
         stack_keys = {

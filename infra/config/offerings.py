@@ -20,9 +20,11 @@ Whether a class runs the pinned engine version in the region is the cloud's answ
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
+from infra.config.common import did_you_mean
+from infra.registry import per_cloud
 from policies.rules.facts import aws_offerings, azure_regions, gcp_offerings
 
 if TYPE_CHECKING:
@@ -30,19 +32,14 @@ if TYPE_CHECKING:
 
 
 def _unknown(key: str, value: str, what: str, known: Collection[str], source: str) -> str:
-    from infra.config.loader import did_you_mean  # the loader imports the models, then this
-
     hint = did_you_mean(value, sorted(known))
     return f"{key}: {value!r} is not {what}{hint} (per {source})"
-
-
-REGION_KEYS = ("aws:region", "gcp:region", "azure-native:location")
 
 
 def offering_problems(config: PlatformFields) -> list[str]:
     """What the stack names that its cloud does not have (one line per key; an unknown region
     is the one line, since nothing else can be checked in it)."""
-    check = {"aws": _aws_problems, "gcp": _gcp_problems, "azure": _azure_problems}.get(config.cloud)
+    check = OFFERINGS.get(config.cloud)
     return check(config) if check else []
 
 
@@ -119,3 +116,12 @@ def _azure_problems(config: PlatformFields) -> list[str]:
         return []
     return [_unknown("azure-native:location", config.region, "an Azure region",
                      azure_regions.REGIONS, azure_regions.REGIONS_SOURCE)]  # fmt: skip
+
+
+#: the clouds whose regions and classes are checked against maintained data (the others: by
+#: the cloud at preview)
+OFFERINGS: dict[str, Callable[[PlatformFields], list[str]]] = per_cloud(
+    "infra.config.offerings.OFFERINGS",
+    {"aws": _aws_problems, "gcp": _gcp_problems, "azure": _azure_problems},
+    coverage="some",
+)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config.common import Cloud, Environment
+from infra.registry import per_cloud
 from policies.rules.facts.catalog import service
 
 Profile = dict[str, dict[str, Any]]
@@ -264,6 +265,7 @@ _SIZES: dict[Cloud, dict[Environment, Profile]] = {
         },
     },
 }  # fmt: skip
+per_cloud("infra.config.profiles._SIZES", _SIZES)
 
 # Shared by every environment and cloud; the shapes and sizes above are layered over these.
 _COMMON: Profile = {

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from infra.registry import per_cloud
+
 KEY = "network.availabilityZones"
 
 # AWS zone ids per region, EKS-supported only, in the order a default picks them.
@@ -73,8 +75,14 @@ def _aws_prefix(region: str) -> str | None:
     return f"{area}{initials}{number}"
 
 
+#: the clouds whose zones are checked and defaulted here (the others: the provider picks them)
+ZONE_TABLES: dict[str, dict[str, tuple[str, ...]]] = per_cloud(
+    "infra.config.zones.ZONE_TABLES", {"aws": AWS_ZONE_IDS, "gcp": GCP_ZONES}, coverage="some"
+)
+
+
 def _table(cloud: str) -> dict[str, tuple[str, ...]] | None:
-    return {"aws": AWS_ZONE_IDS, "gcp": GCP_ZONES}.get(cloud)
+    return ZONE_TABLES.get(cloud)
 
 
 def default_zones(cloud: str, region: str | None, count: int) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from infra.plan.mocks import MockContext, PlanMocks
+from infra.plan.runner import stack_region
 from infra.plan.stackfile import StackFile
 from infra.plan.values import REDACTED, UNKNOWN_SHOWN
 
@@ -31,14 +32,10 @@ class Outputs:
 def mock_context(stack_file: StackFile) -> MockContext:
     """The context the plan ran its mocks with (same region and project lookups as the runner)."""
     config = stack_file.config
-    region = next(
-        (config[k] for k in ("aws:region", "gcp:region", "azure-native:location") if config.get(k)),
-        "eu-west-1",
-    )
     return MockContext(
         project=stack_file.project,
         stack=stack_file.stack,
-        region=region,
+        region=stack_region(stack_file),
         gcp_project=config.get("gcp:project", "offline-plan-project"),
     )
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
+from infra.registry import per_cloud
+
 KUBERNETES = [
     "pulumi_kubernetes.core.v1", "pulumi_kubernetes.apps.v1", "pulumi_kubernetes.networking.v1",
     "pulumi_kubernetes.policy.v1", "pulumi_kubernetes.autoscaling.v2", "pulumi_kubernetes.storage.v1",
@@ -39,6 +41,7 @@ CLOUD_MODULES: dict[str, list[str]] = {
         "pulumi_azure_native.redis", "pulumi_azure_native.storage", "stacks.azure",
     ],
 }  # fmt: skip
+per_cloud("infra.plan.preload.CLOUD_MODULES", CLOUD_MODULES, coverage="some")
 
 
 def preload(clouds: Iterable[str]) -> None:

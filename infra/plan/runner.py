@@ -78,8 +78,12 @@ class _ErrorCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _region(stack_file: StackFile) -> str:
-    for key in ("aws:region", "gcp:region", "azure-native:location"):
+def stack_region(stack_file: StackFile) -> str:
+    """The region the mocks answer for: the stack file's region key (its cloud's, as
+    ``REGION_KEYS`` names it), or eu-west-1 for a cloud without one."""
+    from infra.config.loader import REGION_KEYS
+
+    for key in REGION_KEYS.values():
         if stack_file.config.get(key):
             return stack_file.config[key]
     return "eu-west-1"
@@ -123,7 +127,7 @@ def _run_program(stack_file: StackFile, project_root: Path) -> PlanResult:
         MockContext(
             project=stack_file.project,
             stack=stack_file.stack,
-            region=_region(stack_file),
+            region=stack_region(stack_file),
             gcp_project=stack_file.config.get("gcp:project", "offline-plan-project"),
             cloud=str(stack_file.config.get("platform:cloud", "")),
             dns_zone=_dns_zone(stack_file.config.get("platform:dns")),

@@ -8,6 +8,9 @@ from typing import Any
 from infra.plan.mocks.common import ACCOUNT_ID, MockContext, OutputFn, digest
 from policies.rules.facts import aws_offerings, catalog
 
+#: the provider package these mocks answer for (its resource types start with it)
+PACKAGE = "aws"
+
 # AWS's own id prefixes, so plans read like the real thing.
 _ID_PREFIXES = {
     "aws:ec2/vpc:Vpc": "vpc",

@@ -9,6 +9,9 @@ from typing import Any
 from infra.plan.mocks.common import MockContext, OutputFn, digest
 from policies.rules.facts.azure_names import NAME_RULES
 
+#: the provider package these mocks answer for (its resource types start with it)
+PACKAGE = "azure-native"
+
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-1111-1111-1111-111111111111"
 

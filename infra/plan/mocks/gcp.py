@@ -8,6 +8,9 @@ from infra.plan.mocks.common import MockContext, OutputFn, digest
 from policies.rules.facts import catalog
 from policies.rules.facts.gcp_offerings import CLOUD_SQL_TIERS, REGIONS
 
+#: the provider package these mocks answer for (its resource types start with it)
+PACKAGE = "gcp"
+
 PROJECT_NUMBER = "123456789012"
 
 

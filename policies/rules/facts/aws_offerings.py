@@ -18,7 +18,7 @@ from functools import cache
 from importlib.metadata import version
 from typing import Any
 
-from policies.rules.facts.cfn import schemas_dir
+from .cfn import schemas_dir
 
 # Standard broker sizes MSK provisions (express.* brokers are a different cluster type).
 MSK_BROKER_SIZES = (
