@@ -101,7 +101,8 @@ def pins_of(path: Path, root: Path, on: date) -> list[Pin]:
 
 def cloud_pins(cloud: str, root: Path) -> dict[str, str]:
     """What the weekly workflow asks ``cloud`` about, from that cloud's first stack file: its
-    region, Kubernetes minor, Postgres version (RDS: the pinned minor) and Kafka version."""
+    region, Kubernetes minor and node size, Postgres version (RDS: the pinned minor) and server
+    size (RDS class, Cloud SQL tier, Flexible Server SKU) and Kafka version."""
     for path in list_stack_files(root):
         stack_file = read_stack_file(path, root)
         if stack_file.config.get("platform:cloud") != cloud:
@@ -115,7 +116,9 @@ def cloud_pins(cloud: str, root: Path) -> dict[str, str]:
             "stack": stack_file.stack,
             "region": config.region,
             "kubernetes": config.cluster.kubernetes_version,
+            "node_size": config.cluster.node_size,
             "postgres": postgres,
+            "postgres_size": config.postgres.instance_size,
             "kafka": config.kafka.version,
         }
     raise StackFileError(f"no stack file of cloud {cloud}")

@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.azure.alarms import max_connections as azure_max_connections
 from components.azure.alarms import short_name, window
+from components.gcp.alarms import SHARED_CORE_MAX_CONNECTIONS
 from components.gcp.alarms import max_connections as gcp_max_connections
 from infra.plan.cli import Outcome
 from policies.rules.facts.azure_regions import ONE_WAY, PAIRED_REGION
-from tests.conftest import one, plan_config, plan_of, prod_requirements, resources_of
+from policies.rules.facts.gcp_offerings import CLOUD_SQL_TIERS
+from tests.conftest import ROOT, one, plan_config, plan_of, prod_requirements, resources_of
 
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
@@ -177,8 +180,30 @@ def test_sizes_behind_the_connection_thresholds() -> None:
     assert gcp_max_connections("db-custom-1-3840") == 100
     assert gcp_max_connections("db-custom-2-7680") == 400
     assert gcp_max_connections("db-custom-4-15360") == 500
+    # every shared-core tier config accepts has its default (config and alarms agree)
+    assert set(SHARED_CORE_MAX_CONNECTIONS) == set(CLOUD_SQL_TIERS)
+    with pytest.raises(ValueError, match="db-perf-optimized-N-2"):
+        gcp_max_connections("db-perf-optimized-N-2")
     assert azure_max_connections("Standard_B2s") == 429
     assert azure_max_connections("Standard_D2ds_v5") == 859
     assert azure_max_connections("Standard_E16ds_v5") == 5000
     assert (window(1), window(10), window(45)) == ("PT1M", "PT15M", "PT1H")
     assert short_name("a-very-long-stack-name-azure") == "averylongsta"
+
+
+@pytest.mark.parametrize(("tier", "connections"), [("db-f1-micro", 25), ("db-g1-small", 50)])
+def test_dev_gcp_alarms_plan_on_a_shared_core_tier(
+    tmp_path: Path, tier: str, connections: int
+) -> None:
+    """A shared-core tier config accepts plans with alarms: connections against its default."""
+    config = yaml.safe_load((ROOT / "Pulumi.dev-gcp.yaml").read_text(encoding="utf-8"))["config"]
+    outcome = plan_config(tmp_path, "dev-gcp", {
+        **config,
+        "platform:postgres": {"instanceSize": tier},
+        "platform:alarms": {"enabled": True, "notificationEmails": ["oncall@example.com"]},
+    })  # fmt: skip
+    assert outcome.plan is not None, outcome.errors
+    assert one(outcome.plan, SQL)["inputs"]["settings"]["tier"] == tier
+    # dev's profile: connections alarm at 90% of the tier's default max_connections
+    threshold = _conditions(outcome.plan)["sql-connections"]["thresholdValue"]
+    assert threshold == connections * 90 // 100

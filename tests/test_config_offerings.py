@@ -9,7 +9,7 @@ import re
 import pytest
 
 from infra.plan.cli import plan_many
-from policies.rules.facts import aws_offerings, azure_regions, gcp_offerings
+from policies.rules.facts import aws_offerings, azure_redis, azure_regions, gcp_offerings
 from tests.conftest import ROOT
 from tests.test_config import problems
 
@@ -104,6 +104,22 @@ def test_an_unknown_azure_location_is_one_line() -> None:
     ), line
     # every region the DR pairing table names is a region
     assert set(azure_regions.PAIRED_REGION) <= set(azure_regions.REGIONS)
+
+
+def test_azure_managed_redis_skus_are_names_pulumi_azure_native_knows() -> None:
+    """The dated AMR table (memory, shards) names only SKUs of the SDK's ``SkuName`` enum, and
+    every in-memory SKU of it (not the retiring Enterprise ones nor FlashOptimized): a provider
+    upgrade that adds or drops one fails here, to refresh the table."""
+    from pulumi_azure_native.redisenterprise import SkuName
+
+    in_memory = {
+        sku.value for sku in SkuName if sku.value.startswith(("Balanced_", "MemoryOptimized_",
+                                                               "ComputeOptimized_"))
+    }  # fmt: skip
+    assert set(azure_redis.AMR_SKUS) == in_memory, set(azure_redis.AMR_SKUS) ^ in_memory
+    (line,) = problems({"redis": {"nodeSize": "Enterprise_E10"}}, **{
+        "platform:cloud": "azure", "azure-native:location": "westeurope"})  # fmt: skip
+    assert "redis.nodeSize: 'Enterprise_E10' is not an Azure Managed Redis SKU" in line, line
 
 
 @pytest.mark.parametrize(

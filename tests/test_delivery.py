@@ -228,7 +228,9 @@ def test_rotated_secret_dirty_tree_shas_and_base_plan_cache(tmp_path: Path) -> N
     clone = _clone(tmp_path)
     _edit(clone, LOCAL, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjE="}})
     _commit(clone, "add a secret")
-    _edit(clone, LOCAL, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjI="}})  # not committed
+    _edit(
+        clone, LOCAL, **{"datadog:apiKey": {"secure": "AAABAGNpcGhlcnRleHQtdjI="}}
+    )  # not committed
     result = _diff(clone, "--base", "HEAD", "--stack", LOCAL, "--markdown", "diff.md")
     assert result.returncode == 0, result.stderr
     text = (clone / "diff.md").read_text()

@@ -5,6 +5,7 @@ the cloud no longer lists fails the plan with one line naming the stack file and
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -252,3 +253,30 @@ def test_the_plan_fails_on_a_tier_cloud_sql_does_not_offer() -> None:
         "even number up to 96); listed there: db-f1-micro, db-g1-small, or "
         "db-custom-<vCPUs>-<MiB> within the custom rule); pick an offered tier"
     ]
+
+
+# --- Azure: no invoke to ask (the weekly workflow asks instead) --------------------------------
+
+
+def test_azure_native_still_has_no_invoke_that_answers_without_a_resource() -> None:
+    """docs/config.md says why Azure is not asked at preview: pulumi-azure-native has no
+    function listing AKS Kubernetes versions, Flexible Server capabilities or Azure Managed
+    Redis SKUs for a location. When a provider upgrade adds one, this fails: wire it in like
+    ``cloudsql_tiers`` (invoke under the engine, mock from the catalog) and update the doc."""
+    import pulumi_azure_native as azure
+
+    package = Path(azure.__file__).parent
+    for module, words in (
+        ("containerservice", ("kubernetes_version", "orchestrator")),
+        ("dbforpostgresql", ("capabilit",)),
+        ("redisenterprise", ("sku",)),
+    ):
+        invokes = [p.stem for p in (package / module).glob("*.py")
+                   if p.stem.startswith(("get_", "list_"))]  # fmt: skip
+        assert invokes, module  # the layout this reads is still the SDK's
+        found = [n for n in invokes if any(w in n for w in words)]
+        if module == "redisenterprise":
+            # needs an existing cluster (cluster_name, resource_group_name): not a location's list
+            assert found == ["list_redis_enterprise_skus_for_scaling"], found
+        else:
+            assert found == [], (module, found)

@@ -406,7 +406,8 @@ def test_versions_ask_each_cloud_with_oidc_read_only_identities() -> None:
     assert "python -m infra versions --cloud-pins" in runs
     for asked in ("aws eks describe-cluster-versions", "aws rds describe-db-engine-versions",
                   "aws kafka list-kafka-versions", "gcloud container get-server-config",
-                  "az aks get-versions"):  # fmt: skip
+                  "az aks get-versions", "az vm list-skus",
+                  "az postgres flexible-server list-skus"):  # fmt: skip
         assert asked in runs, asked
 
 
@@ -419,3 +420,8 @@ def test_cloud_pins_name_what_the_workflow_asks() -> None:
     assert aws["stack"] == "dev" and aws["region"] == "eu-west-1"
     assert aws["postgres"] == rds.pinned.extra["minor"]
     assert cloud_pins("gcp", ROOT)["kubernetes"] == catalog.service("kubernetes.gke").default
+    # Flexible Server: the major and the SKU, both asked of the location's capabilities
+    azure = cloud_pins("azure", ROOT)
+    assert azure["postgres"] == catalog.service("postgres.flexible-server").default
+    assert (azure["stack"], azure["postgres_size"]) == ("dev-azure", "Standard_B2s")  # profile
+    assert azure["node_size"] == "Standard_D2s_v5"  # dev's profile; az vm list-skus asks for it

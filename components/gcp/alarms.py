@@ -37,18 +37,27 @@ if TYPE_CHECKING:
 from infra.naming import child
 
 # Cloud SQL for PostgreSQL's default max_connections by instance memory (GB, lower bound):
-# https://cloud.google.com/sql/docs/postgres/flags#postgres-m ("max_connections").
+# https://cloud.google.com/sql/docs/postgres/flags#postgres-m ("max_connections") and the
+# "Cloud SQL for PostgreSQL connection limits" table of
+# https://cloud.google.com/sql/docs/postgres/quotas ("Maximum concurrent connections").
 DEFAULT_MAX_CONNECTIONS = [(120, 1000), (60, 800), (30, 600), (15, 500), (7.5, 400), (6, 200)]
 SMALLEST_MAX_CONNECTIONS = 100  # 3.75 GB up to 6 GB (db-custom tiers start at 3.75 GB)
+# The shared-core tiers config accepts (CLOUD_SQL_TIERS in policies/rules/facts/gcp_offerings.py,
+# with their memory): the same quotas table, "0.6 (db-f1-micro): 25", "1.7 (db-g1-small): 50".
+# Their CPU and memory alarms need nothing per tier: both metrics are fractions of the tier's.
+SHARED_CORE_MAX_CONNECTIONS = {"db-f1-micro": 25, "db-g1-small": 50}
 _CUSTOM_TIER = re.compile(r"db-custom-(\d+)-(\d+)")
 ALIGNMENT = "60s"
 
 
 def max_connections(tier: str) -> int:
-    """Cloud SQL's default max_connections for a ``db-custom-<vCPUs>-<MiB>`` tier."""
+    """Cloud SQL's default max_connections for a tier config accepts: a shared-core tier or
+    ``db-custom-<vCPUs>-<MiB>``."""
+    if tier in SHARED_CORE_MAX_CONNECTIONS:
+        return SHARED_CORE_MAX_CONNECTIONS[tier]
     match = _CUSTOM_TIER.fullmatch(tier)
     if match is None:
-        raise ValueError(f"not a db-custom tier: {tier}")
+        raise ValueError(f"not a shared-core or db-custom tier: {tier}")
     memory_gb = int(match.group(2)) / 1024
     for floor, connections in DEFAULT_MAX_CONNECTIONS:
         if memory_gb >= floor:

@@ -11,7 +11,8 @@ against maintained data"):
   tables), the Memorystore node type (pulumi-gcp's own documentation of the field)
   (``policies/rules/facts/gcp_offerings.py``).
 - Azure: the location (a dated table, ``policies/rules/facts/azure_regions.py``); VM and
-  Flexible Server sizes are checked by shape only (no maintained list ships offline).
+  Flexible Server sizes are checked by shape only (no maintained list ships offline; the
+  weekly workflow asks Azure, docs/config.md says why).
 
 Whether a class runs the pinned engine version in the region is the cloud's answer at preview
 (``rds.get_orderable_db_instance``, ``sql.get_tiers``), not a config rule.
