@@ -154,3 +154,9 @@ def export_gateway_dns(
         pulumi.export("gatewayAddress", address)
     if records is not None:
         pulumi.export("dnsRecords", records)
+
+
+def export_data_services(services: dict[str, object]) -> None:
+    """The registered extra data services' outputs (``infra.registry``), when there are any."""
+    if services:
+        pulumi.export("dataServices", services)

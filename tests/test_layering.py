@@ -29,9 +29,6 @@ def test_infra_never_imports_stacks() -> None:
 
 
 MAX_LINES = 400
-# Over the limit and owned by another change of issue 33 (the in-cluster engines on the specs):
-# split there, then drop from here.
-OVER_LIMIT_PENDING = {"components/kubernetes/cnpg.py"}
 
 
 def module_sizes() -> dict[str, int]:
@@ -48,7 +45,7 @@ def test_no_program_module_is_over_400_lines() -> None:
     sizes = module_sizes()
     assert len(sizes) > 200 and "infra/config/models.py" in sizes  # the walk sees the program
     over = {name: n for name, n in sizes.items() if n > MAX_LINES}
-    assert {k: v for k, v in over.items() if k not in OVER_LIMIT_PENDING} == {}
+    assert over == {}
 
 
 def _exports(path: Path) -> list[str]:
@@ -82,11 +79,6 @@ def _exports(path: Path) -> list[str]:
     return found
 
 
-# ``dataServices`` (the registered extra data services, issue 33's registry) is exported by
-# stacks/compose.py, which another change owns: to move into stacks/platform.py, then drop here.
-EXPORTS_PENDING = {"stacks/compose.py:compose"}
-
-
 def test_only_the_platform_exports_functions_export_stack_outputs() -> None:
     """Every stack output is exported by ``export_outputs`` or an ``export_*`` sibling in
     stacks/platform.py: one place to read what a stack outputs."""
@@ -100,7 +92,7 @@ def test_only_the_platform_exports_functions_export_stack_outputs() -> None:
     assert "stacks/platform.py:export_outputs" in callers  # the finder sees them
     others = {c for c in callers if not c.startswith(("stacks/platform.py:export_",
                                                       "stacks/platform.py:_export_"))}  # fmt: skip
-    assert others - EXPORTS_PENDING == set()
+    assert others == set()
 
 
 def test_the_export_finder_sees_every_form(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ ARGO_CD = _chart("argo-cd")
 # is deprecated); the chart version is the operator's.
 STRIMZI_KAFKA_OPERATOR = _chart("strimzi-kafka-operator")
 # the chart's appVersion is the operator's: the Cluster CRD fields used by
-# components/kubernetes/cnpg.py are those of that operator release.
+# components/kubernetes/cnpg/ are those of that operator release.
 CLOUDNATIVE_PG = _chart("cloudnative-pg")
 # the image is the contrib distribution (cloud exporters), at the chart's appVersion.
 OPENTELEMETRY_COLLECTOR = _chart("opentelemetry-collector")
