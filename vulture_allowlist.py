@@ -100,6 +100,11 @@ _.available_dashboards
 _.has_changes
 _.KIND_SYSTEM_REQUESTS
 
+# Tested API: the old URNs a re-parenting alias stands for, recorded with each registration
+# (infra/plan/monitor.py) so the tests can check that objects moved into a component keep their
+# root-stack URNs (tests/test_kubernetes_layer.py, tests/test_first_deploy.py).
+_.parent_aliases
+
 # The extension points' API (infra/registry.py): what a package adding a data service or an
 # add-on calls, and the completeness check of every per-cloud table
 # (tests/test_extension_points.py).

@@ -38,6 +38,14 @@ class PostgresSpec:
     username: str
     #: extensions allow-listed / preloaded on the server
     extensions: list[str]
+    #: in-cluster engine (CloudNativePG): Postgres pods, one primary + replicas
+    instances: int
+    #: in-cluster engine: standbys every commit waits for (0: asynchronous replication)
+    synchronous_replicas: int
+    #: in-cluster engine: CPU per Postgres pod (a Kubernetes quantity; parallel workers follow it)
+    pod_cpu: str
+    #: in-cluster engine: memory per Postgres pod (a Kubernetes quantity; parameters follow it)
+    pod_memory: str
     #: take a final snapshot when the server is deleted (prod only: dev/staging are disposable)
     final_snapshot: bool
     #: backups also kept in the region's pair / DR region (Azure geo-redundant backup; prod)
@@ -60,7 +68,8 @@ class KafkaSpec:
     version: str
     #: broker count (AWS: a multiple of the zones)
     brokers: int
-    #: broker type / vCPUxGiB / Event Hubs tier, cloud-specific
+    #: broker type / vCPUxGiB / Event Hubs tier, cloud-specific (in-cluster Strimzi: each
+    #: broker pod's "<cpu>/<memory>" requests)
     broker_size: str
     #: initial storage per broker (GiB)
     storage_gb: int
@@ -84,7 +93,8 @@ class RedisSpec:
 
     #: Redis engine version
     version: str
-    #: node type / cache SKU, cloud-specific (cache.r7g.large, REDIS_HIGHMEM_MEDIUM, Balanced_B20)
+    #: node type / cache SKU, cloud-specific (cache.r7g.large, REDIS_HIGHMEM_MEDIUM, Balanced_B20;
+    #: in-cluster Valkey: the pod's "<cpu>/<memory>" requests)
     node_size: str
     #: cluster-mode shards (prod: 3)
     shards: int

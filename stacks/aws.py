@@ -32,7 +32,7 @@ from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import aws_provider
 from stacks import dns, postgres_engine, specs
-from stacks.platform import PlatformContracts
+from stacks.platform import PlatformContracts, export_image_registry
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _image_registry(
         ),
         opts,
     )
-    pulumi.export("imageRegistry", registry.url)
+    export_image_registry(registry.url)
 
 
 def _disaster_recovery(

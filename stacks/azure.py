@@ -31,7 +31,7 @@ from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
 from stacks import dns, postgres_engine, specs
-from stacks.platform import PlatformContracts
+from stacks.platform import PlatformContracts, export_postgres_restart
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
 APISERVER_PREFIX = 28
@@ -260,7 +260,7 @@ def build(config: PlatformConfig) -> PlatformContracts:
         )
         contract = replace(contract, dns=writer.contract())
     if postgres is not None:
-        pulumi.export("postgresRestartCommand", postgres.restart_command)
+        export_postgres_restart(postgres.restart_command)
     database = (
         postgres
         if postgres is not None

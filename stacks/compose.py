@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import importlib
 
-import pulumi
-
 from infra.config.models import PlatformConfig
 from infra.registry import addons, builder, cloud_entry, data_services
 from stacks.kubernetes import build as build_kubernetes_layer
-from stacks.platform import PlatformContracts, export_outputs
+from stacks.platform import PlatformContracts, export_data_services, export_outputs
 
 
 def compose(config: PlatformConfig) -> PlatformContracts:
@@ -30,6 +28,5 @@ def compose(config: PlatformConfig) -> PlatformContracts:
     for addon in addons():
         builder(addon.builder)(config, contracts)
     export_outputs(config, contracts)
-    if services:
-        pulumi.export("dataServices", services)
+    export_data_services(services)
     return contracts

@@ -24,6 +24,7 @@ from components.kubernetes.external_dns import (
 from components.kubernetes.gateway import DATA_PLANE_SERVICE, GATEWAY_NAMESPACE, PlatformGateway
 from infra.config.models import PlatformConfig
 from infra.registry import per_cloud
+from stacks.platform import export_gateway_dns
 
 __all__ = ["EXTERNAL_DNS_NAMESPACE", "SERVICE_ACCOUNT", "declare", "record_lines"]
 
@@ -64,9 +65,9 @@ def declare(
     labels: dict[str, str],
 ) -> None:
     """external-dns for the contract's zone, or the outputs that say which records to make."""
-    pulumi.export("gatewayAddressCommand", gateway.address_command())
     record_type = _RECORD_TYPE.get(config.cloud)
     if record_type is None:  # local: *.localhost resolves to the laptop, nothing to create
+        export_gateway_dns(gateway.address_command())
         return
     if cluster.dns is not None:
         ExternalDns(
@@ -83,7 +84,7 @@ def declare(
                 providers=[cluster.provider], depends_on=[addons, *addons.gateway_ready]
             ),
         )
-        pulumi.export("dnsZone", cluster.dns.zone)
+        export_gateway_dns(gateway.address_command(), zone=cluster.dns.zone)
         return
     # read once the Gateway exists (its id is unknown while a preview creates it: no read then)
     service = k8s.core.v1.Service.get(
@@ -92,6 +93,9 @@ def declare(
         opts=pulumi.ResourceOptions(provider=cluster.provider, depends_on=[gateway]),
     )
     address = _address(service)
-    pulumi.export("gatewayAddress", address)
     hosts = gateway.hosts()
-    pulumi.export("dnsRecords", address.apply(lambda a: record_lines(record_type, hosts, a)))
+    export_gateway_dns(
+        gateway.address_command(),
+        address=address,
+        records=address.apply(lambda a: record_lines(record_type, hosts, a)),
+    )

@@ -22,7 +22,7 @@ from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import gcp_provider
 from stacks import dns, postgres_engine, specs
-from stacks.platform import PlatformContracts
+from stacks.platform import PlatformContracts, export_image_registry
 
 CONTROL_PLANE_CIDR = "172.16.0.0/28"
 
@@ -212,4 +212,4 @@ def _image_registry(
         ),
         opts,
     )
-    pulumi.export("imageRegistry", registry.url)
+    export_image_registry(registry.url)

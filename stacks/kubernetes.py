@@ -3,7 +3,7 @@
 Declares the cluster add-ons, the application namespace (PSA restricted, quota sized from the
 workloads it must hold, default-deny network policies), the settings ConfigMap and credentials
 Secret built from the data-service contracts, the alert rules and dashboard, and one
-``Workload`` per ``platform:apps`` entry.
+``Workload`` per ``platform:apps`` entry (its allow-lists from ``stacks/traffic.py``).
 """
 
 from __future__ import annotations
@@ -11,22 +11,22 @@ from __future__ import annotations
 from typing import Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterContract, ClusterPeer
+from components.contracts import ClusterContract
 from components.kubernetes.addons import AddonsArgs, ClusterAddons
-from components.kubernetes.app_settings import AppSettings, AppSettingsArgs
-from components.kubernetes.gateway import GatewayArgs, PlatformGateway, data_plane_peer
+from components.kubernetes.app_settings import (
+    PULL_SECRET,
+    AppSettings,
+    AppSettingsArgs,
+    ImagePullSecret,
+    ImagePullSecretArgs,
+)
+from components.kubernetes.gateway import GatewayArgs, PlatformGateway
 from components.kubernetes.namespace import NamespaceArgs, PlatformNamespace
 from components.kubernetes.network_policy import (
-    EgressTarget,
-    PodPeer,
-    PortSpec,
-    WorkloadTraffic,
-    default_deny,
-    namespace_peer,
+    DefaultDeny,
 )
-from components.kubernetes.observability import declare_observability
+from components.kubernetes.storage import RetainStorageClass, RetainStorageClassArgs
 from components.kubernetes.workload import Workload, WorkloadArgs
 from infra.config.models import AppConfig, PlatformConfig
 from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
@@ -35,9 +35,8 @@ from infra.registry import per_cloud
 from stacks import dns, gitops, observability
 from stacks.observability import alert_receivers, monitoring_values, otlp_settings
 from stacks.platform import PlatformContracts
+from stacks.traffic import outside_egress, service_egress, service_peers, traffic
 
-HTTPS_PORT = 443
-APP_LABEL = "app.kubernetes.io/name"
 # Room for rolling updates (surge pods) on top of every workload at its maximum.
 QUOTA_HEADROOM = 1.5
 
@@ -86,136 +85,17 @@ def _storage_class(config: PlatformConfig, cluster: ClusterContract, labels: dic
     if not config.protect:
         return cluster.storage_class
     provisioner, parameters = _DISK_CSI[config.cloud]
-    k8s.storage.v1.StorageClass(
+    RetainStorageClass(
         f"{config.name_prefix}-retain",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=RETAIN_STORAGE_CLASS, labels=labels),
-        provisioner=cluster.disk_csi_provisioner or provisioner,
-        parameters=parameters,
-        reclaim_policy="Retain",
-        volume_binding_mode="WaitForFirstConsumer",
-        allow_volume_expansion=True,
-        opts=pulumi.ResourceOptions(providers=[cluster.provider], protect=True),
+        RetainStorageClassArgs(
+            name=RETAIN_STORAGE_CLASS,
+            provisioner=cluster.disk_csi_provisioner or provisioner,
+            parameters=parameters,
+            labels=labels,
+        ),
+        pulumi.ResourceOptions(providers=[cluster.provider]),
     )
     return RETAIN_STORAGE_CLASS
-
-
-def _cluster_ranges(config: PlatformConfig) -> list[str]:
-    return [
-        str(config.network.cidr),
-        str(config.network.pod_cidr),
-        str(config.network.service_cidr),
-    ]
-
-
-def _service_ports(contracts: PlatformContracts) -> dict[str, list[PortSpec]]:
-    redis = contracts.redis
-    return {
-        "postgres": [contracts.postgres.port],
-        "kafka": [contracts.kafka.port],
-        "redis": [redis.port, *redis.extra_ports],
-    }
-
-
-def _cluster_peers(contracts: PlatformContracts) -> dict[str, ClusterPeer | None]:
-    return {
-        "postgres": contracts.postgres.cluster_peer,
-        "kafka": contracts.kafka.cluster_peer,
-        "redis": contracts.redis.cluster_peer,
-    }
-
-
-def _service_egress(
-    config: PlatformConfig, contracts: PlatformContracts, app: AppConfig
-) -> list[EgressTarget]:
-    """ipBlocks to the managed data services ``app`` uses, on every port each listens on
-    (services running in the cluster are pods: see ``_service_peers``)."""
-    cidrs = contracts.network.service_cidrs or [str(config.network.cidr)]
-    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
-    return [
-        EgressTarget(service, cidrs, ports[service])
-        for service in app.uses
-        if in_cluster[service] is None
-    ]
-
-
-def _service_peers(contracts: PlatformContracts, app: AppConfig) -> list[PodPeer]:
-    """Pod peers for the data services ``app`` uses that run in the cluster (an ``ipBlock``
-    never matches a pod)."""
-    ports, in_cluster = _service_ports(contracts), _cluster_peers(contracts)
-    return [
-        PodPeer(peer.namespace, peer.pod_labels, ports[service])
-        for service in app.uses
-        if (peer := in_cluster[service]) is not None
-    ]
-
-
-def _in_cluster_monitoring(
-    name: str, contracts: PlatformContracts, opts: pulumi.ResourceOptions
-) -> None:
-    """A PodMonitor for an in-cluster Postgres, declared after the monitoring stack's CRDs."""
-    peer = contracts.postgres.cluster_peer
-    if peer is None or peer.metrics_port_name is None:
-        return
-    k8s.apiextensions.CustomResource(
-        name,
-        api_version="monitoring.coreos.com/v1",
-        kind="PodMonitor",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name="postgres", namespace=peer.namespace),
-        spec={
-            "selector": {"matchLabels": peer.pod_labels},
-            "namespaceSelector": {"matchNames": [peer.namespace]},
-            "podMetricsEndpoints": [{"port": peer.metrics_port_name}],
-        },
-        opts=opts,
-    )
-
-
-def _outside_egress(config: PlatformConfig, cluster: ClusterContract) -> list[EgressTarget]:
-    """What every workload reaches outside the cluster: the cloud's own destinations (metadata
-    server, ...) and cloud APIs over HTTPS (never the private or cluster ranges)."""
-    return [
-        *(EgressTarget(d.name, d.cidrs, list(d.ports)) for d in cluster.workload_egress),
-        EgressTarget(
-            "cloud-apis", ["0.0.0.0/0"], [HTTPS_PORT], except_cidrs=_cluster_ranges(config)
-        ),
-    ]
-
-
-def _traffic(
-    config: PlatformConfig,
-    contracts: PlatformContracts,
-    addons: ClusterAddons,
-    gateway: PlatformGateway | None,
-    app_name: str,
-    app: AppConfig,
-) -> WorkloadTraffic:
-    serving_from = [
-        namespace_peer(APP_NAMESPACE, {APP_LABEL: caller})
-        for caller, other in config.apps.items()
-        if app_name in other.calls
-    ]
-    if app.host and gateway is not None:
-        serving_from.append(data_plane_peer())
-    calls = (
-        [
-            PodPeer(APP_NAMESPACE, {APP_LABEL: callee}, [port])
-            for callee in app.calls
-            if (port := config.apps[callee].port) is not None
-        ]
-        + _service_peers(contracts, app)
-        + observability.gateway_peer(config, app)
-    )
-    return WorkloadTraffic(
-        serving_port=app.port,
-        metrics_port=app.metrics_port,
-        serving_from=serving_from,
-        monitoring_namespace=addons.monitoring_namespace,
-        egress=[
-            *_service_egress(config, contracts, app),
-            *_outside_egress(config, contracts.cluster),
-        ],
-        calls=calls,
-    )
 
 
 def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
@@ -263,24 +143,12 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
         on_cluster,
     )
     in_namespace = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[namespace])
-    default_deny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, in_namespace)
+    DefaultDeny(f"{prefix}-{APP_NAMESPACE}", APP_NAMESPACE, [namespace], on_cluster)
     gateway = _gateway(config, cluster, addons, labels)
     if gateway is not None:
         dns.declare(config, cluster, addons, gateway, labels)
-    if addons.monitoring_namespace:
-        declare_observability(
-            f"{prefix}-observability",
-            APP_NAMESPACE,
-            addons.monitoring_namespace,
-            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
-        )
-        _in_cluster_monitoring(
-            f"{prefix}-postgres-pod-monitor",
-            contracts,
-            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons]),
-        )
     telemetry = observability.declare(config, contracts, addons, labels, APP_NAMESPACE, gateway)
-    pull_secret = _image_pull_secret(config, in_namespace)
+    pull_secret = _image_pull_secret(config, namespace, on_cluster)
     for app_name, app in config.apps.items():
         settings = AppSettings(
             f"{prefix}-{app_name}-settings",
@@ -309,11 +177,8 @@ def build(config: PlatformConfig, contracts: PlatformContracts) -> None:
     gitops.declare(config, addons, on_cluster)
 
 
-PULL_SECRET = "image-pull"
-
-
 def _image_pull_secret(
-    config: PlatformConfig, opts: pulumi.ResourceOptions
+    config: PlatformConfig, namespace: PlatformNamespace, opts: pulumi.ResourceOptions
 ) -> tuple[str | None, list[pulumi.Resource]]:
     """The apps' imagePullSecrets entry: an existing Secret named in config, or one created
     from the ``.dockerconfigjson`` secret config value (plus the resource to wait for)."""
@@ -322,16 +187,17 @@ def _image_pull_secret(
         return images.pull_secret_name, []
     if images.docker_config_json is None:
         return None, []
-    secret = k8s.core.v1.Secret(
+    pull = ImagePullSecret(
         f"{config.name_prefix}-{PULL_SECRET}",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=PULL_SECRET, namespace=APP_NAMESPACE, labels=kubernetes_labels(config)
+        ImagePullSecretArgs(
+            namespace=APP_NAMESPACE,
+            docker_config_json=images.docker_config_json,
+            labels=kubernetes_labels(config),
         ),
-        type="kubernetes.io/dockerconfigjson",
-        string_data={".dockerconfigjson": pulumi.Output.secret(images.docker_config_json)},
-        opts=opts,
+        [namespace],
+        opts,
     )
-    return PULL_SECRET, [secret]
+    return PULL_SECRET, [pull.secret]
 
 
 def _gateway(
@@ -399,12 +265,12 @@ def _workload(
             config_map=settings.config_map_name,
             secret=settings.secret_name,
             ca_config_map=settings.ca_config_map_name,
-            traffic=_traffic(config, contracts, addons, gateway, app_name, app),
+            traffic=traffic(config, contracts, addons, gateway, app_name, app),
             migrations_egress=[
-                *_service_egress(config, contracts, migrations_app),
-                *_outside_egress(config, cluster),
+                *service_egress(config, contracts, migrations_app),
+                *outside_egress(config, cluster),
             ],
-            migrations_calls=_service_peers(contracts, migrations_app),
+            migrations_calls=service_peers(contracts, migrations_app),
             service_account_annotations=cluster.workload_identity.get(app_name, {}),
             migrations_command=app.migrations_command,
             uses=list(app.uses),

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import pulumi
 
-from components.contracts import ClusterContract, NetworkContract, TopicSpec
+from components.contracts import ClusterContract, NetworkContract
 from components.kubernetes.strimzi import StrimziKafka, StrimziKafkaArgs
 from components.kubernetes.valkey import Valkey, ValkeyArgs
 from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, kubernetes_labels
 from infra.providers import kubernetes_provider
+from stacks import specs
 from stacks.observability import monitoring_namespace
 from stacks.platform import PlatformContracts
 from stacks.postgres_engine import cnpg_postgres
@@ -47,12 +48,6 @@ REDIS_STORAGE_GB = 1
 # and kindnet 100m/50Mi (kube-proxy and local-path-provisioner request nothing). docs/local.md
 # adds the platform's requests to these.
 KIND_SYSTEM_REQUESTS = ("950m", "290Mi")
-
-
-def _sizes(quantity_pair: str) -> tuple[str, str]:
-    """``"200m/768Mi"`` -> ``("200m", "768Mi")`` (the config models checked the format)."""
-    cpu, memory = quantity_pair.split("/")
-    return cpu, memory
 
 
 def build(config: PlatformConfig) -> PlatformContracts:
@@ -77,15 +72,24 @@ def build(config: PlatformConfig) -> PlatformContracts:
     # the same CloudNativePG/TimescaleDB wiring as a cloud's engine: cloudnative-pg, without
     # object-storage backups (no bucket, no cloud identity: docs/local.md)
     postgres = cnpg_postgres(config, cluster, backup=None)
-    kafka = _kafka(config, storage_class, labels, on_cluster)
-    redis_cpu, redis_memory = _sizes(config.redis.node_size)
+    kafka = StrimziKafka(
+        f"{prefix}-kafka",
+        StrimziKafkaArgs(
+            spec=specs.kafka_spec(config),
+            namespace=KAFKA_NAMESPACE,
+            cluster_name=KAFKA_CLUSTER,
+            storage_class=storage_class,
+            client_namespace=APP_NAMESPACE,
+            labels=labels,
+            monitoring_namespace=monitoring_namespace(config),
+        ),
+        on_cluster,
+    )
     redis = Valkey(
         f"{prefix}-redis",
         ValkeyArgs(
+            spec=specs.redis_spec(config),
             namespace=REDIS_NAMESPACE,
-            version=config.redis.version,
-            cpu=redis_cpu,
-            memory=redis_memory,
             storage_gb=REDIS_STORAGE_GB,
             storage_class=storage_class,
             client_namespace=APP_NAMESPACE,
@@ -105,34 +109,4 @@ def build(config: PlatformConfig) -> PlatformContracts:
         postgres=postgres.contract(),
         kafka=kafka.contract(),
         redis=redis.contract(),
-    )
-
-
-def _kafka(
-    config: PlatformConfig, storage_class: str, labels: dict[str, str], opts: pulumi.ResourceOptions
-) -> StrimziKafka:
-    kafka = config.kafka
-    broker_cpu, broker_memory = _sizes(kafka.broker_size)
-    return StrimziKafka(
-        f"{config.name_prefix}-kafka",
-        StrimziKafkaArgs(
-            namespace=KAFKA_NAMESPACE,
-            cluster_name=KAFKA_CLUSTER,
-            version=kafka.version,
-            brokers=kafka.brokers,
-            broker_cpu=broker_cpu,
-            broker_memory=broker_memory,
-            storage_gb=kafka.storage_gb,
-            storage_class=storage_class,
-            replication_factor=kafka.replication_factor,
-            min_insync_replicas=kafka.min_insync_replicas,
-            topics=[
-                TopicSpec(name=t.name, partitions=t.partitions, retention_hours=t.retention_hours)
-                for t in kafka.topics
-            ],
-            client_namespace=APP_NAMESPACE,
-            labels=labels,
-            monitoring_namespace=monitoring_namespace(config),
-        ),
-        opts,
     )

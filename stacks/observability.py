@@ -3,8 +3,8 @@
 From the config and the contracts alone: alert rules for the data services that run in the
 cluster (``components/kubernetes/alert_rules.py``), Grafana dashboards for the engines the stack
 runs and data sources for the cloud's monitoring (``components/kubernetes/grafana.py``),
-PodMonitors for the in-cluster Kafka and Valkey, Alertmanager receivers routed by severity, and
-the OpenTelemetry gateway for traces and logs (``components/kubernetes/telemetry.py``). On a
+the app's rules and dashboard and the in-cluster data services' PodMonitors (``AppMonitoring``),
+Alertmanager receivers routed by severity, and the OpenTelemetry gateway for traces and logs (``components/kubernetes/telemetry.py``). On a
 laptop (``platform:cloud: local``) the monitoring stack is sized down, Grafana and Prometheus
 are served through the ingress at ``grafana.localhost`` / ``prometheus.localhost`` and traces
 go to Jaeger. docs/observability.md is the operator's view.
@@ -13,15 +13,14 @@ go to Jaeger. docs/observability.md is the operator's view.
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterPeer
 from components.kubernetes import charts
 from components.kubernetes.addons import MONITORING_NAMESPACE, AlertReceiverArgs, ClusterAddons
 from components.kubernetes.alert_rules import DataServiceRules, data_service_groups
 from components.kubernetes.gateway import PlatformGateway
 from components.kubernetes.grafana import GrafanaContent, GrafanaContentArgs, cloud_datasources
 from components.kubernetes.network_policy import PodPeer
+from components.kubernetes.observability import AppMonitoring, AppMonitoringArgs, PodMonitorArgs
 from components.kubernetes.strimzi import CLUSTER_LABEL, METRICS_PORT_NAME
 from components.kubernetes.telemetry import (
     GATEWAY_LABELS,
@@ -163,33 +162,35 @@ def dashboards(config: PlatformConfig, engines: DataServiceRules) -> list[str]:
     return names
 
 
-def _pod_monitor(
-    prefix: str, name: str, peer: ClusterPeer, labels: dict[str, str], port: str,
-    opts: pulumi.ResourceOptions,
-) -> None:  # fmt: skip
-    k8s.apiextensions.CustomResource(
-        f"{prefix}-{name}-pod-monitor",
-        api_version="monitoring.coreos.com/v1",
-        kind="PodMonitor",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=peer.namespace),
-        spec={
-            "selector": {"matchLabels": labels},
-            "namespaceSelector": {"matchNames": [peer.namespace]},
-            "podMetricsEndpoints": [{"port": port}],
-        },
-        opts=opts,
-    )
-
-
-def _pod_monitors(prefix: str, contracts: PlatformContracts, opts: pulumi.ResourceOptions) -> None:
-    """Scrape the in-cluster Kafka (brokers and Kafka Exporter) and Valkey (exporter sidecar)."""
+def pod_monitors(contracts: PlatformContracts) -> list[PodMonitorArgs]:
+    """Scrape the in-cluster Postgres (CloudNativePG's metrics port), Kafka (brokers and Kafka
+    Exporter) and Valkey (exporter sidecar)."""
+    monitors = []
+    postgres = contracts.postgres.cluster_peer
+    if postgres is not None and postgres.metrics_port_name is not None:
+        monitors.append(
+            PodMonitorArgs(
+                name="postgres", namespace=postgres.namespace, selector=postgres.pod_labels,
+                port=postgres.metrics_port_name,
+            )
+        )  # fmt: skip
     kafka = contracts.kafka.cluster_peer
     if kafka is not None and CLUSTER_LABEL in kafka.pod_labels:
         selector = {CLUSTER_LABEL: kafka.pod_labels[CLUSTER_LABEL], "strimzi.io/kind": "Kafka"}
-        _pod_monitor(prefix, "kafka", kafka, selector, METRICS_PORT_NAME, opts)
+        monitors.append(
+            PodMonitorArgs(
+                name="kafka", namespace=kafka.namespace, selector=selector, port=METRICS_PORT_NAME
+            )
+        )
     redis = contracts.redis.cluster_peer
     if redis is not None and redis.metrics_port_name:
-        _pod_monitor(prefix, "valkey", redis, redis.pod_labels, redis.metrics_port_name, opts)
+        monitors.append(
+            PodMonitorArgs(
+                name="valkey", namespace=redis.namespace, selector=redis.pod_labels,
+                port=redis.metrics_port_name,
+            )
+        )  # fmt: skip
+    return monitors
 
 
 def declare(
@@ -207,19 +208,19 @@ def declare(
     cluster = contracts.cluster
     after_addons = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[addons])
     engines = data_service_rules(config, contracts)
-    groups = data_service_groups(engines)
-    if groups:
-        k8s.apiextensions.CustomResource(
-            f"{prefix}-data-service-rules",
-            api_version="monitoring.coreos.com/v1",
-            kind="PrometheusRule",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name="data-services", namespace=addons.monitoring_namespace, labels=labels
-            ),
-            spec={"groups": groups},
-            opts=after_addons,
-        )
-    _pod_monitors(prefix, contracts, after_addons)
+    AppMonitoring(
+        f"{prefix}-observability",
+        AppMonitoringArgs(
+            app_namespace=client_namespace,
+            monitoring_namespace=addons.monitoring_namespace,
+            prefix=prefix,
+            data_service_groups=data_service_groups(engines),
+            pod_monitors=pod_monitors(contracts),
+            labels=labels,
+        ),
+        [addons],
+        after_addons,
+    )
     telemetry = Telemetry(
         f"{prefix}-telemetry",
         TelemetryArgs(

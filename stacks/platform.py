@@ -4,7 +4,9 @@ Each cloud module (``stacks/<cloud>.py``) has ``build(config) -> PlatformContrac
 declares its resources and returns every contract: all five are required, so a cloud that
 forgets one fails at once (``TypeError`` / ``MissingContractError``) instead of silently
 skipping the Kubernetes layer. ``export_outputs`` turns contracts into stack outputs, secrets
-staying secret.
+staying secret; the ``export_*`` functions beside it export what only some stacks have (the
+image registry, the Gateway's DNS records, Azure's Postgres restart command). Every stack
+output is exported here and nowhere else in ``stacks/`` (tests/test_layering.py).
 """
 
 from __future__ import annotations
@@ -122,3 +124,39 @@ def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None
     pulumi.export(
         "appUrls", {name: f"https://{app.host}" for name, app in config.apps.items() if app.host}
     )
+
+
+def export_image_registry(url: pulumi.Input[str]) -> None:
+    """``imageRegistry``: where CI pushes the apps' images (ECR, Artifact Registry)."""
+    pulumi.export("imageRegistry", url)
+
+
+def export_postgres_restart(command: pulumi.Input[str]) -> None:
+    """``postgresRestartCommand``: the command that applies a managed Postgres' pending static
+    parameters (Azure Flexible Server)."""
+    pulumi.export("postgresRestartCommand", command)
+
+
+def export_gateway_dns(
+    address_command: str,
+    *,
+    zone: pulumi.Input[str] | None = None,
+    address: pulumi.Input[str] | None = None,
+    records: pulumi.Input[list[str]] | None = None,
+) -> None:
+    """Where DNS must point (docs: "Your first deploy"): ``gatewayAddressCommand`` always;
+    ``dnsZone`` where external-dns keeps the records, else the load balancer's
+    ``gatewayAddress`` and the ``dnsRecords`` to create by hand (none on a laptop)."""
+    pulumi.export("gatewayAddressCommand", address_command)
+    if zone is not None:
+        pulumi.export("dnsZone", zone)
+    if address is not None:
+        pulumi.export("gatewayAddress", address)
+    if records is not None:
+        pulumi.export("dnsRecords", records)
+
+
+def export_data_services(services: dict[str, object]) -> None:
+    """The registered extra data services' outputs (``infra.registry``), when there are any."""
+    if services:
+        pulumi.export("dataServices", services)

@@ -18,6 +18,7 @@ from components.kubernetes.addons import MONITORING_NAMESPACE
 from components.kubernetes.network_policy import EgressTarget
 from components.specs import BackupStoreSpec
 from infra.naming import APP_NAMESPACE, kubernetes_labels, tags
+from stacks.specs import postgres_spec
 
 if TYPE_CHECKING:
     # the CNPG component (and pulumi-tls with it) is imported only when the engine is chosen:
@@ -48,24 +49,15 @@ def cnpg_postgres(
     workloads' extra egress such as GKE's metadata server); ``.contract()`` is Postgres'."""
     from components.kubernetes.cnpg import CnpgPostgres, CnpgPostgresArgs
 
-    pg = config.postgres
     traits = config.traits
     monitoring = MONITORING_NAMESPACE if config.addons.kube_prometheus_stack else None
     return CnpgPostgres(
         f"{config.name_prefix}-cnpg",
         CnpgPostgresArgs(
+            spec=postgres_spec(config),
             name=CLUSTER_NAME,
             namespace=NAMESPACE,
-            postgres_version=pg.version,
-            instances=pg.instances,
-            synchronous_replicas=pg.synchronous_replicas,
-            cpu=pg.pod_cpu,
-            memory=pg.pod_memory,
-            storage_gb=pg.storage_gb,
             storage_class=cluster.storage_class,
-            database=pg.database_name,
-            owner=pg.username,
-            extensions=list(pg.extensions),
             client_namespaces=[APP_NAMESPACE],
             require_zone_spread=traits.strict_zone_spread,
             backup=backup,
@@ -75,7 +67,6 @@ def cnpg_postgres(
             ],
             operator_replicas=2 if traits.multi_zone else 1,
             labels=kubernetes_labels(config),
-            protect=traits.protect,
         ),
         pulumi.ResourceOptions(providers=[cluster.provider]),
     )
@@ -115,7 +106,6 @@ def _with_backups(
 
 
 def _backup_args(
-    config: PlatformConfig,
     destination: pulumi.Input[str],
     credentials: BackupCredentials,
     annotations: dict[str, pulumi.Output[str]],
@@ -126,7 +116,6 @@ def _backup_args(
     return CnpgBackupArgs(
         destination_path=destination,
         credentials=credentials,
-        retention_days=config.postgres.backup_retention_days,
         service_account_annotations=annotations,
         pod_labels=pod_labels or {},
     )
@@ -154,7 +143,7 @@ def aws_postgres(
             opts,
         )  # fmt: skip
         destination = pulumi.Output.concat("s3://", bucket.bucket_name, "/")
-        return _backup_args(config, destination, "aws-iam-role", bucket.role.annotations())
+        return _backup_args(destination, "aws-iam-role", bucket.role.annotations())
 
     return _with_backups(config, contract, s3)
 
@@ -187,7 +176,7 @@ def gcp_postgres(
         )  # fmt: skip
         destination = pulumi.Output.concat("gs://", bucket.bucket_name, "/")
         annotations = bucket.identity.annotations()
-        return _backup_args(config, destination, "gke-workload-identity", annotations)
+        return _backup_args(destination, "gke-workload-identity", annotations)
 
     return _with_backups(config, contract, gcs)
 
@@ -217,7 +206,7 @@ def azure_postgres(
         )  # fmt: skip
         annotations = storage.identity.annotations()
         return _backup_args(
-            config, storage.destination, "azure-workload-identity", annotations,
+            storage.destination, "azure-workload-identity", annotations,
             contract.workload_pod_labels,
         )  # fmt: skip
 

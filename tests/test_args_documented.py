@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("kubernetes", "aws", "gcp", "azure")
 MODULES = [
-    *(path for area in AREAS for path in sorted((ROOT / "components" / area).glob("*.py"))),
+    *(path for area in AREAS for path in sorted((ROOT / "components" / area).rglob("*.py"))),
     ROOT / "components" / "specs.py",
 ]
 # Besides ``*Args``: the classes ``*Args`` are built from (``*Spec`` only in components/specs.py:
@@ -51,6 +51,7 @@ def test_the_args_classes_are_found() -> None:
         "AwsPostgresArgs", "AwsClusterArgs", "GcpRedisArgs", "AzureKafkaArgs", "AzureClusterArgs",
         "PostgresSpec", "KafkaSpec", "RedisSpec", "AlarmSpec", "PrivatePlacement",
         "ServicePlacement", "AlarmTargets", "GcpWatched", "AzureWatched",
+        "CnpgPostgresArgs", "CnpgBackupArgs", "StrimziKafkaArgs", "ValkeyArgs",
     }  # fmt: skip
 
 

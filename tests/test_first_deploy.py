@@ -23,7 +23,7 @@ from infra.init import main as init_main
 from infra.plan.cli import plan_many
 from infra.plan.policy import evaluate
 from infra.plan.stackfile import list_stack_files
-from tests.conftest import ROOT, one, plan_config, plan_of, resources_of
+from tests.conftest import ROOT, one, plan_config, plan_of, resources_of, write_stack
 
 REAL = {
     "--domain": "analytics.acme-corp.io",
@@ -184,10 +184,18 @@ def test_pull_credentials_reach_every_app_pod(tmp_path: Path) -> None:
         "platform:images": {"registry": "registry.acme-corp.io/analytics",
                             "dockerConfigJson": {"secure": "v1:AAAA"}},
     }  # fmt: skip
-    plan = plan_config(tmp_path, "pull", config).plan
-    assert plan is not None
-    secret = one(plan, "kubernetes:core/v1:Secret", "image-pull")["inputs"]
+    (outcome,) = plan_many([write_stack(tmp_path, "pull", config)], ROOT, keep_records=True)
+    plan = outcome.plan
+    assert plan is not None and outcome.records is not None, outcome.errors
+    resource = one(plan, "kubernetes:core/v1:Secret", "image-pull")
+    secret = resource["inputs"]
     assert secret["type"] == "kubernetes.io/dockerconfigjson"
+    # inside its component, keeping the URN it had at the root of the stack as an alias
+    assert resource["parent"].split("::")[2] == "platform:kubernetes:ImagePullSecret"
+    (record,) = [r for r in outcome.records if r.urn == resource["urn"]]
+    assert record.parent_aliases == [
+        "urn:pulumi:pull::platform::kubernetes:core/v1:Secret::platform-pull-image-pull"
+    ]
     pods = [*resources_of(plan, "kubernetes:apps/v1:StatefulSet"),
             *resources_of(plan, "kubernetes:apps/v1:DaemonSet"),
             *resources_of(plan, "kubernetes:batch/v1:Job")]  # fmt: skip

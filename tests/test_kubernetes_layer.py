@@ -17,7 +17,7 @@ from infra.plan.cli import Outcome
 from infra.plan.render import helm_releases, render
 from policies.rules.facts import crd_schemas
 from stacks.kubernetes import namespace_quota
-from tests.conftest import delivered_objects
+from tests.conftest import delivered_objects, plan_of
 
 
 def _objects(outcome: Outcome) -> list[dict[str, Any]]:
@@ -468,3 +468,47 @@ def test_addon_toggles_change_the_layer(tmp_path: Path) -> None:
     ]
     # no Gateway and no app calls the backend: only Prometheus reaches it
     assert sources == ["monitoring"]
+
+
+# The objects stacks/ once declared at the root of the stack, now in these components; each
+# keeps its old URN as an alias (components/kubernetes/moved.py) so existing stacks adopt it.
+MOVED_INTO = {
+    "platform:kubernetes:DefaultDeny",
+    "platform:kubernetes:AppMonitoring",
+    "platform:kubernetes:RetainStorageClass",
+    "platform:kubernetes:ImagePullSecret",
+}
+
+
+def _root_urn(stack: str, resource: dict[str, Any]) -> str:
+    return f"urn:pulumi:{stack}::platform::{resource['type']}::{resource['name']}"
+
+
+def test_every_kubernetes_object_is_inside_a_component(shipped_plans: dict[str, Outcome]) -> None:
+    for stack, outcome in shipped_plans.items():
+        assert outcome.plan is not None, outcome.errors
+        root = f"urn:pulumi:{stack}::platform::pulumi:pulumi:Stack::platform-{stack}"
+        objects = [r for r in outcome.plan["resources"] if r["type"].startswith("kubernetes:")]
+        assert len(objects) > 40, stack
+        assert [r["urn"] for r in objects if r["parent"] in ("", root)] == [], stack
+
+
+def test_moved_objects_alias_their_root_stack_urns(shipped_plans: dict[str, Outcome]) -> None:
+    for stack, outcome in shipped_plans.items():
+        assert outcome.plan is not None and outcome.records is not None, outcome.errors
+        moved = [r for r in outcome.plan["resources"] if r["parent"].split("::")[2] in MOVED_INTO]
+        names = {r["name"].removeprefix(f"platform-{stack}-") for r in moved}
+        assert {"analytics-default-deny", "analytics-allow-dns", "observability-rules",
+                "observability-dashboard"} <= names, stack  # fmt: skip
+        assert ("retain" in names) == stack.startswith("prod"), stack
+        aliases = {r.urn: r.parent_aliases for r in outcome.records}
+        assert {r["urn"]: aliases[r["urn"]] for r in moved} == {
+            r["urn"]: [_root_urn(stack, r)] for r in moved
+        }
+        # nothing else claims to have moved
+        assert {u for u, a in aliases.items() if a} == {r["urn"] for r in moved}, stack
+    local = {r["name"] for r in plan_of(shipped_plans, "dev-local")["resources"]
+             if r["parent"].split("::")[2] == "platform:kubernetes:AppMonitoring"}  # fmt: skip
+    assert {f"platform-dev-local-{n}-pod-monitor" for n in ("postgres", "kafka", "valkey")} | {
+        "platform-dev-local-data-service-rules"
+    } <= local

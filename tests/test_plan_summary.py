@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from infra.diff.report import DiffReport
 from infra.plan.cli import Outcome
 from infra.plan.prices import HOURS_PER_MONTH, PRICES, price
 from infra.plan.summary import summarize, summary_markdown
-from tests.conftest import ROOT, plan_of
+from tests.conftest import ROOT, plan_of, run_cli
 
 
 def _summary(plans: dict[str, Outcome], stack: str) -> dict[str, Any]:
@@ -133,11 +131,7 @@ def test_the_diff_comment_shows_the_cost_change(shipped_plans: dict[str, Outcome
 
 
 def _cli_80(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80", "TERM": "dumb"}
-    return subprocess.run(
-        [sys.executable, "-m", "infra", *args],
-        cwd=cwd, capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+    return run_cli(*args, cwd=cwd, env={"COLUMNS": "80", "TERM": "dumb"})
 
 
 def test_all_at_80_columns_cuts_nothing_and_names_each_stack(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ network-config-analyzer, as tests/test_connectivity.py does for the shipped stac
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,13 @@ import yaml
 
 from components.azure.aks import STORAGE_CLASS as AKS_CLASS
 from components.gcp.gke import STORAGE_CLASS as GKE_CLASS
-from components.kubernetes.timescale import timescale_parameters
+from components.kubernetes.cnpg.timescale import timescale_parameters
 from infra.plan.cli import EXIT_ERROR, Outcome, plan_many
 from infra.plan.mocks.common import digest
 from infra.plan.render import kubernetes_objects
+from stacks.specs import postgres_spec
 from tests.conftest import ROOT, one, resources_of, write_stack
+from tests.test_config import build
 from tests.test_connectivity import analyse, cluster_manifests, permitted
 from tests.test_prod_floors import prod_problems
 
@@ -356,8 +359,9 @@ def test_prod_cannot_ask_for_more_instances_than_zones() -> None:
 
 def test_timescale_parameters_follow_the_pod_size() -> None:
     """Memory settings scale with the pod, and the worker pools fit inside each other."""
-    small = timescale_parameters("1", "2Gi", preload_timescale=True)
-    large = timescale_parameters("4", "16Gi", preload_timescale=True)
+    base = postgres_spec(build({"postgres": CNPG}))
+    small = timescale_parameters(replace(base, pod_cpu="1", pod_memory="2Gi"))
+    large = timescale_parameters(replace(base, pod_cpu="4", pod_memory="16Gi"))
     assert (small["shared_buffers"], large["shared_buffers"]) == ("512MB", "4096MB")
     assert (small["effective_cache_size"], large["effective_cache_size"]) == ("1536MB", "12288MB")
     assert large["maintenance_work_mem"] == "819MB"  # 5 % of 16 GiB, under the 2 GiB cap
@@ -366,5 +370,7 @@ def test_timescale_parameters_follow_the_pod_size() -> None:
         background = int(parameters["timescaledb.max_background_workers"])
         assert workers >= background + int(parameters["max_parallel_workers"])
         assert parameters["archive_timeout"] == "5min"  # the RPO docs/postgres.md promises
-    plain = timescale_parameters("1", "2Gi", preload_timescale=False)
+        assert parameters["pg_stat_statements.track"] == "top"  # CNPG then preloads it
+    plain = timescale_parameters(replace(base, pod_cpu="1", pod_memory="2Gi", extensions=[]))
     assert "timescaledb.max_background_workers" not in plain
+    assert "pg_stat_statements.max" not in plain

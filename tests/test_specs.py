@@ -113,3 +113,66 @@ def test_traits_differ_where_prod_must_be_safe() -> None:
     assert not (dev.protect or dev.final_snapshot or staging.final_snapshot)
     # staging has prod's shape (zones) at smaller sizes; dev is zonal
     assert staging.multi_zone and prod.multi_zone and not dev.multi_zone
+
+
+def _dataclass_fields(path: Path) -> dict[str, dict[str, str]]:
+    """Class -> {field: annotation source} for every class with annotated fields in ``path``."""
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = {
+                item.target.id: ast.unparse(item.annotation)
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            }
+    return found
+
+
+def spec_takers() -> dict[str, tuple[str, list[str]]]:
+    """``file:Args`` -> (the spec it takes, its fields that repeat one of that spec's fields)."""
+    specs = _dataclass_fields(ROOT / "components" / "specs.py")
+    takers = {}
+    for path in sorted((ROOT / "components").rglob("*.py")):
+        for cls, fields in _dataclass_fields(path).items():
+            spec = fields.get("spec")
+            if cls.endswith("Args") and spec in specs:
+                repeated = sorted(f for f in fields if f != "spec" and f in specs[spec])
+                takers[f"{path.relative_to(ROOT)}:{cls}"] = (spec, repeated)
+    return takers
+
+
+def test_every_engine_takes_its_spec_without_a_parallel_argument_list() -> None:
+    """Managed or in-cluster, a data service's component takes the spec and no field of its
+    own under a spec field's name: a new cloud-neutral input is one spec field, read by all."""
+    takers = spec_takers()
+    assert {(k.rpartition(":")[2], spec) for k, (spec, _) in takers.items()} >= {
+        ("AwsPostgresArgs", "PostgresSpec"), ("GcpPostgresArgs", "PostgresSpec"),
+        ("AzurePostgresArgs", "PostgresSpec"), ("CnpgPostgresArgs", "PostgresSpec"),
+        ("AwsKafkaArgs", "KafkaSpec"), ("StrimziKafkaArgs", "KafkaSpec"),
+        ("AwsRedisArgs", "RedisSpec"), ("ValkeyArgs", "RedisSpec"),
+    }  # fmt: skip
+    assert {k: repeated for k, (_, repeated) in takers.items() if repeated} == {}
+
+
+def test_the_parallel_argument_check_sees_a_repeated_field(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("class XArgs:\n    spec: KafkaSpec\n    version: str\n", encoding="utf-8")
+    fields = _dataclass_fields(probe)["XArgs"]
+    kafka = _dataclass_fields(ROOT / "components" / "specs.py")["KafkaSpec"]
+    assert sorted(f for f in fields if f != "spec" and f in kafka) == ["version"]
+
+
+def test_topics_are_mapped_from_config_in_one_place() -> None:
+    """``TopicSpec(...)`` is built in stacks/specs.py only (local's Strimzi reads KafkaSpec)."""
+    builders = [
+        path.name
+        for path in sorted((ROOT / "stacks").glob("*.py"))
+        if "TopicSpec(" in path.read_text(encoding="utf-8")
+    ]
+    assert builders == ["specs.py"]
+
+
+def test_in_cluster_postgres_sizes_come_from_the_spec() -> None:
+    spec = postgres_spec(config_of("prod", {"postgres": {"instances": 3, "podCpu": "2"}}))
+    assert (spec.instances, spec.pod_cpu) == (3, "2")
+    assert spec.synchronous_replicas == config_of("prod").postgres.synchronous_replicas

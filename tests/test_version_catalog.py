@@ -4,10 +4,7 @@ stack today and two years ahead, ``python -m infra versions``, and no version li
 from __future__ import annotations
 
 import ast
-import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ from infra.plan.stackfile import list_stack_files
 from policies.rules import versions as advisory
 from policies.rules.deployability import versions as rules
 from policies.rules.facts import catalog
-from tests.conftest import ROOT, plan_of
+from tests.conftest import ROOT, plan_of, run_cli
 from tests.policy_helpers import find, violations_of_resource
 
 CHECKED = date(2026, 12, 2)
@@ -155,10 +152,9 @@ def test_two_years_ahead_every_pin_fails_naming_its_key(
 
 
 def test_the_plan_exits_1_on_expired_pins_naming_the_keys() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--stack", "dev-local", "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-        env={**os.environ, "PLATFORM_TODAY": TWO_YEARS_AHEAD.isoformat(), "COLUMNS": "400"},
+    result = run_cli(
+        "plan", "--stack", "dev-local", "--quiet",
+        env={"PLATFORM_TODAY": TWO_YEARS_AHEAD.isoformat(), "COLUMNS": "400"},
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     for key in ("charts.toml [cert-manager]", "charts.toml [strimzi-kafka-operator]"):

@@ -14,13 +14,14 @@ identity auth and its data collection rule + association; auto-upgrade channels 
 maintenance window; Standard tier in prod. Kubeconfig comes from the user credentials in
 ``exec`` format, rewritten to a non-interactive ``kubelogin`` login mode, and feeds a Kubernetes
 provider that waits until the API server admits the deployer (its role assignment propagated).
+
+The inputs are in ``aks_args.py``; Container Insights, the access grants and the maintenance
+windows in ``aks_operations.py`` (the base class); importers keep using this module.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
-from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
@@ -28,6 +29,8 @@ import pulumi_kubernetes as k8s
 
 from components.azure import kubeconfig, roles
 from components.azure.access_wait import AksAccessWait
+from components.azure.aks_args import AzureClusterArgs
+from components.azure.aks_operations import AzureClusterOperations
 from components.azure.network import field
 from components.azure.workload_identity import USE_LABEL
 from components.contracts import ClusterContract
@@ -36,9 +39,6 @@ from policies.rules.facts.azure_names import fit
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
-DCR = "azure-native:monitor:DataCollectionRule"
-# Container Insights' stream and extension (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable)
-CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
 
 DNS_SERVICE_OFFSET = 10  # kube-dns gets the tenth address of the service range
 # the Gateway's data plane behind the Azure load balancer: HTTP probes on /healthz (with
@@ -52,66 +52,7 @@ STORAGE_CLASS = "managed-csi-premium"  # AKS's built-in Premium SSD CSI class (e
 MAX_PODS_PER_NODE = 250
 
 
-@dataclass(frozen=True, kw_only=True)
-class AzureClusterArgs:
-    """Inputs of ``AzureCluster``."""
-
-    #: resource group of the cluster and its workspace
-    resource_group_name: pulumi.Input[str]
-    #: Azure region (location)
-    location: str
-    #: Kubernetes minor version
-    kubernetes_version: str
-    #: subnet of the node pools
-    nodes_subnet_id: pulumi.Input[str]
-    #: delegated subnet of the API server (VNet integration)
-    apiserver_subnet_id: pulumi.Input[str]
-    #: the VNet: the control plane identity gets Network Contributor on it
-    vnet_id: pulumi.Input[str]
-    #: the NAT gateway's public IP, added to the authorized ranges of a public API server
-    nat_public_ip: pulumi.Input[str]
-    #: subscription id (role assignment names and scopes)
-    subscription_id: pulumi.Input[str]
-    #: (object id, principal type) granted cluster-admin to deploy the Kubernetes layer
-    deployers: list[tuple[pulumi.Input[str], str]]
-    #: kubelogin login mode in the kubeconfig: azurecli | workloadidentity
-    kubelogin_mode: str
-    #: pod CIDR (Azure CNI overlay)
-    pod_cidr: str
-    #: Kubernetes Service CIDR
-    service_cidr: str
-    #: kube-dns address inside the Service CIDR
-    dns_service_ip: str
-    #: availability zones of the node pools
-    zones: list[str]
-    #: API server private only (prod) rather than public with authorized ranges
-    private_cluster: bool
-    #: CIDRs allowed to reach a public API server
-    authorized_ip_ranges: list[str]
-    #: Entra ID groups made cluster admins (the operators)
-    admin_group_object_ids: list[str]
-    #: node VM size (bigger in prod)
-    vm_size: str
-    #: user pool minimum node count
-    node_min: int
-    #: user pool maximum node count (autoscaling ceiling)
-    node_max: int
-    #: OS disk per node (GiB)
-    node_disk_gb: int
-    #: the paid Standard tier with an uptime SLA (prod) instead of Free
-    standard_tier: bool
-    #: days the Log Analytics workspace keeps logs (at least 30; prod: 365)
-    log_retention_days: int
-    #: Pulumi ``protect`` on the cluster (prod)
-    protect: bool
-    #: Azure tags on every resource
-    tags: dict[str, str]
-    #: (object id, principal type) granted read-only Kubernetes access (AKS RBAC Reader): the
-    #: identity that previews, never the one that applies
-    viewers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-
-
-class AzureCluster(pulumi.ComponentResource):
+class AzureCluster(AzureClusterOperations):
     """A hardened AKS cluster."""
 
     cluster_name: pulumi.Output[str]
@@ -361,110 +302,5 @@ class AzureCluster(pulumi.ComponentResource):
             ),
         )
 
-    def _build_insights(
-        self,
-        cluster: azure.containerservice.ManagedCluster,
-        workspace: azure.operationalinsights.Workspace,
-    ) -> None:
-        """Container Insights with managed identity auth needs a DCR and its association."""
-        args = self._args
-        # Azure's own naming for it: MSCI-<region>-<cluster>
-        rule = azure.monitor.DataCollectionRule(
-            child(self._name, "insights"),
-            data_collection_rule_name=fit(DCR, f"MSCI-{args.location}-{self._name}"),
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            kind="Linux",
-            data_sources=azure.monitor.DataCollectionRuleDataSourcesArgs(
-                extensions=[
-                    azure.monitor.ExtensionDataSourceArgs(
-                        name="ContainerInsightsExtension",
-                        extension_name="ContainerInsights",
-                        streams=[CONTAINER_INSIGHTS_STREAM],
-                        extension_settings={
-                            "dataCollectionSettings": {
-                                "interval": "1m",
-                                "namespaceFilteringMode": "Off",
-                                "enableContainerLogV2": True,
-                            }
-                        },
-                    )
-                ]
-            ),
-            destinations=azure.monitor.DataCollectionRuleDestinationsArgs(
-                log_analytics=[
-                    azure.monitor.LogAnalyticsDestinationArgs(
-                        name="ciworkspace", workspace_resource_id=workspace.id
-                    )
-                ]
-            ),
-            data_flows=[
-                azure.monitor.DataFlowArgs(
-                    streams=[CONTAINER_INSIGHTS_STREAM], destinations=["ciworkspace"]
-                )
-            ],
-            tags=args.tags,
-            opts=self._opts,
-        )
-        azure.monitor.DataCollectionRuleAssociation(
-            child(self._name, "insights"),
-            association_name="ContainerInsightsExtension",
-            resource_uri=cluster.id,
-            data_collection_rule_id=rule.id,
-            opts=self._opts,
-        )
 
-    def _build_deployer_access(
-        self, cluster: azure.containerservice.ManagedCluster
-    ) -> list[azure.authorization.RoleAssignment]:
-        """Kubernetes cluster-admin (Azure RBAC) for whoever deploys the Kubernetes layer, and
-        read-only access for the preview identity."""
-        args = self._args
-        granted = [
-            roles.assign(
-                child(self._name, f"deployer-{index}"),
-                roles.AKS_RBAC_CLUSTER_ADMIN,
-                principal,
-                principal_type,
-                cluster.id,
-                args.subscription_id,
-                self._opts,
-            )
-            for index, (principal, principal_type) in enumerate(args.deployers)
-        ]
-        granted += [
-            roles.assign(
-                child(self._name, f"viewer-{index}"),
-                roles.AKS_RBAC_READER,
-                principal,
-                principal_type,
-                cluster.id,
-                args.subscription_id,
-                self._opts,
-            )
-            for index, (principal, principal_type) in enumerate(args.viewers)
-        ]
-        return granted
-
-    def _build_maintenance(self, cluster: azure.containerservice.ManagedCluster) -> None:
-        for config_name, hours in (
-            ("aksManagedAutoUpgradeSchedule", 6),
-            ("aksManagedNodeOSUpgradeSchedule", 6),
-        ):
-            azure.containerservice.MaintenanceConfiguration(
-                child(self._name, config_name),
-                resource_group_name=self._args.resource_group_name,
-                resource_name_=cluster.name,
-                config_name=config_name,
-                maintenance_window=azure.containerservice.MaintenanceWindowArgs(
-                    duration_hours=hours,
-                    start_time="02:00",
-                    utc_offset="+00:00",
-                    schedule=azure.containerservice.ScheduleArgs(
-                        weekly=azure.containerservice.WeeklyScheduleArgs(
-                            day_of_week="Sunday", interval_weeks=1
-                        )
-                    ),
-                ),
-                opts=self._opts,
-            )
+__all__ = ["DNS_SERVICE_OFFSET", "STORAGE_CLASS", "AzureCluster", "AzureClusterArgs"]

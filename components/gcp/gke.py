@@ -12,12 +12,14 @@ boot, and a kubeconfig that authenticates with ``gke-gcloud-auth-plugin``. With 
 endpoint (prod) the cluster's IAM-guarded DNS endpoint is enabled and the kubeconfig uses it,
 so `pulumi up` reaches the API server from a laptop or CI. Every resource waits for the
 project APIs it calls; the Workload Identity pool is handed out as the cluster's output.
+
+The inputs are in ``gke_args.py``, the node account, viewers and secrets key in
+``gke_identity.py`` (the base class); importers keep using this module.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -25,27 +27,17 @@ import pulumi_kubernetes as k8s
 
 from components.contracts import ClusterContract, EgressDestination
 from components.gcp.apis import (
-    CLOUDKMS,
-    CLOUDRESOURCEMANAGER,
     COMPUTE,
     CONTAINER,
-    IAM,
     LOGGING,
     MONITORING,
-    ProjectApis,
 )
+from components.gcp.gke_args import GcpClusterArgs
+from components.gcp.gke_identity import KEY_ROTATION, GcpClusterIdentity
 from components.gcp.gke_versions import offered_version
-from components.gcp.kms import key_ring
-from components.gcp.names import GKE_NAME_LIMIT, account_id, resource_name
+from components.gcp.names import GKE_NAME_LIMIT, resource_name
 from infra.naming import child
 
-# https://cloud.google.com/kubernetes-engine/docs/how-to/iam#predefined: read-only access to
-# clusters and the Kubernetes objects in them (the preview identity's refresh needs no more)
-VIEWER_ROLE = "roles/container.viewer"
-
-NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"]
-KEY_ROTATION = "7776000s"  # 90 days
-SECRETS_KEY = "gke-secrets"
 STORAGE_CLASS = "standard-rwo"  # GKE's CSI pd-balanced class, encrypted at rest by default
 # GKE's metadata server, which hands out Workload Identity tokens (Kafka OAUTHBEARER, Redis IAM
 # AUTH): with Dataplane V2 NetworkPolicies, egress to both addresses must be allowed
@@ -61,54 +53,7 @@ METADATA_SERVER_EGRESS = [
 NODE_POOL_PREFIX = "workloads-"
 
 
-@dataclass(frozen=True, kw_only=True)
-class GcpClusterArgs:
-    """Inputs of ``GcpCluster``."""
-
-    #: GCP project id
-    project: str
-    #: region (the KMS key ring and the node service account's scope)
-    region: str
-    #: cluster location: the region (regional control plane, staging/prod) or a zone (dev)
-    location: pulumi.Input[str]
-    #: Kubernetes minor version; the release channel picks the patch
-    kubernetes_version: str
-    #: VPC of the cluster
-    network_id: pulumi.Input[str]
-    #: subnet of the nodes (with the pod and service secondary ranges)
-    subnet_id: pulumi.Input[str]
-    #: name of the subnet's secondary range for pods
-    pods_range: str
-    #: name of the subnet's secondary range for Services
-    services_range: str
-    #: /28 for the private control plane's endpoint
-    control_plane_cidr: str
-    #: API reachable only on its private endpoint (prod) rather than also publicly
-    private_endpoint: bool
-    #: CIDRs allowed to reach the API (master authorized networks)
-    authorized_networks: list[str]
-    #: node machine type (bigger in prod)
-    machine_type: str
-    #: node pool minimum size (total over its zones)
-    node_min: int
-    #: node pool maximum size (total over its zones; autoscaling ceiling)
-    node_max: int
-    #: boot disk per node (GiB)
-    node_disk_gb: int
-    #: GKE refuses to delete the cluster (prod)
-    deletion_protection: bool
-    #: Pulumi ``protect`` on the cluster and its key (prod)
-    protect: bool
-    #: GCP labels on the cluster and nodes
-    labels: dict[str, str]
-    #: the project's API enablement (container, compute, KMS, IAM wait for it)
-    apis: ProjectApis
-    #: IAM members (``serviceAccount:ci@...``, ``group:...``) granted read-only access to the
-    #: cluster (roles/container.viewer): the identity that previews, never the one that applies
-    viewer_members: list[str] = field(default_factory=list)
-
-
-class GcpCluster(pulumi.ComponentResource):
+class GcpCluster(GcpClusterIdentity):
     """A private GKE cluster with one autoscaled node pool."""
 
     cluster_name: pulumi.Output[str]
@@ -158,78 +103,6 @@ class GcpCluster(pulumi.ComponentResource):
             # GKE's cluster DNS is kube-dns (https://cloud.google.com/kubernetes-engine/docs/how-to/kube-dns)
             kube_dns=True,
         )
-
-    def _build_viewers(self) -> None:
-        """Read-only Kubernetes access for the preview identity (Kubernetes Engine Viewer:
-        get/list on the project's clusters and their objects, no Secrets data)."""
-        for index, member in enumerate(self._args.viewer_members):
-            gcp.projects.IAMMember(
-                child(self._name, f"viewer-{index}"),
-                project=self._args.project,
-                role=VIEWER_ROLE,
-                member=member,
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=self._args.apis.needs(CLOUDRESOURCEMANAGER)
-                ),
-            )
-
-    def _build_node_service_account(self) -> gcp.serviceaccount.Account:
-        """The nodes' account and its project roles; the pool waits for the roles
-        (``self._node_roles``): nodes that start before their grants cannot pull images or
-        write logs, and the pool's create times out on unhealthy nodes."""
-        account = gcp.serviceaccount.Account(
-            child(self._name, "nodes"),
-            project=self._args.project,
-            account_id=account_id(child(self._name, "nodes")),
-            display_name=f"{self._name} GKE nodes (least privilege)"[:100],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self._args.apis.needs(IAM)),
-        )
-        self._node_roles = [
-            gcp.projects.IAMMember(
-                child(self._name, f"nodes-{role.rsplit('.', 1)[-1]}"),
-                project=self._args.project,
-                role=role,
-                member=account.email.apply(lambda email: f"serviceAccount:{email}"),
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=self._args.apis.needs(CLOUDRESOURCEMANAGER)
-                ),
-            )
-            for role in NODE_ROLES
-        ]
-        return account
-
-    def _build_secrets_key(self) -> gcp.kms.CryptoKey:
-        kms = self._args.apis.needs(CLOUDKMS)
-        args = self._args
-        ring = key_ring(self._name, args.project, args.region, args.protect, kms, self)
-        key = gcp.kms.CryptoKey(
-            child(self._name, "secrets"),
-            name=SECRETS_KEY,  # unique within its ring
-            key_ring=ring.id,
-            purpose="ENCRYPT_DECRYPT",
-            rotation_period=KEY_ROTATION,
-            labels=self._args.labels,
-            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect, depends_on=kms),
-        )
-        # GKE's service agent wraps and unwraps the data keys with it. Enabling the container
-        # API does not create the agent (service-<number>@container-engine-robot) at once:
-        # granting it before it exists fails with "service account does not exist".
-        # ServiceIdentity creates it and returns its member
-        # (https://cloud.google.com/iam/docs/create-service-agents#create).
-        agent = gcp.projects.ServiceIdentity(
-            child(self._name, "gke-agent"),
-            project=args.project,
-            service=CONTAINER,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=args.apis.needs(CONTAINER)),
-        )
-        self._key_access = gcp.kms.CryptoKeyIAMMember(
-            child(self._name, "secrets-gke-agent"),
-            crypto_key_id=key.id,
-            role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
-            member=agent.member,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=kms),
-        )
-        return key
 
     def _build_cluster(self, key: gcp.kms.CryptoKey) -> gcp.container.Cluster:
         args = self._args
@@ -427,3 +300,6 @@ def _workload_pool(config: gcp.container.outputs.ClusterWorkloadIdentityConfig |
     if config is None or not config.workload_pool:
         raise ValueError("the GKE cluster reports no Workload Identity pool")
     return config.workload_pool
+
+
+__all__ = ["KEY_ROTATION", "STORAGE_CLASS", "GcpCluster", "GcpClusterArgs"]

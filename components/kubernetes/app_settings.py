@@ -1,7 +1,7 @@
 """One app's settings: a ConfigMap for what is not secret, a Secret built from the contracts
 of the data services it uses (``DATABASE_URL`` and friends) and the services' CA bundles.
 Nothing secret ever enters a ConfigMap: hosts, ports and protocols go there; passwords, tokens
-and URLs that embed them do not.
+and URLs that embed them do not. The apps' image pull Secret (``ImagePullSecret``) is here too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.contracts import KafkaContract, PostgresContract, RedisContract
+from components.kubernetes.moved import moved_from_root
 from infra.naming import child
 
 DataService = Literal["postgres", "kafka", "redis"]
@@ -191,3 +192,50 @@ class AppSettings(pulumi.ComponentResource):
         if "kafka" in args.uses and kafka.username is not None and kafka.password is not None:
             values |= {"KAFKA_USERNAME": kafka.username, "KAFKA_PASSWORD": kafka.password}
         return values
+
+
+PULL_SECRET = "image-pull"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImagePullSecretArgs:
+    """Inputs of ``ImagePullSecret``."""
+
+    #: namespace of the apps that pull with it
+    namespace: str
+    #: the registry credentials, a ``.dockerconfigjson`` document (kept a Pulumi secret)
+    docker_config_json: pulumi.Input[str]
+    #: labels on the Secret
+    labels: dict[str, str]
+
+
+class ImagePullSecret(pulumi.ComponentResource):
+    """The apps' ``kubernetes.io/dockerconfigjson`` Secret, named ``PULL_SECRET``.
+
+    It was declared at the root of the stack before, and keeps that URN as an alias
+    (``moved.py``); ``depends_on`` (the namespace) applies to the Secret.
+    """
+
+    secret: k8s.core.v1.Secret
+    """The Secret (what the workloads wait for)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: ImagePullSecretArgs,
+        depends_on: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("platform:kubernetes:ImagePullSecret", name, None, opts)
+        self.secret = k8s.core.v1.Secret(
+            name,
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=PULL_SECRET, namespace=args.namespace, labels=args.labels
+            ),
+            type="kubernetes.io/dockerconfigjson",
+            string_data={".dockerconfigjson": pulumi.Output.secret(args.docker_config_json)},
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=depends_on, aliases=moved_from_root()
+            ),
+        )
+        self.register_outputs({})

@@ -5,14 +5,72 @@ The pins (chart, repository, version) live in the version catalog,
 builds them from there. Values are TypedDicts rather than YAML blobs: basedpyright checks every
 key we write against these declarations, and each declaration mirrors the chart's own
 ``values.yaml`` at the pinned version. Bump a version only together with a look at that chart's
-values and upgrade notes.
+values and upgrade notes. The values' TypedDicts are in ``chart_values*.py``, re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
 
+from components.kubernetes.chart_values import (
+    CertManagerComponent,
+    CertManagerConfig,
+    CertManagerCrds,
+    CertManagerGatewayApi,
+    CertManagerPrometheus,
+    CertManagerValues,
+    EnvoyGatewayCertgen,
+    EnvoyGatewayContainer,
+    EnvoyGatewayCrds,
+    EnvoyGatewayDeployment,
+    EnvoyGatewayPdb,
+    EnvoyGatewayValues,
+    MetricsServerValues,
+    PodDisruptionBudgetToggle,
+    Quantities,
+    ResourcesOnly,
+    ResourceValues,
+    ServiceMonitorToggle,
+    VpaComponent,
+    VpaValues,
+)
+from components.kubernetes.chart_values_monitoring import (
+    AlertmanagerSpec,
+    AlertmanagerValues,
+    GrafanaAdmin,
+    GrafanaDashboardsSidecar,
+    GrafanaDatasourcesSidecar,
+    GrafanaServiceAccount,
+    GrafanaSidecar,
+    GrafanaValues,
+    KubePrometheusStackValues,
+    OperatorWebhooks,
+    PrometheusOperatorValues,
+    PrometheusSpec,
+    PrometheusValues,
+    StorageSpec,
+    Toggle,
+    VolumeClaimSpec,
+    VolumeClaimTemplate,
+)
+from components.kubernetes.chart_values_services import (
+    CnpgConfig,
+    CnpgCrds,
+    CnpgMonitoring,
+    CnpgValues,
+    EnvVar,
+    ExternalDnsProvider,
+    ExternalDnsServiceAccount,
+    ExternalDnsValues,
+    JaegerComponent,
+    JaegerValues,
+    OpenTelemetryCollectorValues,
+    OtelImage,
+    OtelPdb,
+    OtelPort,
+    OtelServiceAccount,
+    StrimziValues,
+)
 from policies.rules.facts.catalog import service
 
 
@@ -51,7 +109,7 @@ ARGO_CD = _chart("argo-cd")
 # is deprecated); the chart version is the operator's.
 STRIMZI_KAFKA_OPERATOR = _chart("strimzi-kafka-operator")
 # the chart's appVersion is the operator's: the Cluster CRD fields used by
-# components/kubernetes/cnpg.py are those of that operator release.
+# components/kubernetes/cnpg/ are those of that operator release.
 CLOUDNATIVE_PG = _chart("cloudnative-pg")
 # the image is the contrib distribution (cloud exporters), at the chart's appVersion.
 OPENTELEMETRY_COLLECTOR = _chart("opentelemetry-collector")
@@ -98,375 +156,75 @@ ENVOY_GATEWAY_CRDS = Manifests(
     ),
 )  # fmt: skip
 
-
-class Quantities(TypedDict, total=False):
-    cpu: str
-    memory: str
-
-
-class ResourceValues(TypedDict, total=False):
-    requests: Quantities
-    limits: Quantities
-
-
-class ServiceMonitorToggle(TypedDict, total=False):
-    enabled: bool
-
-
-class ResourcesOnly(TypedDict, total=False):
-    resources: ResourceValues
-
-
-# --- gateway-helm (values.tmpl.yaml at tag v1.9.0) ---------------------------------------------
-
-
-class EnvoyGatewayCrds(TypedDict, total=False):
-    enabled: bool
-
-
-class EnvoyGatewayContainer(TypedDict, total=False):
-    resources: ResourceValues
-
-
-class EnvoyGatewayDeployment(TypedDict, total=False):
-    replicas: int
-    envoyGateway: EnvoyGatewayContainer
-
-
-class EnvoyGatewayPdb(TypedDict, total=False):
-    minAvailable: int
-
-
-class EnvoyGatewayCertgen(TypedDict, total=False):
-    job: ResourcesOnly
-
-
-class EnvoyGatewayValues(TypedDict, total=False):
-    crds: EnvoyGatewayCrds
-    deployment: EnvoyGatewayDeployment
-    podDisruptionBudget: EnvoyGatewayPdb
-    certgen: EnvoyGatewayCertgen
-
-
-# --- cert-manager ------------------------------------------------------------------------
-
-
-class CertManagerCrds(TypedDict, total=False):
-    enabled: bool
-    keep: bool
-
-
-class CertManagerPrometheus(TypedDict, total=False):
-    enabled: bool
-    servicemonitor: ServiceMonitorToggle
-
-
-class PodDisruptionBudgetToggle(TypedDict, total=False):
-    enabled: bool
-    minAvailable: int
-
-
-class CertManagerComponent(TypedDict, total=False):
-    replicaCount: int
-    podDisruptionBudget: PodDisruptionBudgetToggle
-    resources: ResourceValues
-
-
-class CertManagerGatewayApi(TypedDict, total=False):
-    """``gatewayAPI`` of the ControllerConfiguration (v1alpha1 GatewayAPIConfig at v1.21.1;
-    it replaces the deprecated ``enableGatewayAPI``)."""
-
-    enabled: bool
-
-
-class CertManagerConfig(TypedDict, total=False):
-    """The controller's ControllerConfiguration (``config`` in values.yaml at v1.21.1)."""
-
-    apiVersion: str
-    kind: str
-    gatewayAPI: CertManagerGatewayApi
-
-
-class CertManagerValues(TypedDict, total=False):
-    crds: CertManagerCrds
-    config: CertManagerConfig
-    replicaCount: int
-    podDisruptionBudget: PodDisruptionBudgetToggle
-    webhook: CertManagerComponent
-    cainjector: CertManagerComponent
-    startupapicheck: ResourcesOnly
-    prometheus: CertManagerPrometheus
-    resources: ResourceValues
-
-
-# --- kube-prometheus-stack ---------------------------------------------------------------
-
-
-class VolumeClaimSpec(TypedDict, total=False):
-    storageClassName: str
-    accessModes: list[str]
-    resources: dict[str, dict[str, str]]
-
-
-class VolumeClaimTemplate(TypedDict, total=False):
-    spec: VolumeClaimSpec
-
-
-class StorageSpec(TypedDict, total=False):
-    volumeClaimTemplate: VolumeClaimTemplate
-
-
-class PrometheusSpec(TypedDict, total=False):
-    retention: str
-    replicas: int
-    storageSpec: StorageSpec
-    resources: ResourceValues
-    ruleSelectorNilUsesHelmValues: bool
-    serviceMonitorSelectorNilUsesHelmValues: bool
-    podMonitorSelectorNilUsesHelmValues: bool
-
-
-class PrometheusValues(TypedDict, total=False):
-    prometheusSpec: PrometheusSpec
-
-
-class AlertmanagerSpec(TypedDict, total=False):
-    replicas: int
-    storage: StorageSpec
-    resources: ResourceValues
-    useExistingSecret: bool
-    configSecret: str
-
-
-class AlertmanagerValues(TypedDict, total=False):
-    alertmanagerSpec: AlertmanagerSpec
-
-
-class GrafanaDashboardsSidecar(TypedDict, total=False):
-    enabled: bool
-    label: str
-    labelValue: str
-    searchNamespace: str
-
-
-class GrafanaDatasourcesSidecar(TypedDict, total=False):
-    enabled: bool
-    label: str
-    labelValue: str
-
-
-class GrafanaSidecar(TypedDict, total=False):
-    dashboards: GrafanaDashboardsSidecar
-    datasources: GrafanaDatasourcesSidecar
-    resources: ResourceValues
-
-
-class GrafanaServiceAccount(TypedDict, total=False):
-    annotations: dict[str, object]
-
-
-class GrafanaAdmin(TypedDict, total=False):
-    existingSecret: str
-    userKey: str
-    passwordKey: str
-
-
-# grafana.ini is a nested mapping of ini sections (grafana chart 12.11.1, kube-prometheus-stack's)
-GrafanaValues = TypedDict(
+__all__ = [
+    "ARGO_CD",
+    "CERT_MANAGER",
+    "CLOUDNATIVE_PG",
+    "ENVOY_GATEWAY",
+    "ENVOY_GATEWAY_CRDS",
+    "EXTERNAL_DNS",
+    "GATEWAY_API_CRDS",
+    "JAEGER",
+    "KUBE_PROMETHEUS_STACK",
+    "METRICS_SERVER",
+    "OPENTELEMETRY_COLLECTOR",
+    "STRIMZI_KAFKA_OPERATOR",
+    "VERTICAL_POD_AUTOSCALER",
+    "_EG_CRDS",
+    "_GATEWAY_API",
+    "AlertmanagerSpec",
+    "AlertmanagerValues",
+    "CertManagerComponent",
+    "CertManagerConfig",
+    "CertManagerCrds",
+    "CertManagerGatewayApi",
+    "CertManagerPrometheus",
+    "CertManagerValues",
+    "Chart",
+    "CnpgConfig",
+    "CnpgCrds",
+    "CnpgMonitoring",
+    "CnpgValues",
+    "EnvVar",
+    "EnvoyGatewayCertgen",
+    "EnvoyGatewayContainer",
+    "EnvoyGatewayCrds",
+    "EnvoyGatewayDeployment",
+    "EnvoyGatewayPdb",
+    "EnvoyGatewayValues",
+    "ExternalDnsProvider",
+    "ExternalDnsServiceAccount",
+    "ExternalDnsValues",
+    "GrafanaAdmin",
+    "GrafanaDashboardsSidecar",
+    "GrafanaDatasourcesSidecar",
+    "GrafanaServiceAccount",
+    "GrafanaSidecar",
     "GrafanaValues",
-    {
-        "enabled": bool,
-        "admin": GrafanaAdmin,
-        "resources": ResourceValues,
-        "sidecar": GrafanaSidecar,
-        "serviceAccount": GrafanaServiceAccount,
-        "podLabels": dict[str, str],
-        "grafana.ini": dict[str, dict[str, object]],
-    },
-    total=False,
-)
-
-
-class Toggle(TypedDict, total=False):
-    enabled: bool
-
-
-class OperatorWebhooks(TypedDict, total=False):
-    patch: ResourcesOnly
-
-
-class PrometheusOperatorValues(TypedDict, total=False):
-    resources: ResourceValues
-    prometheusConfigReloader: ResourcesOnly
-    admissionWebhooks: OperatorWebhooks
-
-
-# Sub-chart keys contain dashes, hence the functional form.
-KubePrometheusStackValues = TypedDict(
+    "JaegerComponent",
+    "JaegerValues",
     "KubePrometheusStackValues",
-    {
-        "kubeControllerManager": Toggle,
-        "kubeScheduler": Toggle,
-        "kubeEtcd": Toggle,
-        "kubeProxy": Toggle,
-        "coreDns": Toggle,
-        "kubeDns": Toggle,
-        "prometheusOperator": PrometheusOperatorValues,
-        "prometheus": PrometheusValues,
-        "alertmanager": AlertmanagerValues,
-        "grafana": GrafanaValues,
-        "kube-state-metrics": ResourcesOnly,
-        "prometheus-node-exporter": ResourcesOnly,
-    },
-    total=False,
-)
-
-
-# --- metrics-server, vpa ----------------------------------------------------------------
-
-
-class MetricsServerValues(TypedDict, total=False):
-    replicas: int
-    defaultArgs: list[str]
-    podDisruptionBudget: PodDisruptionBudgetToggle
-    resources: ResourceValues
-
-
-class VpaComponent(TypedDict, total=False):
-    enabled: bool
-    resources: ResourceValues
-
-
-class VpaValues(TypedDict, total=False):
-    recommender: VpaComponent
-    updater: VpaComponent
-    admissionController: VpaComponent
-
-
-# --- strimzi-kafka-operator ------------------------------------------------------------------
-
-
-class EnvVar(TypedDict):
-    name: str
-    value: str
-
-
-class StrimziValues(TypedDict, total=False):
-    replicas: int
-    resources: ResourceValues
-    extraEnvs: list[EnvVar]
-    # the operator would write NetworkPolicies admitting every listener from anywhere; the
-    # platform's own default-deny allow-list of the namespace is the single source instead
-    generateNetworkPolicy: bool
-
-
-# --- cloudnative-pg (values.yaml at tag cloudnative-pg-v0.29.0) ------------------------------
-
-
-class CnpgCrds(TypedDict, total=False):
-    create: bool
-
-
-class CnpgConfig(TypedDict, total=False):
-    clusterWide: bool
-
-
-class CnpgMonitoring(TypedDict, total=False):
-    podMonitorEnabled: bool
-
-
-class CnpgValues(TypedDict, total=False):
-    replicaCount: int
-    crds: CnpgCrds
-    config: CnpgConfig
-    resources: ResourceValues
-    monitoring: CnpgMonitoring
-    podLabels: dict[str, str]
-
-
-# --- opentelemetry-collector (values.yaml at tag opentelemetry-collector-0.170.0) -------------
-
-
-class OtelImage(TypedDict, total=False):
-    repository: str
-    tag: str
-
-
-class OtelPort(TypedDict, total=False):
-    enabled: bool
-
-
-class OtelServiceAccount(TypedDict, total=False):
-    annotations: dict[str, object]
-
-
-class OtelPdb(TypedDict, total=False):
-    enabled: bool
-    minAvailable: int
-
-
-class OpenTelemetryCollectorValues(TypedDict, total=False):
-    mode: str
-    fullnameOverride: str
-    replicaCount: int
-    image: OtelImage
-    alternateConfig: dict[str, object]
-    resources: ResourceValues
-    serviceAccount: OtelServiceAccount
-    podLabels: dict[str, str]
-    podSecurityContext: dict[str, object]
-    securityContext: dict[str, object]
-    ports: dict[str, OtelPort]
-    serviceMonitor: ServiceMonitorToggle
-    podDisruptionBudget: OtelPdb
-
-
-# --- jaeger (values.yaml at tag jaeger-4.11.1) --------------------------------------------------
-
-
-class JaegerComponent(TypedDict, total=False):
-    replicas: int
-    resources: ResourceValues
-    securityContext: dict[str, object]
-    podSecurityContext: dict[str, object]
-
-
-class JaegerValues(TypedDict, total=False):
-    fullnameOverride: str
-    jaeger: JaegerComponent
-    userconfig: dict[str, object]
-
-
-# --- external-dns (values.yaml at tag external-dns-helm-chart-1.21.1) ---------------------------
-
-
-class ExternalDnsProvider(TypedDict, total=False):
-    name: str
-
-
-class ExternalDnsServiceAccount(TypedDict, total=False):
-    name: str
-    annotations: dict[str, object]
-
-
-class ExternalDnsValues(TypedDict, total=False):
-    fullnameOverride: str
-    provider: ExternalDnsProvider
-    sources: list[str]
-    policy: str
-    registry: str
-    txtOwnerId: str
-    txtPrefix: str
-    domainFilters: list[str]
-    # a map: ``--key=value`` per entry (values may be Outputs)
-    extraArgs: dict[str, object]
-    triggerLoopOnEvent: bool
-    serviceAccount: ExternalDnsServiceAccount
-    podLabels: dict[str, str]
-    env: list[EnvVar]
-    resources: ResourceValues
-    podSecurityContext: dict[str, object]
-    securityContext: dict[str, object]
-    serviceMonitor: ServiceMonitorToggle
-    extraVolumes: list[dict[str, object]]
-    extraVolumeMounts: list[dict[str, object]]
+    "Manifests",
+    "MetricsServerValues",
+    "OpenTelemetryCollectorValues",
+    "OperatorWebhooks",
+    "OtelImage",
+    "OtelPdb",
+    "OtelPort",
+    "OtelServiceAccount",
+    "PodDisruptionBudgetToggle",
+    "PrometheusOperatorValues",
+    "PrometheusSpec",
+    "PrometheusValues",
+    "Quantities",
+    "ResourceValues",
+    "ResourcesOnly",
+    "ServiceMonitorToggle",
+    "StorageSpec",
+    "StrimziValues",
+    "Toggle",
+    "VolumeClaimSpec",
+    "VolumeClaimTemplate",
+    "VpaComponent",
+    "VpaValues",
+]

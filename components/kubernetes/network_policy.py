@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.moved import moved_from_root
+
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 DNS_PORT = 53
 # Omit the peer: any source/destination, pods, nodes, the API server and the internet alike.
@@ -112,6 +114,27 @@ def default_deny(name: str, namespace: str, opts: pulumi.ResourceOptions) -> Non
     )
 
 
+class DefaultDeny(pulumi.ComponentResource):
+    """``default_deny`` of a namespace declared outside any other component (the application
+    namespace's: its workloads bring their own allow-lists). The policies keep their old URNs
+    as aliases (``moved.py``); ``depends_on`` (the namespace) applies to each of them."""
+
+    def __init__(
+        self,
+        name: str,
+        namespace: str,
+        depends_on: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("platform:kubernetes:DefaultDeny", name, None, opts)
+        default_deny(
+            name,
+            namespace,
+            pulumi.ResourceOptions(parent=self, depends_on=depends_on, aliases=moved_from_root()),
+        )
+        self.register_outputs({})
+
+
 @dataclass(frozen=True)
 class WorkloadTraffic:
     """What one workload may receive and send."""
@@ -126,7 +149,8 @@ class WorkloadTraffic:
     calls: list[PodPeer] = field(default_factory=list)
 
 
-def _ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+def ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    """Egress to ``target``'s CIDRs (less its exceptions) on its TCP ports."""
     return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
         to=[
             k8s.networking.v1.NetworkPolicyPeerArgs(
@@ -161,7 +185,7 @@ def workload_policy(
                 ports=[tcp(traffic.metrics_port)],
             )
         )
-    egress = [_ip_egress(target) for target in traffic.egress]
+    egress = [ip_egress(target) for target in traffic.egress]
     egress += [
         k8s.networking.v1.NetworkPolicyEgressRuleArgs(
             to=[namespace_peer(call.namespace, call.labels)],

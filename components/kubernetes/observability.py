@@ -1,5 +1,8 @@
 """What the platform watches in the application: PrometheusRules and a Grafana dashboard.
 
+``AppMonitoring`` declares them, with the PrometheusRule and PodMonitors of the data services
+that run in the cluster (``stacks/observability.py`` decides which).
+
 Alerts cover the failure modes an on-call engineer acts on: error rate, latency, restarting
 pods, an HPA pinned at its maximum and a PersistentVolumeClaim filling up.
 """
@@ -7,9 +10,14 @@ pods, an HPA pinned at its maximum and a PersistentVolumeClaim filling up.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
+
+from components.kubernetes.alert_rules import Group
+from components.kubernetes.moved import moved_from_root
 
 
 def alert_rules(namespace: str) -> list[dict[str, object]]:
@@ -94,27 +102,101 @@ def dashboard(namespace: str) -> dict[str, object]:
     }
 
 
-def declare_observability(
-    name: str, app_namespace: str, monitoring_namespace: str, opts: pulumi.ResourceOptions
-) -> None:
-    """The PrometheusRule and the dashboard ConfigMap (picked up by Grafana's sidecar)."""
-    k8s.apiextensions.CustomResource(
-        f"{name}-rules",
-        api_version="monitoring.coreos.com/v1",
-        kind="PrometheusRule",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name="analytics-service", namespace=monitoring_namespace
-        ),
-        spec={"groups": [{"name": "analytics-service", "rules": alert_rules(app_namespace)}]},
-        opts=opts,
-    )
-    k8s.core.v1.ConfigMap(
-        f"{name}-dashboard",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name="analytics-service-dashboard",
-            namespace=monitoring_namespace,
-            labels={"grafana_dashboard": "1"},
-        ),
-        data={"analytics-service.json": json.dumps(dashboard(app_namespace))},
-        opts=opts,
-    )
+@dataclass(frozen=True, kw_only=True)
+class PodMonitorArgs:
+    """A PodMonitor of an in-cluster data service's pods."""
+
+    #: object name (``postgres``, ``kafka``, ``valkey``); the resource is ``<prefix>-<name>-pod-monitor``
+    name: str
+    #: namespace of the pods (the PodMonitor goes there too)
+    namespace: str
+    #: labels selecting the pods
+    selector: Mapping[str, str]
+    #: name of the pods' metrics port
+    port: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppMonitoringArgs:
+    """Inputs of ``AppMonitoring``."""
+
+    #: namespace of the applications the alert rules and the dashboard watch
+    app_namespace: str
+    #: namespace of Prometheus and Grafana (the rules and the dashboard ConfigMap go there)
+    monitoring_namespace: str
+    #: prefix of the data-service objects' resource names (``<prefix>-data-service-rules``, ...)
+    prefix: str
+    #: rule groups for the data services running in the cluster (none: no PrometheusRule)
+    data_service_groups: list[Group] = field(default_factory=list)
+    #: PodMonitors of the data services running in the cluster
+    pod_monitors: list[PodMonitorArgs] = field(default_factory=list)
+    #: labels on the data services' PrometheusRule
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class AppMonitoring(pulumi.ComponentResource):
+    """The app's PrometheusRule and dashboard ConfigMap (picked up by Grafana's sidecar), and
+    the in-cluster data services' rules and PodMonitors.
+
+    Declared after the monitoring stack (its CRDs): ``depends_on`` applies to each object. They
+    were declared at the root of the stack before, and keep those URNs as aliases (``moved.py``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: AppMonitoringArgs,
+        depends_on: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("platform:kubernetes:AppMonitoring", name, None, opts)
+        child_opts = pulumi.ResourceOptions(
+            parent=self, depends_on=depends_on, aliases=moved_from_root()
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-rules",
+            api_version="monitoring.coreos.com/v1",
+            kind="PrometheusRule",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="analytics-service", namespace=args.monitoring_namespace
+            ),
+            spec={
+                "groups": [{"name": "analytics-service", "rules": alert_rules(args.app_namespace)}]
+            },
+            opts=child_opts,
+        )
+        k8s.core.v1.ConfigMap(
+            f"{name}-dashboard",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="analytics-service-dashboard",
+                namespace=args.monitoring_namespace,
+                labels={"grafana_dashboard": "1"},
+            ),
+            data={"analytics-service.json": json.dumps(dashboard(args.app_namespace))},
+            opts=child_opts,
+        )
+        if args.data_service_groups:
+            k8s.apiextensions.CustomResource(
+                f"{args.prefix}-data-service-rules",
+                api_version="monitoring.coreos.com/v1",
+                kind="PrometheusRule",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name="data-services", namespace=args.monitoring_namespace, labels=args.labels
+                ),
+                spec={"groups": args.data_service_groups},
+                opts=child_opts,
+            )
+        for monitor in args.pod_monitors:
+            k8s.apiextensions.CustomResource(
+                f"{args.prefix}-{monitor.name}-pod-monitor",
+                api_version="monitoring.coreos.com/v1",
+                kind="PodMonitor",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=monitor.name, namespace=monitor.namespace),
+                spec={
+                    "selector": {"matchLabels": dict(monitor.selector)},
+                    "namespaceSelector": {"matchNames": [monitor.namespace]},
+                    "podMetricsEndpoints": [{"port": monitor.port}],
+                },
+                opts=child_opts,
+            )
+        self.register_outputs({})

@@ -20,12 +20,19 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.contracts import ClusterPeer, KafkaContract, TopicSpec
+from components.contracts import ClusterPeer, KafkaContract
 from components.kubernetes import charts
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
 from components.kubernetes.network_policy import ALL, API_PORTS, SAME, Allow
-from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
+from components.specs import KafkaSpec
+from infra.config.quantities import (
+    cpu_millicores,
+    format_cpu,
+    format_memory,
+    memory_bytes,
+    pod_size,
+)
 from infra.naming import child
 
 API_VERSION = "kafka.strimzi.io/v1"
@@ -49,30 +56,17 @@ KAFKA_EXPORTER_REQUESTS = ("20m", "96Mi")
 
 @dataclass(frozen=True, kw_only=True)
 class StrimziKafkaArgs:
-    """Inputs of ``StrimziKafka``."""
+    """Inputs of ``StrimziKafka``: the cloud-neutral spec placed in a namespace of the cluster."""
 
+    #: what to build (version, brokers, "<cpu>/<memory>" broker size, storage, replication,
+    #: topics; components/specs.py): the version must be one Strimzi 1.2.0 runs
+    spec: KafkaSpec
     #: namespace of the operator and the cluster (created here)
     namespace: str
     #: Kafka cluster name (pods, services and the bootstrap address derive from it)
     cluster_name: str
-    #: Kafka version the brokers run (one Strimzi 1.2.0 supports)
-    version: str
-    #: broker (and controller) pods
-    brokers: int
-    #: CPU request of each broker pod
-    broker_cpu: str
-    #: memory request (and limit) of each broker pod; the JVM heap is half of it
-    broker_memory: str
-    #: persistent volume per broker (GiB)
-    storage_gb: int
     #: StorageClass of the broker volumes
     storage_class: str
-    #: default and internal topics' replication factor
-    replication_factor: int
-    #: replicas that must acknowledge a write
-    min_insync_replicas: int
-    #: topics the apps use
-    topics: list[TopicSpec]
     #: namespace whose pods may connect (the apps')
     client_namespace: str
     #: labels on every object
@@ -109,6 +103,8 @@ class StrimziKafka(pulumi.ComponentResource):
         super().__init__("platform:kubernetes:StrimziKafka", name, None, opts)
         self._name = name
         self._args = args
+        self._spec = args.spec
+        self._broker_cpu, self._broker_memory = pod_size(args.spec.broker_size)
         namespace = guarded_namespace(
             name, args.namespace, self._namespace_spec(), args.labels,
             pulumi.ResourceOptions(parent=self),
@@ -142,14 +138,15 @@ class StrimziKafka(pulumi.ComponentResource):
 
     def _namespace_spec(self) -> AddonNamespace:
         args = self._args
+        brokers = self._spec.brokers
         # every pod at its requests, with room for a rolling restart of one broker
         others = [OPERATOR_REQUESTS, TOPIC_OPERATOR_REQUESTS]
         if args.monitoring_namespace:
             others.append(KAFKA_EXPORTER_REQUESTS)
-        cpu = (args.brokers + 1) * cpu_millicores(args.broker_cpu) + sum(
+        cpu = (brokers + 1) * cpu_millicores(self._broker_cpu) + sum(
             cpu_millicores(c) for c, _ in others
         )
-        memory = (args.brokers + 1) * memory_bytes(args.broker_memory) + sum(
+        memory = (brokers + 1) * memory_bytes(self._broker_memory) + sum(
             memory_bytes(m) for _, m in others
         )
         scrapes = (
@@ -190,16 +187,16 @@ class StrimziKafka(pulumi.ComponentResource):
         )
 
     def _node_pool(self, opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
-        args = self._args
+        args, spec = self._args, self._spec
         # half the pod's memory for the heap, the rest for page cache and off-heap buffers
-        heap = f"{memory_bytes(args.broker_memory) // 2 // 2**20}m"
+        heap = f"{memory_bytes(self._broker_memory) // 2 // 2**20}m"
         return k8s.apiextensions.CustomResource(
             child(self._name, NODE_POOL),
             api_version=API_VERSION,
             kind="KafkaNodePool",
             metadata=self._metadata(NODE_POOL),
             spec={
-                "replicas": args.brokers,
+                "replicas": spec.brokers,
                 "roles": ["controller", "broker"],
                 "storage": {
                     "type": "jbod",
@@ -207,7 +204,7 @@ class StrimziKafka(pulumi.ComponentResource):
                         {
                             "id": 0,
                             "type": "persistent-claim",
-                            "size": f"{args.storage_gb}Gi",
+                            "size": f"{spec.storage_gb}Gi",
                             "class": args.storage_class,
                             # a laptop cluster: the data goes with the cluster
                             "deleteClaim": True,
@@ -215,15 +212,15 @@ class StrimziKafka(pulumi.ComponentResource):
                         }
                     ],
                 },
-                "resources": _resources(args.broker_cpu, args.broker_memory),
+                "resources": _resources(self._broker_cpu, self._broker_memory),
                 "jvmOptions": {"-Xms": heap, "-Xmx": heap},
             },
             opts=opts,
         )
 
     def _kafka(self, opts: pulumi.ResourceOptions) -> k8s.apiextensions.CustomResource:
-        args = self._args
-        replication = args.replication_factor
+        args, spec = self._args, self._spec
+        replication = spec.replication_factor
         return k8s.apiextensions.CustomResource(
             child(self._name, "cluster"),
             api_version=API_VERSION,
@@ -237,7 +234,7 @@ class StrimziKafka(pulumi.ComponentResource):
             ),
             spec={
                 "kafka": {
-                    "version": args.version,
+                    "version": spec.version,
                     **(
                         {"metricsConfig": {"type": "strimziMetricsReporter"}}
                         if args.monitoring_namespace
@@ -249,9 +246,9 @@ class StrimziKafka(pulumi.ComponentResource):
                     "config": {
                         "offsets.topic.replication.factor": replication,
                         "transaction.state.log.replication.factor": replication,
-                        "transaction.state.log.min.isr": args.min_insync_replicas,
+                        "transaction.state.log.min.isr": spec.min_insync_replicas,
                         "default.replication.factor": replication,
-                        "min.insync.replicas": args.min_insync_replicas,
+                        "min.insync.replicas": spec.min_insync_replicas,
                         # topics are KafkaTopic objects, never a typo in a producer
                         "auto.create.topics.enable": False,
                     },
@@ -282,8 +279,8 @@ class StrimziKafka(pulumi.ComponentResource):
         }
 
     def _topics(self, opts: pulumi.ResourceOptions) -> None:
-        args = self._args
-        for topic in args.topics:
+        spec = self._spec
+        for topic in spec.topics:
             k8s.apiextensions.CustomResource(
                 child(self._name, f"topic-{topic_object_name(topic.name)}"),
                 api_version=API_VERSION,
@@ -292,10 +289,10 @@ class StrimziKafka(pulumi.ComponentResource):
                 spec={
                     "topicName": topic.name,
                     "partitions": topic.partitions,
-                    "replicas": args.replication_factor,
+                    "replicas": spec.replication_factor,
                     "config": {
                         "retention.ms": topic.retention_hours * 3_600_000,
-                        "min.insync.replicas": args.min_insync_replicas,
+                        "min.insync.replicas": spec.min_insync_replicas,
                     },
                 },
                 opts=opts,

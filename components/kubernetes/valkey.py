@@ -25,7 +25,14 @@ from components.contracts import ClusterPeer, RedisContract
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.network_policy import Allow
 from components.kubernetes.workload import restricted_container
-from infra.config.quantities import cpu_millicores, format_cpu, format_memory, memory_bytes
+from components.specs import RedisSpec
+from infra.config.quantities import (
+    cpu_millicores,
+    format_cpu,
+    format_memory,
+    memory_bytes,
+    pod_size,
+)
 from infra.naming import child
 from policies.rules.facts.catalog import service
 from policies.rules.facts.readiness import DATA_SERVICE_ANNOTATION
@@ -59,16 +66,13 @@ EXPORTER_DIR = "/etc/redis-exporter"
 
 @dataclass(frozen=True, kw_only=True)
 class ValkeyArgs:
-    """Inputs of ``Valkey``."""
+    """Inputs of ``Valkey``: the cloud-neutral spec placed in a namespace of the cluster."""
 
+    #: what to build (components/specs.py): the version is a key of ``IMAGES`` and the node
+    #: size the pod's "<cpu>/<memory>" requests; one server, so shards and replicas are unused
+    spec: RedisSpec
     #: namespace of the server (created here)
     namespace: str
-    #: Valkey release line (a key of ``IMAGES``)
-    version: str
-    #: CPU request of the server pod
-    cpu: str
-    #: memory request and limit of the server pod
-    memory: str
     #: volume for the append-only file (GiB)
     storage_gb: int
     #: StorageClass of that volume
@@ -99,10 +103,11 @@ class Valkey(pulumi.ComponentResource):
         super().__init__("platform:kubernetes:Valkey", name, None, opts)
         self._name = name
         self._args = args
+        self._cpu, self._memory = pod_size(args.spec.node_size)
         self._selector = {APP_LABEL: NAME}
         monitoring = args.monitoring_namespace
         monitored = monitoring is not None
-        cpu, memory = args.cpu, args.memory
+        cpu, memory = self._cpu, self._memory
         if monitored:
             cpu = format_cpu(cpu_millicores(cpu) + cpu_millicores(EXPORTER_REQUESTS[0]))
             memory = format_memory(memory_bytes(memory) + memory_bytes(EXPORTER_REQUESTS[1]))
@@ -159,7 +164,7 @@ class Valkey(pulumi.ComponentResource):
             "appendonly yes\n",
             # keys beyond maxmemory are evicted least-recently-used (without maxmemory Valkey
             # has no limit and the policy never applies)
-            f"maxmemory {maxmemory(self._args.memory)}\n",
+            f"maxmemory {maxmemory(self._memory)}\n",
             "maxmemory-policy allkeys-lru\n",
             "requirepass ", self._password.result, "\n",
         )  # fmt: skip
@@ -181,14 +186,14 @@ class Valkey(pulumi.ComponentResource):
         )
         return k8s.core.v1.ContainerArgs(
             name=NAME,
-            image=IMAGES[args.version],
+            image=IMAGES[args.spec.version],
             image_pull_policy="IfNotPresent",
             command=["valkey-server", f"{CONFIG_DIR}/valkey.conf"],
             ports=[k8s.core.v1.ContainerPortArgs(name="valkey", container_port=PORT)],
             resources=k8s.core.v1.ResourceRequirementsArgs(
-                requests={"cpu": args.cpu, "memory": args.memory},
+                requests={"cpu": self._cpu, "memory": self._memory},
                 # a CPU ceiling too: one busy laptop service must not starve the others
-                limits={"cpu": VALKEY_CPU_LIMIT, "memory": args.memory},
+                limits={"cpu": VALKEY_CPU_LIMIT, "memory": self._memory},
             ),
             liveness_probe=probe,
             readiness_probe=probe,

@@ -34,6 +34,13 @@ def memory_bytes(quantity: str) -> int:
     return int(Decimal(match.group(1)) * _MEMORY_FACTORS[match.group(2)])
 
 
+def pod_size(size: str) -> tuple[str, str]:
+    """``"200m/768Mi"`` -> ``("200m", "768Mi")``: a pod's CPU and memory requests as one size
+    string (a local stack's ``kafka.brokerSize``/``redis.nodeSize``, checked by the config)."""
+    cpu, memory = size.split("/")
+    return cpu, memory
+
+
 def format_cpu(millicores: int) -> str:
     """Millicores as a quantity string."""
     return f"{millicores}m"

@@ -42,6 +42,9 @@ class RecordedResource:
     custom_timeouts: dict[str, str] = field(default_factory=dict)
     additional_secret_outputs: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    # The old URNs of aliases that name another parent (a resource moved into or out of a
+    # component), resolved as the engine resolves alias specs.
+    parent_aliases: list[str] = field(default_factory=list)
 
     @property
     def all_dependencies(self) -> list[str]:
@@ -94,6 +97,7 @@ class RecordingMonitor(MockMonitor):
             custom_timeouts=_timeouts(request),
             additional_secret_outputs=list(request.additionalSecretOutputs),
             aliases=list(request.aliasURNs),
+            parent_aliases=self._parent_aliases(request),
         )
         self.recorded.append(record)
         secret_outputs = list(request.additionalSecretOutputs)
@@ -101,6 +105,24 @@ class RecordingMonitor(MockMonitor):
             response = self._with_secret_outputs(response, secret_outputs)
         record.outputs = struct_to_dict(response.object)
         return response
+
+    def _parent_aliases(self, request: Any) -> list[str]:
+        """The URNs a re-parenting alias spec stands for (name, type, stack and project
+        default to the resource's own, as in the engine)."""
+        urns = []
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") != "spec":
+                continue
+            spec = alias.spec
+            # an empty parentUrn is the SDK's "the current parent": no move
+            if not spec.noParent and spec.parentUrn in ("", request.parent):
+                continue
+            type_ = spec.type or request.type
+            if spec.parentUrn and spec.parentUrn.split("::")[2] != STACK_TYPE:
+                type_ = f"{spec.parentUrn.split('::')[2]}${type_}"
+            stack, project = spec.stack or get_stack(), spec.project or get_project()
+            urns.append(f"urn:pulumi:{stack}::{project}::{type_}::{spec.name or request.name}")
+        return urns
 
     @staticmethod
     def _with_secret_outputs(response: Any, keys: list[str]) -> Any:

@@ -14,7 +14,7 @@ in pulumi/pulumi):
 4. ``Analyze`` once per resource: its inputs as a protobuf ``Struct`` (unknowns and secrets
    kept, internal ``__`` keys dropped), its options and its provider;
 5. ``AnalyzeStack`` once: every resource's outputs, options, provider, parent, dependencies
-   and property dependencies.
+   and property dependencies (the requests of 4 and 5: ``analyze_requests.py``).
 
 So rules see exactly what the CLI hands them: read-only ``Mapping``/``Sequence`` proxies that
 raise on unknown values, and every number as a float. ``tests/test_policy_pack_cli.py`` starts
@@ -25,19 +25,18 @@ the same diagnostics.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import EnforcementLevel, Policy
 
+from infra.plan.analyze_requests import analyze_requests, analyze_stack_request
 from infra.plan.monitor import RecordedResource
-from infra.plan.values import marshalled
 
 LEVELS = {
     proto.ADVISORY: "advisory",
@@ -257,99 +256,6 @@ def configure_request(settings: Mapping[str, PolicySetting]) -> proto.ConfigureA
         config.enforcementLevel = LEVEL_CODES[setting.level]  # pyright: ignore[reportAttributeAccessIssue] -- protobuf enum field takes its int value
         config.properties.update(setting.properties)
     return request
-
-
-# --- resources as the engine marshals them ---------------------------------------------------
-
-
-def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    """Properties as ``MarshalProperties(..., SkipInternalKeys: true)`` sends them."""
-    struct = struct_pb2.Struct()
-    struct.update({k: marshalled(v) for k, v in values.items() if not k.startswith("__")})
-    return struct
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s|ms)")
-_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-
-
-def seconds(duration: str) -> float:
-    """A Go duration (``"1h30m"``, ``"10m"``) in seconds, as the engine converts timeouts."""
-    return sum(float(n) * _SECONDS[unit] for n, unit in _DURATION.findall(duration))
-
-
-def _options(record: RecordedResource) -> proto.AnalyzerResourceOptions:
-    timeouts = record.custom_timeouts
-    return proto.AnalyzerResourceOptions(
-        protect=record.protect,
-        ignoreChanges=record.ignore_changes,
-        deleteBeforeReplace=bool(record.delete_before_replace),
-        deleteBeforeReplaceDefined=record.delete_before_replace is not None,
-        additionalSecretOutputs=record.additional_secret_outputs,
-        aliases=record.aliases,
-        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(
-            create=seconds(timeouts.get("create", "")),
-            update=seconds(timeouts.get("update", "")),
-            delete=seconds(timeouts.get("delete", "")),
-        ),
-        parent=record.parent,
-    )
-
-
-def _provider(
-    record: RecordedResource, by_urn: Mapping[str, RecordedResource]
-) -> proto.AnalyzerProviderResource | None:
-    """The resource's explicit provider (the engine's default providers are not recorded)."""
-    provider = by_urn.get(record.provider)
-    if provider is None:
-        return None
-    return proto.AnalyzerProviderResource(
-        urn=provider.urn,
-        type=provider.type,
-        name=provider.name,
-        properties=_struct(provider.inputs),
-    )
-
-
-def analyze_requests(records: list[RecordedResource]) -> list[proto.AnalyzeRequest]:
-    """One ``Analyze`` request per resource, in registration order, with its inputs."""
-    by_urn = {record.urn: record for record in records}
-    return [
-        proto.AnalyzeRequest(
-            type=record.type,
-            properties=_struct(record.inputs),
-            urn=record.urn,
-            name=record.name,
-            options=_options(record),
-            provider=_provider(record, by_urn),
-        )
-        for record in records
-    ]
-
-
-def analyze_stack_request(records: list[RecordedResource]) -> proto.AnalyzeStackRequest:
-    """The ``AnalyzeStack`` request: every resource with its outputs and its links."""
-    by_urn = {record.urn: record for record in records}
-    return proto.AnalyzeStackRequest(
-        resources=[
-            proto.AnalyzerResource(
-                type=record.type,
-                properties=_struct(record.outputs or record.inputs),
-                urn=record.urn,
-                name=record.name,
-                options=_options(record),
-                provider=_provider(record, by_urn),
-                parent=record.parent,
-                dependencies=record.dependencies,
-                propertyDependencies={
-                    key: proto.AnalyzerPropertyDependencies(urns=urns)
-                    for key, urns in record.property_dependencies.items()
-                    if urns
-                },
-            )
-            for record in records
-        ]
-    )
 
 
 # --- the conversation --------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """TimescaleDB on CloudNativePG: the image each Postgres major runs, and its tuning.
 
 The image pins (which build, which licence) and ``postgresql.parameters`` sized from the pod,
-kept apart from the operator/Cluster wiring in ``cnpg.py`` so both read on their own.
+kept apart from the Cluster's wiring (``cluster.py``) so both read on their own.
 """
 
 from __future__ import annotations
 
+from components.specs import PostgresSpec
 from infra.config.quantities import cpu_millicores, memory_bytes
 from policies.rules.facts.catalog import service
 
@@ -26,18 +27,22 @@ def _mib(size: int) -> str:
     return f"{max(1, size // 2**20)}MB"
 
 
-def timescale_parameters(
-    cpu: str, memory: str, preload_timescale: bool, extensions: list[str] | None = None
-) -> dict[str, str]:
-    """``postgresql.parameters`` sized from the pod (timescaledb-tune's rules of thumb).
+def preloads_timescale(spec: PostgresSpec) -> bool:
+    """Whether the server preloads TimescaleDB (it is one of the spec's extensions)."""
+    return "timescaledb" in spec.extensions
+
+
+def timescale_parameters(spec: PostgresSpec) -> dict[str, str]:
+    """``postgresql.parameters`` sized from the spec's pod (timescaledb-tune's rules of thumb).
 
     shared_buffers 25 % of memory, effective_cache_size 75 %, maintenance_work_mem 5 % (at most
     2 GiB), work_mem the quarter of memory left after shared_buffers spread over the connections;
     one parallel worker per core; background workers for TimescaleDB's jobs (compression,
     retention, continuous aggregates) on top of them in ``max_worker_processes``.
     """
-    total = memory_bytes(memory)
-    cores = max(1, cpu_millicores(cpu) // 1000)
+    preload_timescale = preloads_timescale(spec)
+    total = memory_bytes(spec.pod_memory)
+    cores = max(1, cpu_millicores(spec.pod_cpu) // 1000)
     shared = total // 4
     background = 8 if preload_timescale else 0
     parallel = max(2, cores)
@@ -56,7 +61,7 @@ def timescale_parameters(
     if preload_timescale:
         parameters["timescaledb.max_background_workers"] = str(background)
         parameters["timescaledb.telemetry_level"] = "off"
-    if "pg_stat_statements" in (extensions or []):
+    if "pg_stat_statements" in spec.extensions:
         # CloudNativePG preloads the library when one of its parameters is set
         # and creates the extension itself (docs/src/postgresql_conf.md at v1.30.0,
         # "Enabling pg_stat_statements")
