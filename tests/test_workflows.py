@@ -225,12 +225,13 @@ def test_cloud_sessions_install_the_kubeconfig_exec_plugins() -> None:
 
 def test_state_backends_follow_the_stacks_cloud() -> None:
     for workflow, job, key in (
-        ("preview.yml", "preview", "matrix"),
-        ("pulumi-up.yml", "up", "inputs"),
+        ("preview.yml", "preview", "matrix.cloud"),
+        ("pulumi-up.yml", "up", "inputs.cloud"),
+        ("release.yml", "build", "vars.RELEASE_CLOUD"),
     ):
         env = _load(workflow)["jobs"][job]["env"]
         for cloud in ("aws", "gcp", "azure"):
-            part = f"({key}.cloud == '{cloud}' && vars.PULUMI_BACKEND_URL_{cloud.upper()})"
+            part = f"({key} == '{cloud}' && vars.PULUMI_BACKEND_URL_{cloud.upper()})"
             assert part in env["PULUMI_BACKEND_URL"] and part in env["STACK_REF"], (workflow, cloud)
         assert "vars.PULUMI_BACKEND_URL " not in yaml.safe_dump(env)
         text = (GITHUB / "workflows" / workflow).read_text()
@@ -347,7 +348,7 @@ def test_releases_commit_dev_and_staging_and_only_propose_prod() -> None:
     steps = {step.get("name", step.get("uses")): step for step in build["steps"]}
     output = steps["The release stack's imageRegistry"]
     assert output["uses"].startswith("pulumi/actions@") and output["with"]["command"] == "output"
-    assert output["with"]["stack-name"].endswith("/platform/${{ vars.RELEASE_STACK }}")
+    assert build["env"]["STACK_REF"].endswith("/platform/${{ vars.RELEASE_STACK }}")
     push = steps["Build and push by digest"]
     assert push["env"]["REGISTRY"] == "${{ steps.stack.outputs.imageRegistry }}"
     assert "IMAGE_REGISTRY" not in (GITHUB / "workflows" / "release.yml").read_text()
@@ -371,6 +372,66 @@ def test_releases_commit_dev_and_staging_and_only_propose_prod() -> None:
     prod_files = [p.name for p in ROOT.glob("Pulumi.prod*.yaml")]
     assert prod_files and "/Pulumi.prod*.yaml" in owners and "/deploy/prod*/" in owners
     assert len(set(owners.values())) == 1
+
+
+def test_releases_log_in_to_the_registry_of_release_cloud() -> None:
+    """RELEASE_CLOUD picks one OIDC login and one registry login; the other clouds' steps are
+    skipped, and any other value fails the job before anything runs."""
+    steps = _load("release.yml")["jobs"]["build"]["steps"]
+    check = steps[0]
+    for cloud in ("aws", "gcp", "azure"):
+        assert f"vars.RELEASE_CLOUD != '{cloud}'" in check["if"], cloud
+    assert check["if"].count("&&") == 2 and "exit 1" in check["run"]
+    assert check["env"]["CLOUD"] == "${{ vars.RELEASE_CLOUD }}"
+    gated: dict[str, list[dict[str, Any]]] = {}
+    for step in steps[1:]:
+        match = re.fullmatch(r"vars\.RELEASE_CLOUD == '(\w+)'", step.get("if", ""))
+        if match:
+            gated.setdefault(match.group(1), []).append(step)
+        else:  # ungated steps open no cloud session and log in nowhere
+            assert not step.get("uses", "").startswith(CREDENTIALS), step
+            assert not re.search(r"\b(aws|gcloud|az) ", step.get("run", "")), step
+    assert set(gated) == {"aws", "gcp", "azure"}
+    for cloud, action, inputs, login in (
+        ("aws", "aws-actions/configure-aws-credentials",
+         {"role-to-assume": "AWS_RELEASE_ROLE_ARN", "aws-region": "AWS_REGION"},
+         "aws ecr get-login-password"),
+        ("gcp", "google-github-actions/auth",
+         {"workload_identity_provider": "GCP_WORKLOAD_IDENTITY_PROVIDER",
+          "service_account": "GCP_RELEASE_SERVICE_ACCOUNT"},
+         'gcloud auth configure-docker "${REGISTRY%%/*}"'),
+        ("azure", "azure/login",
+         {"client-id": "AZURE_CLIENT_ID", "tenant-id": "AZURE_TENANT_ID",
+          "subscription-id": "AZURE_SUBSCRIPTION_ID"},
+         'az acr login --name "${host%%.*}"'),
+    ):  # fmt: skip
+        (credentials,) = [s for s in gated[cloud] if s.get("uses", "").startswith(action + "@")]
+        assert credentials["with"] == {
+            **credentials["with"], **{k: f"${{{{ vars.{v} }}}}" for k, v in inputs.items()}
+        }, cloud  # fmt: skip
+        (registry,) = [s for s in gated[cloud] if login in s.get("run", "")]
+        assert registry["env"]["REGISTRY"] == "${{ steps.stack.outputs.imageRegistry }}"
+        # logged in after the registry is read, before the push
+        names = [s.get("name") for s in steps]
+        assert (
+            names.index("The release stack's imageRegistry") < names.index(registry["name"])
+            < names.index("Build and push by digest")
+        ), cloud  # fmt: skip
+        assert steps.index(credentials) < names.index("The release stack's imageRegistry")
+    assert 'host="${REGISTRY%%/*}"' in next(
+        s["run"] for s in gated["azure"] if "az acr login" in s.get("run", "")
+    )
+    push = next(s for s in steps if s.get("name") == "Build and push by digest")
+    assert not re.search(r"\b(aws|gcloud|az) ", push["run"])
+    # the variables the release job reads are the ones docs/delivery.md names
+    text = (GITHUB / "workflows" / "release.yml").read_text()
+    delivery = (ROOT / "docs" / "delivery.md").read_text()
+    variables = set(re.findall(r"vars\.([A-Z_]+)", text))
+    assert {"RELEASE_CLOUD", "GCP_RELEASE_SERVICE_ACCOUNT"} <= variables
+    assert all(f"`{v}`" in delivery for v in variables), variables - {
+        v for v in variables if f"`{v}`" in delivery
+    }
+    assert "environment:release" in delivery
 
 
 def test_versions_run_weekly_and_open_an_issue_with_least_privilege() -> None:
