@@ -8,6 +8,7 @@ the key path and what the cloud allows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from infra.config.common import REGION_KEYS, Cloud, config_value
@@ -190,46 +191,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
             + ("GKE's DNS endpoint is the way in" if config.cloud == "gcp" else "no cloud API")
             + "); remove it"
         )
-    if config.cloud == "gcp":
-        problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
-        if config.kafka.version not in GCP_KAFKA_VERSIONS:
-            problems.append(
-                f"kafka.version: {config.kafka.version} is not a Managed Kafka version; "
-                f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
-            )
-        for member in config.cluster.preview_principals:
-            if not _IAM_MEMBER.match(member):
-                problems.append(
-                    f"cluster.previewPrincipals: {member!r} is not an IAM member "
-                    "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
-                )
-    if config.cloud == "azure":
-        problems += _azure_problems(config)
-    if config.cloud == "aws":
-        for principal in config.cluster.admin_principals:
-            if not _IAM_ROLE_ARN.match(principal):
-                problems.append(
-                    f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
-                    "(arn:aws:iam::<account>:role/<name>)"
-                )
-        for principal in config.cluster.preview_principals:
-            if not _IAM_PRINCIPAL_ARN.match(principal):
-                problems.append(
-                    f"cluster.previewPrincipals: {principal!r} is not an IAM role or user ARN "
-                    "(arn:aws:iam::<account>:role/<path/name>)"
-                )
-        deployer = config.cluster.deployer_principal
-        if deployer is None and config.environment == "prod":
-            problems.append(
-                "cluster.deployerPrincipal: required in prod: the IAM role ARN (with its path) "
-                "that runs pulumi up, so the cluster-admin access entry never follows whoever "
-                "happens to run it (preview and apply as different roles would replace it)"
-            )
-        if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
-            problems.append(
-                f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
-                "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
-            )
+    problems += _CLOUD_PROBLEMS.get(config.cloud, _no_problems)(config)
     return problems
 
 
@@ -367,3 +329,62 @@ def _local_problems(config: PlatformFields) -> list[str]:
             f"allowed: {', '.join(VALKEY_VERSIONS)}"
         )
     return problems
+
+
+def _gcp_problems(config: PlatformFields) -> list[str]:
+    """Managed Kafka capacity and versions; IAM members allowed to preview."""
+    problems = _gcp_kafka_capacity_problems(config.kafka.broker_size)
+    if config.kafka.version not in GCP_KAFKA_VERSIONS:
+        problems.append(
+            f"kafka.version: {config.kafka.version} is not a Managed Kafka version; "
+            f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
+        )
+    for member in config.cluster.preview_principals:
+        if not _IAM_MEMBER.match(member):
+            problems.append(
+                f"cluster.previewPrincipals: {member!r} is not an IAM member "
+                "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
+            )
+    return problems
+
+
+def _aws_problems(config: PlatformFields) -> list[str]:
+    """IAM ARNs of the cluster's admins, previewers and deployer (a deployer required in prod)."""
+    problems: list[str] = []
+    for principal in config.cluster.admin_principals:
+        if not _IAM_ROLE_ARN.match(principal):
+            problems.append(
+                f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
+                "(arn:aws:iam::<account>:role/<name>)"
+            )
+    for principal in config.cluster.preview_principals:
+        if not _IAM_PRINCIPAL_ARN.match(principal):
+            problems.append(
+                f"cluster.previewPrincipals: {principal!r} is not an IAM role or user ARN "
+                "(arn:aws:iam::<account>:role/<path/name>)"
+            )
+    deployer = config.cluster.deployer_principal
+    if deployer is None and config.environment == "prod":
+        problems.append(
+            "cluster.deployerPrincipal: required in prod: the IAM role ARN (with its path) "
+            "that runs pulumi up, so the cluster-admin access entry never follows whoever "
+            "happens to run it (preview and apply as different roles would replace it)"
+        )
+    if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
+        problems.append(
+            f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
+            "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
+        )
+    return problems
+
+
+def _no_problems(_config: PlatformFields) -> list[str]:
+    return []
+
+
+#: cloud -> its own config checks, beyond the tables above (a cloud may have none)
+_CLOUD_PROBLEMS: dict[str, Callable[[PlatformFields], list[str]]] = per_cloud(
+    "infra.config.cloud_rules._CLOUD_PROBLEMS",
+    {"gcp": _gcp_problems, "azure": _azure_problems, "aws": _aws_problems},
+    coverage="some",
+)
