@@ -184,6 +184,7 @@ def _image_registry(
             keep_images=config.images.keep_images,
             protect=config.protect,
             tags=tags(config, "images"),
+            pushers=config.images.pushers,
         ),
         opts,
     )

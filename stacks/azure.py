@@ -17,6 +17,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure import kubeconfig, roles
+from components.azure.acr import AzureImageRegistry, AzureImageRegistryArgs
 from components.azure.aks import DNS_SERVICE_OFFSET, AzureCluster, AzureClusterArgs
 from components.azure.alarms import AzureAlarms, AzureAlarmsArgs, AzureWatched, short_name
 from components.azure.dns import AzureDnsWriter, AzureDnsWriterArgs
@@ -216,6 +217,14 @@ def build(config: PlatformConfig) -> PlatformContracts:
         ),
         opts,
     )
+    if config.images.create_registry:
+        _image_registry(
+            config,
+            cluster,
+            placement(network.endpoints_subnet_id, "registry"),
+            subscription_id,
+            opts,
+        )
     alarms = specs.alarm_spec(config)
     if alarms is not None:
         watched = AzureWatched(postgres, kafka, redis, cluster)
@@ -261,3 +270,35 @@ def build(config: PlatformConfig) -> PlatformContracts:
     )
     network_contract = network.contract(str(config.network.cidr))
     return PlatformContracts.of(network_contract, contract, (database, kafka, redis))
+
+
+def _image_registry(
+    config: PlatformConfig,
+    cluster: AzureCluster,
+    placement: ServicePlacement,
+    subscription_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> None:
+    """The apps' container registry (``platform:images.createRegistry``), exported as
+    ``imageRegistry`` (its login server); the kubelet identity pulls with AcrPull. Private
+    (Premium, public access off) where the cluster is; Premium in prod in any case."""
+    private = not api_public(config)
+    registry = AzureImageRegistry(
+        f"{config.name_prefix}-images",
+        AzureImageRegistryArgs(
+            placement=placement,
+            premium=config.traits.premium_registry or private,
+            private=private,
+            allowed_ip_ranges=[
+                str(n)
+                for n in (*config.cluster.authorized_networks, *config.cluster.deployer_networks)
+            ],
+            kubelet_object_id=cluster.kubelet_object_id,
+            pushers=[(principal, "ServicePrincipal") for principal in config.images.pushers],
+            subscription_id=subscription_id,
+            protect=config.protect,
+            tags=tags(config, "images"),
+        ),
+        opts,
+    )
+    pulumi.export("imageRegistry", registry.login_server)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pulumi
 
 from components.gcp.alarms import GcpAlarms, GcpAlarmsArgs, GcpWatched
-from components.gcp.apis import ARTIFACTREGISTRY, DNS, ProjectApis, ProjectApisArgs
+from components.gcp.apis import DNS, ProjectApis, ProjectApisArgs
 from components.gcp.artifact_registry import GcpImageRegistry, GcpImageRegistryArgs
 from components.gcp.cloudsql import GcpPostgres, GcpPostgresArgs
 from components.gcp.dns import GcpDnsWriter, GcpDnsWriterArgs
@@ -207,7 +207,8 @@ def _image_registry(
             keep_images=config.images.keep_images,
             protect=config.protect,
             labels=tags(config, "images"),
-            depends_on=apis.needs(ARTIFACTREGISTRY),
+            apis=apis,
+            pushers=config.images.pushers,
         ),
         opts,
     )

@@ -46,8 +46,8 @@ def test_network(shipped_plans: dict[str, Outcome]) -> None:
         for r in resources_of(plan, "azure-native:privatedns:PrivateZone")
     }
     assert zones == {"private.postgres.database.azure.com", "privatelink.redis.azure.net",
-                     "privatelink.servicebus.windows.net"}  # fmt: skip
-    assert len(resources_of(plan, "azure-native:privatedns:VirtualNetworkLink")) == 3
+                     "privatelink.servicebus.windows.net", "privatelink.azurecr.io"}  # fmt: skip
+    assert len(resources_of(plan, "azure-native:privatedns:VirtualNetworkLink")) == 4
 
 
 @pytest.mark.parametrize(

@@ -145,6 +145,8 @@ AWS_CASES = [
     ({"postgres": {"extensions": ["pg_stat_statements", "timescaledb"]}}, "platform:postgres.extensions: 'timescaledb' is not available: RDS for PostgreSQL does not offer TimescaleDB"),
     ({"cluster": {"kubernetesVersion": "1.28"}}, "platform:cluster.kubernetesVersion: 1.28 is not supported on aws; allowed: 1.35"),
     ({"cluster": {"adminPrincipals": ["alice"]}}, "platform:cluster.adminPrincipals: 'alice' is not an IAM role ARN"),
+    ({"images": {"pushers": ["arn:aws:iam::123456789012:user/ci"]}}, "platform:images.pushers: 'arn:aws:iam::123456789012:user/ci' is not an IAM role ARN"),
+    ({"images": {"pushers": ["arn:aws:iam::123456789012:role/ci"], "createRegistry": False}}, "platform:images.pushers: granted on the registry a cloud stack creates"),
     ({"cluster": {"authorizedNetworks": []}}, "platform:cluster.authorizedNetworks: required when cluster.publicEndpoint is true"),
     ({"kafka": {"brokerSize": "m5.large"}}, "platform:kafka.brokerSize: 'm5.large' is not valid on aws; expected an MSK type like kafka.m5.large"),
     ({"redis": {"nodeSize": "r7g.large"}}, "platform:redis.nodeSize: 'r7g.large' is not valid on aws; expected an ElastiCache type like cache.r7g.large"),
@@ -204,6 +206,7 @@ GCP = {"platform:cloud": "gcp", "gcp:region": "europe-west1", "gcp:project": "p"
 GCP_CASES = [
     ({"postgres": {"extensions": ["timescaledb"]}}, "platform:postgres.extensions: 'timescaledb' is not available: Cloud SQL for PostgreSQL does not offer TimescaleDB"),
     ({"kafka": {"brokerSize": "2x4"}}, "platform:kafka.brokerSize: 2x4 is not a Managed Kafka capacity"),
+    ({"images": {"pushers": ["release@p.iam.gserviceaccount.com"]}}, "platform:images.pushers: 'release@p.iam.gserviceaccount.com' is not an IAM member"),
     ({"kafka": {"brokerSize": "3x40"}}, "platform:kafka.brokerSize: 3x40 is not a Managed Kafka capacity"),
     ({"postgres": {"instanceSize": "db.m6g.large"}}, "platform:postgres.instanceSize: 'db.m6g.large' is not valid on gcp; expected a Cloud SQL tier"),
     ({"network": {"privateServicesCidr": "10.0.0.0/16"}}, "platform:network: privateServicesCidr 10.0.0.0/16 overlaps cidr 10.0.0.0/16"),
@@ -219,6 +222,7 @@ def test_gcp_specific_mistakes(overrides: dict[str, Any], expected: str) -> None
 AZURE = {"platform:cloud": "azure", "azure-native:location": "westeurope"}
 AZURE_CASES = [
     ({"cluster": {"adminPrincipals": ["platform-admins"]}}, "platform:cluster.adminPrincipals: 'platform-admins' is not an Entra ID group object id"),
+    ({"images": {"pushers": ["release-sp"]}}, "platform:images.pushers: 'release-sp' is not an Entra ID object id of a service principal"),
     ({"redis": {"nodeSize": "Premium_P1"}}, "platform:redis.nodeSize: 'Premium_P1' is not an Azure Managed Redis SKU (Azure Cache for Redis' Basic/Standard/Premium are retiring); allowed: Balanced_B0, Balanced_B1,"),
     ({"redis": {"shards": 2}}, "platform:redis.shards: 2 is more than the 1 primary shard(s) Balanced_B1 runs; pick a SKU that runs at least 2: Balanced_B3, MemoryOptimized_M10, ComputeOptimized_X3 or larger"),
     ({"redis": {"replicasPerShard": 2}}, "platform:redis.replicasPerShard: 2; Azure Managed Redis keeps one replica per shard (high availability) or none; allowed: 0, 1"),

@@ -86,9 +86,11 @@ def test_gke(
     assert pool["nodeConfig"]["serviceAccount"].endswith(".iam.gserviceaccount.com")
     assert "compute@developer" not in pool["nodeConfig"]["serviceAccount"]
     assert pool["autoscaling"]["totalMinNodeCount"] == (1 if stack == "dev-gcp" else 3)
-    key = one(plan, "gcp:kms/cryptoKey:CryptoKey")["inputs"]
+    key = one(plan, "gcp:kms/cryptoKey:CryptoKey", "-gke-secrets")["inputs"]
     assert key["rotationPeriod"] == "7776000s"
-    agent = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")["inputs"]
+    agent = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-secrets-gke-agent")[
+        "inputs"
+    ]
     assert agent["member"].endswith("@container-engine-robot.iam.gserviceaccount.com")
     assert plan["outputs"]["kubeconfig"] == "[secret]"
 

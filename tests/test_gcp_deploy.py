@@ -38,10 +38,10 @@ API_OF_TYPE = {
     "gcp:artifactregistry/": apis.ARTIFACTREGISTRY,
     # project IAM policy is read and written through Cloud Resource Manager
     "gcp:projects/iAMMember:": apis.CLOUDRESOURCEMANAGER,
-    # generates the agent of the API it names (GKE's), which must be on; the call itself is
-    # the Service Usage API's, on in every project
-    "gcp:projects/serviceIdentity:": apis.CONTAINER,
 }
+# A ServiceIdentity generates the agent of the API it names (GKE's, Artifact Registry's), which
+# must be on; the call itself is the Service Usage API's, on in every project.
+SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity"
 FURTHER_APIS = {
     "gcp:container/cluster:Cluster": {apis.COMPUTE, apis.LOGGING, apis.MONITORING},
     "gcp:redis/cluster:Cluster": {
@@ -88,8 +88,11 @@ def test_every_gcp_resource_waits_for_its_apis(
         kind = resource["type"]
         if not kind.startswith("gcp:") or kind == SERVICE:
             continue
-        (api,) = [a for prefix, a in API_OF_TYPE.items() if kind.startswith(prefix)]
-        needed = {api} | FURTHER_APIS.get(kind, set())
+        if kind == SERVICE_IDENTITY:
+            needed = {resource["inputs"]["service"]}
+        else:
+            (api,) = [a for prefix, a in API_OF_TYPE.items() if kind.startswith(prefix)]
+            needed = {api} | FURTHER_APIS.get(kind, set())
         assert needed <= _apis_awaited(plan, resource), (resource["name"], needed)
         checked += 1
     assert checked > 25
@@ -99,10 +102,10 @@ def test_gke_agent_key_binding_waits_for_the_container_api(
     shipped_plans: dict[str, Outcome],
 ) -> None:
     plan = plan_of(shipped_plans, "prod-gcp")
-    binding = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    binding = one(plan, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "-secrets-gke-agent")
     assert "container-engine-robot" in binding["inputs"]["member"]
     # through the agent's ServiceIdentity, which waits for the API (tests/test_converge_waits.py)
-    agent = one(plan, "gcp:projects/serviceIdentity:ServiceIdentity")
+    agent = one(plan, "gcp:projects/serviceIdentity:ServiceIdentity", "-gke-agent")
     assert agent["urn"] in binding["dependencies"]
     assert apis.CONTAINER in _apis_awaited(plan, agent)
 

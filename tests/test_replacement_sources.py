@@ -70,6 +70,8 @@ REPLACES: list[tuple[str, str, str]] = [
     ("gcp:managedkafka/cluster:Cluster", "clusterId", TF_GCP + "managed_kafka_cluster (cluster_id: forces new)"),
     ("gcp:managedkafka/cluster:Cluster", "location", TF_GCP + "managed_kafka_cluster (location: forces new)"),
     ("gcp:managedkafka/cluster:Cluster", "gcpConfig.kmsKey", TF_GCP + "managed_kafka_cluster (kms_key: forces new)"),
+    ("azure-native:containerregistry:Registry", "registryName", ARM_ID),
+    ("azure-native:containerregistry:Registry", "location", "azure-native registry: location is create-only"),
     ("azure-native:eventhub:Namespace", "namespaceName", ARM_ID),
     ("azure-native:eventhub:Namespace", "location", "azure-native registry: location is create-only"),
     # buckets and storage

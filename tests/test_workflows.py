@@ -343,6 +343,14 @@ def test_releases_commit_dev_and_staging_and_only_propose_prod() -> None:
     assert "--push" in yaml.safe_dump(build["steps"]) and "containerimage.digest" in yaml.safe_dump(
         build["steps"]
     )
+    # the registry is the release stack's imageRegistry output, never a value kept by hand
+    steps = {step.get("name", step.get("uses")): step for step in build["steps"]}
+    output = steps["The release stack's imageRegistry"]
+    assert output["uses"].startswith("pulumi/actions@") and output["with"]["command"] == "output"
+    assert output["with"]["stack-name"].endswith("/platform/${{ vars.RELEASE_STACK }}")
+    push = steps["Build and push by digest"]
+    assert push["env"]["REGISTRY"] == "${{ steps.stack.outputs.imageRegistry }}"
+    assert "IMAGE_REGISTRY" not in (GITHUB / "workflows" / "release.yml").read_text()
     commit = jobs["dev-staging"]["steps"][-1]["run"]
     assert "--environment dev staging" in commit and "HEAD:main" in commit
     assert "prod" not in commit

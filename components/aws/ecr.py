@@ -5,7 +5,8 @@ images are encrypted with KMS (the account's ``aws/ecr`` key: the stack has no k
 own for images) and a lifecycle policy keeps the last ``keep_images`` images. The EKS nodes
 pull with their role's ``AmazonEC2ContainerRegistryReadOnly`` (``components.aws.eks``); ECR
 repositories are private to the account unless a repository policy says otherwise, and none
-is set here.
+is set here. The release identity (``pushers``, IAM role ARNs) gets a managed policy that may
+log in to ECR and push to these repositories only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,37 @@ def check_repository_name(name: str) -> str:
     if not 2 <= len(name) <= 256 or not REPOSITORY_NAME.match(name):
         raise ValueError(f"{name!r} is not an ECR repository name (2-256 of [a-z0-9._-/])")
     return name
+
+
+#: what pushing an image by digest takes on a repository (ECR user guide, "Pushing a Docker
+#: image": the layer upload, PutImage, and BatchGetImage to read the manifest back)
+PUSH_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+    "ecr:BatchGetImage",
+]
+
+
+def push_policy(repository_arns: list[str]) -> str:
+    """An IAM policy: log in to ECR (an account-wide action, resource ``*``), push to
+    ``repository_arns`` only."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Login", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
+             "Resource": "*"},
+            {"Sid": "Push", "Effect": "Allow", "Action": PUSH_ACTIONS,
+             "Resource": sorted(repository_arns)},
+        ],
+    })  # fmt: skip
+
+
+def role_name(role_arn: str) -> str:
+    """The role's name in ``role_arn`` (``arn:aws:iam::<account>:role/<path/><name>``)."""
+    return role_arn.rsplit("/", 1)[1]
 
 
 def lifecycle_policy(keep_images: int) -> str:
@@ -66,6 +98,8 @@ class AwsImageRegistryArgs:
     protect: bool
     #: the stack's required tags
     tags: dict[str, str]
+    #: IAM role ARNs that push images (the release identity)
+    pushers: list[str]
 
 
 class AwsImageRegistry(pulumi.ComponentResource):
@@ -96,4 +130,23 @@ class AwsImageRegistry(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.repositories[app] = repository
+        if args.pushers:
+            self._grant_push(name, args)
         self.register_outputs({"url": self.url})
+
+    def _grant_push(self, name: str, args: AwsImageRegistryArgs) -> None:
+        arns = [repository.arn for repository in self.repositories.values()]
+        policy = aws.iam.Policy(
+            f"{name}-push",
+            description="push the platform apps' images (release.yml)",
+            policy=pulumi.Output.all(*arns).apply(push_policy),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        for index, role_arn in enumerate(args.pushers):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-push-{index}",
+                role=role_name(role_arn),
+                policy_arn=policy.arn,
+                opts=pulumi.ResourceOptions(parent=self),
+            )

@@ -61,6 +61,9 @@ class AzureCluster(AzureClusterOperations):
     """OIDC issuer that federated identity credentials trust."""
     cluster_id: pulumi.Output[str]
     """The managed cluster's ARM id."""
+    kubelet_object_id: pulumi.Output[str]
+    """Object id of the kubelet identity AKS creates (identityProfile.kubeletidentity): the
+    nodes pull images as it (AcrPull on the registry)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (secret) in exec format (kubelogin, non-interactive login mode)."""
     provider: k8s.Provider
@@ -90,6 +93,9 @@ class AzureCluster(AzureClusterOperations):
         admins = self._build_deployer_access(cluster)
         self.cluster_id = cluster.id
         self.cluster_name = cluster.name
+        self.kubelet_object_id = cluster.identity_profile.apply(
+            lambda profile: field((profile or {}).get("kubeletidentity"), "object_id")
+        )
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
             lambda profile: (profile.issuer_url or "") if profile else ""
         )

@@ -38,7 +38,14 @@ NAT_GATEWAY = "azure-native:network:NatGateway"
 POSTGRES_ZONE = "private.postgres.database.azure.com"
 REDIS_ZONE = AMR_DNS_ZONE  # Azure Managed Redis' Private Link zone
 SERVICEBUS_ZONE = "privatelink.servicebus.windows.net"
-PRIVATE_DNS_ZONES = {"postgres": POSTGRES_ZONE, "redis": REDIS_ZONE, "servicebus": SERVICEBUS_ZONE}
+# the container registry's Private Link zone (login server and its regional data endpoints)
+REGISTRY_ZONE = "privatelink.azurecr.io"
+PRIVATE_DNS_ZONES = {
+    "postgres": POSTGRES_ZONE,
+    "redis": REDIS_ZONE,
+    "servicebus": SERVICEBUS_ZONE,
+    "registry": REGISTRY_ZONE,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,7 +60,7 @@ class AzureNetworkArgs:
     nodes_cidr: str
     #: PostgreSQL Flexible Server's delegated subnet
     postgres_cidr: str
-    #: private endpoints' subnet (Event Hubs, Redis)
+    #: private endpoints' subnet (Event Hubs, Redis, the container registry)
     endpoints_cidr: str
     #: AKS API server's delegated subnet (VNet integration, at least /28)
     apiserver_cidr: str
@@ -114,7 +121,7 @@ class AzureNetwork(pulumi.ComponentResource):
     nat_public_ip: pulumi.Output[str]
     """The NAT gateway's public IP address (the nodes' egress address)."""
     dns_zone_ids: dict[str, pulumi.Output[str]]
-    """Private DNS zone ids by purpose (postgres, redis, servicebus)."""
+    """Private DNS zone ids by purpose (postgres, redis, servicebus, registry)."""
 
     def __init__(
         self, name: str, args: AzureNetworkArgs, opts: pulumi.ResourceOptions | None = None

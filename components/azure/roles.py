@@ -25,6 +25,10 @@ DNS_ZONE_CONTRIBUTOR = "befefa01-2a29-4197-83a8-272ff33ce314"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 # Read, write and delete blobs with an Entra token (storage section); the Postgres backups
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+# Pull / push (and pull) images of a container registry (containers section): the AKS kubelet
+# pulls, the release identity pushes
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+ACR_PUSH = "8311e382-0749-4cb8-b61a-304f252e45ec"
 
 
 def assign(

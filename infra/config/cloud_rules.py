@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 
 from infra.config.common import REGION_KEYS, Cloud, config_value
 from infra.config.offerings import offering_problems
+from infra.config.principals import (
+    ENTRA_UUID,
+    IAM_MEMBER,
+    aws_principal_problems,
+    pusher_problems,
+)
 from infra.config.zones import zone_problems
 from infra.registry import per_cloud
 from policies.rules.facts import catalog
@@ -136,9 +142,6 @@ _STRIMZI = catalog.service("charts.strimzi-kafka-operator").default
 GCP_KAFKA_VERSIONS = catalog.service("kafka.gcp-kafka").versions
 # Valkey (the BSD-licensed Redis fork) lines with a pinned image (redis.valkey)
 VALKEY_VERSIONS = catalog.service("redis.valkey").versions
-_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-_IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
-_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
 
 def cloud_rule_problems(config: PlatformFields) -> list[str]:
@@ -192,6 +195,7 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
             + "); remove it"
         )
     problems += _CLOUD_PROBLEMS.get(config.cloud, _no_problems)(config)
+    problems += pusher_problems(config)
     return problems
 
 
@@ -204,9 +208,6 @@ def _instance_family_problems(config: PlatformFields) -> list[str]:
     return problems
 
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
 def _azure_problems(config: PlatformFields) -> list[str]:
     problems = []
     for key, kind, principals in (
@@ -215,7 +216,7 @@ def _azure_problems(config: PlatformFields) -> list[str]:
         ("previewPrincipals", "object id", config.cluster.preview_principals),
     ):
         for principal in principals:
-            if not _UUID.match(principal):
+            if not ENTRA_UUID.match(principal):
                 problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
     if config.environment == "prod" and not config.cluster.deployer_principals:
         problems.append(
@@ -340,41 +341,11 @@ def _gcp_problems(config: PlatformFields) -> list[str]:
             f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
         )
     for member in config.cluster.preview_principals:
-        if not _IAM_MEMBER.match(member):
+        if not IAM_MEMBER.match(member):
             problems.append(
                 f"cluster.previewPrincipals: {member!r} is not an IAM member "
                 "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
             )
-    return problems
-
-
-def _aws_problems(config: PlatformFields) -> list[str]:
-    """IAM ARNs of the cluster's admins, previewers and deployer (a deployer required in prod)."""
-    problems: list[str] = []
-    for principal in config.cluster.admin_principals:
-        if not _IAM_ROLE_ARN.match(principal):
-            problems.append(
-                f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
-                "(arn:aws:iam::<account>:role/<name>)"
-            )
-    for principal in config.cluster.preview_principals:
-        if not _IAM_PRINCIPAL_ARN.match(principal):
-            problems.append(
-                f"cluster.previewPrincipals: {principal!r} is not an IAM role or user ARN "
-                "(arn:aws:iam::<account>:role/<path/name>)"
-            )
-    deployer = config.cluster.deployer_principal
-    if deployer is None and config.environment == "prod":
-        problems.append(
-            "cluster.deployerPrincipal: required in prod: the IAM role ARN (with its path) "
-            "that runs pulumi up, so the cluster-admin access entry never follows whoever "
-            "happens to run it (preview and apply as different roles would replace it)"
-        )
-    if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
-        problems.append(
-            f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
-            "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
-        )
     return problems
 
 
@@ -385,6 +356,6 @@ def _no_problems(_config: PlatformFields) -> list[str]:
 #: cloud -> its own config checks, beyond the tables above (a cloud may have none)
 _CLOUD_PROBLEMS: dict[str, Callable[[PlatformFields], list[str]]] = per_cloud(
     "infra.config.cloud_rules._CLOUD_PROBLEMS",
-    {"gcp": _gcp_problems, "azure": _azure_problems, "aws": _aws_problems},
+    {"gcp": _gcp_problems, "azure": _azure_problems, "aws": aws_principal_problems},
     coverage="some",
 )

@@ -74,6 +74,9 @@ class EnvironmentTraits:
     #: Argo CD syncs the apps by itself (prune, self-heal) on every commit; otherwise only by
     #: hand, inside the sync window (prod: a person starts every rollout)
     automatic_sync: bool
+    #: the image registry's premium tier: zone redundant, a private endpoint, network rules and
+    #: a retention policy (Azure Container Registry Premium; prod)
+    premium_registry: bool
 
 
 _TRAITS: dict[Environment, EnvironmentTraits] = {
@@ -82,18 +85,21 @@ _TRAITS: dict[Environment, EnvironmentTraits] = {
         automatic_vpa=True, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
         kafka_max_throughput_units=4, persistent_cache=False, automatic_sync=True,
+        premium_registry=False,
     ),
     "staging": EnvironmentTraits(
         protect=False, final_snapshot=False, multi_zone=True, strict_zone_spread=False,
         automatic_vpa=False, flow_log_sampling=0.1, paid_control_plane=False,
         geo_redundant_backup=False, zone_redundant_kafka=False, private_kafka=False,
         kafka_max_throughput_units=4, persistent_cache=False, automatic_sync=True,
+        premium_registry=False,
     ),
     "prod": EnvironmentTraits(
         protect=True, final_snapshot=True, multi_zone=True, strict_zone_spread=True,
         automatic_vpa=False, flow_log_sampling=0.5, paid_control_plane=True,
         geo_redundant_backup=True, zone_redundant_kafka=True, private_kafka=True,
         kafka_max_throughput_units=10, persistent_cache=True, automatic_sync=False,
+        premium_registry=True,
     ),
 }  # fmt: skip
 

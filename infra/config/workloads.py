@@ -136,8 +136,16 @@ class ImagesConfig(StrictModel):
     create_registry: bool = Field(
         default=True,
         description="cloud stacks create the apps' private image registry (AWS: one ECR "
-        "repository per app, immutable tags, scan on push) and export its URL as imageRegistry; "
-        "ignored by platform:cloud local",
+        "repository per app, immutable tags, scan on push; GCP: an Artifact Registry Docker "
+        "repository; Azure: a Container Registry the AKS kubelet pulls from with AcrPull) and "
+        "export its URL as imageRegistry; ignored by platform:cloud local",
+    )
+    pushers: list[str] = Field(
+        default_factory=list,
+        description="the release identity (release.yml) allowed to push to the created registry: "
+        "IAM role ARNs (AWS: an ECR push policy attached to the role), IAM members (GCP: "
+        "roles/artifactregistry.writer on the repository), Entra object ids of service "
+        "principals (Azure: AcrPush on the registry)",
     )
     keep_images: int = Field(
         default=30,

@@ -51,6 +51,9 @@ ARM_TYPES: dict[str, ArmType] = {
     "azure-native:authorization:RoleAssignment": ArmType(
         "Microsoft.Authorization/roleAssignments", "roleAssignmentName"
     ),
+    "azure-native:containerregistry:Registry": ArmType(
+        "Microsoft.ContainerRegistry/registries", "registryName"
+    ),
     "azure-native:containerservice:MaintenanceConfiguration": ArmType(
         "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
         "configName",

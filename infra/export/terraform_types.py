@@ -46,6 +46,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
     "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+    "aws:iam/policy:Policy": "aws_iam_policy",
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
@@ -82,6 +83,9 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
     "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
     "gcp:artifactregistry/repository:Repository": "google_artifact_registry_repository",
+    "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (
+        "google_artifact_registry_repository_iam_member"
+    ),
     "gcp:container/cluster:Cluster": "google_container_cluster",
     "gcp:container/nodePool:NodePool": "google_container_node_pool",
     "gcp:dns/dnsManagedZoneIamMember:DnsManagedZoneIamMember": "google_dns_managed_zone_iam_member",

@@ -24,7 +24,7 @@ STATEFUL: frozenset[str] = frozenset({
     "gcp:sql/databaseInstance:DatabaseInstance", "gcp:sql/database:Database",
     "gcp:redis/cluster:Cluster", "gcp:managedkafka/cluster:Cluster",
     "gcp:managedkafka/topic:Topic", "gcp:kms/cryptoKey:CryptoKey", "gcp:container/cluster:Cluster",
-    "gcp:artifactregistry/repository:Repository",
+    "gcp:artifactregistry/repository:Repository", "azure-native:containerregistry:Registry",
     "azure-native:dbforpostgresql:Server", "azure-native:dbforpostgresql:Database",
     "azure-native:redisenterprise:RedisEnterprise",
     "azure-native:redisenterprise:Database", "azure-native:eventhub:Namespace", "azure-native:eventhub:EventHub",

@@ -60,6 +60,9 @@ _TABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "azure-native:dbforpostgresql:Database": (
         ("resourceGroupName", "serverName", "databaseName"), ("charset", "collation"),
     ),
+    "azure-native:containerregistry:Registry": (
+        ("resourceGroupName", "registryName"), ("location",),
+    ),
     "azure-native:eventhub:Namespace": (("resourceGroupName", "namespaceName"), ("location",)),
     "azure-native:eventhub:EventHub": (("resourceGroupName", "namespaceName", "eventHubName"), ()),
     "azure-native:eventhub:NamespaceAuthorizationRule": (

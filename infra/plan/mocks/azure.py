@@ -78,8 +78,22 @@ def _aks(args: Any, context: MockContext) -> dict[str, Any]:
         str(i): {"principalId": _uuid(str(i)), "clientId": _uuid(str(i), "client")}
         for i in identity.get("userAssignedIdentities") or []
     }
+    # AKS creates the kubelet's identity, <cluster>-agentpool, in the node resource group
+    # MC_<group>_<cluster>_<region>, and answers with it under identityProfile.kubeletidentity
+    group = args.inputs.get("resourceGroupName", "group")
+    kubelet = (
+        f"/subscriptions/{SUBSCRIPTION}/resourcegroups/MC_{group}_{name}_{context.region}/"
+        f"providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool"
+    )
     return {
         "identity": identity,
+        "identityProfile": {
+            "kubeletidentity": {
+                "resourceId": kubelet,
+                "objectId": _uuid(kubelet),
+                "clientId": _uuid(kubelet, "client"),
+            }
+        },
         "fqdn": f"{name}-{digest(name, length=8)}.hcp.{context.region}.azmk8s.io",
         "oidcIssuerProfile": {
             "enabled": True,
@@ -101,6 +115,11 @@ def _postgres(args: Any, context: MockContext) -> dict[str, Any]:
 
 def _namespace(args: Any, context: MockContext) -> dict[str, Any]:
     return {"serviceBusEndpoint": f"https://{_name(args)}.servicebus.windows.net:443/"}
+
+
+def _registry(args: Any, context: MockContext) -> dict[str, Any]:
+    # the login server is the registry's name, lowercased, under azurecr.io
+    return {"loginServer": f"{_name(args).lower()}.azurecr.io"}
 
 
 def _redis(args: Any, context: MockContext) -> dict[str, Any]:
@@ -178,6 +197,7 @@ RESOURCES: dict[str, OutputFn] = {
     "azure-native:eventhub:Namespace": _namespace,
     "azure-native:redisenterprise:RedisEnterprise": _redis,
     "azure-native:redisenterprise:Database": _redis_database,
+    "azure-native:containerregistry:Registry": _registry,
 }
 
 INVOKES: dict[str, OutputFn] = {

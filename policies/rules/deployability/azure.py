@@ -201,7 +201,7 @@ POLICIES = [
             "deploy-azure-resource-names",
             "Azure rejects a name outside its type's length and character rules.",
             "Derive names with policies/rules/facts/azure_names.py (fit, global_name, "
-            "storage_account_name), which always satisfy the table.",
+            "storage_account_name, registry_name), which always satisfy the table.",
             Severity.HIGH,
             _names,
             types=NAME_RULES,

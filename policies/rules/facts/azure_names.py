@@ -3,8 +3,8 @@
 Every entry cites https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
 (the section of the resource provider named in the entry). The deployability rules in
 ``policies/rules/deployability/azure.py`` check every name the program produces against this
-table; the components derive names with ``fit`` and ``global_name`` / ``storage_account_name`` so
-that any valid stack name (up to 40 characters) yields valid names.
+table; the components derive names with ``fit`` and ``global_name`` / ``storage_account_name`` /
+``registry_name`` so that any valid stack name (up to 40 characters) yields valid names.
 
 Names of globally unique resources (they become DNS names: storage accounts, PostgreSQL servers,
 Event Hubs namespaces, Managed Redis clusters) carry a short hash of a *seed* (subscription id + stack): stable
@@ -128,6 +128,11 @@ NAME_RULES: dict[str, NameRule] = {
     "azure-native:storage:StorageAccount": NameRule(
         "accountName", 3, 24, r"[a-z0-9]+", "global", "Microsoft.Storage"
     ),
+    # container registries: 5-50 alphanumerics, globally unique (the name is the login server
+    # <name>.azurecr.io; ARM compares names case-insensitively, the login server is lowercase)
+    "azure-native:containerregistry:Registry": NameRule(
+        "registryName", 5, 50, r"[A-Za-z0-9]+", "global", "Microsoft.ContainerRegistry"
+    ),
     "azure-native:keyvault:Vault": NameRule(
         "vaultName", 3, 24, r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]", "global", "Microsoft.KeyVault",
         no_double_hyphen=True,
@@ -195,7 +200,19 @@ def global_name(type_: str, base: str, seed: str) -> str:
     return f"{head}-{digest(seed, base)}"
 
 
+def _alphanumeric_name(prefix: str, maximum: int, base: str, seed: str) -> str:
+    """``prefix`` + the lowercase alphanumerics of ``base`` + a hash of ``seed``, at most
+    ``maximum`` characters: a globally unique name for a type that admits no hyphen."""
+    head = re.sub(r"[^a-z0-9]", "", base.lower())[: maximum - HASH_LENGTH - len(prefix)]
+    return f"{prefix}{head}{digest(seed, base)}"
+
+
 def storage_account_name(base: str, seed: str) -> str:
     """3-24 lowercase letters and digits: the alphanumerics of ``base`` + a hash of ``seed``."""
-    head = re.sub(r"[^a-z0-9]", "", base.lower())[: 24 - HASH_LENGTH - 2]
-    return f"st{head}{digest(seed, base)}"
+    return _alphanumeric_name("st", 24, base, seed)
+
+
+def registry_name(base: str, seed: str) -> str:
+    """5-50 lowercase letters and digits (a container registry's name, its login server's
+    host): ``cr`` + the alphanumerics of ``base`` + a hash of ``seed``."""
+    return _alphanumeric_name("cr", 50, base, seed)
