@@ -31,7 +31,7 @@ from infra.config.models import PlatformConfig
 from infra.naming import APP_NAMESPACE, tags
 from infra.providers import azure_provider
 from stacks import dns, postgres_engine, specs
-from stacks.platform import PlatformContracts, export_postgres_restart
+from stacks.platform import PlatformContracts, export_image_registry, export_postgres_restart
 
 # AKS API server VNet integration needs a delegated subnet of at least /28.
 APISERVER_PREFIX = 28
@@ -301,4 +301,4 @@ def _image_registry(
         ),
         opts,
     )
-    pulumi.export("imageRegistry", registry.login_server)
+    export_image_registry(registry.login_server)

@@ -127,7 +127,7 @@ def _export_access(config: PlatformConfig, contracts: PlatformContracts) -> None
 
 
 def export_image_registry(url: pulumi.Input[str]) -> None:
-    """``imageRegistry``: where CI pushes the apps' images (ECR, Artifact Registry)."""
+    """``imageRegistry``: where CI pushes the apps' images (ECR, Artifact Registry, ACR)."""
     pulumi.export("imageRegistry", url)
 
 

@@ -120,6 +120,10 @@ CFN_TYPES: dict[str, CfnMapping | str] = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": CfnMapping(
         "AWS::IAM::OIDCProvider", {"url": "Url"}
     ),
+    "aws:iam/policy:Policy": CfnMapping(
+        "AWS::IAM::ManagedPolicy",
+        {"name": "ManagedPolicyName", "path": "Path", "description": "Description"},
+    ),
     "aws:iam/role:Role": CfnMapping("AWS::IAM::Role", {"name": "RoleName", "path": "Path"}),
     "aws:iam/rolePolicy:RolePolicy": CfnMapping("AWS::IAM::RolePolicy", {"name": "PolicyName"}),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (
