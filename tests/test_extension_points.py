@@ -115,6 +115,14 @@ STUB_ENTRIES: dict[str, Any] = {
     "stacks.observability.MANAGED_DASHBOARDS": "valkey",
     "stacks.kubernetes._DISK_CSI": ("disk.csi.stub.example", {"type": "ssd"}),
     # traces and logs to the gateway's own log
+    # its monitoring service in Grafana (the stub borrows the chart's own Prometheus)
+    "components.kubernetes.grafana.CLOUD_DATASOURCES": lambda _region, _project: {
+        "name": "Stub Monitoring",
+        "uid": "stub-monitoring",
+        "type": "prometheus",
+        "access": "proxy",
+        "url": "http://stub-monitoring.example:9090",
+    },
     "components.kubernetes.telemetry.EXPORTERS": lambda _args: (
         {"debug": {}},
         ["debug"],

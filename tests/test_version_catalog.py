@@ -244,6 +244,45 @@ def test_no_version_literal_outside_the_catalog() -> None:
     assert found - _ALLOWED == set(), "move these pins into policies/rules/facts/catalog/"
 
 
+# A custom resource's group version follows the CRDs of its chart (catalogued); each is written
+# in one module (components/api_versions.py for the ones several modules use).
+_GROUP_VERSION = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+/v\d+((alpha|beta)\d+)?$")
+# (literal, file): a second module that writes it, and why
+_GROUP_VERSION_ALLOWED = {
+    # the AKS mock's kubeconfig stands for what Azure returns, not what the program writes
+    ("client.authentication.k8s.io/v1beta1", "infra/plan/mocks/azure.py"),
+}
+
+
+def _group_versions(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _GROUP_VERSION.match(node.value)
+    ]
+
+
+def test_each_api_group_version_is_written_in_one_module() -> None:
+    from components import api_versions
+
+    where: dict[str, set[str]] = {}
+    for folder in ("components", "stacks", "infra", "policies"):
+        for path in (ROOT / folder).rglob("*.py"):
+            file = path.relative_to(ROOT).as_posix()
+            for literal in _group_versions(path):
+                if (literal, file) not in _GROUP_VERSION_ALLOWED:
+                    where.setdefault(literal, set()).add(file)
+    shared = {v for k, v in vars(api_versions).items() if k.isupper()}
+    assert len(shared) >= 5 and all(
+        where[literal] == {"components/api_versions.py"} for literal in shared
+    ), {literal: where.get(literal) for literal in shared}
+    again = {literal: sorted(files) for literal, files in where.items() if len(files) > 1}
+    assert again == {}, "read these from components/api_versions.py"
+
+
 def test_the_literal_scan_finds_a_pin() -> None:
     assert _literals(ROOT / "tests" / "test_version_catalog.py")  # this file's own examples
     assert (
@@ -251,6 +290,10 @@ def test_the_literal_scan_finds_a_pin() -> None:
         and _VERSION.match("3.8.x")
         and _IMAGE.match("valkey/valkey:8.1.3")
     )
+    assert _GROUP_VERSION.match("cert-manager.io/v1") and _GROUP_VERSION.match(
+        "argoproj.io/v1alpha1"
+    )
+    assert not _GROUP_VERSION.match("apps/v1") and not _GROUP_VERSION.match("cert-manager.io")
 
 
 # --- asking the cloud -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.aws.eks_args import AwsClusterArgs
 from components.aws.eks_nodes import AwsClusterNodes, asg_name
 from components.aws.eks_versions import ADDON_VERSIONS, offered_version
@@ -288,7 +289,7 @@ class AwsCluster(AwsClusterNodes):
                             "name": values[0],
                             "user": {
                                 "exec": {
-                                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                    "apiVersion": api_versions.EXEC_CREDENTIAL,
                                     "command": "aws",
                                     "args": [
                                         "eks",

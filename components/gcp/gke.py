@@ -25,6 +25,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.contracts import ClusterContract, EgressDestination
 from components.gcp.apis import (
     COMPUTE,
@@ -278,7 +279,7 @@ class GcpCluster(GcpClusterIdentity):
                             "name": v[0],
                             "user": {
                                 "exec": {
-                                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                    "apiVersion": api_versions.EXEC_CREDENTIAL,
                                     "command": "gke-gcloud-auth-plugin",
                                     "provideClusterInfo": True,
                                     "interactiveMode": "Never",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes import charts
 from components.kubernetes.addons_args import (
     ISSUERS,
@@ -144,7 +145,7 @@ class ClusterAddons(AddonsMonitoring):
         for issuer, server in ISSUERS.items():
             k8s.apiextensions.CustomResource(
                 child(self._name, issuer),
-                api_version="cert-manager.io/v1",
+                api_version=api_versions.CERT_MANAGER,
                 kind="ClusterIssuer",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=issuer),
                 spec={

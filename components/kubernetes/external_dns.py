@@ -28,7 +28,7 @@ from components.contracts import DnsContract, EgressDestination
 from components.kubernetes import charts
 from components.kubernetes.guarded_namespace import AddonNamespace, guarded_namespace
 from components.kubernetes.helm import helm_release
-from components.kubernetes.network_policy import ALL, API_PORTS, PROMETHEUS_PODS, Allow, tcp
+from components.kubernetes.network_policy import ALL, API_PORTS, PROMETHEUS_PODS, Allow, ip_egress
 from infra.naming import child
 
 EXTERNAL_DNS_NAMESPACE = "external-dns"
@@ -168,18 +168,7 @@ class ExternalDns(pulumi.ComponentResource):
             spec=k8s.networking.v1.NetworkPolicySpecArgs(
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(),
                 policy_types=["Egress"],
-                egress=[
-                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                        to=[
-                            k8s.networking.v1.NetworkPolicyPeerArgs(
-                                ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)
-                            )
-                            for cidr in destination.cidrs
-                        ],
-                        ports=[tcp(port) for port in destination.ports],
-                    )
-                    for destination in args.identity_egress
-                ],
+                egress=[ip_egress(destination) for destination in args.identity_egress],
             ),
             opts=opts,
         )

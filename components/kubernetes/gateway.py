@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes.network_policy import ACME_SOLVER_PORT, namespace_peer, tcp
 from infra.naming import child
 
@@ -122,7 +123,7 @@ class PlatformGateway(pulumi.ComponentResource):
         proxy = self._envoy_proxy(child_opts)
         gateway_class = k8s.apiextensions.CustomResource(
             child(name, "class"),
-            api_version="gateway.networking.k8s.io/v1",
+            api_version=api_versions.GATEWAY_API,
             kind="GatewayClass",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_CLASS, labels=args.labels),
             spec={
@@ -266,7 +267,7 @@ class PlatformGateway(pulumi.ComponentResource):
         annotations["pulumi.com/waitFor"] = "condition=Programmed"
         return k8s.apiextensions.CustomResource(
             child(self._name, "gateway"),
-            api_version="gateway.networking.k8s.io/v1",
+            api_version=api_versions.GATEWAY_API,
             kind="Gateway",
             metadata=self._metadata(GATEWAY_NAME, annotations),
             spec={"gatewayClassName": GATEWAY_CLASS, "listeners": listeners},
@@ -281,7 +282,7 @@ class PlatformGateway(pulumi.ComponentResource):
             redirect["port"] = self._args.public_https_port
         k8s.apiextensions.CustomResource(
             child(self._name, "https-redirect"),
-            api_version="gateway.networking.k8s.io/v1",
+            api_version=api_versions.GATEWAY_API,
             kind="HTTPRoute",
             metadata=self._metadata("https-redirect"),
             spec={
@@ -324,7 +325,7 @@ def app_route(
     """``app``'s HTTPRoute: its host, on its own HTTPS listener, to its Service's port."""
     return k8s.apiextensions.CustomResource(
         name,
-        api_version="gateway.networking.k8s.io/v1",
+        api_version=api_versions.GATEWAY_API,
         kind="HTTPRoute",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=app, namespace=namespace, labels=labels),
         spec={

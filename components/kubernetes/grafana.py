@@ -12,7 +12,7 @@ default label; it searches only its own namespace).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.gateway import GATEWAY_NAMESPACE, GatewayRef, app_route, data_plane_peer
 from components.kubernetes.network_policy import namespace_peer, tcp
 from infra.naming import child
+from infra.registry import per_cloud
 
 DASHBOARDS_DIR = Path(__file__).parent / "dashboards"
 DASHBOARD_LABEL = "grafana_dashboard"
@@ -42,32 +43,50 @@ def available_dashboards() -> list[str]:
     return sorted(p.stem for p in DASHBOARDS_DIR.glob("*.json"))
 
 
+def _cloudwatch(region: str, _project: str | None) -> dict[str, object]:
+    return {
+        "name": "CloudWatch", "uid": "cloudwatch", "type": "cloudwatch", "access": "proxy",
+        # "default": the AWS SDK's chain, i.e. the IRSA web identity token of the pod
+        "jsonData": {"authType": "default", "defaultRegion": region},
+    }  # fmt: skip
+
+
+def _cloud_monitoring(_region: str, project: str | None) -> dict[str, object]:
+    return {
+        "name": "Google Cloud Monitoring", "uid": "cloud-monitoring", "type": "stackdriver",
+        "access": "proxy",
+        # "gce": the metadata server, which GKE Workload Identity answers as the pod's account
+        "jsonData": {"authenticationType": "gce", "defaultProject": project},
+    }  # fmt: skip
+
+
+def _azure_monitor(_region: str, _project: str | None) -> dict[str, object]:
+    return {
+        "name": "Azure Monitor", "uid": "azure-monitor",
+        "type": "grafana-azure-monitor-datasource", "access": "proxy",
+        # needs [azure] workload_identity_enabled in grafana.ini (stacks/observability.py)
+        "jsonData": {"azureAuthType": "workloadidentity"},
+    }  # fmt: skip
+
+
+#: cloud -> the Grafana data source (provisioning format) of its monitoring service, given the
+#: region and project: what the managed services' dashboard (stacks/observability.py's
+#: ``MANAGED_DASHBOARDS``) reads; a laptop has none
+CLOUD_DATASOURCES: dict[str, Callable[[str, str | None], dict[str, object]]] = per_cloud(
+    "components.kubernetes.grafana.CLOUD_DATASOURCES",
+    {"aws": _cloudwatch, "gcp": _cloud_monitoring, "azure": _azure_monitor},
+    coverage="account",
+)
+
+
 def cloud_datasources(
     cloud: str, region: str, project: str | None, jaeger_url: str | None
 ) -> list[dict[str, object]]:
     """Grafana data sources (provisioning format) for the cloud's monitoring service, reached
     with the workload identity of Grafana's ServiceAccount, and Jaeger where it runs."""
     sources: list[dict[str, object]] = []
-    if cloud == "aws":
-        sources.append({
-            "name": "CloudWatch", "uid": "cloudwatch", "type": "cloudwatch", "access": "proxy",
-            # "default": the AWS SDK's chain, i.e. the IRSA web identity token of the pod
-            "jsonData": {"authType": "default", "defaultRegion": region},
-        })  # fmt: skip
-    elif cloud == "gcp":
-        sources.append({
-            "name": "Google Cloud Monitoring", "uid": "cloud-monitoring", "type": "stackdriver",
-            "access": "proxy",
-            # "gce": the metadata server, which GKE Workload Identity answers as the pod's account
-            "jsonData": {"authenticationType": "gce", "defaultProject": project},
-        })  # fmt: skip
-    elif cloud == "azure":
-        sources.append({
-            "name": "Azure Monitor", "uid": "azure-monitor",
-            "type": "grafana-azure-monitor-datasource", "access": "proxy",
-            # needs [azure] workload_identity_enabled in grafana.ini (stacks/observability.py)
-            "jsonData": {"azureAuthType": "workloadidentity"},
-        })  # fmt: skip
+    if cloud in CLOUD_DATASOURCES:
+        sources.append(CLOUD_DATASOURCES[cloud](region, project))
     if jaeger_url:
         sources.append({
             "name": "Jaeger", "uid": "jaeger", "type": "jaeger", "access": "proxy",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from infra.naming import child
 
 CERT_MANAGER_NAMESPACE = "cert-manager"
@@ -26,7 +27,7 @@ def self_signed_ca(name: str, opts: pulumi.ResourceOptions) -> str:
     ClusterIssuer's name (what Ingresses request certificates from)."""
     bootstrap = k8s.apiextensions.CustomResource(
         child(name, BOOTSTRAP_ISSUER),
-        api_version="cert-manager.io/v1",
+        api_version=api_versions.CERT_MANAGER,
         kind="ClusterIssuer",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=BOOTSTRAP_ISSUER),
         spec={"selfSigned": {}},
@@ -34,7 +35,7 @@ def self_signed_ca(name: str, opts: pulumi.ResourceOptions) -> str:
     )
     ca = k8s.apiextensions.CustomResource(
         child(name, f"{LOCAL_CA}-certificate"),
-        api_version="cert-manager.io/v1",
+        api_version=api_versions.CERT_MANAGER,
         kind="Certificate",
         # a ClusterIssuer reads its CA secret from cert-manager's own namespace
         metadata=k8s.meta.v1.ObjectMetaArgs(name=LOCAL_CA, namespace=CERT_MANAGER_NAMESPACE),
@@ -54,7 +55,7 @@ def self_signed_ca(name: str, opts: pulumi.ResourceOptions) -> str:
     )
     k8s.apiextensions.CustomResource(
         child(name, LOCAL_CA),
-        api_version="cert-manager.io/v1",
+        api_version=api_versions.CERT_MANAGER,
         kind="ClusterIssuer",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=LOCAL_CA),
         spec={"ca": {"secretName": LOCAL_CA}},

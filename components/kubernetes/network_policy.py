@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.contracts import EgressDestination
 from components.kubernetes.moved import moved_from_root
 
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
@@ -149,12 +150,16 @@ class WorkloadTraffic:
     calls: list[PodPeer] = field(default_factory=list)
 
 
-def ip_egress(target: EgressTarget) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
-    """Egress to ``target``'s CIDRs (less its exceptions) on its TCP ports."""
+def ip_egress(
+    target: EgressTarget | EgressDestination,
+) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    """Egress to ``target``'s CIDRs (less its exceptions, if it has any) on its TCP ports: a
+    workload's ``EgressTarget`` or a cluster's ``EgressDestination`` (no exceptions)."""
+    except_cidrs = target.except_cidrs if isinstance(target, EgressTarget) else None
     return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
         to=[
             k8s.networking.v1.NetworkPolicyPeerArgs(
-                ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=target.except_cidrs)
+                ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=except_cidrs)
             )
             for cidr in target.cidrs
         ],

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes.alert_rules import Group
 from components.kubernetes.moved import moved_from_root
 
@@ -155,7 +156,7 @@ class AppMonitoring(pulumi.ComponentResource):
         )
         k8s.apiextensions.CustomResource(
             f"{name}-rules",
-            api_version="monitoring.coreos.com/v1",
+            api_version=api_versions.PROMETHEUS_OPERATOR,
             kind="PrometheusRule",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name="analytics-service", namespace=args.monitoring_namespace
@@ -178,7 +179,7 @@ class AppMonitoring(pulumi.ComponentResource):
         if args.data_service_groups:
             k8s.apiextensions.CustomResource(
                 f"{args.prefix}-data-service-rules",
-                api_version="monitoring.coreos.com/v1",
+                api_version=api_versions.PROMETHEUS_OPERATOR,
                 kind="PrometheusRule",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
                     name="data-services", namespace=args.monitoring_namespace, labels=args.labels
@@ -189,7 +190,7 @@ class AppMonitoring(pulumi.ComponentResource):
         for monitor in args.pod_monitors:
             k8s.apiextensions.CustomResource(
                 f"{args.prefix}-{monitor.name}-pod-monitor",
-                api_version="monitoring.coreos.com/v1",
+                api_version=api_versions.PROMETHEUS_OPERATOR,
                 kind="PodMonitor",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=monitor.name, namespace=monitor.namespace),
                 spec={

@@ -20,6 +20,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes.gateway import app_route
 from components.kubernetes.network_policy import WorkloadTraffic, workload_policy
 from components.kubernetes.workload_args import (
@@ -309,7 +310,7 @@ class Workload(WorkloadScaling):
             kind, spec = "PodMonitor", {**common, "podMetricsEndpoints": [endpoint]}
         k8s.apiextensions.CustomResource(
             child(self._name, kind.lower()),
-            api_version="monitoring.coreos.com/v1",
+            api_version=api_versions.PROMETHEUS_OPERATOR,
             kind=kind,
             metadata=self._metadata(),
             spec=spec,

@@ -8,10 +8,17 @@ the key path and what the cloud allows.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from infra.config.common import REGION_KEYS, Cloud, config_value
 from infra.config.offerings import offering_problems
+from infra.config.principals import (
+    ENTRA_UUID,
+    IAM_MEMBER,
+    aws_principal_problems,
+    pusher_problems,
+)
 from infra.config.zones import zone_problems
 from infra.registry import per_cloud
 from policies.rules.facts import catalog
@@ -135,9 +142,6 @@ _STRIMZI = catalog.service("charts.strimzi-kafka-operator").default
 GCP_KAFKA_VERSIONS = catalog.service("kafka.gcp-kafka").versions
 # Valkey (the BSD-licensed Redis fork) lines with a pinned image (redis.valkey)
 VALKEY_VERSIONS = catalog.service("redis.valkey").versions
-_IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-_IAM_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
-_IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 
 
 def cloud_rule_problems(config: PlatformFields) -> list[str]:
@@ -190,47 +194,8 @@ def cloud_rule_problems(config: PlatformFields) -> list[str]:
             + ("GKE's DNS endpoint is the way in" if config.cloud == "gcp" else "no cloud API")
             + "); remove it"
         )
-    if config.cloud == "gcp":
-        problems += _gcp_kafka_capacity_problems(config.kafka.broker_size)
-        if config.kafka.version not in GCP_KAFKA_VERSIONS:
-            problems.append(
-                f"kafka.version: {config.kafka.version} is not a Managed Kafka version; "
-                f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
-            )
-        for member in config.cluster.preview_principals:
-            if not _IAM_MEMBER.match(member):
-                problems.append(
-                    f"cluster.previewPrincipals: {member!r} is not an IAM member "
-                    "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
-                )
-    if config.cloud == "azure":
-        problems += _azure_problems(config)
-    problems += _pusher_problems(config)
-    if config.cloud == "aws":
-        for principal in config.cluster.admin_principals:
-            if not _IAM_ROLE_ARN.match(principal):
-                problems.append(
-                    f"cluster.adminPrincipals: {principal!r} is not an IAM role ARN "
-                    "(arn:aws:iam::<account>:role/<name>)"
-                )
-        for principal in config.cluster.preview_principals:
-            if not _IAM_PRINCIPAL_ARN.match(principal):
-                problems.append(
-                    f"cluster.previewPrincipals: {principal!r} is not an IAM role or user ARN "
-                    "(arn:aws:iam::<account>:role/<path/name>)"
-                )
-        deployer = config.cluster.deployer_principal
-        if deployer is None and config.environment == "prod":
-            problems.append(
-                "cluster.deployerPrincipal: required in prod: the IAM role ARN (with its path) "
-                "that runs pulumi up, so the cluster-admin access entry never follows whoever "
-                "happens to run it (preview and apply as different roles would replace it)"
-            )
-        if deployer is not None and not _IAM_PRINCIPAL_ARN.match(deployer):
-            problems.append(
-                f"cluster.deployerPrincipal: {deployer!r} is not an IAM role or user ARN "
-                "(arn:aws:iam::<account>:role/<path/name>; not an sts:assumed-role ARN)"
-            )
+    problems += _CLOUD_PROBLEMS.get(config.cloud, _no_problems)(config)
+    problems += pusher_problems(config)
     return problems
 
 
@@ -243,9 +208,6 @@ def _instance_family_problems(config: PlatformFields) -> list[str]:
     return problems
 
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
 def _azure_problems(config: PlatformFields) -> list[str]:
     problems = []
     for key, kind, principals in (
@@ -254,7 +216,7 @@ def _azure_problems(config: PlatformFields) -> list[str]:
         ("previewPrincipals", "object id", config.cluster.preview_principals),
     ):
         for principal in principals:
-            if not _UUID.match(principal):
+            if not ENTRA_UUID.match(principal):
                 problems.append(f"cluster.{key}: {principal!r} is not an Entra ID {kind} (a UUID)")
     if config.environment == "prod" and not config.cluster.deployer_principals:
         problems.append(
@@ -370,21 +332,30 @@ def _local_problems(config: PlatformFields) -> list[str]:
     return problems
 
 
-def _pusher_problems(config: PlatformFields) -> list[str]:
-    """``images.pushers`` name the release identity as the stack's cloud spells a principal,
-    and only where the stack creates the registry they are granted on."""
-    pushers = config.images.pushers
-    if pushers and (config.cloud == "local" or not config.images.create_registry):
-        return [
-            "images.pushers: granted on the registry a cloud stack creates "
-            "(images.createRegistry); remove them or create the registry"
-        ]
-    forms = {
-        "aws": (_IAM_ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<path/name>)"),
-        "gcp": (_IAM_MEMBER, "an IAM member (serviceAccount:NAME@PROJECT.iam.gserviceaccount.com)"),
-        "azure": (_UUID, "an Entra ID object id of a service principal (a UUID)"),
-    }
-    pattern, form = forms.get(config.cloud, (None, ""))
-    if pattern is None:
-        return []
-    return [f"images.pushers: {p!r} is not {form}" for p in pushers if not pattern.match(p)]
+def _gcp_problems(config: PlatformFields) -> list[str]:
+    """Managed Kafka capacity and versions; IAM members allowed to preview."""
+    problems = _gcp_kafka_capacity_problems(config.kafka.broker_size)
+    if config.kafka.version not in GCP_KAFKA_VERSIONS:
+        problems.append(
+            f"kafka.version: {config.kafka.version} is not a Managed Kafka version; "
+            f"allowed: {', '.join(GCP_KAFKA_VERSIONS)}"
+        )
+    for member in config.cluster.preview_principals:
+        if not IAM_MEMBER.match(member):
+            problems.append(
+                f"cluster.previewPrincipals: {member!r} is not an IAM member "
+                "(serviceAccount:NAME@PROJECT.iam.gserviceaccount.com, group:EMAIL, user:EMAIL)"
+            )
+    return problems
+
+
+def _no_problems(_config: PlatformFields) -> list[str]:
+    return []
+
+
+#: cloud -> its own config checks, beyond the tables above (a cloud may have none)
+_CLOUD_PROBLEMS: dict[str, Callable[[PlatformFields], list[str]]] = per_cloud(
+    "infra.config.cloud_rules._CLOUD_PROBLEMS",
+    {"gcp": _gcp_problems, "azure": _azure_problems, "aws": aws_principal_problems},
+    coverage="some",
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes.cnpg.args import BackupCredentials, CnpgBackupArgs, CnpgPostgresArgs
 from infra.naming import child
 
@@ -44,7 +45,7 @@ def scheduled_backup(name: str, args: CnpgPostgresArgs, opts: pulumi.ResourceOpt
     """A daily base backup of the Cluster, the first one at once."""
     k8s.apiextensions.CustomResource(
         child(name, "daily-backup"),
-        api_version="postgresql.cnpg.io/v1",
+        api_version=api_versions.CLOUDNATIVE_PG,
         kind="ScheduledBackup",
         metadata=k8s.meta.v1.ObjectMetaArgs(
             name=f"{args.name}-daily", namespace=args.namespace, labels=args.labels

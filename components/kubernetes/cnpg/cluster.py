@@ -11,6 +11,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import api_versions
 from components.kubernetes.cnpg.args import CnpgPostgresArgs
 from components.kubernetes.cnpg.backups import backup_spec
 from components.kubernetes.cnpg.certificates import credentials_secret, server_ca_secret
@@ -100,7 +101,7 @@ def postgres_cluster(
     """The ``Cluster``, awaited until Ready."""
     return k8s.apiextensions.CustomResource(
         child(name, "cluster"),
-        api_version="postgresql.cnpg.io/v1",
+        api_version=api_versions.CLOUDNATIVE_PG,
         kind="Cluster",
         metadata=k8s.meta.v1.ObjectMetaArgs(
             name=args.name,
