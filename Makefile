@@ -46,7 +46,7 @@ format: setup
 	@$(RUN) ruff check --fix .
 
 test: lint typecheck workflows-lint tools
-	@$(RUN) pytest -n 2
+	@$(RUN) pytest -n 2 --dist worksteal
 	@$(MAKE) --no-print-directory scan
 
 # promtool and amtool (tests/test_observability.py checks every alert rule, dashboard query and
