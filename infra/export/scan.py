@@ -157,16 +157,29 @@ def _relative(check: dict[str, Any], base: Path) -> Path:
     return Path(check["file_path"].lstrip("/"))
 
 
+# The resource every cloud stack exports and checkov has the most checks for: a cloud export
+# whose cluster checkov did not evaluate was not read the way the scan assumes.
+CLUSTER_RESOURCES = (
+    "aws_eks_cluster.",
+    "google_container_cluster.",
+    "Microsoft.ContainerService/managedClusters.",
+)
+
+
 def problems(
     stacks: dict[str, StackScan], expected: list[str], kubernetes_only: Sequence[str] = ()
 ) -> list[str]:
-    """Unexplained findings, and exports whose cloud resources (or, for a stack with none,
-    ``platform:cloud: local``, whose Kubernetes objects) checkov did not see."""
+    """Unexplained findings, and exports checkov did not read: a cloud stack's cluster and its
+    Kubernetes objects, or (``platform:cloud: local``, no cloud resources) its Kubernetes
+    objects."""
     found = [f"{name}: {line}" for name, scan in sorted(stacks.items()) for line in scan.failed]
     for name in expected:
-        if not stacks.get(name, StackScan()).cloud_resources:
+        scan = stacks.get(name, StackScan())
+        if not scan.cloud_resources:
             found.append(f"{name}: checkov saw none of the cloud resources of the export")
-    for name in kubernetes_only:
+        elif not any(r.startswith(CLUSTER_RESOURCES) for r in scan.cloud_resources):
+            found.append(f"{name}: checkov did not evaluate the Kubernetes cluster of the export")
+    for name in [*expected, *kubernetes_only]:
         if not stacks.get(name, StackScan()).kubernetes_resources:
             found.append(f"{name}: checkov saw none of the Kubernetes objects of the export")
     return found
