@@ -8,8 +8,6 @@ ElastiCache) are the version catalog's (``policies/rules/facts/catalog``), check
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from typing import Any
 
 CONFIG_KEY = "platform:postgres.version (minor: policies/rules/facts/catalog/postgres.toml [rds])"
@@ -21,13 +19,11 @@ def rds_problem(version: str) -> str | None:
     return f"{problem}; change {CONFIG_KEY}" if problem else None
 
 
-@cache
 def _rds_data(name: str) -> dict[str, Any]:
-    # Found without importing cfn-lint, which costs seconds (sympy, samtranslator).
-    from ..facts.cfn import schemas_dir
+    # Read as a file: importing cfn-lint costs seconds (sympy, samtranslator).
+    from ..facts.cfn import extension
 
-    path = schemas_dir() / "extensions" / "aws_rds_dbinstance" / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return extension(f"aws_rds_dbinstance/{name}.json")
 
 
 def rds_postgres_versions(name: str) -> frozenset[str]:

@@ -12,13 +12,12 @@ Pure (no Pulumi import) so config validation and the policy pack can import it.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from importlib.metadata import version
 from typing import Any
 
-from .cfn import schemas_dir
+from .cfn import extension
 
 # Standard broker sizes MSK provisions (express.* brokers are a different cluster type).
 MSK_BROKER_SIZES = (
@@ -45,11 +44,6 @@ def source(name: str) -> str:
     return f"cfn-lint {cfn_lint_version()} {_DATA}/{name}"
 
 
-@cache
-def _extension(name: str) -> dict[str, Any]:
-    return json.loads((schemas_dir() / "extensions" / name).read_text(encoding="utf-8"))
-
-
 EC2_TYPES = "aws_ec2_instance/instancetype_enum.json"
 CACHE_NODE_TYPES = "aws_elasticache_cachecluster/cachenodetype_enum.json"
 RDS_CLASSES = "aws_rds_dbinstance/dbinstanceclass_enum.json"
@@ -59,19 +53,17 @@ RDS_ORDERABLE = "aws_rds_dbinstance/db_instance_class.json"
 @cache
 def regions() -> tuple[str, ...]:
     """Every region cfn-lint has per-region data for (commercial, China, GovCloud)."""
-    return tuple(
-        sorted(k for k in _extension(EC2_TYPES) if re.fullmatch(r"[a-z]+(-[a-z]+)+-\d", k))
-    )
+    return tuple(sorted(k for k in extension(EC2_TYPES) if re.fullmatch(r"[a-z]+(-[a-z]+)+-\d", k)))
 
 
 def ec2_instance_types(region: str) -> frozenset[str]:
     """EC2 instance types offered in ``region`` (empty: unknown region)."""
-    return frozenset(_extension(EC2_TYPES).get(region, {}).get("enum", ()))
+    return frozenset(extension(EC2_TYPES).get(region, {}).get("enum", ()))
 
 
 def cache_node_types(region: str) -> frozenset[str]:
     """ElastiCache node types offered in ``region``."""
-    return frozenset(_extension(CACHE_NODE_TYPES).get(region, {}).get("enum", ()))
+    return frozenset(extension(CACHE_NODE_TYPES).get(region, {}).get("enum", ()))
 
 
 def _then_enum(rule: dict[str, Any]) -> list[str]:
@@ -81,7 +73,7 @@ def _then_enum(rule: dict[str, Any]) -> list[str]:
 @cache
 def rds_classes(region: str, engine: str = "postgres") -> frozenset[str]:
     """DB instance classes of ``engine`` offered in ``region`` (any engine version)."""
-    for rule in _extension(RDS_CLASSES).get(region, {}).get("allOf", []):
+    for rule in extension(RDS_CLASSES).get(region, {}).get("allOf", []):
         wanted = rule["if"]["properties"]
         # the rule for the engine without a license model (``LicenseModel: false``)
         licensed = isinstance(wanted.get("LicenseModel"), dict)
@@ -94,7 +86,7 @@ def rds_classes(region: str, engine: str = "postgres") -> frozenset[str]:
 def rds_orderable(engine_version: str, engine: str = "postgres") -> frozenset[str]:
     """DB instance classes ``engine`` at ``engine_version`` (``16.13``) is orderable on, in
     any region (empty: cfn-lint does not know the version)."""
-    for rule in _extension(RDS_ORDERABLE)["allOf"]:
+    for rule in extension(RDS_ORDERABLE)["allOf"]:
         wanted = rule["if"]["properties"]
         if wanted["Engine"].get("const") != engine:
             continue

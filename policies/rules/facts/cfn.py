@@ -27,6 +27,13 @@ def schemas_dir() -> Path:
 
 
 @cache
+def extension(name: str) -> dict[str, Any]:
+    """One of cfn-lint's ``data/schemas/extensions`` files (``<type>/<file>.json``): the
+    per-region enums and the RDS engine and class data."""
+    return json.loads((schemas_dir() / "extensions" / name).read_text(encoding="utf-8"))
+
+
+@cache
 def _type_index() -> dict[str, str]:
     """CloudFormation type name -> schema file hash, from the region module's ``types``."""
     source = (schemas_dir() / "providers" / f"{_REGION_MODULE}.py").read_text(encoding="utf-8")
