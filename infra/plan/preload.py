@@ -25,20 +25,24 @@ CLOUD_MODULES: dict[str, list[str]] = {
     "aws": [
         "pulumi_aws.ec2", "pulumi_aws.eks", "pulumi_aws.iam", "pulumi_aws.rds", "pulumi_aws.msk",
         "pulumi_aws.elasticache", "pulumi_aws.kms", "pulumi_aws.cloudwatch",
-        "pulumi_aws.appautoscaling", "pulumi_aws.vpc", "stacks.aws",
+        "pulumi_aws.appautoscaling", "pulumi_aws.vpc", "pulumi_aws.ecr", "pulumi_aws.route53",
+        "pulumi_aws.s3", "pulumi_aws.sns", "stacks.aws",
     ],
     "gcp": [
         "pulumi_gcp.compute", "pulumi_gcp.container", "pulumi_gcp.sql", "pulumi_gcp.kms",
         "pulumi_gcp.serviceaccount", "pulumi_gcp.projects", "pulumi_gcp.managedkafka",
         "pulumi_gcp.redis", "pulumi_gcp.servicenetworking", "pulumi_gcp.networkconnectivity",
-        "pulumi_gcp.organizations", "stacks.gcp",
+        "pulumi_gcp.artifactregistry", "pulumi_gcp.dns",
+        "pulumi_gcp.monitoring", "pulumi_gcp.storage", "stacks.gcp",
     ],
     "azure": [
         "pulumi_azure_native.resources", "pulumi_azure_native.network",
         "pulumi_azure_native.privatedns", "pulumi_azure_native.containerservice",
         "pulumi_azure_native.operationalinsights", "pulumi_azure_native.managedidentity",
         "pulumi_azure_native.dbforpostgresql", "pulumi_azure_native.eventhub",
-        "pulumi_azure_native.redis", "pulumi_azure_native.storage", "stacks.azure",
+        "pulumi_azure_native.redisenterprise", "pulumi_azure_native.storage",
+        "pulumi_azure_native.containerregistry", "pulumi_azure_native.monitor",
+        "pulumi_azure_native.authorization", "stacks.azure",
     ],
 }  # fmt: skip
 per_cloud("infra.plan.preload.CLOUD_MODULES", CLOUD_MODULES, coverage="some")
